@@ -1,0 +1,42 @@
+"""ICSOE: Informativa de Contratos de Servicio u Obra Especializados (the contratista's portal)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, nothing else."""
+    from . import auth, config, db, errors, security
+    from .extensions import compress, csrf, htmx, login
+
+    instance = Path(instance_path) if instance_path else config.instance_folder()
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    app.config.from_mapping(config.from_environment(instance))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
+
+    db.init_app(app)
+    db.create_schema(app.extensions["engine"])
+    csrf.init_app(app)
+    htmx.init_app(app)
+    compress.init_app(app)
+    login.init_app(app)
+    login.user_loader(auth.load_user)
+    login.login_view = "ingreso.index"
+    login.login_message = "Ingresa para continuar."
+    login.login_message_category = "status"
+    security.init_app(app)
+    errors.init_app(app)
+
+    from .datos_generales.routes import bp as datos_generales_bp
+    from .ingreso.routes import bp as ingreso_bp
+
+    app.register_blueprint(ingreso_bp)
+    app.register_blueprint(datos_generales_bp)
+    return app

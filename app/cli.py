@@ -1,0 +1,107 @@
+"""The `icsoe` console script: serve, init, trust (see README)."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from . import create_app
+
+
+def _app():
+    return create_app()
+
+
+@click.group(help="ICSOE: portal de contratistas de servicios u obras especializados.")
+def main() -> None:
+    pass
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the app with waitress; creates or upgrades the database first."""
+    from waitress import serve as waitress_serve
+
+    app = _app()  # create_app() creates the missing tables
+    click.echo(f"ICSOE en http://{host}:{port}/  (instancia: {app.instance_path})")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="icsoe")
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Also create a demo CA (trusted) and demo e.firma sets.")
+def init(demo: bool) -> None:
+    """Create the instance folder and the database (and, with --demo, the demo e.firma sets)."""
+    app = _app()
+    click.echo(f"Instancia lista en {app.instance_path} (base de datos: {_safe_url(app.config['DATABASE_URL'])}).")
+    if not demo:
+        click.echo("Confía en las autoridades certificadoras del SAT con: icsoe trust add Cert_Prod.zip")
+        return
+    from . import demo as demo_sets
+    from . import fiel, trust
+    from .db import get_session
+
+    folder = Path(app.instance_path) / "demo"
+    if not (folder / "ca.cer").exists():
+        demo_sets.write_demo_sets(folder, now=datetime.now(timezone.utc))
+    with app.app_context():
+        trust.add(get_session(), fiel.read_ca_certificates((folder / "ca.cer").read_bytes(), "ca.cer"))
+    click.echo(f"Modo demostración: juegos de e.firma de prueba en {folder}")
+    for readme in sorted(folder.glob("*/password.txt")):
+        click.echo(f"  - {readme.parent.name}")
+    click.echo(f"Contraseña de cada llave privada: {demo_sets.DEMO_PASSWORD}  (más detalles en {folder / 'README.txt'})")
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def trust() -> None:
+    """The CA certificates trusted to have issued e.firmas."""
+
+
+@trust.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def trust_add(files: tuple[Path, ...]) -> None:
+    """Trust CA certificates: DER or PEM files, or a zip such as SAT's Cert_Prod.zip."""
+    from . import fiel
+    from . import trust as store
+    from .db import get_session
+
+    app = _app()
+    failed = False
+    with app.app_context():
+        for path in files:
+            try:
+                cas = fiel.read_ca_certificates(path.read_bytes(), path.name)
+            except ValueError as e:
+                click.echo(f"{path}: {e}", err=True)
+                failed = True
+                continue
+            for ca, new in store.add(get_session(), cas):
+                state = "agregada" if new else "ya era de confianza"
+                click.echo(f"{path.name}: {ca.subject} (vence {ca.not_after:%Y-%m-%d}) {state}")
+    sys.exit(1 if failed else 0)
+
+
+@trust.command("list")
+def trust_list() -> None:
+    """List the trusted CA certificates."""
+    from . import trust as store
+    from .db import get_session
+
+    app = _app()
+    with app.app_context():
+        cas = store.all_cas(get_session())
+        if not cas:
+            click.echo("No hay autoridades certificadoras de confianza. Agrega las del SAT: icsoe trust add Cert_Prod.zip")
+        for ca in cas:
+            click.echo(f"{ca.fingerprint[:16]}  vence {ca.not_after:%Y-%m-%d}  {ca.subject}")

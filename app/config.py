@@ -1,0 +1,74 @@
+"""Configuration from the environment, with embedded defaults that need nothing but the instance folder."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def instance_folder() -> Path:
+    """ICSOE_INSTANCE, or ./instance: runtime data (SQLite database, secret key, demo sets, outbox, logs)."""
+    return Path(os.environ.get("ICSOE_INSTANCE", "instance")).resolve()
+
+
+def secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else generated once into the instance folder (mode 0600).
+
+    Several app nodes must share one key (set SECRET_KEY on all of them): sessions and the short-lived e.firma
+    proofs are signed with it.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two workers starting together must not both write a key; the loser reads the winner's.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def database_url(instance: Path) -> str:
+    """DATABASE_URL (PostgreSQL in production: postgresql://user:pass@host/db), else SQLite in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    # postgres:// is the short form many providers hand out. Name the driver we install (psycopg 3): SQLAlchemy
+    # 2.0 would otherwise look for psycopg2.
+    for short in ("postgres://", "postgresql://"):
+        if url.startswith(short):
+            url = "postgresql+psycopg://" + url[len(short):]
+    return url or f"sqlite:///{instance / 'icsoe.sqlite'}"
+
+
+def from_environment(instance: Path) -> dict:
+    """The app's settings; every one can be overridden by create_app(test_config)."""
+    https = os.environ.get("ICSOE_HTTPS", "").lower() in {"1", "true", "yes"}
+    return {
+        "SECRET_KEY": secret_key(instance),
+        "DATABASE_URL": database_url(instance),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted (0: none).
+        "PROXIES": int(os.environ.get("ICSOE_PROXIES", "0") or 0),
+        # OCSP responder for revocation checks. Off by default: an on-premise install may have no internet.
+        "OCSP_URL": os.environ.get("OCSP_URL", "").strip() or None,
+        # The terms' version: raising it makes every contratista accept the terms again on the next entry.
+        "TERMINOS_VERSION": "2021-08",
+        # How long the signed proof of a successful Validar lets Ingresar go without a second upload.
+        "EFIRMA_PRUEBA_SEGUNDOS": 300,
+        # Requests carry at most a 5 MB PDF plus form fields (the STPS acuse, next issue).
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a slow form must not expire
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs carry a content hash
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],  # static files are streamed; Flask-Compress leaves gzip out by default
+        "COMPRESS_MIN_SIZE": 500,
+    }

@@ -1,0 +1,48 @@
+"""Engine per app, one Session per request (flaskr's get_db() with SQLModel inside)."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for DATABASE_URL; SQLite gets the pragmas a small multi-threaded server needs."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # WAL lets waitress's threads read while one writes; foreign keys are off by default in SQLite.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the tables that are missing. Idempotent, so every start can call it."""
+    SQLModel.metadata.create_all(engine)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(close_session)
+
+
+def get_session() -> Session:
+    if "session" not in g:
+        g.session = Session(current_app.extensions["engine"])
+    return g.session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("session", None)
+    if session is not None:
+        session.close()

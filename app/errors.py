@@ -1,0 +1,50 @@
+"""Spanish answers for HTTP errors: a short alert for htmx, the whole page otherwise (never werkzeug's English)."""
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from jinja2_fragments.flask import render_block
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .htmx import wants_fragment
+
+MESSAGES = {
+    400: ("Solicitud no válida", "La solicitud no es válida. Recarga la página e inténtalo de nuevo."),
+    403: ("Acceso no permitido", "No tienes permiso para ver esta página."),
+    404: ("Página no encontrada", "La página que buscas no existe. Revisa la dirección o vuelve al inicio."),
+    405: ("Operación no permitida", "Esta dirección no admite esa operación. Vuelve al inicio."),
+    413: ("Archivo demasiado grande", "Lo que enviaste es demasiado grande: un archivo puede ocupar como máximo 5 MB."),
+    429: ("Demasiados intentos", "Hiciste demasiados intentos. Espera unos minutos antes de volver a intentarlo."),
+    500: ("Error del sistema", "Ocurrió un error inesperado. Tus datos no se perdieron; inténtalo de nuevo en unos minutos."),
+}
+CSRF_MESSAGE = ("Tu sesión expiró o el formulario ya no es válido. Recarga la página e inténtalo de nuevo; "
+                "por seguridad, vuelve a seleccionar los archivos.")
+
+
+def _answer(status: int, message: str):
+    title, default = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    context = {"titulo": title, "mensaje": message or default, "status": status}
+    if wants_fragment():
+        # Into the page's alert region, so the form the user was filling in stays as it was.
+        body = render_block("error.html", "aviso", **context)
+        return body, status, {"HX-Retarget": "#avisos", "HX-Reswap": "innerHTML"}
+    return render_template("error.html", **context), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_e):
+        return _answer(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException):
+        if e.code is None or e.code < 400:
+            return e
+        return _answer(e.code, "")
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        if isinstance(e, HTTPException):
+            return _http(e)
+        current_app.logger.exception("unexpected error")
+        return _answer(500, "")

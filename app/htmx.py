@@ -1,0 +1,35 @@
+"""Full page or fragment: the only module that reads htmx's request headers (STYLE.md §3, §5)."""
+from __future__ import annotations
+
+from flask import Response, make_response, redirect, render_template
+from htmx_flask import request
+from jinja2_fragments.flask import render_block
+
+
+def wants_fragment() -> bool:
+    """True when htmx asked for a part of the page (not a boost or a history restore, which want it whole)."""
+    if not request.htmx:  # HX-Request: true
+        return False
+    kind = request.headers.get("HX-Request-Type")  # htmx 4: "full" for boosts, history, hx-select
+    if kind:
+        return kind == "partial"
+    return not (request.htmx.boosted or request.htmx.history_restore_request)
+
+
+def render(template: str, block: str, status: int = 200, **context) -> Response:
+    """The whole page for a browser, the named block of the same template for htmx."""
+    if wants_fragment():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")  # caches must key on it (htmx docs, "Caching")
+    response.vary.add("HX-Request-Type")
+    return response
+
+
+def see_other(url: str) -> Response:
+    """After a successful POST: 303 for a browser, HX-Redirect (a real page load, announced) for htmx."""
+    if request.htmx:
+        return make_response("", 204, {"HX-Redirect": url})
+    return redirect(url, 303)

@@ -1,0 +1,51 @@
+"""Forms of the Ingreso section: e.firma, capturista, términos y condiciones."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.mx import curp as stdnum_curp
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from .. import fiel
+
+# A SAT .cer or .key is 1-2 KB; anything far bigger is not one, and is refused before any parsing.
+MAX_CREDENTIAL_BYTES = 64 * 1024
+TOO_BIG = "El archivo es demasiado grande para ser un {}: un archivo del SAT ocupa unos 2 KB."
+
+
+class EfirmaForm(FlaskForm):
+    rfc = StringField("RFC", validators=[DataRequired("Captura el RFC del contratista.")],
+                      filters=[lambda v: fiel.normalize_rfc(v) if v else v])
+    cer = FileField("Certificado (.cer)", validators=[
+        FileRequired("Selecciona el archivo del certificado (.cer)."),
+        FileSize(MAX_CREDENTIAL_BYTES, message=TOO_BIG.format("certificado")),
+    ])
+    key = FileField("Llave privada (.key)", validators=[
+        FileRequired("Selecciona el archivo de la llave privada (.key)."),
+        FileSize(MAX_CREDENTIAL_BYTES, message=TOO_BIG.format("archivo de llave privada")),
+    ])
+    password = PasswordField("Contraseña de la llave privada", validators=[
+        # InputRequired, not DataRequired: a password made of spaces is still a password.
+        InputRequired("Captura la contraseña de la llave privada."),
+        Length(max=256, message="La contraseña es demasiado larga."),
+    ])
+
+
+def _valid_curp(_form, field) -> None:
+    try:
+        stdnum_curp.validate(field.data)
+    except StdnumError:
+        raise ValidationError("La CURP no es válida: revisa que tenga 18 caracteres y esté bien escrita.")
+
+
+class CapturistaForm(FlaskForm):
+    curp = StringField("CURP", validators=[DataRequired("Captura tu CURP."), _valid_curp],
+                       filters=[lambda v: stdnum_curp.compact(v) if v else v])
+    password = PasswordField("Contraseña", validators=[InputRequired("Captura tu contraseña.")])
+
+
+class TerminosForm(FlaskForm):
+    acepto = BooleanField("He leído y acepto los términos y condiciones",
+                          validators=[DataRequired("Para ingresar debes aceptar los términos y condiciones.")])

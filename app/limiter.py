@@ -1,0 +1,58 @@
+"""Slows down repeated failed sign-ins, counting failures in the database (shared by every app node).
+
+A sliding window per key ("ip:…", "rfc:…", "cer:…", "curp:…"): once a key has `limit` failures within
+`window`, further attempts for it are refused until the oldest of those failures leaves the window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, delete, func, select
+
+from .models import IntentoFallido
+
+
+@dataclass(frozen=True)
+class Regla:
+    prefix: str
+    limit: int
+    window: timedelta
+
+
+def retry_after(session: Session, claves: dict[str, Regla], now: datetime) -> timedelta | None:
+    """How long the caller must wait, or None when no key is over its limit."""
+    wait = None
+    for clave, regla in claves.items():
+        since = now - regla.window
+        count, oldest = session.exec(
+            select(func.count(), func.min(IntentoFallido.momento))
+            .where(IntentoFallido.clave == clave, IntentoFallido.momento > since)
+        ).one()
+        if count >= regla.limit and oldest is not None:
+            if oldest.tzinfo is None:  # min() bypasses the column type on SQLite
+                oldest = datetime.fromisoformat(str(oldest)).replace(tzinfo=now.tzinfo)
+            remaining = oldest + regla.window - now
+            if remaining > timedelta(0) and (wait is None or remaining > wait):
+                wait = remaining
+    return wait
+
+
+def record_failure(session: Session, claves: dict[str, Regla], now: datetime) -> None:
+    """Count one failure for every key, and forget the failures that have left their windows."""
+    for clave, regla in claves.items():
+        session.exec(delete(IntentoFallido).where(IntentoFallido.clave == clave,
+                                                  IntentoFallido.momento <= now - regla.window))
+        session.add(IntentoFallido(clave=clave, momento=now))
+    session.commit()
+
+
+def forget(session: Session, claves: list[str]) -> None:
+    """A successful sign-in clears the counts of its own keys (not the client address's)."""
+    session.exec(delete(IntentoFallido).where(IntentoFallido.clave.in_(claves)))
+    session.commit()
+
+
+def minutos(wait: timedelta) -> int:
+    """Whole minutes to tell the user, never 0."""
+    return max(1, -(-int(wait.total_seconds()) // 60))

@@ -1,0 +1,96 @@
+"""Every table of the application. Models carry fields and small invariants, never a request or a URL."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, DateTime, Index, LargeBinary
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, on every database.
+
+    SQLite has no time zones and hands back naive values, which then cannot be compared with aware ones;
+    PostgreSQL's timestamptz keeps them. Store UTC, return UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime: pass an aware UTC datetime")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None:
+            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value
+
+
+def _ts(**kwargs) -> Column:
+    """A UTC timestamp column."""
+    return Column(UTCDateTime(), **kwargs)
+
+
+class Contratista(SQLModel, table=True):
+    """A specialised-services contractor, created on its first entry with its e.firma."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    rfc: str = Field(max_length=13, unique=True, index=True)
+    nombre: str = Field(max_length=300)  # denominación o razón social, or the persona física's full name
+    persona: str = Field(max_length=6)  # "moral" or "fisica"
+    cert_serial: str = Field(max_length=40)
+    cert_fingerprint: str = Field(max_length=64)
+    cert_not_before: datetime = Field(sa_column=_ts(nullable=False))
+    cert_not_after: datetime = Field(sa_column=_ts(nullable=False))
+    terminos_version: str | None = Field(default=None, max_length=20)
+    terminos_aceptados: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    ultimo_ingreso: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+    @property
+    def es_persona_moral(self) -> bool:
+        return self.persona == "moral"
+
+
+class AceptacionTerminos(SQLModel, table=True):
+    """Every acceptance of the terms and conditions: which version, by whom, when (kept as evidence)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    version: str = Field(max_length=20)
+    aceptado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class AutoridadCertificadora(SQLModel, table=True):
+    """A CA certificate trusted to have issued e.firmas (the trust store, shared by every app node)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(max_length=64, unique=True)  # SHA-256 of the DER, lowercase hex
+    subject: str = Field(max_length=1000)
+    not_after: datetime = Field(sa_column=_ts(nullable=False))
+    der: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    agregado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class IntentoFallido(SQLModel, table=True):
+    """One failed sign-in attempt, counted per key ("ip:…", "rfc:…", "curp:…") over a sliding window.
+
+    In the database, not in process memory, so that every app node behind a proxy sees the same counts.
+    """
+
+    __table_args__ = (Index("ix_intentofallido_clave_momento", "clave", "momento"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clave: str = Field(max_length=80)
+    momento: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

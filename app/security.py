@@ -1,0 +1,59 @@
+"""HTTP response headers that every answer carries, and the static-file cache policy."""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, request, url_for
+
+# No inline script or style anywhere: htmx's own indicator style sheet is switched off in layout.html's
+# htmx-config meta tag and its rules live in app.css.
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+YEAR = 365 * 24 * 3600
+
+
+@lru_cache(maxsize=64)
+def _content_hash(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(app: Flask, filename: str) -> str:
+    """A static URL that changes with the file's content, so it can be cached for a year ("immutable").
+
+    Files with the version in their name (htmx-4.0.1.min.js) need no query; app.css gets one.
+    """
+    path = Path(app.static_folder) / filename
+    version = _content_hash(str(path), path.stat().st_mtime_ns)
+    return url_for("static", filename=filename, v=version)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["static_url"] = lambda filename: static_url(app, filename)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if request.endpoint == "static":
+            response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        elif "Cache-Control" not in response.headers:
+            # Pages hold personal data and CSRF tokens: never kept by shared caches or the back button's disk cache.
+            response.headers["Cache-Control"] = "no-store"
+        return response

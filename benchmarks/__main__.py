@@ -1,0 +1,127 @@
+"""Benchmarks of the e.firma ingress, printed as numbers and ratios to their targets (never asserted in tests).
+
+    python -m benchmarks            # all
+    python -m benchmarks validar    # one
+
+- validar: median time of one Validar (the domain check alone, and the whole POST through the app), in ms.
+- wire: bytes over the wire in a real Chromium (CDP encodedDataLength: headers + compressed bodies) for a first
+  visit of the e.firma page (page + CSS + htmx; target <= 40 KB) and for the Validar fragments (target <= 4 KB each).
+"""
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from app import create_app, demo, fiel, trust
+from app.db import get_session
+
+NOW = datetime.now(timezone.utc)
+KB = 1024
+
+
+def _ratio(value: float, target: float) -> str:
+    return f"{value / target:.2f} of the target"
+
+
+def _setup(folder: Path):
+    ca = demo.make_ca(now=NOW)
+    moral = demo.make_efirma(ca, rfc="EDE010101AB1", nombre="ESCUELA DEMO SA DE CV", persona="moral",
+                             representante_rfc="PERJ800101AB1", curp="PERJ800101HDFRNN09",
+                             not_before=NOW - timedelta(days=1), not_after=NOW + timedelta(days=365))
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'icsoe.sqlite'}"}, instance_path=str(folder))
+    with app.app_context():
+        trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
+    return app, ca, moral
+
+
+def bench_validar(runs: int = 30) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app, ca, moral = _setup(Path(tmp))
+        store = fiel.TrustStore([ca.cert_der])
+        domain = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            fiel.verify("EDE010101AB1", moral.cer_der, moral.key_der, moral.password, trust=store, now=NOW)
+            domain.append((time.perf_counter() - t0) * 1000)
+        client = app.test_client()
+        client.get("/ingreso/efirma")
+        from bs4 import BeautifulSoup
+
+        csrf = BeautifulSoup(client.get("/ingreso/efirma").text, "html.parser").select_one(
+            "input[name=csrf_token]")["value"]
+        route = []
+        for _ in range(runs):
+            data = {"csrf_token": csrf, "rfc": "EDE010101AB1", "password": moral.password,
+                    "cer": (io.BytesIO(moral.cer_der), "c.cer"), "key": (io.BytesIO(moral.key_der), "k.key")}
+            t0 = time.perf_counter()
+            response = client.post("/ingreso/efirma", data=data, headers={"HX-Request": "true"},
+                                   content_type="multipart/form-data")
+            route.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, response.status_code
+    print(f"validar: fiel.verify median {statistics.median(domain):.1f} ms "
+          f"(p90 {statistics.quantiles(domain, n=10)[-1]:.1f} ms) over {runs} runs")
+    print(f"validar: POST /ingreso/efirma (htmx) median {statistics.median(route):.1f} ms "
+          f"(p90 {statistics.quantiles(route, n=10)[-1]:.1f} ms) over {runs} runs")
+
+
+def bench_wire() -> None:
+    from playwright.sync_api import sync_playwright
+    from waitress import create_server
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app, ca, moral = _setup(Path(tmp))
+        cer, key = Path(tmp) / "e.cer", Path(tmp) / "e.key"
+        cer.write_bytes(moral.cer_der)
+        key.write_bytes(moral.key_der)
+        server = create_server(app, host="127.0.0.1", port=0, threads=2)
+        threading.Thread(target=server.run, daemon=True).start()
+        base = f"http://127.0.0.1:{server.effective_port}"
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--disable-gpu", "--disable-quic"])
+                page = browser.new_page()
+                cdp = page.context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                urls, wire = {}, {}
+                cdp.on("Network.requestWillBeSent", lambda e: urls.update({e["requestId"]: e["request"]["url"]}))
+                cdp.on("Network.loadingFinished", lambda e: wire.update({e["requestId"]: e["encodedDataLength"]}))
+                page.goto(base + "/ingreso/efirma")
+                page.wait_for_load_state("networkidle")
+                first = sum(wire.values())
+                print(f"wire: first visit of /ingreso/efirma: {len(wire)} requests, {first / KB:.1f} KB "
+                      f"({_ratio(first, 40 * KB)} of 40 KB)")
+                for rid in wire:
+                    print(f"      {wire[rid]:>6} B  {urls.get(rid, '?').replace(base, '')}")
+
+                def fragment(password: str) -> int:
+                    wire.clear()
+                    page.get_by_label("RFC").fill("EDE010101AB1")
+                    page.get_by_label("Certificado (.cer)").set_input_files(str(cer))
+                    page.get_by_label("Llave privada (.key)").set_input_files(str(key))
+                    page.get_by_label("Contraseña de la llave privada").fill(password)
+                    with page.expect_response("**/ingreso/efirma"):
+                        page.get_by_role("button", name="Validar").click()
+                    page.wait_for_load_state("networkidle")
+                    return sum(wire.values())
+
+                bad = fragment("incorrecta")
+                print(f"wire: Validar fragment, refused: {bad} B ({_ratio(bad, 4 * KB)} of 4 KB)")
+                good = fragment(moral.password)
+                print(f"wire: Validar fragment, success: {good} B ({_ratio(good, 4 * KB)} of 4 KB)")
+                browser.close()
+        finally:
+            server.close()
+
+
+BENCHMARKS = {"validar": bench_validar, "wire": bench_wire}
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or BENCHMARKS:
+        BENCHMARKS[name]()

@@ -1,0 +1,69 @@
+"""Browser tests: Debian's Chromium driven by Playwright, the app served by waitress on loopback."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from waitress import create_server
+
+from app import create_app, fiel, trust
+from app.db import get_session
+
+CHROMIUM = os.environ.get("ICSOE_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium instead of `playwright install` (no browser downloads here). Playwright itself adds
+    # --headless --no-sandbox --no-first-run --disable-background-networking --disable-component-update.
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set ICSOE_CHROMIUM)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--disable-gpu", "--disable-quic"]}
+
+
+@pytest.fixture
+def live(tmp_path, ca):
+    """The app served by waitress on a free loopback port, its instance in tmp_path, the demo CA trusted."""
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'icsoe.sqlite'}"}, instance_path=str(tmp_path))
+    with app.app_context():
+        trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture
+def archivos(tmp_path, juegos):
+    """Each e.firma set written to disk, as a user would pick it: {name: (rfc, cer_path, key_path, password)}."""
+    folder = tmp_path / "efirmas"
+    result = {}
+    for name, juego in juegos.items():
+        (folder / name).mkdir(parents=True)
+        cer, key = folder / name / f"{name}.cer", folder / name / f"{name}.key"
+        cer.write_bytes(juego.cer)
+        key.write_bytes(juego.key)
+        result[name] = (juego.rfc, cer, key, juego.password)
+    return result
+
+
+@pytest.fixture
+def page_sin_js(browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
