@@ -60,8 +60,9 @@ def postgres_url():
 
 
 @pytest.fixture
-def pg_app(postgres_url, tmp_path, ca):
-    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url}, instance_path=str(tmp_path))
+def pg_app(postgres_url, tmp_path, ca, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", postgres_url)  # the operator's way in
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path))
     with app.app_context():
         db = get_session()
         for table in (AceptacionTerminos, Contratista, IntentoFallido):
