@@ -106,10 +106,11 @@ def bench_wire() -> None:
                     page.get_by_label("Certificado (.cer)").set_input_files(str(cer))
                     page.get_by_label("Llave privada (.key)").set_input_files(str(key))
                     page.get_by_label("Contraseña de la llave privada").fill(password)
-                    with page.expect_response("**/ingreso/efirma"):
+                    with page.expect_response("**/ingreso/efirma") as response:
                         page.get_by_role("button", name="Validar").click()
-                    page.wait_for_load_state("networkidle")
-                    return sum(wire.values())
+                    response.value.finished()
+                    page.wait_for_timeout(200)  # CDP's loadingFinished may trail Playwright's view of the response
+                    return sum(n for rid, n in wire.items() if urls.get(rid, "").endswith("/ingreso/efirma"))
 
                 bad = fragment("incorrecta")
                 print(f"wire: Validar fragment, refused: {bad} B ({_ratio(bad, 4 * KB)} of 4 KB)")
