@@ -1,0 +1,138 @@
+"""The `icsoe` console script: init (demo), trust add/list, serve."""
+from __future__ import annotations
+
+import io
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app import create_app, demo
+from app.cli import main
+from app.db import get_session
+from app.trust import all_cas
+
+from .conftest import html, token
+from .sat import SAT_FIXTURES, ca_files, sat_path
+
+
+@pytest.fixture
+def icsoe(tmp_path, monkeypatch):
+    """Run `icsoe ARGS...` on an instance folder in tmp_path; returns click's result."""
+    monkeypatch.setenv("ICSOE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_init_creates_the_instance_with_a_private_secret_key(icsoe, tmp_path):
+    result = icsoe("init")
+    assert result.exit_code == 0, result.output
+    instance = tmp_path / "instance"
+    assert (instance / "icsoe.sqlite").is_file()
+    assert (instance / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert "icsoe trust add Cert_Prod.zip" in result.output
+    assert "No hay autoridades" in icsoe("trust", "list").output
+
+
+def test_init_demo_writes_sets_that_sign_in_as_described(icsoe, tmp_path):
+    result = icsoe("init", "--demo")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "instance" / "demo"
+    assert str(folder) in result.output and demo.DEMO_PASSWORD in result.output
+    assert icsoe("init", "--demo").exit_code == 0  # idempotent: the same CA, trusted once
+    assert "AC DEMO ICSOE" in icsoe("trust", "list").output
+    assert len(icsoe("trust", "list").output.strip().splitlines()) == 1
+
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
+    client = app.test_client()
+    outcomes = {}
+    for name, rfc in [("fiel_persona_moral", demo.EMPRESA_RFC), ("fiel_persona_fisica", demo.FISICA_RFC),
+                      ("fiel_representante_legal", demo.EMPRESA_RFC), ("csd_persona_moral", demo.EMPRESA_RFC),
+                      ("fiel_vencida", demo.EMPRESA_RFC)]:
+        set_folder = folder / name
+        response = client.post("/ingreso/efirma", content_type="multipart/form-data", data={
+            "csrf_token": token(client), "rfc": rfc, "password": (set_folder / "password.txt").read_text(),
+            "cer": (io.BytesIO((set_folder / "certificate.cer").read_bytes()), "certificate.cer"),
+            "key": (io.BytesIO((set_folder / "private_key.key").read_bytes()), "private_key.key")})
+        outcomes[name] = response.status_code
+    assert outcomes == {"fiel_persona_moral": 200, "fiel_persona_fisica": 200, "fiel_representante_legal": 422,
+                        "csd_persona_moral": 422, "fiel_vencida": 422}
+
+
+def test_trust_add_reads_sat_files_and_a_cert_prod_like_zip(icsoe, tmp_path):
+    prod = ca_files("prod")
+    if not prod:
+        pytest.skip(f"SAT fixtures not found at {SAT_FIXTURES}; set ICSOE_SAT_FIXTURES")
+    zipped = tmp_path / "Cert_Prod.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        for path in prod:
+            archive.write(path, path.name)
+    result = icsoe("trust", "add", str(zipped))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("agregada") == len(prod) - 2  # the two OCSP responder certificates are no CAs
+    again = icsoe("trust", "add", str(sat_path("ca", "prod", "AC5_SAT.cer")))
+    assert "ya era de confianza" in again.output
+    listed = icsoe("trust", "list").output
+    assert "Administración Tributaria" in listed  # AC6's double-encoded name, read and repaired
+    assert "AGENCIA REGISTRADORA CENTRAL" in listed
+
+
+def test_trust_add_refuses_what_is_not_a_ca(icsoe, tmp_path):
+    junk = tmp_path / "basura.cer"
+    junk.write_bytes(b"no es un certificado")
+    result = icsoe("trust", "add", str(junk))
+    assert result.exit_code == 1
+    assert "basura.cer" in result.output
+    assert "No hay autoridades" in icsoe("trust", "list").output
+
+
+def test_trusted_sat_test_cas_let_the_2023_fiel_in(tmp_path, icsoe):
+    """The real 2023 SAT test e.firma (valid until May 2027) through the whole route, at today's date."""
+    icsoe("trust", "add", *[str(p) for p in ca_files("test")] or pytest.skip("SAT fixtures not found"))
+    folder = sat_path("FIEL_EKU9003173C9_2023")
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
+    client = app.test_client()
+    response = client.post("/ingreso/efirma", content_type="multipart/form-data", data={
+        "csrf_token": token(client), "rfc": "eku9003173c9", "password": (folder / "password.txt").read_text(),
+        "cer": (io.BytesIO((folder / "certificate.cer").read_bytes()), "EKU9003173C9.cer"),
+        "key": (io.BytesIO((folder / "private_key.key").read_bytes()), "EKU9003173C9.key")})
+    if response.status_code == 422 and "venció" in response.get_data(as_text=True):
+        pytest.skip("the 2023 SAT test e.firma has expired (May 2027)")
+    assert response.status_code == 200
+    assert "ESCUELA KEMPER URGATE SA DE CV" in html(response).select_one(".resumen").get_text()
+    with app.app_context():
+        assert len(all_cas(get_session())) == len(ca_files("test"))
+
+
+def test_serve_answers_on_its_port(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"ICSOE_INSTANCE": str(tmp_path / "instance"), "PATH": "/usr/bin:/bin"}
+    server = subprocess.Popen([sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port),
+                               "--threads", "2"], env=env, cwd=Path(__file__).parents[1],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    assert response.status == 200
+                    assert 'lang="es-MX"' in response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("icsoe serve did not answer")
+        assert (tmp_path / "instance" / "icsoe.sqlite").is_file()  # created on start
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+    assert "Traceback" not in output
