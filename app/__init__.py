@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, nothing else."""
-    from . import auth, config, db, errors, security
+    from . import auth, config, db, errors, security, uploads
     from .extensions import compress, csrf, htmx, login
 
     instance = Path(instance_path) if instance_path else config.instance_folder()
@@ -23,8 +23,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     db.init_app(app)
     db.create_schema(app.extensions["engine"])
-    csrf.init_app(app)
     htmx.init_app(app)
+    uploads.init_app(app)  # after Htmx, which installs its own request class; before CSRF, which reads the body
+    csrf.init_app(app)
     compress.init_app(app)
     login.init_app(app)
     login.user_loader(auth.load_user)

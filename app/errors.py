@@ -1,7 +1,7 @@
 """Spanish answers for HTTP errors: a short alert for htmx, the whole page otherwise (never werkzeug's English)."""
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from jinja2_fragments.flask import render_block
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -13,7 +13,8 @@ MESSAGES = {
     403: ("Acceso no permitido", "No tienes permiso para ver esta página."),
     404: ("Página no encontrada", "La página que buscas no existe. Revisa la dirección o vuelve al inicio."),
     405: ("Operación no permitida", "Esta dirección no admite esa operación. Vuelve al inicio."),
-    413: ("Archivo demasiado grande", "Lo que enviaste es demasiado grande: un archivo puede ocupar como máximo 5 MB."),
+    413: ("Archivo demasiado grande", "Lo que enviaste es demasiado grande. Revisa que elegiste los archivos "
+          "correctos: un certificado o una llave privada del SAT ocupa unos 2 KB, y un documento PDF, como máximo 5 MB."),
     429: ("Demasiados intentos", "Hiciste demasiados intentos. Espera unos minutos antes de volver a intentarlo."),
     500: ("Error del sistema", "Ocurrió un error inesperado. Tus datos no se perdieron; inténtalo de nuevo en unos minutos."),
 }
@@ -23,7 +24,9 @@ CSRF_MESSAGE = ("Tu sesión expiró o el formulario ya no es válido. Recarga la
 
 def _answer(status: int, message: str):
     title, default = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    context = {"titulo": title, "mensaje": message or default, "status": status}
+    # After a refused POST, "try again" is the same address read with GET (the form itself).
+    again = request.path if request.method == "POST" and status in (400, 413, 429) else None
+    context = {"titulo": title, "mensaje": message or default, "status": status, "otra_vez": again}
     if wants_fragment():
         # Into the page's alert region, so the form the user was filling in stays as it was.
         body = render_block("error.html", "aviso", **context)

@@ -15,7 +15,6 @@ from .models import IntentoFallido
 
 @dataclass(frozen=True)
 class Regla:
-    prefix: str
     limit: int
     window: timedelta
 
@@ -30,19 +29,20 @@ def retry_after(session: Session, claves: dict[str, Regla], now: datetime) -> ti
             .where(IntentoFallido.clave == clave, IntentoFallido.momento > since)
         ).one()
         if count >= regla.limit and oldest is not None:
-            if oldest.tzinfo is None:  # min() bypasses the column type on SQLite
-                oldest = datetime.fromisoformat(str(oldest)).replace(tzinfo=now.tzinfo)
             remaining = oldest + regla.window - now
             if remaining > timedelta(0) and (wait is None or remaining > wait):
                 wait = remaining
     return wait
 
 
+# Failures older than this are of no use to any rule and are deleted as new ones come in.
+RETENTION = timedelta(days=1)
+
+
 def record_failure(session: Session, claves: dict[str, Regla], now: datetime) -> None:
-    """Count one failure for every key, and forget the failures that have left their windows."""
-    for clave, regla in claves.items():
-        session.exec(delete(IntentoFallido).where(IntentoFallido.clave == clave,
-                                                  IntentoFallido.momento <= now - regla.window))
+    """Count one failure for every key, and forget failures old enough to matter to no rule."""
+    session.exec(delete(IntentoFallido).where(IntentoFallido.momento < now - RETENTION))
+    for clave in claves:
         session.add(IntentoFallido(clave=clave, momento=now))
     session.commit()
 

@@ -89,7 +89,10 @@ class IntentoFallido(SQLModel, table=True):
     In the database, not in process memory, so that every app node behind a proxy sees the same counts.
     """
 
-    __table_args__ = (Index("ix_intentofallido_clave_momento", "clave", "momento"),)
+    __table_args__ = (
+        Index("ix_intentofallido_clave_momento", "clave", "momento"),
+        Index("ix_intentofallido_momento", "momento"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     clave: str = Field(max_length=80)

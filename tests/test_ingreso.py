@@ -212,6 +212,17 @@ def test_the_key_and_password_are_never_kept(client, app, juegos, tmp_path, capl
     assert juego.password not in caplog.text
 
 
+def test_uploads_never_go_to_a_temporary_file(client, juegos, monkeypatch):
+    import werkzeug.formparser
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError("an upload was about to be spooled to disk")
+
+    monkeypatch.setattr(werkzeug.formparser, "SpooledTemporaryFile", no_disk)
+    monkeypatch.setattr(werkzeug.formparser, "default_stream_factory", no_disk)
+    assert validar(client, juegos["moral"]).status_code == 200
+
+
 def test_sign_out_ends_the_session(client, juegos):
     ingresar(client, juegos["moral"])
     client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
@@ -258,6 +269,18 @@ def test_too_large_request_gets_a_spanish_413(client):
                            content_type="multipart/form-data")
     assert response.status_code == 413
     assert "5 MB" in html(response).select_one("main").get_text()
+
+
+def test_efirma_request_is_bounded_far_below_the_app_limit(client):
+    response = client.post("/ingreso/efirma", data={"cer": (io.BytesIO(b"0" * 300_000), "x.cer")},
+                           content_type="multipart/form-data")
+    doc = html(response)
+    assert response.status_code == 413
+    assert "2 KB" in doc.select_one("main").get_text()
+    assert doc.find("a", string="Volver a intentarlo")["href"] == "/ingreso/efirma"
+    response = client.post("/ingreso/efirma", data={"cer": (io.BytesIO(b"0" * 300_000), "x.cer")},
+                           content_type="multipart/form-data", headers=HTMX)
+    assert response.status_code == 413 and response.headers["HX-Retarget"] == "#avisos"
 
 
 def test_unknown_page_is_a_spanish_404(client):

@@ -14,6 +14,7 @@ from ..auth import Usuario
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
 from ..models import AceptacionTerminos, Contratista, utcnow
+from ..uploads import limit_body
 from .forms import CapturistaForm, EfirmaForm, TerminosForm
 
 bp = Blueprint("ingreso", __name__)
@@ -23,8 +24,11 @@ PROOF_SALT = "icsoe.efirma-validada"
 
 # Failed validations: generous per client address (many employees may share one NAT address), strict per
 # certificate and per RFC on wrong passwords, the only thing that can be guessed.
-POR_IP = limiter.Regla("ip", limit=50, window=timedelta(minutes=15))
-POR_CREDENCIAL = limiter.Regla("credencial", limit=5, window=timedelta(minutes=15))
+POR_IP = limiter.Regla(limit=50, window=timedelta(minutes=15))
+POR_CREDENCIAL = limiter.Regla(limit=5, window=timedelta(minutes=15))
+
+# Two files of about 2 KB and three short fields: far less than the app-wide limit, which is sized for a PDF.
+MAX_EFIRMA_REQUEST = 256 * 1024
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -60,6 +64,7 @@ def efirma():
 
 
 @bp.post("/ingreso/efirma")
+@limit_body(MAX_EFIRMA_REQUEST)
 def validar():
     """Check an e.firma. Nothing of the private key or its password is kept."""
     form, firma, retry = EfirmaForm(), None, None

@@ -1,0 +1,37 @@
+"""The request class (htmx-aware, uploads kept in memory) and per-view limits on the request body."""
+from __future__ import annotations
+
+import io
+
+from flask import Flask, current_app, request
+from htmx_flask.requests import HtmxAwareRequest
+
+
+class Request(HtmxAwareRequest):
+    """Uploads stay in memory, never in a temporary file: a private key must not touch the disk, and documents
+    go to the database anyway. MAX_CONTENT_LENGTH (or a view's own limit) bounds the memory one request takes."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return io.BytesIO()
+
+
+def limit_body(max_bytes: int):
+    """Mark a view whose requests may carry at most `max_bytes` (the app-wide limit is sized for a 5 MB PDF)."""
+
+    def mark(view):
+        view.max_content_length = max_bytes
+        return view
+
+    return mark
+
+
+def init_app(app: Flask) -> None:
+    """Install the request class and apply view limits. Call before CSRFProtect, whose check reads the body."""
+    app.request_class = Request
+
+    @app.before_request
+    def _apply_view_limit() -> None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        limit = getattr(view, "max_content_length", None)
+        if limit is not None:
+            request.max_content_length = limit
