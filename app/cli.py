@@ -28,6 +28,7 @@ def serve(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     app = _app()  # create_app() creates the missing tables
+    _log_to(Path(app.instance_path) / "logs")
     click.echo(f"ICSOE en http://{host}:{port}/  (instancia: {app.instance_path})")
     waitress_serve(app, host=host, port=port, threads=threads, ident="icsoe")
 
@@ -54,6 +55,18 @@ def init(demo: bool) -> None:
     for readme in sorted(folder.glob("*/password.txt")):
         click.echo(f"  - {readme.parent.name}")
     click.echo(f"Contraseña de cada llave privada: {demo_sets.DEMO_PASSWORD}  (más detalles en {folder / 'README.txt'})")
+
+
+def _log_to(folder: Path) -> None:
+    """Log to stderr and to instance/logs/icsoe.log (rotated at 5 MB, 5 kept)."""
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    folder.mkdir(parents=True, exist_ok=True)
+    file_handler = RotatingFileHandler(folder / "icsoe.log", maxBytes=5 * 1024 * 1024, backupCount=5,
+                                       encoding="utf-8")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        handlers=[logging.StreamHandler(), file_handler])
 
 
 def _safe_url(url: str) -> str:
