@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask_wtf import FlaskForm
 from sqlmodel import select
 
 from .. import fiel, limiter, trust
@@ -15,12 +15,10 @@ from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
 from ..models import AceptacionTerminos, Contratista, utcnow
 from ..uploads import limit_body
+from . import prueba
 from .forms import CapturistaForm, EfirmaForm, TerminosForm
 
 bp = Blueprint("ingreso", __name__)
-
-# After Validar the server keeps only this signed proof, never the key or its password.
-PROOF_SALT = "icsoe.efirma-validada"
 
 # Failed validations: generous per client address (many employees may share one NAT address), strict per
 # certificate and per RFC on wrong passwords, the only thing that can be guessed.
@@ -31,22 +29,27 @@ POR_CREDENCIAL = limiter.Regla(limit=5, window=timedelta(minutes=15))
 MAX_EFIRMA_REQUEST = 256 * 1024
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PROOF_SALT)
-
-
 def _client() -> str:
     return f"ip:{request.remote_addr or 'desconocida'}"
 
 
-def _too_many(claves: dict, form) -> str | None:
+def _too_many(claves: dict[str, limiter.Regla], form: FlaskForm) -> int | None:
+    """Seconds to wait when a key is over its limit (the message goes on the form), else None."""
     wait = limiter.retry_after(get_session(), claves, utcnow())
     if wait is None:
         return None
-    message = (f"Demasiados intentos fallidos. Espera {limiter.minutos(wait)} minuto(s) "
-               "antes de volver a intentarlo.")
-    form.form_errors.append(message)
-    return str(int(wait.total_seconds()) + 1)
+    form.form_errors.append(f"Demasiados intentos fallidos. Espera {limiter.minutos(wait)} minuto(s) "
+                            "antes de volver a intentarlo.")
+    return int(wait.total_seconds()) + 1
+
+
+def _form_response(template: str, block: str, form: FlaskForm, retry: int | None, **context) -> Response:
+    """200, 422 for a form that did not validate, or 429 with Retry-After when the limiter said wait."""
+    status = 429 if retry else 422 if form.errors or form.form_errors else 200
+    response = render(template, block, status, form=form, **context)
+    if retry:
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 @bp.get("/")
@@ -60,7 +63,7 @@ def index():
 @bp.get("/ingreso/efirma")
 def efirma():
     """The e.firma form (Firma digital - Validación FIEL)."""
-    return render("ingreso/efirma.html", "efirma", form=EfirmaForm(), firma=None, archivos_perdidos=False)
+    return _form_response("ingreso/efirma.html", "efirma", EfirmaForm(), None, firma=None, archivos_perdidos=False)
 
 
 @bp.post("/ingreso/efirma")
@@ -70,7 +73,8 @@ def validar():
     form, firma, retry = EfirmaForm(), None, None
     if form.validate_on_submit():
         cer, key = form.cer.data.read(), form.key.data.read()
-        credencial = {f"rfc:{form.rfc.data}": POR_CREDENCIAL, f"cer:{hashlib.sha256(cer).hexdigest()[:40]}": POR_CREDENCIAL}
+        credencial = {f"rfc:{form.rfc.data}": POR_CREDENCIAL,
+                      f"cer:{hashlib.sha256(cer).hexdigest()[:40]}": POR_CREDENCIAL}
         claves = {_client(): POR_IP, **credencial}
         retry = _too_many(claves, form)
         if retry is None:
@@ -85,18 +89,9 @@ def validar():
                 limiter.record_failure(get_session(), counted, utcnow())
             else:
                 limiter.forget(get_session(), list(credencial))
-                session["efirma"] = _serializer().dumps({
-                    "rfc": firma.rfc, "serial": firma.serial, "fingerprint": firma.fingerprint,
-                    "nombre": firma.nombre, "persona": firma.persona,
-                    "not_before": firma.not_before.isoformat(), "not_after": firma.not_after.isoformat(),
-                })
-        del cer, key
-    status = 429 if retry else 422 if form.errors or form.form_errors else 200
-    response = render("ingreso/efirma.html", "efirma", status, form=form, firma=firma,
-                      archivos_perdidos=not wants_fragment())
-    if retry:
-        response.headers["Retry-After"] = retry
-    return response
+                session["efirma"] = prueba.emitir(current_app.config["SECRET_KEY"], firma)
+    return _form_response("ingreso/efirma.html", "efirma", form, retry, firma=firma,
+                          archivos_perdidos=not wants_fragment())
 
 
 def _revocation():
@@ -107,22 +102,17 @@ def _revocation():
 @bp.post("/ingreso/ingresar")
 def ingresar():
     """Enter with the e.firma validated moments ago: creates the contratista on its first entry."""
-    try:
-        proof = _serializer().loads(session.get("efirma", ""), max_age=current_app.config["EFIRMA_PRUEBA_SEGUNDOS"])
-    except (SignatureExpired, BadSignature):
-        session.pop("efirma", None)
+    config = current_app.config
+    proof = prueba.leer(config["SECRET_KEY"], session.pop("efirma", ""), config["EFIRMA_PRUEBA_SEGUNDOS"])
+    if proof is None:
         flash("La validación de tu e.firma expiró o no se encontró. Valídala de nuevo para ingresar.", "error")
         return see_other(url_for("ingreso.efirma"))
     db = get_session()
-    contratista = db.exec(select(Contratista).where(Contratista.rfc == proof["rfc"])).first()
-    if contratista is None:
-        contratista = Contratista(rfc=proof["rfc"])
-    contratista.nombre = proof["nombre"]
-    contratista.persona = proof["persona"]
-    contratista.cert_serial = proof["serial"]
-    contratista.cert_fingerprint = proof["fingerprint"]
-    contratista.cert_not_before = datetime.fromisoformat(proof["not_before"])
-    contratista.cert_not_after = datetime.fromisoformat(proof["not_after"])
+    contratista = db.exec(select(Contratista).where(Contratista.rfc == proof.rfc)).first() or Contratista(rfc=proof.rfc)
+    # The latest certificate is the one on file (a renewed e.firma updates serial, dates and name).
+    contratista.nombre, contratista.persona = proof.nombre, proof.persona
+    contratista.cert_serial, contratista.cert_fingerprint = proof.serial, proof.fingerprint
+    contratista.cert_not_before, contratista.cert_not_after = proof.not_before, proof.not_after
     contratista.ultimo_ingreso = utcnow()
     db.add(contratista)
     db.commit()
@@ -163,11 +153,7 @@ def capturista():
             form.form_errors.append("La CURP o la contraseña no corresponden a un usuario capturista activo. "
                                     "El contratista debe darte de alta en Administración - Alta de usuarios.")
             limiter.record_failure(get_session(), claves, utcnow())
-    status = 429 if retry else 422 if form.errors or form.form_errors else 200
-    response = render("ingreso/index.html", "capturista", status, form=form)
-    if retry:
-        response.headers["Retry-After"] = retry
-    return response
+    return _form_response("ingreso/index.html", "capturista", form, retry)
 
 
 @bp.post("/salir")
