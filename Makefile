@@ -15,11 +15,12 @@ test:
 	./scripts/test
 
 bench: $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[test]"
 	$(BIN)/python -m benchmarks
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e .
 	touch $@
 
 clean:

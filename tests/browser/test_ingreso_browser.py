@@ -58,6 +58,7 @@ def test_ingress_with_javascript_follows_the_guide(page, live, archivos):
 
     page.get_by_role("button", name="Ingresar").click()
     expect(page.get_by_role("heading", name="Términos y condiciones")).to_be_visible()
+    assert_no_axe_violations(page, "terms")
     page.get_by_role("button", name="Ingresar").click()
     expect(page.locator("#acepto-error")).to_contain_text("aceptar")
     assert_no_axe_violations(page, "terms error")
@@ -78,11 +79,20 @@ def test_ingress_without_javascript(page_sin_js, live, archivos):
     page = page_sin_js
     rfc, cer, key, password = archivos["fisica"]
     page.goto(live + "/ingreso/efirma")
-    fill_efirma(page, rfc.lower(), cer, key, password)
+    fill_efirma(page, rfc.lower(), cer, key, "equivocada")
+    page.get_by_role("button", name="Validar").click()
+    expect(page.locator("#password-error")).to_contain_text("incorrecta")
+    assert page.title().startswith("Error: ")
+    assert_no_axe_violations(page, "e.firma error, no JavaScript", javascript=False)
+    fill_efirma(page, rfc.lower(), cer, key, password)  # the browser kept no file: choose them again
     page.get_by_role("button", name="Validar").click()
     expect(page.locator("#efirma-resultado")).to_have_text(SUCCESS)
     assert page.title() == "Firma digital - ICSOE IMSS"
+    assert_no_axe_violations(page, "e.firma success, no JavaScript", javascript=False)
     page.get_by_role("button", name="Ingresar").click()
+    page.get_by_role("button", name="Ingresar").click()  # without accepting
+    expect(page.locator("#acepto-error")).to_contain_text("aceptar")
+    assert_no_axe_violations(page, "terms error, no JavaScript", javascript=False)
     page.get_by_label("He leído y acepto los términos y condiciones").check()
     page.get_by_role("button", name="Ingresar").click()
     page.get_by_role("link", name="Continuar").click()
