@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from stdnum.mx import rfc as stdnum_rfc
 from app import demo, fiel
 from tests.sat import requires_sat_fixtures, sat_bytes
 
-APP_DIR = Path(__file__).resolve().parents[1] / "app"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SET_NAMES = [
     "fiel_persona_moral",
@@ -43,18 +41,6 @@ def _verify(folder: Path, name: str, rfc: str, now: datetime = NOW) -> fiel.Firm
         trust=[(folder / "ca.cer").read_bytes()],
         now=now,
     )
-
-
-def test_demo_imports_no_web_or_db_code() -> None:
-    web_or_db = {"flask", "flask_wtf", "flask_login", "wtforms", "sqlmodel", "sqlalchemy", "jinja2"}
-    tree = ast.parse((APP_DIR / "demo.py").read_text(encoding="utf-8"))
-    roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    roots |= {
-        n.module.split(".")[0]
-        for n in ast.walk(tree)
-        if isinstance(n, ast.ImportFrom) and n.module and n.level == 0
-    }
-    assert not roots & web_or_db
 
 
 def test_files_written(written) -> None:

@@ -5,7 +5,7 @@ certificate says about its holder, never anything of the private key or its pass
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
