@@ -23,6 +23,7 @@ from app.db import get_session
 
 NOW = datetime.now(timezone.utc)
 KB = 1024
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
 
 
 def _ratio(value: float, target: float) -> str:
@@ -116,6 +117,15 @@ def bench_wire() -> None:
                 print(f"wire: Validar fragment, refused: {bad} B ({_ratio(bad, 4 * KB)} of 4 KB)")
                 good = fragment(moral.password)
                 print(f"wire: Validar fragment, success: {good} B ({_ratio(good, 4 * KB)} of 4 KB)")
+
+                slow = browser.new_page()
+                cdp = slow.context.new_cdp_session(slow)
+                cdp.send("Network.enable")
+                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+                slow.goto(base + "/ingreso/efirma")
+                load_ms = slow.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+                print(f"wire: first visit of /ingreso/efirma on slow 3G (400 ms RTT, 400 kbit/s): load {load_ms:.0f} ms")
                 browser.close()
         finally:
             server.close()
