@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -97,3 +97,61 @@ class IntentoFallido(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     clave: str = Field(max_length=80)
     momento: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Asentamiento(SQLModel, table=True):
+    """One SEPOMEX asentamiento (a colonia, barrio, fraccionamiento…) with its postal code: the catalog the
+    address locator reads. Loaded by `icsoe init` and replaced by `icsoe sepomex import`."""
+
+    __table_args__ = (Index("ix_asentamiento_estado_municipio", "estado", "municipio"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cp: str = Field(max_length=5, index=True)  # d_codigo
+    nombre: str = Field(max_length=200)  # d_asenta
+    tipo: str = Field(max_length=60)  # d_tipo_asenta
+    municipio: str = Field(max_length=120)  # D_mnpio
+    estado: str = Field(max_length=60)  # d_estado
+    ciudad: str | None = Field(default=None, max_length=120)  # d_ciudad
+    c_estado: str = Field(max_length=2)  # INEGI code of the estado
+    c_mnpio: str | None = Field(default=None, max_length=3)  # SEPOMEX municipio code (not in every source)
+    zona: str | None = Field(default=None, max_length=20)  # Urbano, Rural, Semiurbano
+
+
+class DatosGenerales(SQLModel, table=True):
+    """The contratista's general data, as last saved with Guardar."""
+
+    contratista_id: int = Field(foreign_key="contratista.id", primary_key=True)
+    correo: str = Field(max_length=254)
+    celular: str = Field(max_length=10)  # 10 digits, no prefix
+    telefono_fijo: str | None = Field(default=None, max_length=10)
+    domicilio_igual_fiscal: bool | None = None  # persona moral only
+    domicilio: dict | None = Field(default=None, sa_column=Column(JSON))  # the located address's components
+    actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Borrador(SQLModel, table=True):
+    """What a contratista typed on a page and has not saved yet, so that nothing is lost on an error or a
+    reload (kept in the database: any app node may serve the next request)."""
+
+    __table_args__ = (UniqueConstraint("contratista_id", "pagina"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    pagina: str = Field(max_length=40)
+    datos: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Documento(SQLModel, table=True):
+    """An uploaded document (the STPS acuse), in the database so that any app node can serve it."""
+
+    __table_args__ = (UniqueConstraint("contratista_id", "tipo"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    tipo: str = Field(max_length=40)  # "acuse_stps"
+    nombre: str = Field(max_length=255)  # the file name as uploaded
+    contenido: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    tamano: int
+    sha256: str = Field(max_length=64)
+    subido: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
