@@ -1,4 +1,4 @@
-"""The `icsoe` console script: serve, init, trust (see README)."""
+"""The `icsoe` console script: serve, init, trust, sepomex (see README)."""
 from __future__ import annotations
 
 import sys
@@ -24,11 +24,16 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 def serve(host: str, port: int, threads: int) -> None:
-    """Serve the app with waitress; creates or upgrades the database first."""
+    """Serve the app with waitress; creates or upgrades the database (and loads the postal codes) first."""
     from waitress import serve as waitress_serve
+
+    from . import sepomex as catalog
 
     app = _app()  # create_app() creates the missing tables
     _log_to(Path(app.instance_path) / "logs")
+    loaded = catalog.ensure_loaded(app.extensions["engine"])  # only on an empty catalog
+    if loaded:
+        click.echo(f"Catálogo de códigos postales cargado: {loaded:,} asentamientos.")
     click.echo(f"ICSOE en http://{host}:{port}/  (instancia: {app.instance_path})")
     waitress_serve(app, host=host, port=port, threads=threads, ident="icsoe")
 
@@ -37,7 +42,12 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--demo", is_flag=True, help="Also create a demo CA (trusted) and demo e.firma sets.")
 def init(demo: bool) -> None:
     """Create the instance folder and the database (and, with --demo, the demo e.firma sets)."""
+    from . import sepomex as catalog
+
     app = _app()
+    loaded = catalog.ensure_loaded(app.extensions["engine"])
+    if loaded:
+        click.echo(f"Catálogo de códigos postales de SEPOMEX cargado: {loaded:,} asentamientos.")
     click.echo(f"Instancia lista en {app.instance_path} (base de datos: {_safe_url(app.config['DATABASE_URL'])}).")
     if not demo:
         click.echo("Confía en las autoridades certificadoras del SAT con: icsoe trust add Cert_Prod.zip")
@@ -118,3 +128,30 @@ def trust_list() -> None:
             click.echo("No hay autoridades certificadoras de confianza. Agrega las del SAT: icsoe trust add Cert_Prod.zip")
         for ca in cas:
             click.echo(f"{ca.fingerprint[:16]}  vence {ca.not_after:%Y-%m-%d}  {ca.subject}")
+
+
+@main.group()
+def sepomex() -> None:
+    """SEPOMEX's postal-code catalog, read by the address locator."""
+
+
+@sepomex.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sepomex_import(file: Path) -> None:
+    """Replace the postal-code catalog with SEPOMEX's CPdescarga.txt (or the zip that holds it)."""
+    from sqlmodel import Session
+
+    from . import address
+    from . import sepomex as catalog
+
+    app = _app()
+    engine = app.extensions["engine"]
+    try:
+        loaded = catalog.replace_catalog(engine, address.read_cpdescarga(file.read_bytes()))
+    except ValueError as e:  # the whole import was rolled back
+        click.echo(f"{file}: {e}", err=True)
+        click.echo("No se cambió el catálogo de códigos postales.", err=True)
+        sys.exit(1)
+    with Session(engine) as session:
+        cps = catalog.count_cp(session)
+    click.echo(f"Catálogo de códigos postales reemplazado: {loaded:,} asentamientos, {cps:,} códigos postales.")

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .htmx import wants_fragment
+from .uploads import too_large_answer
 
 MESSAGES = {
     400: ("Solicitud no válida", "La solicitud no es válida. Recarga la página e inténtalo de nuevo."),
@@ -43,6 +44,10 @@ def init_app(app: Flask) -> None:
     def _http(e: HTTPException):
         if e.code is None or e.code < 400:
             return e
+        if e.code == 413:
+            answer = too_large_answer()
+            if answer is not None:
+                return answer
         return _answer(e.code, "")
 
     @app.errorhandler(Exception)

@@ -15,14 +15,25 @@ class Request(HtmxAwareRequest):
         return io.BytesIO()
 
 
-def limit_body(max_bytes: int):
-    """Mark a view whose requests may carry at most `max_bytes` (the app-wide limit is sized for a 5 MB PDF)."""
+def limit_body(max_bytes: int, too_large=None):
+    """Mark a view whose requests may carry at most `max_bytes` (the app-wide limit is sized for a 5 MB PDF).
+
+    `too_large()`, if given, answers a request over the limit in the view's own terms (its page, the message next
+    to the file field) instead of the generic 413 page. It must not read the request's body."""
 
     def mark(view):
         view.max_content_length = max_bytes
+        view.too_large = too_large
         return view
 
     return mark
+
+
+def too_large_answer():
+    """The answer of the current view's `too_large` hook, or None when it has none."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    hook = getattr(view, "too_large", None)
+    return hook() if hook else None
 
 
 def init_app(app: Flask) -> None:

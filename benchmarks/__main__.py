@@ -6,6 +6,9 @@
 - validar: median time of one Validar (the domain check alone, and the whole POST through the app), in ms.
 - wire: bytes over the wire in a real Chromium (CDP encodedDataLength: headers + compressed bodies) for a first
   visit of the e.firma page (page + CSS + htmx; target <= 40 KB) and for the Validar fragments (target <= 4 KB each).
+- fragments: gzip bytes of each fragment (and with its response headers) of the Datos generales locator and acuse, the
+  colonias of the largest postal code (85203, 352 asentamientos) included; target <= 4 KB each.
+- catalog_load, cp_lookup: the postal-code catalog (benchmarks/sepomex.py).
 """
 from __future__ import annotations
 
@@ -131,7 +134,67 @@ def bench_wire() -> None:
             server.close()
 
 
-BENCHMARKS = {"validar": bench_validar, "wire": bench_wire}
+def bench_fragments() -> None:
+    import gzip
+
+    from bs4 import BeautifulSoup
+
+    from app import sepomex
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app, ca, moral = _setup(Path(tmp))
+        sepomex.ensure_loaded(app.extensions["engine"])
+        client = app.test_client()
+
+        def csrf(url):
+            return BeautifulSoup(client.get(url).text, "html.parser").select_one("input[name=csrf_token]")["value"]
+
+        client.post("/ingreso/efirma", content_type="multipart/form-data", data={
+            "csrf_token": csrf("/ingreso/efirma"), "rfc": "EDE010101AB1", "password": moral.password,
+            "cer": (io.BytesIO(moral.cer_der), "c.cer"), "key": (io.BytesIO(moral.key_der), "k.key")})
+        client.post("/ingreso/ingresar", data={"csrf_token": csrf("/ingreso/efirma")})
+        client.post("/ingreso/terminos", data={"csrf_token": csrf("/ingreso/terminos"), "acepto": "y"})
+        token = csrf("/datos-generales/")
+        headers = {"HX-Request": "true", "HX-Request-Type": "partial", "Accept-Encoding": "gzip"}
+
+        def measure(label, path, data, files=None):
+            response = client.post(path, headers=headers, content_type="multipart/form-data",
+                                   data={"csrf_token": token, **data, **(files or {})})
+            body = response.get_data()
+            head = sum(len(k) + len(v) + 4 for k, v in response.headers.items()) + 17
+            raw = len(gzip.decompress(body)) if response.headers.get("Content-Encoding") == "gzip" else len(body)
+            print(f"fragments: {label}: {len(body)} B gzip ({_ratio(len(body), 4 * KB)} of 4 KB), {len(body) + head} B "
+                  f"with the response headers, {raw} B uncompressed")
+            return response
+
+        base = {"domicilio_igual": "no", "conoce_cp": "si"}
+        measure("colonias of 85203 (352)", "/datos-generales/domicilio/buscar", {**base, "cp": "85203"})
+        measure("municipios of Veracruz", "/datos-generales/domicilio/buscar",
+                {**base, "conoce_cp": "no", "estado": "Veracruz de Ignacio de la Llave"})
+        doc = BeautifulSoup(client.post("/datos-generales/domicilio/buscar", content_type="multipart/form-data",
+                                        data={"csrf_token": token, **base, "cp": "01000"}).text, "html.parser")
+        colonia = doc.select("#colonia option")[1].get_text()
+        measure("paso 2", "/datos-generales/domicilio/ubicar", {"colonia": colonia})
+        measure("paso 3", "/datos-generales/domicilio/ubicar", {
+            "calle_tipo": "RETORNO", "calle_nombre": "1 NORTE", "numero_exterior": "23",
+            "entre_calle_tipo": "ANDADOR", "entre_calle_nombre": "1 TEPECOLUIMA"})
+        measure("ubicado", "/datos-generales/domicilio/aceptar", {})
+        from tests.test_datos_generales import pdf
+
+        measure("acuse adjunto", "/datos-generales/acuse", {}, {"acuse": (io.BytesIO(pdf()), "acuse.pdf")})
+
+
+def _sepomex(name):
+    def run():
+        from benchmarks import sepomex
+
+        getattr(sepomex, name)()
+
+    return run
+
+
+BENCHMARKS = {"validar": bench_validar, "wire": bench_wire, "fragments": bench_fragments,
+              "catalog_load": _sepomex("bench_catalog_load"), "cp_lookup": _sepomex("bench_cp_lookup")}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

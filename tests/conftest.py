@@ -1,6 +1,13 @@
 """Fixtures shared by the route tests: a fresh app on its own instance folder, and demo e.firma sets."""
 from __future__ import annotations
 
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -8,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 from jinja2 import StrictUndefined
 
-from app import create_app, demo, fiel, trust
+from app import address, create_app, demo, fiel, sepomex, trust
 from app.db import get_session
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -74,11 +81,23 @@ def juegos(ca, otra_ca) -> dict[str, Juego]:
     }
 
 
+# A slice of SEPOMEX's catalog: San Ángel and Roma Norte, all of Álvaro Obregón's 01xxx postal codes below 01100
+# (for the estado -> municipio -> colonia path), and 85203, the postal code with the most asentamientos (352).
+CATALOGO_CPS = {"06700", "85203"}
+
+
+@pytest.fixture(scope="session")
+def catalogo() -> list:
+    return [row for row in address.read_postalcodes_mexico()
+            if row.cp in CATALOGO_CPS or ("01000" <= row.cp < "01100")]
+
+
 @pytest.fixture
-def app(tmp_path, ca):
+def app(tmp_path, ca, catalogo):
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'icsoe.sqlite'}"},
                      instance_path=str(tmp_path))
     app.jinja_env.undefined = StrictUndefined  # a typo in a template fails the test
+    sepomex.replace_catalog(app.extensions["engine"], catalogo)
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
     return app
@@ -87,3 +106,40 @@ def app(tmp_path, ca):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def _bin_dir() -> str | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1]) if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    bindir = _bin_dir()
+    if bindir is None:
+        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tempfile.mkdtemp(prefix="icsoe-pg-")
+    data, port = os.path.join(folder, "data"), _free_port()
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: run the server as Debian's postgres user
+        user = pwd.getpwnam("postgres")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    run = lambda *cmd: subprocess.run([*prefix, *cmd], check=True, capture_output=True)  # noqa: E731
+    run(f"{bindir}/initdb", "-D", data, "-U", "icsoe", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+    run(f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(folder, "log"),
+        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    try:
+        yield f"postgresql://icsoe@127.0.0.1:{port}/postgres"
+    finally:
+        run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,61 +1,16 @@
 """The same ingress on PostgreSQL, through DATABASE_URL, on a throwaway server this test starts itself."""
 from __future__ import annotations
 
-import glob
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-
 import pytest
 from sqlmodel import select
 
 from app import create_app, fiel, trust
 from app.db import get_session
-from app.models import AceptacionTerminos, Contratista, IntentoFallido
+from app.models import AceptacionTerminos, Borrador, Contratista, DatosGenerales, Documento, IntentoFallido
 
 from .test_ingreso import ingresar, token, validar
 
 pytestmark = pytest.mark.postgres
-
-
-def _bin_dir() -> str | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return os.path.dirname(found[-1]) if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    bindir = _bin_dir()
-    if bindir is None:
-        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    folder = tempfile.mkdtemp(prefix="icsoe-pg-")
-    data, port = os.path.join(folder, "data"), _free_port()
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the server as Debian's postgres user
-        user = pwd.getpwnam("postgres")
-        os.chown(folder, user.pw_uid, user.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    run = lambda *cmd: subprocess.run([*prefix, *cmd], check=True, capture_output=True)  # noqa: E731
-    run(f"{bindir}/initdb", "-D", data, "-U", "icsoe", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-    run(f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(folder, "log"),
-        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
-    try:
-        yield f"postgresql://icsoe@127.0.0.1:{port}/postgres"
-    finally:
-        run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -64,7 +19,7 @@ def pg_app(postgres_url, tmp_path, ca, monkeypatch):
     app = create_app({"TESTING": True}, instance_path=str(tmp_path))
     with app.app_context():
         db = get_session()
-        for table in (AceptacionTerminos, Contratista, IntentoFallido):
+        for table in (Borrador, Documento, DatosGenerales, AceptacionTerminos, Contratista, IntentoFallido):
             for row in db.exec(select(table)).all():
                 db.delete(row)
         db.commit()
@@ -86,3 +41,21 @@ def test_ingress_on_postgresql(pg_app, juegos):
         assert contratista.cert_not_after.tzinfo is not None
         assert db.exec(select(IntentoFallido)).all()
         assert {ca.fingerprint for ca in trust.all_cas(db)}
+
+
+def test_datos_generales_on_postgresql(pg_app, juegos):
+    import io
+
+    from .test_datos_generales import pdf
+
+    client = pg_app.test_client()
+    ingresar(client, juegos["fisica"])
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+    response = client.post("/datos-generales/", content_type="multipart/form-data", data={
+        "csrf_token": token(client, "/datos-generales/"), "correo": "maria@ejemplo.mx", "celular": "5512345678",
+        "acuse": (io.BytesIO(pdf()), "acuse.pdf")})
+    assert response.status_code == 303
+    assert client.get("/datos-generales/acuse/ver").data.startswith(b"%PDF-")  # bytea round trip
+    with pg_app.app_context():
+        datos = get_session().exec(select(DatosGenerales)).one()
+        assert datos.correo == "maria@ejemplo.mx" and datos.actualizado.tzinfo is not None

@@ -13,7 +13,7 @@ from .. import fiel, limiter, trust
 from ..auth import Usuario
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
-from ..models import AceptacionTerminos, Contratista, utcnow
+from ..models import AceptacionTerminos, Contratista, DatosGenerales, utcnow
 from ..uploads import limit_body
 from . import prueba
 from .forms import CapturistaForm, EfirmaForm, TerminosForm
@@ -56,7 +56,7 @@ def _form_response(template: str, block: str, form: FlaskForm, retry: int | None
 def index():
     """The landing page: both ways in, e.firma for contratistas, CURP and password for capturistas."""
     if current_user.is_authenticated:
-        return redirect(url_for("datos_generales.configuracion"))
+        return redirect(_inicio(current_user.contratista))
     return render("ingreso/index.html", "capturista", form=CapturistaForm())
 
 
@@ -120,7 +120,14 @@ def ingresar():
     login_user(Usuario(contratista))
     if not Usuario(contratista).acepto_terminos:
         return see_other(url_for("ingreso.terminos"))
-    return see_other(url_for("datos_generales.configuracion"))
+    return see_other(_inicio(contratista))
+
+
+def _inicio(contratista: Contratista) -> str:
+    """Where a signed-in contratista starts: the "Configuración" notice until its datos generales are saved."""
+    if get_session().get(DatosGenerales, contratista.id) is None:
+        return url_for("datos_generales.configuracion")
+    return url_for("datos_generales.index")
 
 
 @bp.route("/ingreso/terminos", methods=["GET", "POST"])
@@ -135,7 +142,7 @@ def terminos():
         db.add(contratista)
         db.add(AceptacionTerminos(contratista_id=contratista.id, version=version, aceptado=now))
         db.commit()
-        return see_other(url_for("datos_generales.configuracion"))
+        return see_other(_inicio(contratista))
     status = 422 if form.errors else 200
     return render("ingreso/terminos.html", "terminos", status, form=form,
                   version=current_app.config["TERMINOS_VERSION"])

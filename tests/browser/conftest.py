@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from waitress import create_server
 
-from app import create_app, fiel, trust
+from app import create_app, fiel, sepomex, trust
 from app.db import get_session
 
 CHROMIUM = os.environ.get("ICSOE_CHROMIUM", "/usr/bin/chromium")
@@ -35,9 +35,11 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live(tmp_path, ca):
-    """The app served by waitress on a free loopback port, its instance in tmp_path, the demo CA trusted."""
+def live(tmp_path, ca, catalogo):
+    """The app served by waitress on a free loopback port, its instance in tmp_path, the demo CA trusted and a
+    slice of the postal-code catalog loaded."""
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'icsoe.sqlite'}"}, instance_path=str(tmp_path))
+    sepomex.replace_catalog(app.extensions["engine"], catalogo)
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
     server = create_server(app, host="127.0.0.1", port=0, threads=4)

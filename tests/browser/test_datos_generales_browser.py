@@ -1,0 +1,190 @@
+"""Datos generales in a real Chromium: the guide's steps 8-15 with JavaScript, without it, and by keyboard."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from ..test_datos_generales import pdf
+from .test_ingreso_browser import assert_no_axe_violations, fill_efirma
+
+
+@pytest.fixture
+def pdfs(tmp_path):
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    files = {"bueno": pdf(), "grande": pdf(padding=6 * 1024 * 1024), "falso": b"\x89PNG\r\n\x1a\n" + b"0" * 500}
+    for name, data in files.items():
+        (folder / f"{name}.pdf").write_bytes(data)
+    return {name: str(folder / f"{name}.pdf") for name in files}
+
+
+def entrar(page, live, archivos, nombre):
+    """Through Ingreso, the terms and Configuración to the Datos generales page."""
+    rfc, cer, key, password = archivos[nombre]
+    page.goto(live + "/ingreso/efirma")
+    fill_efirma(page, rfc, cer, key, password)
+    page.get_by_role("button", name="Validar").click()
+    expect(page.locator("#efirma-resultado")).to_be_visible()
+    page.get_by_role("button", name="Ingresar").click()
+    page.get_by_label("He leído y acepto los términos y condiciones").check()
+    page.get_by_role("button", name="Ingresar").click()
+    page.get_by_role("link", name="Continuar").click()
+    expect(page.get_by_role("heading", name="Datos generales", exact=True)).to_be_visible()
+
+
+def test_persona_moral_with_javascript(page, live, archivos, pdfs):
+    entrar(page, live, archivos, "moral")
+    assert_no_axe_violations(page, "datos generales")
+    page.get_by_label("Correo electrónico").fill("contacto@ejemplo.mx")
+    page.get_by_label("Celular").fill("+52 55 1234 5678")
+    expect(page.locator("#ubicar")).to_be_hidden()  # only for "No"
+    page.get_by_role("radio", name="No").first.check()
+    expect(page.get_by_role("heading", name="Ubicar domicilio geográfico nacional")).to_be_visible()
+    assert_no_axe_violations(page, "paso 1")
+
+    page.get_by_label("Código Postal").fill("00000")
+    with page.expect_response("**/domicilio/buscar") as response:
+        page.get_by_label("Código Postal").press("Tab")  # htmx on change
+    assert response.value.status == 422
+    expect(page.locator("#cp-error")).to_contain_text("código postal")
+    page.get_by_label("Código Postal").fill("01000")
+    with page.expect_response("**/domicilio/buscar"):
+        page.get_by_label("Código Postal").press("Tab")
+    expect(page.locator("#cp-error")).to_have_count(0)
+    page.get_by_label("Colonia").select_option(label="San Ángel")
+    page.get_by_role("button", name="Ubicar").click()
+    expect(page.locator("#paso-titulo")).to_be_focused()
+    expect(page.locator("#paso-titulo")).to_contain_text("Paso 2 / 3")
+    assert_no_axe_violations(page, "paso 2")
+
+    page.get_by_role("button", name="Ubicar").click()  # nothing typed
+    expect(page.locator("#calle_nombre-error")).to_be_visible()
+    assert_no_axe_violations(page, "paso 2 con errores")
+    page.locator("#calle_tipo").select_option("RETORNO")
+    page.locator("#calle_nombre").fill("1 Norte")
+    page.get_by_label("Número exterior", exact=True).fill("23")
+    page.locator("#entre_calle_tipo").select_option("ANDADOR")
+    page.locator("#entre_calle_nombre").fill("1 Tepecoluima")
+    page.get_by_role("button", name="Ubicar").click()
+    expect(page.locator("#paso-titulo")).to_be_focused()
+    expect(page.locator("#paso-titulo")).to_contain_text("Paso 3 / 3")
+    expect(page.locator(".resumen")).to_contain_text("RETORNO - 1 NORTE")
+    assert_no_axe_violations(page, "paso 3")
+    page.get_by_role("button", name="Aceptar").click()
+    expect(page.locator("#paso-titulo")).to_have_text("Domicilio social ubicado")
+
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["falso"])
+    expect(page.locator("#acuse-error")).to_contain_text("PDF válido")
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["grande"])
+    expect(page.locator("#acuse-error")).to_contain_text("el máximo es 5 MB")
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["bueno"])
+    expect(page.locator("#acuse-archivo")).to_contain_text("bueno.pdf")
+    expect(page.locator("#acuse-archivo")).to_be_focused()
+    assert page.get_by_role("link", name="Ver archivo").get_attribute("target") == "_blank"
+    assert_no_axe_violations(page, "acuse adjunto")
+
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Tus datos generales se guardaron correctamente.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Correo electrónico")).to_have_value("contacto@ejemplo.mx")
+    expect(page.get_by_label("Celular")).to_have_value("5512345678")
+    expect(page.locator("#paso-titulo")).to_have_text("Domicilio social ubicado")
+    expect(page.locator("#acuse-archivo")).to_contain_text("bueno.pdf")
+    assert_no_axe_violations(page, "guardado")
+
+
+def test_persona_moral_without_javascript(page_sin_js, live, archivos, pdfs):
+    page = page_sin_js
+    entrar(page, live, archivos, "moral")
+    page.get_by_label("Correo electrónico").fill("contacto@ejemplo.mx")
+    page.get_by_label("Celular").fill("55 1234 5678")
+    page.get_by_role("radio", name="No").first.check()
+    page.get_by_label("Código Postal").fill("01000")
+    page.get_by_role("button", name="Buscar colonias").click()
+    expect(page.get_by_label("Correo electrónico")).to_have_value("contacto@ejemplo.mx")  # nothing lost
+    page.get_by_label("Colonia").select_option(label="San Ángel")
+    page.get_by_role("button", name="Ubicar").click()
+    expect(page.locator("#paso-titulo")).to_contain_text("Paso 2 / 3")
+    expect(page.locator("#paso-titulo")).to_be_focused()
+    assert_no_axe_violations(page, "paso 2 sin JavaScript", javascript=False)
+    page.locator("#calle_tipo").select_option("CALLE")
+    page.locator("#calle_nombre").fill("Reforma")
+    page.get_by_label("Sin número").check()
+    page.get_by_role("button", name="Ubicar").click()
+    expect(page.locator("#paso-titulo")).to_contain_text("Paso 3 / 3")
+    page.get_by_role("button", name="Aceptar").click()
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["bueno"])
+    page.get_by_role("button", name="Adjuntar").click()
+    expect(page.locator("#acuse-archivo")).to_contain_text("bueno.pdf")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Tus datos generales se guardaron correctamente.")).to_be_visible()
+    expect(page.locator(".resumen")).to_contain_text("CALLE - REFORMA")
+
+
+def test_persona_fisica_errors_then_saves(page, live, archivos, pdfs):
+    entrar(page, live, archivos, "fisica")
+    expect(page.get_by_text("¿El domicilio social del contratista es igual a su domicilio fiscal?")).to_have_count(0)
+    page.get_by_label("Celular").fill("551234567")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator("#celular-error")).to_contain_text("10 dígitos")
+    assert_no_axe_violations(page, "errores de Guardar")
+    page.locator('.error-summary a[href="#correo"]').click()
+    expect(page.get_by_label("Correo electrónico")).to_be_focused()
+    page.get_by_label("Correo electrónico").fill("maria@ejemplo.mx")
+    page.get_by_label("Celular").fill("5512345678")
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["bueno"])
+    expect(page.locator("#acuse-archivo")).to_be_visible()
+    page.get_by_role("button", name="Eliminar").click()
+    expect(page.get_by_label("Acuse de registro en padrón de la STPS")).to_be_focused()
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["bueno"])
+    expect(page.locator("#acuse-archivo")).to_be_visible()
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Tus datos generales se guardaron correctamente.")).to_be_visible()
+
+
+def test_keyboard_only_through_the_locator(page, live, archivos):
+    entrar(page, live, archivos, "moral")
+
+    def tab_to(locator, limit=40):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if locator.evaluate("e => e === document.activeElement"):
+                return
+        raise AssertionError(f"Tab never reached {locator}")
+
+    tab_to(page.locator("#domicilio_igual-0"))  # Tab enters a radio group on its first radio
+    page.keyboard.press("ArrowRight")  # and the arrows choose: "No"
+    expect(page.locator("#domicilio_igual-1")).to_be_checked()
+    tab_to(page.get_by_label("Código Postal"))
+    page.keyboard.type("01000")
+    with page.expect_response("**/domicilio/buscar"):
+        page.keyboard.press("Tab")
+    tab_to(page.get_by_label("Colonia"))
+    page.keyboard.press("ArrowDown")  # the first colonia
+    tab_to(page.get_by_role("button", name="Ubicar"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#paso-titulo")).to_be_focused()
+    expect(page.locator("#paso-titulo")).to_contain_text("Paso 2 / 3")
+    tab_to(page.locator("#calle_tipo"))
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Insurgentes")
+    tab_to(page.get_by_label("Número exterior", exact=True))
+    page.keyboard.type("100")
+    tab_to(page.get_by_role("button", name="Ubicar"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#paso-titulo")).to_contain_text("Paso 3 / 3")
+    expect(page.locator("#paso-titulo")).to_be_focused()
+    tab_to(page.get_by_role("button", name="Aceptar"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#paso-titulo")).to_have_text("Domicilio social ubicado")
+
+
+def test_enter_in_the_postal_code_searches_instead_of_saving(page, live, archivos):
+    entrar(page, live, archivos, "moral")
+    page.get_by_role("radio", name="No").first.check()
+    page.get_by_label("Código Postal").fill("06700")
+    page.get_by_label("Código Postal").press("Enter")
+    expect(page.get_by_label("Colonia")).to_contain_text("Roma Norte")
+    expect(page.locator(".error-summary")).to_have_count(0)

@@ -1,0 +1,347 @@
+"""Datos generales through the routes: contact data, the three-step locator, the STPS acuse and Guardar, each with
+and without htmx."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfWriter
+from sqlmodel import select
+
+from app.db import get_session
+from app.models import Borrador, DatosGenerales, Documento
+
+from .conftest import HTMX, html, token
+from .test_ingreso import ingresar
+
+URL = "/datos-generales/"
+
+
+def pdf(pages: int = 1, padding: int = 0) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    if padding:
+        writer.add_metadata({"/Relleno": "x" * padding})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def entrar(client):
+    """Sign in with an e.firma set and accept the terms; returns the client."""
+
+    def login(juego):
+        ingresar(client, juego)
+        client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+        return client
+
+    return login
+
+
+def post(client, path, data=None, headers=None, files=None):
+    body = {"csrf_token": token(client, URL), **(data or {})}
+    body.update(files or {})
+    return client.post(URL.rstrip("/") + path if path else URL, data=body, headers=headers or {},
+                       content_type="multipart/form-data")
+
+
+def test_persona_fisica_sees_no_domicilio(entrar, juegos):
+    client = entrar(juegos["fisica"])
+    doc = html(client.get(URL))
+    assert doc.h1.get_text() == "Datos generales"
+    labels = [label.get_text(strip=True) for label in doc.select("#datos-generales label")]
+    assert labels[:3] == ["Correo electrónico", "Celular", "Teléfono fijo"]
+    assert "Acuse de registro en padrón de la STPS" in labels
+    assert doc.select_one("#acuse-hint").get_text() == "Archivo con extensión: .pdf, 5MB máx"
+    assert doc.select_one("#ubicar") is None and not doc.find(string="Domicilio")
+    assert doc.find("h2", string="Carga y adjunto de documentos")
+    assert doc.find("button", string="Guardar")
+
+
+def test_persona_moral_sees_the_domicilio_question_and_the_locator(entrar, juegos):
+    doc = html(entrar(juegos["moral"]).get(URL))
+    legend = doc.select_one("#domicilio_igual-0").find_parent("fieldset").legend
+    assert legend.get_text() == "¿El domicilio social del contratista es igual a su domicilio fiscal?"
+    assert [label.get_text() for label in legend.find_parent("fieldset").select("label")] == ["Sí", "No"]
+    assert doc.select_one("#ubicar-titulo").get_text() == "Ubicar domicilio geográfico nacional"
+    assert doc.select_one("#paso-titulo").get_text(" ", strip=True).startswith("Paso 1 / 3")
+    assert doc.select_one("#conoce_cp-0").find_parent("fieldset").legend.get_text() == "¿Conoces tu Código Postal?"
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_postal_code_fills_the_colonias(entrar, juegos, headers):
+    client = entrar(juegos["moral"])
+    response = post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": " 01000 ",
+                                                  "correo": "a medias"}, headers)
+    doc = html(response)
+    assert response.status_code == 200
+    assert (doc.find("html") is None) == bool(headers)
+    options = [o.get_text() for o in doc.select("#colonia option")]
+    assert options[0] == "--Selecciona por favor--" and "San Ángel" in options
+    assert doc.select_one("#cp")["value"] == "01000"
+    if not headers:  # the whole page again, with what was typed elsewhere
+        assert doc.select_one("#correo")["value"] == "a medias"
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+@pytest.mark.parametrize("cp, words", [("00000", "código postal"), ("abcde", "5 dígitos"), ("1234", "5 dígitos"),
+                                       ("", "código postal"), ("99999", "No encontramos")])
+def test_bad_postal_codes_are_refused_next_to_the_field(entrar, juegos, headers, cp, words):
+    client = entrar(juegos["moral"])
+    response = post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": cp}, headers)
+    doc = html(response)
+    assert response.status_code == 422
+    assert words.lower() in doc.select_one("#cp-error").get_text().lower()
+    assert "cp-error" in doc.select_one("#cp")["aria-describedby"].split()
+    assert len(doc.select("#colonia option")) == 1
+
+
+def test_estado_municipio_colonia_path(entrar, juegos):
+    client = entrar(juegos["moral"])
+    doc = html(post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "no",
+                                                  "estado": "Ciudad de México"}, HTMX))
+    assert "Álvaro Obregón" in [o.get_text() for o in doc.select("#municipio option")]
+    doc = html(post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "no",
+                                                  "estado": "Ciudad de México", "municipio": "Álvaro Obregón"}, HTMX))
+    options = [o.get_text() for o in doc.select("#colonia option")]
+    assert "San Ángel (C.P. 01000)" in options
+
+
+def _colonia(doc, nombre: str) -> str:
+    return next(o.get("value", o.get_text()) for o in doc.select("#colonia option") if o.get_text().startswith(nombre))
+
+
+PASO_2 = {"calle_tipo": "RETORNO", "calle_nombre": "1 norte", "numero_exterior": "23", "letra_exterior": "qtvv",
+          "numero_interior": "12", "letra_interior": "PGM", "numero_exterior_secundario": "23456",
+          "entre_calle_tipo": "ANDADOR", "entre_calle_nombre": "1 Tepecoluima",
+          "y_calle_tipo": "CALLE", "y_calle_nombre": "11 de Noviembre",
+          "calle_posterior_tipo": "ANDADOR", "calle_posterior_nombre": "10 de Abril", "descripcion": ""}
+
+
+def ubicar_hasta_paso_3(client, headers=None):
+    doc = html(post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": "01000"}))
+    colonia = _colonia(doc, "San Ángel")
+    response = post(client, "/domicilio/ubicar", {"colonia": colonia}, headers)
+    assert response.status_code == 200
+    return post(client, "/domicilio/ubicar", PASO_2, headers)
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_the_three_steps_and_aceptar(entrar, juegos, app, headers):
+    client = entrar(juegos["moral"])
+    response = post(client, "/domicilio/ubicar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": "01000"}, headers)
+    assert response.status_code == 422  # no colonia chosen yet
+    assert "colonia" in html(response).select_one("#colonia-error").get_text()
+
+    doc = html(post(client, "/domicilio/buscar", {"cp": "01000"}))
+    response = post(client, "/domicilio/ubicar", {"colonia": _colonia(doc, "San Ángel")}, headers)
+    doc = html(response)
+    heading = doc.select_one("#paso-titulo")
+    assert heading.get_text(" ", strip=True).startswith("Paso 2 / 3") and heading.has_attr("autofocus")
+    ubicacion = {dt.get_text(): dt.find_next_sibling("dd").get_text() for dt in doc.select(".resumen--ubicacion dt")}
+    assert ubicacion == {"Colonia": "San Ángel", "Código Postal": "01000", "Municipio o Alcaldía": "Álvaro Obregón",
+                         "Estado": "Ciudad de México"}
+
+    response = post(client, "/domicilio/ubicar", {**PASO_2, "calle_nombre": "", "numero_exterior": ""}, headers)
+    doc = html(response)
+    assert response.status_code == 422
+    assert doc.select_one("#calle_nombre-error") and doc.select_one("#numero_exterior-error")
+    assert doc.select_one("#letra_exterior")["value"] == "qtvv" or doc.select_one("#letra_exterior")["value"] == "QTVV"
+
+    response = post(client, "/domicilio/ubicar", PASO_2, headers)
+    doc = html(response)
+    assert response.status_code == 200
+    assert doc.select_one("#paso-titulo").get_text(" ", strip=True).startswith("Paso 3 / 3")
+    resumen = {dt.get_text(): dt.find_next_sibling("dd").get_text() for dt in doc.select(".resumen dt")}
+    assert resumen["Calle"] == "RETORNO - 1 NORTE"
+    assert resumen["Número / Letra exterior"] == "23 / QTVV"
+    assert resumen["Entre calle"] == "ANDADOR - 1 TEPECOLUIMA"
+    assert resumen["Código Postal"] == "01000"
+
+    doc = html(post(client, "/domicilio/aceptar", {}, headers))
+    assert doc.select_one("#paso-titulo").get_text() == "Domicilio social ubicado"
+    assert doc.find("button", string="Cambiar domicilio")
+    doc = html(post(client, "/domicilio/cambiar?paso=2", {}, headers))
+    assert doc.select_one("#calle_nombre")["value"] == "1 NORTE"
+
+
+def test_sin_numero_lets_the_exterior_number_go(entrar, juegos):
+    client = entrar(juegos["moral"])
+    doc = html(post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": "01000"}))
+    post(client, "/domicilio/ubicar", {"colonia": _colonia(doc, "San Ángel")})
+    response = post(client, "/domicilio/ubicar", {**PASO_2, "numero_exterior": "", "letra_exterior": "",
+                                                  "sin_numero": "y"})
+    assert response.status_code == 200
+    resumen = {dt.get_text(): dt.find_next_sibling("dd").get_text() for dt in html(response).select(".resumen dt")}
+    assert "SIN NÚMERO" in resumen["Número / Letra exterior"].upper()
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_acuse_attach_view_and_delete(entrar, juegos, app, headers):
+    client = entrar(juegos["fisica"])
+    response = post(client, "/acuse", {}, headers, {"acuse": (io.BytesIO(pdf()), "Registro_STPS.pdf")})
+    doc = html(response)
+    assert response.status_code == 200
+    assert "Registro_STPS.pdf" in doc.select_one("#acuse-archivo").get_text()
+    ver = doc.select_one('a[href$="/acuse/ver"]')
+    assert ver.get_text(" ", strip=True).startswith("Ver archivo")
+    assert ver["target"] == "_blank"
+    shown = client.get(ver["href"])
+    assert shown.status_code == 200 and shown.data.startswith(b"%PDF-")
+    assert shown.headers["Content-Type"] == "application/pdf"
+    assert shown.headers["X-Content-Type-Options"] == "nosniff"
+    assert shown.headers["Content-Security-Policy"].startswith("sandbox")
+    assert shown.headers["Content-Disposition"].startswith("inline")
+
+    doc = html(post(client, "/acuse/eliminar", {}, headers))
+    assert doc.select_one("#acuse-archivo") is None and doc.select_one("input#acuse")
+    assert client.get(ver["href"]).status_code == 404
+    with app.app_context():
+        assert get_session().exec(select(Documento)).first() is None
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+@pytest.mark.parametrize("name, data, words", [
+    ("acuse.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, ".pdf"),
+    ("acuse.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "PDF válido"),
+    ("acuse.pdf", b"", "vacío"),
+])
+def test_bad_acuse_is_refused_next_to_the_field(entrar, juegos, headers, name, data, words):
+    client = entrar(juegos["fisica"])
+    response = post(client, "/acuse", {}, headers, {"acuse": (io.BytesIO(data), name)})
+    doc = html(response)
+    assert response.status_code == 422
+    assert words in doc.select_one("#acuse-error").get_text()
+    assert "acuse-error" in doc.select_one("#acuse")["aria-describedby"].split()
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_too_big_acuse_gets_the_same_message_not_a_bare_413(entrar, juegos, headers):
+    client = entrar(juegos["fisica"])
+    big = pdf(padding=5 * 1024 * 1024 + 100)  # over 5 MB, under the request limit: the domain says so
+    response = post(client, "/acuse", {}, headers, {"acuse": (io.BytesIO(big), "grande.pdf")})
+    assert response.status_code == 422
+    assert "el máximo es 5 MB" in html(response).select_one("#acuse-error").get_text()
+    huge = pdf(padding=6 * 1024 * 1024)  # over the request limit: refused before the form is read
+    response = post(client, "/acuse", {}, headers, {"acuse": (io.BytesIO(huge), "enorme.pdf")})
+    doc = html(response)
+    assert response.status_code == 413
+    assert "el máximo es 5 MB" in doc.select_one("#acuse-error").get_text()
+    assert (doc.find("html") is None) == bool(headers)
+
+
+def test_another_contratista_cannot_see_the_acuse(app, juegos, entrar):
+    client = entrar(juegos["fisica"])
+    post(client, "/acuse", {}, None, {"acuse": (io.BytesIO(pdf()), "mio.pdf")})
+    otro = app.test_client()
+    ingresar(otro, juegos["otra"])
+    otro.post("/ingreso/terminos", data={"csrf_token": token(otro, "/ingreso/terminos"), "acepto": "y"})
+    assert otro.get("/datos-generales/acuse/ver").status_code == 404
+    assert app.test_client().get("/datos-generales/acuse/ver").status_code == 303  # not signed in
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_guardar_with_nothing_lists_every_problem(entrar, juegos, headers):
+    client = entrar(juegos["moral"])
+    response = post(client, "", {}, headers)
+    doc = html(response)
+    assert response.status_code == 422
+    links = {a["href"] for a in doc.select(".error-summary a")}
+    assert {"#correo", "#celular", "#domicilio_igual-0", "#acuse"} <= links
+    for href in links:
+        assert doc.select_one(href) is not None  # every link lands on something
+
+
+@pytest.mark.parametrize("correo, celular, field, words", [
+    ("no-es-correo", "5512345678", "correo", "no es válido"),
+    ("a@ejemplo.mx", "551234567", "celular", "10 dígitos"),
+    ("a@ejemplo.mx", "55-1234-567a", "celular", "dígitos"),
+])
+def test_bad_contact_data(entrar, juegos, correo, celular, field, words):
+    client = entrar(juegos["fisica"])
+    response = post(client, "", {"correo": correo, "celular": celular})
+    doc = html(response)
+    assert response.status_code == 422
+    assert words in doc.select_one(f"#{field}-error").get_text()
+    assert doc.select_one("#correo")["value"] == correo and doc.select_one("#celular")["value"] == celular
+
+
+def test_typed_data_survives_an_error_and_a_reload(entrar, juegos):
+    client = entrar(juegos["moral"])
+    post(client, "", {"correo": "a@ejemplo.mx", "celular": "55 12", "domicilio_igual": "no"})
+    doc = html(client.get(URL))  # a reload, with no POST
+    assert doc.select_one("#correo")["value"] == "a@ejemplo.mx"
+    assert doc.select_one("#celular")["value"] == "55 12"
+    assert doc.select_one("#domicilio_igual-1").has_attr("checked")
+
+
+def test_guardar_persona_moral_stores_everything_and_comes_back_editable(entrar, juegos, app):
+    client = entrar(juegos["moral"])
+    ubicar_hasta_paso_3(client)
+    post(client, "/domicilio/aceptar")
+    post(client, "/acuse", {}, None, {"acuse": (io.BytesIO(pdf()), "acuse.pdf")})
+    response = post(client, "", {"correo": "Contacto@Ejemplo.MX", "celular": "+52 55 1234 5678",
+                                 "telefono_fijo": "", "domicilio_igual": "no"})
+    assert response.status_code == 303 and response.headers["Location"] == URL
+    doc = html(client.get(URL))
+    assert "se guardaron" in doc.select_one(".aviso").get_text()
+    assert doc.select_one("#correo")["value"] == "Contacto@ejemplo.mx"
+    assert doc.select_one("#celular")["value"] == "5512345678"
+    assert doc.select_one("#paso-titulo").get_text() == "Domicilio social ubicado"
+    assert "Última actualización" in doc.get_text()
+    with app.app_context():
+        db = get_session()
+        datos = db.exec(select(DatosGenerales)).one()
+        assert (datos.correo, datos.celular, datos.telefono_fijo) == ("Contacto@ejemplo.mx", "5512345678", None)
+        assert datos.domicilio_igual_fiscal is False and datos.domicilio["cp"] == "01000"
+        assert db.exec(select(Borrador)).first() is None
+    # The next entry starts on this page, not on the "Configuración" notice.
+    client.post("/salir", data={"csrf_token": token(client, URL)})
+    assert ingresar(client, juegos["moral"]).headers["Location"] == URL
+
+
+def test_guardar_with_no_located_address_is_refused(entrar, juegos):
+    client = entrar(juegos["moral"])
+    post(client, "/acuse", {}, None, {"acuse": (io.BytesIO(pdf()), "acuse.pdf")})
+    response = post(client, "", {"correo": "a@ejemplo.mx", "celular": "5512345678", "domicilio_igual": "no"})
+    doc = html(response)
+    assert response.status_code == 422
+    link = doc.select_one('.error-summary a[href="#ubicar-titulo"]')
+    assert "Aceptar" in link.get_text() and doc.select_one("#ubicar-titulo")
+
+
+def test_guardar_persona_fisica_with_the_file_chosen_and_not_attached(entrar, juegos, app):
+    client = entrar(juegos["fisica"])
+    response = post(client, "", {"correo": "maria@ejemplo.mx", "celular": "3312345678", "telefono_fijo": "(33) 3333 4444"},
+                    None, {"acuse": (io.BytesIO(pdf()), "acuse.pdf")})
+    assert response.status_code == 303
+    with app.app_context():
+        datos = get_session().exec(select(DatosGenerales)).one()
+        assert datos.telefono_fijo == "3333334444" and datos.domicilio is None and datos.domicilio_igual_fiscal is None
+
+
+def test_persona_fisica_has_no_locator(entrar, juegos):
+    client = entrar(juegos["fisica"])
+    assert post(client, "/domicilio/buscar", {"cp": "01000"}).status_code == 404
+
+
+def test_enter_in_a_field_keeps_what_was_typed_and_searches(entrar, juegos):
+    client = entrar(juegos["moral"])
+    response = post(client, "/actualizar", {"correo": "x", "domicilio_igual": "no", "conoce_cp": "si", "cp": "06700"},
+                    HTMX)
+    doc = html(response)
+    assert response.status_code == 200 and not doc.select(".error-summary")
+    assert "Roma Norte" in [o.get_text() for o in doc.select("#colonia option")]
+
+
+def test_largest_postal_code_fragment_stays_small(entrar, juegos):
+    client = entrar(juegos["moral"])
+    response = client.post("/datos-generales/domicilio/buscar", headers={**HTMX, "Accept-Encoding": "gzip"}, data={
+        "csrf_token": token(client, URL), "domicilio_igual": "no", "conoce_cp": "si", "cp": "85203"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    import gzip
+
+    doc = html(type("R", (), {"get_data": lambda self, as_text: gzip.decompress(response.data).decode()})())
+    assert len(doc.select("#colonia option")) == 353
