@@ -50,7 +50,7 @@ def validate(filename: str | None, data: bytes) -> str:
     if not data:
         raise AcuseInvalido(f"El archivo está vacío. {_VACIO}")
     if len(data) > MAX_BYTES:
-        raise AcuseInvalido(f"El archivo pesa {_megabytes(len(data))} MB; el máximo es {MAX_BYTES // _MB} MB.")
+        raise AcuseInvalido(mensaje_tamano(len(data)))
     if data.find(_HEADER, 0, _HEADER_WINDOW) < 0:
         raise AcuseInvalido(_NO_ES_PDF)  # a picture or a Word file renamed .pdf
     paginas = _count_pages(data)
@@ -77,6 +77,11 @@ def display_name(filename: str) -> str:
     base = base.strip(" .") or "acuse"  # ".pdf" or "...pdf" alone: a hidden or empty name
     extension = extension.strip()
     return base[: MAX_NOMBRE - len(extension) - 1].rstrip() + "." + extension
+
+
+def mensaje_tamano(size: int) -> str:
+    """The message for a file of `size` bytes, over the limit (also used when only the size is known)."""
+    return f"El archivo pesa {_megabytes(size)} MB; el máximo es {MAX_BYTES // _MB} MB."
 
 
 def _megabytes(size: int) -> str:

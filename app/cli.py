@@ -35,7 +35,8 @@ def serve(host: str, port: int, threads: int) -> None:
     if loaded:
         click.echo(f"Catálogo de códigos postales cargado: {loaded:,} asentamientos.")
     click.echo(f"ICSOE en http://{host}:{port}/  (instancia: {app.instance_path})")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="icsoe")
+    # Bodies over 80 MB are cut by waitress itself; the views refuse far less (the acuse: 5 MB, an e.firma: 256 KB).
+    waitress_serve(app, host=host, port=port, threads=threads, ident="icsoe", max_request_body_size=80 * 1024 * 1024)
 
 
 @main.command()

@@ -7,12 +7,44 @@ from flask import Flask, current_app, request
 from htmx_flask.requests import HtmxAwareRequest
 
 
+# The most of one uploaded file that is kept: the largest document (the 5 MB acuse) and one byte more, enough to
+# know it is too big. The rest is counted, not kept, so a 20 MB file costs no more memory than a 5 MB one and the
+# form's other fields are still read (what the user typed is not lost for a file that was too big).
+MAX_FILE_KEPT = 5 * 1024 * 1024 + 1
+
+
+class CappedBuffer(io.BytesIO):
+    """An upload's stream: keeps the first `cap` bytes, counts them all in `size`."""
+
+    def __init__(self, cap: int = MAX_FILE_KEPT):
+        super().__init__()
+        self.cap, self.size = cap, 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        room = self.cap - self.tell()
+        if room > 0:
+            super().write(bytes(data[:room]))
+        return len(data)
+
+    @property
+    def truncated(self) -> bool:
+        return self.size > self.cap
+
+
+def upload_size(file_storage) -> int:
+    """The real size of an upload, even when only its first bytes were kept."""
+    stream = file_storage.stream
+    return stream.size if isinstance(stream, CappedBuffer) else len(file_storage.read())
+
+
 class Request(HtmxAwareRequest):
     """Uploads stay in memory, never in a temporary file: a private key must not touch the disk, and documents
-    go to the database anyway. MAX_CONTENT_LENGTH (or a view's own limit) bounds the memory one request takes."""
+    go to the database anyway. Each file keeps at most MAX_FILE_KEPT bytes; MAX_CONTENT_LENGTH (or a view's own
+    limit) bounds the request."""
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
-        return io.BytesIO()
+        return CappedBuffer()
 
 
 def limit_body(max_bytes: int, too_large=None):

@@ -19,7 +19,7 @@ from ..auth import contratista_required
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
 from ..models import Borrador, Contratista, DatosGenerales, Documento, utcnow
-from ..uploads import limit_body
+from ..uploads import limit_body, upload_size
 from .forms import PASO_2, TEXTO, DatosGeneralesForm, opciones
 
 bp = Blueprint("datos_generales", __name__, url_prefix="/datos-generales")
@@ -28,9 +28,10 @@ TEMPLATE = "datos_generales/index.html"
 PAGINA = "datos_generales"
 ACUSE = "acuse_stps"
 MEXICO = ZoneInfo("America/Mexico_City")
-# The acuse (5 MB at most) plus the form's other fields. A request over this never reaches the form: the
-# too_large hooks answer it with the same message next to the file field.
-MAX_REQUEST = acuse.MAX_BYTES + 512 * 1024
+# A request may carry a file far over the acuse's 5 MB, so that the user's typed fields still arrive with it and
+# the file is refused next to its field: uploads.CappedBuffer keeps only its first 5 MB. A request over this is not
+# read at all: the too_large hooks answer it with the same message next to the file field.
+MAX_REQUEST = 64 * 1024 * 1024
 
 
 @bp.get("/configuracion")
@@ -199,6 +200,11 @@ def _recibir_acuse(pagina: Pagina) -> None:
     archivo = request.files.get("acuse")
     if archivo is None or not archivo.filename:
         return
+    size = upload_size(archivo)
+    if size > acuse.MAX_BYTES:
+        pagina.errores["acuse"] = acuse.mensaje_tamano(size)
+        return
+    archivo.stream.seek(0)
     data = archivo.read()
     try:
         nombre = acuse.validate(archivo.filename, data)
@@ -219,8 +225,7 @@ def _too_large(block: str):
 
     def answer() -> Response:
         pagina = _pagina()
-        size = (request.content_length or 0) / (1024 * 1024)
-        pagina.errores["acuse"] = f"El archivo pesa {size:.1f} MB; el máximo es 5 MB."
+        pagina.errores["acuse"] = acuse.mensaje_tamano(request.content_length or MAX_REQUEST)
         pagina.enfoque = "acuse"
         return pagina.responder(block, 413)
 
@@ -318,6 +323,16 @@ def buscar():
         return "busqueda"
 
     return _locator(action)
+
+
+@bp.post("/borrador")
+@contratista_required
+@limit_body(MAX_REQUEST)
+def borrador():
+    """With JavaScript, every change is kept in the draft as it happens, so that even a reload before any button
+    loses nothing. Nothing on the page changes."""
+    _pagina().recibir()
+    return Response(status=204)
 
 
 @bp.post("/actualizar")

@@ -188,3 +188,38 @@ def test_enter_in_the_postal_code_searches_instead_of_saving(page, live, archivo
     page.get_by_label("Código Postal").press("Enter")
     expect(page.get_by_label("Colonia")).to_contain_text("Roma Norte")
     expect(page.locator(".error-summary")).to_have_count(0)
+
+
+def test_what_is_typed_survives_a_reload_before_any_button(page, live, archivos):
+    entrar(page, live, archivos, "fisica")
+    with page.expect_response("**/datos-generales/borrador") as response:
+        page.get_by_label("Correo electrónico").fill("maria@ejemplo.mx")
+        page.get_by_label("Correo electrónico").press("Tab")  # change: kept in the draft
+    assert response.value.status == 204
+    page.reload()
+    expect(page.get_by_label("Correo electrónico")).to_have_value("maria@ejemplo.mx")
+
+
+def test_persona_fisica_without_javascript_bad_inputs_and_reload(page_sin_js, live, archivos, pdfs):
+    page = page_sin_js
+    entrar(page, live, archivos, "fisica")
+    page.get_by_label("Correo electrónico").fill("maria@@ejemplo")
+    page.get_by_label("Celular").fill("551234567")
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["grande"])
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.locator("#acuse-error")).to_contain_text("el máximo es 5 MB")
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["falso"])
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.locator("#correo-error")).to_contain_text("no es válido")
+    expect(page.locator("#celular-error")).to_contain_text("10 dígitos")
+    expect(page.locator("#acuse-error")).to_contain_text("PDF válido")
+    expect(page.get_by_label("Correo electrónico")).to_have_value("maria@@ejemplo")  # nothing lost
+    assert_no_axe_violations(page, "errores sin JavaScript", javascript=False)
+    page.get_by_label("Correo electrónico").fill("maria@ejemplo.mx")
+    page.get_by_label("Celular").fill("55 1234 5678")
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["bueno"])
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Tus datos generales se guardaron correctamente.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Celular")).to_have_value("5512345678")
+    expect(page.locator("#acuse-archivo")).to_contain_text("bueno.pdf")
