@@ -35,9 +35,23 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     security.init_app(app)
     errors.init_app(app)
 
+    from .correo import Correo
+
+    app.extensions["correo"] = Correo(app.config.get("SMTP_URL"), instance / "outbox")
+    app.jinja_env.filters["fecha"] = _fecha
+
+    from .administracion.routes import bp as administracion_bp
     from .datos_generales.routes import bp as datos_generales_bp
     from .ingreso.routes import bp as ingreso_bp
 
     app.register_blueprint(ingreso_bp)
     app.register_blueprint(datos_generales_bp)
+    app.register_blueprint(administracion_bp)
     return app
+
+
+def _fecha(value) -> str:
+    """A moment as people in Mexico read it: dd/mm/aaaa hh:mm, Mexico City time; empty for None."""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo("America/Mexico_City")).strftime("%d/%m/%Y %H:%M") if value else ""

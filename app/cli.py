@@ -156,3 +156,27 @@ def sepomex_import(file: Path) -> None:
     with Session(engine) as session:
         cps = catalog.count_cp(session)
     click.echo(f"Catálogo de códigos postales reemplazado: {loaded:,} asentamientos, {cps:,} códigos postales.")
+
+
+@main.group()
+def curp() -> None:
+    """The embedded CURP directory (names by CURP) used by Alta de usuarios."""
+
+
+@curp.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def curp_import(file: Path) -> None:
+    """Load a UTF-8 CSV with header curp,nombres,primer_apellido,segundo_apellido into the directory."""
+    from . import registro_curp
+    from .db import get_session
+
+    app = _app()
+    with app.app_context():
+        try:
+            cargadas, omitidas = registro_curp.importar(get_session(), file.read_bytes())
+        except (ValueError, UnicodeDecodeError) as e:
+            click.echo(f"{file}: {e}", err=True)
+            sys.exit(1)
+    for motivo in omitidas[:20]:
+        click.echo(f"omitida, {motivo}", err=True)
+    click.echo(f"Directorio de CURP: {cargadas} registros cargados, {len(omitidas)} omitidos.")

@@ -57,6 +57,11 @@ def from_environment(instance: Path) -> dict:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         # Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted (0: none).
         "PROXIES": int(os.environ.get("ICSOE_PROXIES", "0") or 0),
+        # Outgoing mail: smtp://user:password@host:587?starttls=1 (or smtps://). Unset: .eml files in instance/outbox.
+        "SMTP_URL": os.environ.get("SMTP_URL", "").strip() or None,
+        # A RENAPO-style CURP service (GET <url>/<CURP> -> JSON names). Unset: the embedded directory
+        # (icsoe curp import FILE).
+        "CURP_SERVICE_URL": os.environ.get("CURP_SERVICE_URL", "").strip() or None,
         # OCSP responder for revocation checks. Off by default: an on-premise install may have no internet.
         "OCSP_URL": os.environ.get("OCSP_URL", "").strip() or None,
         # The terms' version: raising it makes every contratista accept the terms again on the next entry.

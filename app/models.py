@@ -155,3 +155,65 @@ class Documento(SQLModel, table=True):
     tamano: int
     sha256: str = Field(max_length=64)
     subido: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Persona(SQLModel, table=True):
+    """A person known by CURP. One person may be capturista of several contratistas (an accounting firm's staff),
+    so the password belongs here and each role is a Capturista row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    curp: str = Field(max_length=18, unique=True, index=True)
+    nombres: str = Field(max_length=120)
+    primer_apellido: str = Field(max_length=120)
+    segundo_apellido: str = Field(default="", max_length=120)
+    password_hash: str | None = Field(default=None, max_length=255)
+    password_cambiado: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+    @property
+    def nombre_completo(self) -> str:
+        return " ".join(p for p in (self.nombres, self.primer_apellido, self.segundo_apellido) if p)
+
+
+class Capturista(SQLModel, table=True):
+    """A person's role with one contratista (alta, baja, reactivación)."""
+
+    __table_args__ = (UniqueConstraint("persona_id", "contratista_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    persona_id: int = Field(foreign_key="persona.id", index=True)
+    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    rol: str = Field(default="Capturista", max_length=30)
+    telefono: str = Field(max_length=10)
+    correo: str = Field(max_length=254)
+    estatus: str = Field(default="pendiente", max_length=10)  # pendiente, activo, baja
+    alta: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    baja: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+    @property
+    def estatus_texto(self) -> str:
+        return ESTATUS_CAPTURISTA.get(self.estatus, self.estatus)
+
+
+ESTATUS_CAPTURISTA = {"pendiente": "Pendiente de activación", "activo": "Activo", "baja": "Baja"}
+
+
+class DirectorioCurp(SQLModel, table=True):
+    """The embedded CURP registry: names by CURP, filled with `icsoe curp import FILE`."""
+
+    curp: str = Field(max_length=18, primary_key=True)
+    nombres: str = Field(max_length=120)
+    primer_apellido: str = Field(max_length=120)
+    segundo_apellido: str = Field(default="", max_length=120)
+
+
+class Auditoria(SQLModel, table=True):
+    """Who did what, when: every alta, baja, reactivación, invitation and export."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    momento: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    actor: str = Field(max_length=40)  # "contratista:<id>", "capturista:<id>", "sistema"
+    contratista_id: int | None = Field(default=None, foreign_key="contratista.id", index=True)
+    accion: str = Field(max_length=30)
+    detalle: str = Field(default="", max_length=500)

@@ -9,6 +9,9 @@
 - fragments: gzip bytes of each fragment (and with its response headers) of the Datos generales locator and acuse, the
   colonias of the largest postal code (85203, 352 asentamientos) included; target <= 4 KB each.
 - catalog_load, cp_lookup: the postal-code catalog (benchmarks/sepomex.py).
+- consulta: median ms of a Consulta page (first, last, a search) over 10,000 capturistas of one contratista, and
+  of their Excel export through the route.
+- export: seconds and peak memory of writing 10,000 and 50,000 rows (benchmarks/export.py).
 """
 from __future__ import annotations
 
@@ -184,6 +187,68 @@ def bench_fragments() -> None:
         measure("acuse adjunto", "/datos-generales/acuse", {}, {"acuse": (io.BytesIO(pdf()), "acuse.pdf")})
 
 
+def _entrar(app, moral):
+    from bs4 import BeautifulSoup
+
+    client = app.test_client()
+
+    def csrf(url):
+        return BeautifulSoup(client.get(url).text, "html.parser").select_one("input[name=csrf_token]")["value"]
+
+    client.post("/ingreso/efirma", content_type="multipart/form-data", data={
+        "csrf_token": csrf("/ingreso/efirma"), "rfc": "EDE010101AB1", "password": moral.password,
+        "cer": (io.BytesIO(moral.cer_der), "c.cer"), "key": (io.BytesIO(moral.key_der), "k.key")})
+    client.post("/ingreso/ingresar", data={"csrf_token": csrf("/ingreso/efirma")})
+    client.post("/ingreso/terminos", data={"csrf_token": csrf("/ingreso/terminos"), "acepto": "y"})
+    return client
+
+
+def bench_consulta(n: int = 10_000, runs: int = 20) -> None:
+    from sqlmodel import select
+
+    from app.models import Capturista, Contratista, DatosGenerales, Persona, utcnow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app, ca, moral = _setup(Path(tmp))
+        client = _entrar(app, moral)
+        with app.app_context():
+            db = get_session()
+            contratista = db.exec(select(Contratista)).one()
+            db.add(DatosGenerales(contratista_id=contratista.id, correo="a@ejemplo.mx", celular="5512345678"))
+            now = utcnow()
+            for i in range(n):
+                db.add(Persona(id=i + 1, curp=f"XAXX{i:06d}HDFXXX00", nombres=f"NOMBRE {i}",
+                               primer_apellido=f"APELLIDO {i % 997}", segundo_apellido="PRUEBA"))
+            db.flush()
+            for i in range(n):
+                db.add(Capturista(persona_id=i + 1, contratista_id=contratista.id, telefono="5512345678",
+                                  correo=f"c{i}@ejemplo.mx", estatus="activo", alta=now, actualizado=now))
+            db.commit()
+        paginas = -(-n // 25)
+        for label, url in (("first page", "/administracion/consulta"),
+                           ("last page", f"/administracion/consulta?pagina={paginas}"),
+                           ("search by name", "/administracion/consulta?q=apellido%20500")):
+            samples = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                assert client.get(url).status_code == 200
+                samples.append((time.perf_counter() - t0) * 1000)
+            print(f"consulta: {label} over {n:,} capturistas: median {statistics.median(samples):.1f} ms")
+        t0 = time.perf_counter()
+        response = client.get("/administracion/exportar")
+        print(f"consulta: Exportar Excel of {n:,} capturistas through the route: "
+              f"{time.perf_counter() - t0:.2f} s, {len(response.data) / KB:.0f} KB")
+
+
+def _export(name):
+    def run():
+        from benchmarks import export
+
+        getattr(export, name)()
+
+    return run
+
+
 def _sepomex(name):
     def run():
         from benchmarks import sepomex
@@ -194,7 +259,8 @@ def _sepomex(name):
 
 
 BENCHMARKS = {"validar": bench_validar, "wire": bench_wire, "fragments": bench_fragments,
-              "catalog_load": _sepomex("bench_catalog_load"), "cp_lookup": _sepomex("bench_cp_lookup")}
+              "catalog_load": _sepomex("bench_catalog_load"), "cp_lookup": _sepomex("bench_cp_lookup"),
+              "consulta": bench_consulta, "export": _export("bench_export")}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

@@ -136,3 +136,25 @@ def test_serve_answers_on_its_port(tmp_path):
         server.terminate()
         output = server.communicate(timeout=10)[0].decode()
     assert "Traceback" not in output
+
+
+def test_curp_import_fills_the_directory(icsoe, tmp_path):
+    from .test_administracion import CURP_ANA, CURP_LUIS
+
+    data = tmp_path / "curp.csv"
+    data.write_text("curp,nombres,primer_apellido,segundo_apellido\n"
+                    f"{CURP_LUIS},José Luis,García,López\n"
+                    f"{CURP_ANA.lower()},Ana,Martínez,Ruiz\n"
+                    "NO-ES-CURP,X,Y,Z\n", encoding="utf-8")
+    result = icsoe("curp", "import", str(data))
+    assert result.exit_code == 0, result.output
+    assert "2 registros cargados, 1 omitidos" in result.output
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        from app.models import DirectorioCurp
+
+        fila = get_session().get(DirectorioCurp, CURP_ANA)
+        assert (fila.nombres, fila.primer_apellido) == ("ANA", "MARTÍNEZ")
+    bad = tmp_path / "mal.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert icsoe("curp", "import", str(bad)).exit_code == 1

@@ -49,3 +49,13 @@ class CapturistaForm(FlaskForm):
 class TerminosForm(FlaskForm):
     acepto = BooleanField("He leído y acepto los términos y condiciones",
                           validators=[DataRequired("Para ingresar debes aceptar los términos y condiciones.")])
+
+
+class RestablecerForm(FlaskForm):
+    curp = StringField("CURP", validators=[DataRequired("Captura tu CURP."), _valid_curp],
+                       filters=[lambda v: stdnum_curp.compact(v) if v else v])
+
+
+class ContrasenaForm(FlaskForm):
+    contrasena = PasswordField("Nueva contraseña")
+    confirmacion = PasswordField("Confirmar contraseña")

@@ -4,16 +4,18 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlmodel import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import fiel, limiter, trust
-from ..auth import Usuario
+from .. import contrasena, fiel, limiter, trust
+from ..administracion import invitaciones
+from ..auth import Usuario, usuario_required
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
-from ..models import AceptacionTerminos, Contratista, DatosGenerales, utcnow
+from ..models import AceptacionTerminos, Capturista, Contratista, DatosGenerales, Persona, utcnow
 from ..uploads import limit_body
 from . import prueba
 from .forms import CapturistaForm, EfirmaForm, TerminosForm
@@ -56,6 +58,8 @@ def _form_response(template: str, block: str, form: FlaskForm, retry: int | None
 def index():
     """The landing page: both ways in, e.firma for contratistas, CURP and password for capturistas."""
     if current_user.is_authenticated:
+        if not current_user.es_contratista:
+            return redirect(url_for("ingreso.inicio"))
         return redirect(_inicio(current_user.contratista))
     return render("ingreso/index.html", "capturista", form=CapturistaForm())
 
@@ -150,17 +154,140 @@ def terminos():
 
 @bp.post("/ingreso/capturista")
 def capturista():
-    """Sign-in of a capturista with CURP and password (capturistas are created under Administración)."""
+    """Sign-in of a capturista with CURP and password; one with several contratistas chooses one next."""
     form, retry = CapturistaForm(), None
     if form.validate_on_submit():
         claves = {_client(): POR_IP, f"curp:{form.curp.data}": POR_CREDENCIAL}
         retry = _too_many(claves, form)
         if retry is None:
-            # No capturista exists yet: they are given access by a contratista under Administración.
-            form.form_errors.append("La CURP o la contraseña no corresponden a un usuario capturista activo. "
-                                    "El contratista debe darte de alta en Administración - Alta de usuarios.")
-            limiter.record_failure(get_session(), claves, utcnow())
+            db = get_session()
+            persona = db.exec(select(Persona).where(Persona.curp == form.curp.data)).first()
+            ok = persona is not None and persona.password_hash and \
+                check_password_hash(persona.password_hash, form.password.data)
+            roles = _roles_activos(persona) if ok else []
+            if not ok:
+                # Five wrong passwords for one CURP lock it for 15 minutes (POR_CREDENCIAL).
+                form.form_errors.append("La CURP o la contraseña son incorrectas. Si aún no tienes usuario, el "
+                                        "contratista debe darte de alta en Administración - Alta de usuarios.")
+                limiter.record_failure(db, claves, utcnow())
+            elif not roles:
+                form.form_errors.append("Tu acceso como capturista fue dado de baja. Pide al contratista que lo "
+                                        "reactive.")
+            else:
+                limiter.forget(db, [f"curp:{form.curp.data}"])
+                if len(roles) == 1:
+                    return _entrar_como(persona, roles[0])
+                session.clear()
+                session["elegir"] = persona.id
+                return see_other(url_for("ingreso.elegir"))
     return _form_response("ingreso/index.html", "capturista", form, retry)
+
+
+def _roles_activos(persona) -> list:
+    return list(get_session().exec(select(Capturista).where(Capturista.persona_id == persona.id,
+                                                            Capturista.estatus == "activo")).all())
+
+
+def _entrar_como(persona, rol):
+    contratista = get_session().get(Contratista, rol.contratista_id)
+    session.clear()
+    login_user(Usuario(contratista, rol, persona))
+    return see_other(url_for("ingreso.inicio"))
+
+
+@bp.route("/ingreso/elegir", methods=["GET", "POST"])
+def elegir():
+    """A capturista of several contratistas chooses for which one to work."""
+    persona = get_session().get(Persona, session.get("elegir") or 0)
+    if persona is None:
+        return see_other(url_for("ingreso.index"))
+    roles = _roles_activos(persona)
+    contratistas = {r.id: get_session().get(Contratista, r.contratista_id) for r in roles}
+    error = None
+    if request.method == "POST":
+        elegido = request.form.get("capturista", type=int)
+        rol = next((r for r in roles if r.id == elegido), None)
+        if rol is not None:
+            return _entrar_como(persona, rol)
+        error = "Selecciona el contratista para el que vas a trabajar."
+    return render_template("ingreso/elegir.html", roles=roles, contratistas=contratistas, error=error), \
+        422 if error else 200
+
+
+@bp.get("/inicio")
+@usuario_required
+def inicio():
+    """A capturista's start page: for whom it works and with which role."""
+    if current_user.es_contratista:
+        return redirect(_inicio(current_user.contratista))
+    return render_template("ingreso/inicio.html", contratista=current_user.contratista)
+
+
+def _definir_contrasena(persona, proposito: str):
+    """The form to set a password from a one-time link (activation or reset)."""
+    from .forms import ContrasenaForm
+
+    form = ContrasenaForm()
+    if form.validate_on_submit():
+        try:
+            contrasena.validar(form.contrasena.data, form.confirmacion.data,
+                               datos_personales=[persona.curp, persona.nombres, persona.primer_apellido,
+                                                 persona.segundo_apellido])
+        except contrasena.ContrasenaInvalida as e:
+            field = form.confirmacion if "coinciden" in str(e) else form.contrasena
+            field.errors = [str(e)]
+        else:
+            db = get_session()
+            persona.password_hash, persona.password_cambiado = generate_password_hash(form.contrasena.data), utcnow()
+            db.add(persona)
+            for rol in db.exec(select(Capturista).where(Capturista.persona_id == persona.id,
+                                                        Capturista.estatus == "pendiente")).all():
+                rol.estatus, rol.actualizado = "activo", utcnow()
+                db.add(rol)
+            db.commit()
+            flash("Tu contraseña quedó registrada. Ya puedes ingresar con tu CURP y tu contraseña.", "status")
+            return see_other(url_for("ingreso.index"))
+    status = 422 if any(f.errors for f in form) else 200
+    return render_template("ingreso/contrasena.html", form=form, persona=persona, proposito=proposito), status
+
+
+@bp.route("/ingreso/activar/<token>", methods=["GET", "POST"])
+def activar(token: str):
+    """The invitation link: the capturista sets its password (48 h, one use)."""
+    persona = invitaciones.leer(token, "activar")
+    if persona is None:
+        return render_template("ingreso/enlace_invalido.html"), 410
+    return _definir_contrasena(persona, "activar")
+
+
+@bp.route("/ingreso/restablecer", methods=["GET", "POST"])
+def restablecer():
+    """¿Olvidaste tu contraseña? The reset link goes to the capturista's e-mail; the answer never tells whether
+    the CURP has an account."""
+    from .forms import RestablecerForm
+
+    form = RestablecerForm()
+    if form.validate_on_submit():
+        db = get_session()
+        persona = db.exec(select(Persona).where(Persona.curp == form.curp.data)).first()
+        if persona is not None and persona.password_hash:
+            correos = {r.correo for r in _roles_activos(persona)}
+            if correos:
+                invitaciones.restablecer(persona, correos)
+        flash("Si la CURP tiene un usuario activo, enviamos a su correo electrónico un enlace para definir una "
+              "nueva contraseña.", "status")
+        return see_other(url_for("ingreso.index"))
+    status = 422 if form.errors else 200
+    return render("ingreso/restablecer.html", "restablecer", status, form=form)
+
+
+@bp.route("/ingreso/restablecer/<token>", methods=["GET", "POST"])
+def restablecer_con_enlace(token: str):
+    """The reset link: a new password (2 h, one use)."""
+    persona = invitaciones.leer(token, "restablecer")
+    if persona is None:
+        return render_template("ingreso/enlace_invalido.html"), 410
+    return _definir_contrasena(persona, "restablecer")
 
 
 @bp.post("/salir")

@@ -35,9 +35,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live(tmp_path, ca, catalogo):
-    """The app served by waitress on a free loopback port, its instance in tmp_path, the demo CA trusted and a
-    slice of the postal-code catalog loaded."""
+def live_app(tmp_path, ca, catalogo):
+    """(app, base URL): the app served by waitress on a free loopback port, its instance in tmp_path, the demo CA
+    trusted and a slice of the postal-code catalog loaded."""
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'icsoe.sqlite'}"}, instance_path=str(tmp_path))
     sepomex.replace_catalog(app.extensions["engine"], catalogo)
     with app.app_context():
@@ -45,8 +45,14 @@ def live(tmp_path, ca, catalogo):
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
+    yield app, f"http://127.0.0.1:{server.effective_port}"
     server.close()
+
+
+@pytest.fixture
+def live(live_app):
+    """The base URL of the served app."""
+    return live_app[1]
 
 
 @pytest.fixture

@@ -1,0 +1,296 @@
+"""Administración: alta de capturistas, their consulta, baja / reactivación / invitación, and the Excel export.
+
+Every query is scoped to the signed-in contratista: another contratista's ids answer 404.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import col, func, or_, select
+
+from .. import contacto, curp, export, registro_curp
+from ..auth import contratista_required
+from ..db import get_session
+from ..htmx import render, see_other
+from ..models import Auditoria, Capturista, DatosGenerales, Persona, utcnow
+from . import invitaciones
+from .forms import AltaUsuarioForm
+
+bp = Blueprint("administracion", __name__, url_prefix="/administracion")
+POR_PAGINA = 25
+
+
+def datos_generales_required(view):
+    """A contratista whose datos generales are saved; otherwise a page that says so and links there."""
+
+    @wraps(view)
+    @contratista_required
+    def guarded(*args, **kwargs):
+        if get_session().get(DatosGenerales, current_user.contratista.id) is None:
+            return render_template("administracion/pendiente.html"), 200
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def auditar(accion: str, detalle: str) -> None:
+    get_session().add(Auditoria(actor=current_user.get_id().rsplit(":", 1)[0] if not current_user.es_contratista
+                                else current_user.get_id(), contratista_id=current_user.contratista.id,
+                                accion=accion, detalle=detalle[:500]))
+
+
+def _capturista_propio(capturista_id: int) -> Capturista:
+    """A capturista role of the signed-in contratista, or 404 (never another contratista's)."""
+    capturista = get_session().get(Capturista, capturista_id)
+    if capturista is None or capturista.contratista_id != current_user.contratista.id:
+        abort(404)
+    return capturista
+
+
+@bp.get("/")
+@datos_generales_required
+def index():
+    return see_other(url_for("administracion.alta"))
+
+
+class Alta:
+    """The state of the Alta de usuario form for one request."""
+
+    def __init__(self, form: AltaUsuarioForm):
+        self.form, self.registro, self.aviso = form, None, None
+
+    def validar_curp(self) -> str | None:
+        """The CURP, and the names from the registry when it knows them; errors on the form otherwise."""
+        try:
+            clave = curp.validate(self.form.curp.data or "")
+        except curp.CurpInvalida as e:
+            self.form.curp.errors = [str(e)]
+            return None
+        self.form.curp.data = clave
+        db = get_session()
+        persona = db.exec(select(Persona).where(Persona.curp == clave)).first()
+        try:
+            self.registro = registro_curp.buscar(db, clave, current_app.config.get("CURP_SERVICE_URL"))
+        except registro_curp.RegistroNoDisponible:
+            self.aviso = ("El servicio de consulta de la CURP no respondió. Captura los nombres como aparecen "
+                          "en la CURP.")
+        if self.registro is None and persona is not None:
+            self.registro = registro_curp.NombreCurp(persona.nombres, persona.primer_apellido,
+                                                     persona.segundo_apellido, "usuarios")
+        if self.registro is not None:
+            f = self.form
+            f.nombres.data, f.primer_apellido.data = self.registro.nombres, self.registro.primer_apellido
+            f.segundo_apellido.data = self.registro.segundo_apellido
+        elif self.aviso is None:
+            self.aviso = "No encontramos la CURP en el registro. Captura los nombres como aparecen en la CURP."
+        return clave
+
+    def responder(self, status: int | None = None, validada: bool = True):
+        errors = self.form.errors or any(f.errors for f in self.form)
+        return render("administracion/alta.html", "alta", status or (422 if errors else 200), form=self.form,
+                      alta=self, validada=validada, contratista=current_user.contratista)
+
+
+@bp.get("/alta")
+@datos_generales_required
+def alta():
+    """Alta de usuario: the CURP first."""
+    return Alta(AltaUsuarioForm(formdata=None)).responder(validada=False)
+
+
+@bp.post("/alta/validar")
+@datos_generales_required
+def validar():
+    """Validar the CURP: its names from the registry (read-only), or fields to type them."""
+    estado = Alta(AltaUsuarioForm())
+    clave = estado.validar_curp()
+    return estado.responder(validada=clave is not None)
+
+
+@bp.post("/alta")
+@datos_generales_required
+def guardar():
+    """Guardar: the capturista's role with this contratista, and an e-mail to activate the access."""
+    form = AltaUsuarioForm()
+    estado = Alta(form)
+    clave = estado.validar_curp()
+    if clave is None:
+        return estado.responder(validada=False)
+    if estado.registro is None:
+        for f in (form.nombres, form.primer_apellido, form.segundo_apellido):
+            f.data = (f.data or "").strip().upper()
+        if not form.nombres.data:
+            form.nombres.errors = ["Captura el nombre o los nombres."]
+        if not form.primer_apellido.data:
+            form.primer_apellido.errors = ["Captura el primer apellido."]
+        if form.nombres.data and form.primer_apellido.data:
+            try:
+                curp.verificar_nombre(clave, form.nombres.data, form.primer_apellido.data,
+                                      form.segundo_apellido.data or "")
+            except curp.CurpInvalida as e:
+                form[e.campo if e.campo in form else "curp"].errors = [str(e)]
+    if form.rol.data != "Capturista":
+        form.rol.errors = ["Selecciona el rol asignado."]
+    datos = {}
+    try:
+        datos["telefono"] = contacto.normalize_telefono(form.telefono.data or "", campo="telefono_fijo")
+    except contacto.DatoInvalido as e:
+        form.telefono.errors = [str(e).replace("teléfono fijo", "teléfono")]
+    try:
+        datos["correo"] = contacto.normalize_correo(form.correo.data or "")
+    except contacto.DatoInvalido as e:
+        form.correo.errors = [str(e)]
+    else:
+        try:
+            confirmado = contacto.normalize_correo(form.confirmar_correo.data or "")
+        except contacto.DatoInvalido:
+            confirmado = None
+        if confirmado != datos["correo"]:
+            form.confirmar_correo.errors = ["Los correos electrónicos no coinciden."]
+    if any(f.errors for f in form):
+        return estado.responder()
+
+    db = get_session()
+    contratista = current_user.contratista
+    persona = db.exec(select(Persona).where(Persona.curp == clave)).first()
+    if persona is None:
+        persona = Persona(curp=clave, nombres=form.nombres.data, primer_apellido=form.primer_apellido.data,
+                          segundo_apellido=form.segundo_apellido.data or "")
+        db.add(persona)
+        db.flush()
+    capturista = db.exec(select(Capturista).where(Capturista.persona_id == persona.id,
+                                                  Capturista.contratista_id == contratista.id)).first()
+    now = utcnow()
+    if capturista is not None and capturista.estatus != "baja":
+        form.curp.errors = [f"{persona.nombre_completo} ya es capturista de este contratista "
+                            f"(estatus: {capturista.estatus_texto})."]
+        return estado.responder()
+    reactivado = capturista is not None
+    if capturista is None:
+        capturista = Capturista(persona_id=persona.id, contratista_id=contratista.id, **datos)
+    capturista.telefono, capturista.correo = datos["telefono"], datos["correo"]
+    capturista.estatus = "activo" if persona.password_hash else "pendiente"
+    capturista.baja, capturista.actualizado = None, now
+    if reactivado:
+        capturista.alta = capturista.alta or now
+    db.add(capturista)
+    db.flush()
+    auditar("reactivacion" if reactivado else "alta", f"capturista {capturista.id} {persona.curp}")
+    invitaciones.invitar(persona, capturista, contratista)
+    auditar("invitacion", f"capturista {capturista.id} a {capturista.correo}")
+    db.commit()
+    flash("El usuario se guardo exitosamente", "status")
+    return see_other(url_for("administracion.guardado", capturista_id=capturista.id))
+
+
+@bp.get("/alta/<int:capturista_id>")
+@datos_generales_required
+def guardado(capturista_id: int):
+    """After Guardar: the confirmation and the person's roles with this contratista (Id, Rol asignado, Eliminar)."""
+    capturista = _capturista_propio(capturista_id)
+    persona = get_session().get(Persona, capturista.persona_id)
+    return render_template("administracion/guardado.html", capturista=capturista, persona=persona,
+                           contratista=current_user.contratista)
+
+
+def _consulta():
+    q = (request.args.get("q") or "").strip()
+    pagina = max(1, request.args.get("pagina", 1, type=int) or 1)
+    db = get_session()
+    query = select(Capturista, Persona).join(Persona, Persona.id == Capturista.persona_id).where(
+        Capturista.contratista_id == current_user.contratista.id)
+    if q:
+        like = f"%{q.upper()}%"
+        nombre = func.upper(Persona.nombres + " " + Persona.primer_apellido + " " + Persona.segundo_apellido)
+        query = query.where(or_(col(Persona.curp).like(like), nombre.like(like)))
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    paginas = max(1, -(-total // POR_PAGINA))
+    pagina = min(pagina, paginas)
+    filas = db.exec(query.order_by(Persona.primer_apellido, Persona.segundo_apellido, Persona.nombres,
+                                   Capturista.id).offset((pagina - 1) * POR_PAGINA).limit(POR_PAGINA)).all()
+    return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
+
+
+@bp.get("/consulta")
+@datos_generales_required
+def consulta():
+    """Consulta: this contratista's capturistas, searchable, 25 a page."""
+    return render("administracion/consulta.html", "resultados", contratista=current_user.contratista,
+                  **_consulta())
+
+
+@bp.route("/capturistas/<int:capturista_id>/baja", methods=["GET", "POST"])
+@datos_generales_required
+def baja(capturista_id: int):
+    """Dar de baja, after a confirmation page: the capturista can no longer sign in for this contratista."""
+    capturista = _capturista_propio(capturista_id)
+    persona = get_session().get(Persona, capturista.persona_id)
+    if request.method == "GET":
+        return render_template("administracion/baja.html", capturista=capturista, persona=persona)
+    if capturista.estatus != "baja":
+        capturista.estatus, capturista.baja, capturista.actualizado = "baja", utcnow(), utcnow()
+        get_session().add(capturista)
+        auditar("baja", f"capturista {capturista.id} {persona.curp}")
+        get_session().commit()
+    flash(f"Se dio de baja a {persona.nombre_completo}.", "status")
+    return see_other(url_for("administracion.consulta"))
+
+
+@bp.post("/capturistas/<int:capturista_id>/reactivar")
+@datos_generales_required
+def reactivar(capturista_id: int):
+    """Reactivar a capturista dado de baja."""
+    capturista = _capturista_propio(capturista_id)
+    persona = get_session().get(Persona, capturista.persona_id)
+    if capturista.estatus == "baja":
+        capturista.estatus = "activo" if persona.password_hash else "pendiente"
+        capturista.baja, capturista.actualizado = None, utcnow()
+        get_session().add(capturista)
+        auditar("reactivacion", f"capturista {capturista.id} {persona.curp}")
+        get_session().commit()
+    flash(f"Se reactivó a {persona.nombre_completo}.", "status")
+    return see_other(url_for("administracion.consulta"))
+
+
+@bp.post("/capturistas/<int:capturista_id>/reenviar")
+@datos_generales_required
+def reenviar(capturista_id: int):
+    """Reenviar invitación: a new activation link (the old one keeps working until a password is set)."""
+    capturista = _capturista_propio(capturista_id)
+    persona = get_session().get(Persona, capturista.persona_id)
+    if capturista.estatus == "baja":
+        abort(409)
+    invitaciones.invitar(persona, capturista, current_user.contratista)
+    auditar("invitacion", f"capturista {capturista.id} a {capturista.correo}")
+    get_session().commit()
+    flash(f"Se reenvió la invitación a {capturista.correo}.", "status")
+    return see_other(url_for("administracion.consulta"))
+
+
+@bp.get("/exportar")
+@datos_generales_required
+def exportar():
+    """Exportar Excel: every capturista role of this contratista, bajas included."""
+    import io
+
+    contratista = current_user.contratista
+    db = get_session()
+    query = select(Capturista, Persona).join(Persona, Persona.id == Capturista.persona_id).where(
+        Capturista.contratista_id == contratista.id).order_by(Capturista.id)
+    relacionado = f"{contratista.rfc} - {contratista.nombre}"
+    filas = (export.FilaCapturista(
+        curp=p.curp, nombres=p.nombres, primer_apellido=p.primer_apellido, segundo_apellido=p.segundo_apellido,
+        rol=c.rol, estatus=c.estatus_texto, grupo=contratista.rfc, contratista=relacionado,
+        fecha_alta=c.alta, fecha_baja=c.baja, fecha_actualizacion=c.actualizado)
+        for c, p in db.exec(query.execution_options(yield_per=1000)))
+    out = io.BytesIO()
+    n = export.write_xlsx(filas, out)
+    nombre = export.filename(contratista.id, utcnow())
+    auditar("exportacion", f"{n} filas, {nombre}")
+    db.commit()
+    response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers.set("Content-Disposition", "attachment", filename=nombre)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,94 @@
+"""Where the names of a CURP come from: RENAPO-style HTTP service (CURP_SERVICE_URL) or the embedded directory.
+
+One interface, `buscar(session, curp, url)`; when neither source knows the CURP, the contratista types the names
+and `curp.verificar_nombre` checks them against the CURP.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from . import curp as curp_rules
+from .models import DirectorioCurp
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NombreCurp:
+    nombres: str
+    primer_apellido: str
+    segundo_apellido: str
+    fuente: str  # "servicio" or "directorio"
+
+
+class RegistroNoDisponible(Exception):
+    """The CURP service did not answer (the names can still be typed)."""
+
+
+def buscar_http(url: str, curp: str, timeout: float = 5.0) -> NombreCurp | None:
+    """GET <url>/<CURP> answering JSON {"nombres", "primer_apellido", "segundo_apellido"}; 404: unknown CURP."""
+    request = urllib.request.Request(f"{url.rstrip('/')}/{urllib.parse.quote(curp)}",
+                                     headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = json.loads(response.read(64 * 1024).decode("utf-8"))
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return None
+        log.warning("CURP service %s answered %s", url, e.code)
+        raise RegistroNoDisponible from None
+    except (urllib.error.URLError, OSError, ValueError):
+        log.warning("CURP service %s unreachable or unreadable", url, exc_info=True)
+        raise RegistroNoDisponible from None
+    try:
+        return NombreCurp(str(data["nombres"]).strip().upper(), str(data["primer_apellido"]).strip().upper(),
+                          str(data.get("segundo_apellido") or "").strip().upper(), "servicio")
+    except (KeyError, TypeError, AttributeError):
+        raise RegistroNoDisponible from None
+
+
+def buscar(session: Session, curp: str, url: str | None = None) -> NombreCurp | None:
+    """The names of a CURP from the configured source, or None when it does not know it."""
+    if url:
+        return buscar_http(url, curp)
+    row = session.get(DirectorioCurp, curp)
+    if row is None:
+        return None
+    return NombreCurp(row.nombres, row.primer_apellido, row.segundo_apellido, "directorio")
+
+
+def importar(session: Session, data: bytes) -> tuple[int, list[str]]:
+    """Load (insert or replace) the directory from a UTF-8 CSV with header curp,nombres,primer_apellido,
+    segundo_apellido. Returns (rows loaded, messages about rows skipped)."""
+    text = data.decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    expected = {"curp", "nombres", "primer_apellido", "segundo_apellido"}
+    if not reader.fieldnames or not expected <= {f.strip().lower() for f in reader.fieldnames}:
+        raise ValueError("El archivo debe tener el encabezado curp,nombres,primer_apellido,segundo_apellido.")
+    cargadas, omitidas = 0, []
+    for number, row in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        try:
+            clave = curp_rules.validate(row["curp"])
+        except curp_rules.CurpInvalida as e:
+            omitidas.append(f"línea {number}: {e}")
+            continue
+        if not row["nombres"] or not row["primer_apellido"]:
+            omitidas.append(f"línea {number}: faltan los nombres o el primer apellido")
+            continue
+        existing = session.get(DirectorioCurp, clave) or DirectorioCurp(curp=clave)
+        existing.nombres, existing.primer_apellido = row["nombres"].upper(), row["primer_apellido"].upper()
+        existing.segundo_apellido = row["segundo_apellido"].upper()
+        session.add(existing)
+        cargadas += 1
+    session.commit()
+    return cargadas, omitidas

@@ -1,0 +1,135 @@
+"""Administración in a real Chromium: alta, the capturista's activation from the outbox and sign-in, consulta,
+baja and export, with JavaScript and without it, by keyboard, under axe-core."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from app.correo import leer_outbox
+from app.db import get_session
+from app.models import Contratista, DatosGenerales, DirectorioCurp
+
+from ..test_administracion import ANA, CURP_ANA, CURP_LUIS, LUIS, PASSWORD
+from .test_datos_generales_browser import entrar
+from .test_ingreso_browser import assert_no_axe_violations
+
+
+def _datos_guardados(app, rfc):
+    with app.app_context():
+        db = get_session()
+        c = db.exec(select(Contratista).where(Contratista.rfc == rfc)).one()
+        if db.get(DatosGenerales, c.id) is None:
+            db.add(DatosGenerales(contratista_id=c.id, correo="a@ejemplo.mx", celular="5512345678"))
+        if db.get(DirectorioCurp, CURP_LUIS) is None:
+            db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1], segundo_apellido=LUIS[2]))
+        db.commit()
+
+
+def _enlace(app) -> str:
+    body = leer_outbox(Path(app.instance_path) / "outbox")[-1].get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"http://\S+/ingreso/activar/\S+", body).group(0)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "sin-js"])
+def test_alta_activation_sign_in_consulta_baja(browser, live_app, archivos, javascript):
+    app, live = live_app
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    entrar(page, live, archivos, "moral")
+    _datos_guardados(app, archivos["moral"][0])
+    page.get_by_role("link", name="Alta de usuarios").click()
+    expect(page.get_by_role("heading", name="Alta de usuario")).to_be_visible()
+    assert_no_axe_violations(page, "alta", javascript)
+    page.get_by_label("CURP").fill("NO-ES-CURP")
+    page.get_by_role("button", name="Validar").click()
+    expect(page.locator("#curp-error")).to_be_visible()
+    page.get_by_label("CURP").fill(CURP_LUIS)
+    page.get_by_role("button", name="Validar").click()
+    expect(page.get_by_label("Nombre(s)")).to_have_value("JOSE LUIS")
+    assert_no_axe_violations(page, "alta validada", javascript)
+    page.get_by_label("Teléfono").fill("55 9876 5432")
+    page.get_by_label("Correo electrónico", exact=True).fill("luis@ejemplo.mx")
+    page.get_by_label("Confirmar correo electrónico").fill("luis@ejemplo.mx")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("El usuario se guardo exitosamente")).to_be_visible()
+    assert_no_axe_violations(page, "guardado", javascript)
+    page.get_by_role("link", name="Aceptar").click()
+    expect(page.get_by_label("CURP")).to_have_value("")
+
+    page.get_by_role("link", name="Consulta").first.click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody")).to_contain_text("Pendiente de activación")
+    assert_no_axe_violations(page, "consulta", javascript)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exportar Excel").first.click()
+    assert re.fullmatch(r"Capturistas_\d+_\d{13}\.xlsx", download.value.suggested_filename)
+
+    # The capturista, in its own browser, from the e-mail in the outbox.
+    other = browser.new_context(java_script_enabled=javascript)
+    capturista = other.new_page()
+    capturista.goto(_enlace(app))
+    capturista.get_by_label("Nueva contraseña").fill("corta")
+    capturista.get_by_label("Confirmar contraseña").fill("corta")
+    capturista.get_by_role("button", name="Guardar contraseña").click()
+    expect(capturista.locator("#contrasena-error")).to_contain_text("12 caracteres")
+    assert_no_axe_violations(capturista, "contraseña con error", javascript)
+    capturista.get_by_label("Nueva contraseña").fill(PASSWORD)
+    capturista.get_by_label("Confirmar contraseña").fill(PASSWORD)
+    capturista.get_by_role("button", name="Guardar contraseña").click()
+    capturista.get_by_label("CURP").fill(CURP_LUIS)
+    capturista.get_by_label("Contraseña").fill(PASSWORD)
+    capturista.get_by_role("button", name="Ingresar").click()
+    expect(capturista.locator(".perfil")).to_contain_text("Capturista")
+    expect(capturista.get_by_role("link", name="Alta de usuarios")).to_have_count(0)
+    assert_no_axe_violations(capturista, "inicio del capturista", javascript)
+
+    page.reload()
+    expect(page.locator("tbody")).to_contain_text("Activo")
+    page.get_by_role("link", name=re.compile("Dar de baja")).click()
+    page.get_by_role("button", name="Sí, dar de baja").click()
+    expect(page.locator("tbody")).to_contain_text("Baja")
+    capturista.reload()
+    expect(capturista.get_by_role("heading", name="Ingreso al ICSOE")).to_be_visible()  # signed out by the baja
+    other.close()
+    context.close()
+
+
+def test_typed_names_checked_against_the_curp_by_keyboard(page, live_app, archivos):
+    app, live = live_app
+    entrar(page, live, archivos, "moral")
+    _datos_guardados(app, archivos["moral"][0])
+    page.goto(live + "/administracion/alta")
+
+    def tab_to(locator, limit=40):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if locator.evaluate("e => e === document.activeElement"):
+                return
+        raise AssertionError(f"Tab never reached {locator}")
+
+    tab_to(page.get_by_label("CURP"))
+    page.keyboard.type(CURP_ANA)
+    tab_to(page.get_by_role("button", name="Validar"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".aviso")).to_contain_text("No encontramos la CURP")
+    tab_to(page.get_by_label("Nombre(s)"))
+    page.keyboard.type(ANA[0])
+    page.keyboard.press("Tab")
+    page.keyboard.type("MORALES")
+    page.keyboard.press("Tab")
+    page.keyboard.type(ANA[2])
+    tab_to(page.get_by_label("Teléfono"))
+    page.keyboard.type("5512345678")
+    page.keyboard.press("Tab")
+    page.keyboard.type("ana@ejemplo.mx")
+    page.keyboard.press("Tab")
+    page.keyboard.type("ana@ejemplo.mx")
+    tab_to(page.get_by_role("button", name="Guardar"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#primer_apellido-error")).to_contain_text("primer apellido")
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert_no_axe_violations(page, "nombres que no corresponden")

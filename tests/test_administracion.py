@@ -1,0 +1,362 @@
+"""Administración through the routes: alta de capturistas, their access, consulta, baja, export, isolation."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from pathlib import Path
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+from stdnum.mx import curp as stdnum_curp
+
+from app import curp as curp_rules
+from app.correo import leer_outbox
+from app.db import get_session
+from app.models import Auditoria, Capturista, Contratista, DatosGenerales, DirectorioCurp, Persona, utcnow
+
+from .conftest import HTMX, html, token
+from .test_ingreso import ingresar
+
+ALTA = "/administracion/alta"
+PASSWORD = "tres tigres tristes trigal"
+
+
+def hacer_curp(nombres: str, primer: str, segundo: str, fecha: str = "850315", sexo: str = "H",
+               entidad: str = "DF") -> str:
+    """A CURP RENAPO would give these names (homoclave 0), with its check digit."""
+    clave = curp_rules.clave_nombre(nombres, primer, segundo)
+    base = clave[:4] + fecha + sexo + entidad + clave[4:] + "0"
+    return base + stdnum_curp.calc_check_digit(base)
+
+
+LUIS = ("JOSE LUIS", "GARCIA", "LOPEZ")
+CURP_LUIS = hacer_curp(*LUIS)
+ANA = ("ANA", "MARTINEZ", "RUIZ")
+CURP_ANA = hacer_curp(*ANA, sexo="M", fecha="900521")
+
+
+@pytest.fixture
+def contratista(client, juegos, app):
+    """Signed in as the persona moral, terms accepted, datos generales saved."""
+    ingresar(client, juegos["moral"])
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+    with app.app_context():
+        db = get_session()
+        c = db.exec(select(Contratista).where(Contratista.rfc == juegos["moral"].rfc)).one()
+        db.add(DatosGenerales(contratista_id=c.id, correo="a@ejemplo.mx", celular="5512345678"))
+        db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1], segundo_apellido=LUIS[2]))
+        db.commit()
+    return client
+
+
+def alta(client, curp, nombres=("", "", ""), telefono="5598765432", correo="luis@ejemplo.mx", confirmar=None,
+         headers=None):
+    data = {"csrf_token": token(client, ALTA), "curp": curp, "nombres": nombres[0], "primer_apellido": nombres[1],
+            "segundo_apellido": nombres[2], "rol": "Capturista", "telefono": telefono, "correo": correo,
+            "confirmar_correo": correo if confirmar is None else confirmar}
+    return client.post(ALTA, data=data, headers=headers or {})
+
+
+def enlace(app) -> str:
+    mensaje = leer_outbox(Path(app.instance_path) / "outbox")[-1]
+    body = mensaje.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"http://localhost(/\S+)", body).group(1)
+
+
+def activar(client, app, password=PASSWORD):
+    url = enlace(app)
+    return client.post(url, data={"csrf_token": token(client, url), "contrasena": password, "confirmacion": password})
+
+
+def test_menu_and_the_pages_ask_for_datos_generales_first(client, juegos):
+    ingresar(client, juegos["fisica"])
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+    doc = html(client.get(ALTA))
+    nav = doc.select_one("nav.menu")
+    assert [a.get_text() for a in nav.select("a")] == ["Datos generales", "Alta de usuarios", "Consulta",
+                                                         "Exportar Excel"]
+    assert "primero guarda tus datos generales" in doc.main.get_text()
+    assert doc.find("a", string="Ir a Datos generales")["href"] == "/datos-generales/"
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_validar_fills_the_names_from_the_directory(contratista, headers):
+    response = contratista.post("/administracion/alta/validar", headers=headers,
+                                data={"csrf_token": token(contratista, ALTA), "curp": CURP_LUIS.lower()})
+    doc = html(response)
+    assert response.status_code == 200
+    assert doc.select_one("#nombres")["value"] == "JOSE LUIS" and doc.select_one("#nombres").has_attr("readonly")
+    assert doc.select_one("#primer_apellido")["value"] == "GARCIA"
+    assert [o.get_text() for o in doc.select("#rol option")] == ["Capturista"]
+    labels = [label.get_text(strip=True) for label in doc.select("form label")]
+    assert labels == ["CURP", "Nombre(s)", "Primer apellido", "Segundo apellido", "Rol asignado", "Teléfono",
+                      "Correo electrónico", "Confirmar correo electrónico"]
+    assert [b.get_text() for b in doc.select("form .acciones a, form .acciones button")][-3:] == \
+        ["Regresar", "Limpiar", "Guardar"]
+
+
+@pytest.mark.parametrize("curp, words", [("", "Captura la CURP"), ("ABC", "18 caracteres"),
+                                         (CURP_LUIS[:-1] + ("0" if CURP_LUIS[-1] != "0" else "1"), "verificador")])
+def test_bad_curp_is_refused_next_to_the_field(contratista, curp, words):
+    response = contratista.post("/administracion/alta/validar", data={"csrf_token": token(contratista, ALTA),
+                                                                      "curp": curp})
+    doc = html(response)
+    assert response.status_code == 422
+    assert words in doc.select_one("#curp-error").get_text()
+    assert doc.select_one(".error-summary a[href='#curp']")
+
+
+def test_unknown_curp_lets_the_names_be_typed_and_checks_them(contratista, app):
+    response = contratista.post("/administracion/alta/validar", data={"csrf_token": token(contratista, ALTA),
+                                                                      "curp": CURP_ANA})
+    doc = html(response)
+    assert not doc.select_one("#nombres").has_attr("readonly")
+    assert "No encontramos la CURP" in doc.select_one(".aviso").get_text()
+    response = alta(contratista, CURP_ANA, ("ANA", "MORALES", "RUIZ"), correo="ana@ejemplo.mx")
+    doc = html(response)
+    assert response.status_code == 422
+    assert "primer apellido" in doc.select_one("#primer_apellido-error").get_text().lower()
+    assert alta(contratista, CURP_ANA, ANA, correo="ana@ejemplo.mx").status_code == 303
+
+
+@pytest.mark.parametrize("field, kwargs, words", [
+    ("telefono", {"telefono": "55123"}, "10 dígitos"),
+    ("correo", {"correo": "no-es-correo"}, "no es válido"),
+    ("confirmar_correo", {"confirmar": "otro@ejemplo.mx"}, "no coinciden"),
+])
+def test_bad_contact_data_of_the_alta(contratista, field, kwargs, words):
+    response = alta(contratista, CURP_LUIS, **kwargs)
+    assert response.status_code == 422
+    assert words in html(response).select_one(f"#{field}-error").get_text()
+
+
+def test_guardar_invites_by_mail_and_the_capturista_activates_and_signs_in(contratista, app):
+    client = app.test_client()  # the capturista's own browser
+    response = alta(contratista, CURP_LUIS)
+    assert response.status_code == 303
+    doc = html(contratista.get(response.headers["Location"]))
+    assert "El usuario se guardo exitosamente" in doc.select_one(".aviso").get_text()
+    assert [th.get_text() for th in doc.select("table th")][:2] == ["Id", "Rol asignado"]
+    assert doc.find("a", string="Aceptar")
+    with app.app_context():
+        db = get_session()
+        capturista = db.exec(select(Capturista)).one()
+        assert capturista.estatus == "pendiente" and capturista.correo == "luis@ejemplo.mx"
+        assert {a.accion for a in db.exec(select(Auditoria)).all()} == {"alta", "invitacion"}
+    mensaje = leer_outbox(Path(app.instance_path) / "outbox")[-1]
+    assert mensaje["To"] == "luis@ejemplo.mx"
+
+    url = enlace(app)
+    for weak in ("corta", "password1234", "contrasena123"):
+        response = client.post(url, data={"csrf_token": token(client, url), "contrasena": weak, "confirmacion": weak})
+        assert response.status_code == 422
+    assert activar(client, app).headers["Location"] == "/"
+    assert client.get(url).status_code == 410  # one use only
+
+    response = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
+                                                        "password": PASSWORD})
+    assert response.headers["Location"] == "/inicio"
+    doc = html(client.get("/inicio"))
+    perfil = {dt.get_text(): dt.find_next_sibling("dd").get_text() for dt in doc.select(".perfil dt")}
+    assert perfil["Rol"] == "Capturista"
+    assert "Administración" not in doc.select_one("nav.menu").get_text()
+    for url in (ALTA, "/administracion/consulta", "/administracion/exportar", "/datos-generales/"):
+        assert client.get(url).status_code == 403
+
+
+def test_same_curp_twice_and_reactivation(contratista, app):
+    assert alta(contratista, CURP_LUIS).status_code == 303
+    response = alta(contratista, CURP_LUIS)
+    assert response.status_code == 422 and "ya es capturista" in html(response).select_one("#curp-error").get_text()
+    with app.app_context():
+        capturista_id = get_session().exec(select(Capturista)).one().id
+    baja_url = f"/administracion/capturistas/{capturista_id}/baja"
+    doc = html(contratista.get(baja_url))
+    assert doc.h1.get_text().startswith("¿Dar de baja")
+    contratista.post(baja_url, data={"csrf_token": token(contratista, baja_url)})
+    assert alta(contratista, CURP_LUIS, correo="nuevo@ejemplo.mx").status_code == 303  # reactivated
+    with app.app_context():
+        capturista = get_session().exec(select(Capturista)).one()
+        assert capturista.estatus == "pendiente" and capturista.correo == "nuevo@ejemplo.mx" and capturista.baja is None
+
+
+def test_five_wrong_passwords_lock_and_a_baja_cannot_sign_in(contratista, app):
+    client = app.test_client()  # the capturista's own browser
+    alta(contratista, CURP_LUIS)
+    activar(client, app)
+    for _ in range(5):
+        r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
+                                                     "password": "equivocada"})
+        assert r.status_code == 422
+    r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
+                                                 "password": PASSWORD})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 14 * 60
+
+
+def test_baja_ends_access_and_sessions(contratista, app):
+    client = app.test_client()  # the capturista's own browser
+    alta(contratista, CURP_LUIS)
+    activar(client, app)
+    client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS, "password": PASSWORD})
+    assert client.get("/inicio").status_code == 200
+    with app.app_context():
+        capturista_id = get_session().exec(select(Capturista)).one().id
+    url = f"/administracion/capturistas/{capturista_id}/baja"
+    contratista.post(url, data={"csrf_token": token(contratista, url)})
+    assert client.get("/inicio").status_code == 303  # the session ended with the baja
+    r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
+                                                 "password": PASSWORD})
+    assert r.status_code == 422 and "baja" in html(r).select_one(".error-summary").get_text()
+
+
+def test_capturista_of_two_contratistas_chooses(contratista, app, juegos):
+    client = app.test_client()  # the capturista's own browser
+    alta(contratista, CURP_LUIS)
+    activar(client, app)
+    otro = app.test_client()
+    ingresar(otro, juegos["otra"])
+    otro.post("/ingreso/terminos", data={"csrf_token": token(otro, "/ingreso/terminos"), "acepto": "y"})
+    with app.app_context():
+        db = get_session()
+        c = db.exec(select(Contratista).where(Contratista.rfc == juegos["otra"].rfc)).one()
+        db.add(DatosGenerales(contratista_id=c.id, correo="b@ejemplo.mx", celular="5512345678"))
+        db.commit()
+    assert alta(otro, CURP_LUIS, correo="luis@otra.mx").status_code == 303
+    r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
+                                                 "password": PASSWORD})
+    assert r.headers["Location"] == "/ingreso/elegir"
+    doc = html(client.get("/ingreso/elegir"))
+    options = doc.select("input[name=capturista]")
+    assert len(options) == 2
+    r = client.post("/ingreso/elegir", data={"csrf_token": token(client, "/ingreso/elegir"),
+                                             "capturista": options[1]["value"]})
+    assert r.headers["Location"] == "/inicio"
+    assert "OTRA EMPRESA" in html(client.get("/inicio")).select_one(".perfil").get_text()
+
+
+def test_consulta_search_pages_and_export(contratista, app):
+    with app.app_context():
+        db = get_session()
+        contratista_id = db.exec(select(Contratista)).first().id
+        for i in range(30):
+            p = Persona(curp=f"XAXX{i:06d}HDFXXX0{i % 10}", nombres=f"PERSONA {i:02d}", primer_apellido="PRUEBA",
+                        segundo_apellido="=SUMA(1)" if i == 0 else "")
+            db.add(p)
+            db.flush()
+            db.add(Capturista(persona_id=p.id, contratista_id=contratista_id, telefono="5512345678",
+                              correo=f"p{i}@ejemplo.mx", estatus="baja" if i == 1 else "activo",
+                              baja=utcnow() if i == 1 else None))
+        db.commit()
+    doc = html(contratista.get("/administracion/consulta"))
+    assert len(doc.select("tbody tr")) == 25
+    assert [th.get_text() for th in doc.select("thead th")][:9] == [
+        "CURP", "Nombre(s)", "Primer apellido", "Segundo apellido", "Rol", "Estatus", "Fecha alta", "Fecha baja",
+        "Fecha actualización"]
+    assert doc.select_one("caption").get_text().startswith("Capturistas")
+    doc = html(contratista.get("/administracion/consulta?pagina=2"))
+    assert len(doc.select("tbody tr")) == 5
+    doc = html(contratista.get("/administracion/consulta?q=persona 07", headers=HTMX))
+    assert doc.find("html") is None and len(doc.select("tbody tr")) == 1
+
+    response = contratista.get("/administracion/exportar")
+    assert response.status_code == 200
+    assert re.fullmatch(r'attachment; filename=Capturistas_\d+_\d{13}\.xlsx', response.headers["Content-Disposition"])
+    sheet = load_workbook(io.BytesIO(response.data))["Reporte Usuarios Icsoe"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("CURP", "Nombre(s)", "Primer Apellido", "Segundo Apellido", "Rol", "Estatus", "Grupo",
+                       "Contratista relacionado", "Fecha alta", "Fecha baja", "Fecha actualización")
+    assert len(rows) == 31
+    assert any(r[5] == "Baja" and r[9] is not None for r in rows[1:])
+    assert "=SUMA(1)" in [r[3] for r in rows[1:]]  # text, not a formula
+    with app.app_context():
+        assert get_session().exec(select(Auditoria).where(Auditoria.accion == "exportacion")).one()
+
+
+def test_another_contratista_gets_404_on_every_url(contratista, app, juegos):
+    alta(contratista, CURP_LUIS)
+    with app.app_context():
+        capturista_id = get_session().exec(select(Capturista)).one().id
+    otro = app.test_client()
+    ingresar(otro, juegos["otra"])
+    otro.post("/ingreso/terminos", data={"csrf_token": token(otro, "/ingreso/terminos"), "acepto": "y"})
+    with app.app_context():
+        db = get_session()
+        c = db.exec(select(Contratista).where(Contratista.rfc == juegos["otra"].rfc)).one()
+        db.add(DatosGenerales(contratista_id=c.id, correo="b@ejemplo.mx", celular="5512345678"))
+        db.commit()
+    base = f"/administracion/capturistas/{capturista_id}"
+    assert otro.get(f"/administracion/alta/{capturista_id}").status_code == 404
+    assert otro.get(f"{base}/baja").status_code == 404
+    for action in ("baja", "reactivar", "reenviar"):
+        assert otro.post(f"{base}/{action}", data={"csrf_token": token(otro, ALTA)}).status_code == 404
+    assert html(otro.get("/administracion/consulta")).select("tbody tr") == []
+    sheet = load_workbook(io.BytesIO(otro.get("/administracion/exportar").data)).active
+    assert sheet.max_row == 1
+
+
+class _Renapo(BaseHTTPRequestHandler):
+    """A small RENAPO-style service: GET /<CURP> -> JSON names, 404 when unknown."""
+
+    def do_GET(self):
+        curp = self.path.rsplit("/", 1)[-1]
+        if curp == CURP_ANA:
+            body = json.dumps({"nombres": "ANA", "primer_apellido": "MARTINEZ", "segundo_apellido": "RUIZ"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.send_response(404)
+            self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def renapo():
+    server = HTTPServer(("127.0.0.1", 0), _Renapo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/curp"
+    server.shutdown()
+
+
+def test_curp_service_over_http(contratista, app, renapo):
+    app.config["CURP_SERVICE_URL"] = renapo
+    doc = html(contratista.post("/administracion/alta/validar", data={"csrf_token": token(contratista, ALTA),
+                                                                      "curp": CURP_ANA}))
+    assert doc.select_one("#nombres")["value"] == "ANA" and doc.select_one("#nombres").has_attr("readonly")
+    doc = html(contratista.post("/administracion/alta/validar", data={"csrf_token": token(contratista, ALTA),
+                                                                      "curp": hacer_curp("PEDRO", "SOTO", "LUNA")}))
+    assert not doc.select_one("#nombres").has_attr("readonly")
+    app.config["CURP_SERVICE_URL"] = "http://127.0.0.1:9/curp"  # nothing listens there
+    doc = html(contratista.post("/administracion/alta/validar", data={"csrf_token": token(contratista, ALTA),
+                                                                      "curp": CURP_ANA}))
+    assert "no respondió" in doc.select_one(".aviso").get_text()
+
+
+def test_password_reset_by_mail(contratista, app):
+    client = app.test_client()  # the capturista's own browser
+    alta(contratista, CURP_LUIS)
+    activar(client, app)
+    r = client.post("/ingreso/restablecer", data={"csrf_token": token(client, "/ingreso/restablecer"),
+                                                  "curp": CURP_LUIS})
+    assert r.status_code == 303
+    nueva = "otra frase muy distinta ahora"
+    url = enlace(app)
+    assert "restablecer" in url
+    client.post(url, data={"csrf_token": token(client, url), "contrasena": nueva, "confirmacion": nueva})
+    r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
+                                                 "password": nueva})
+    assert r.headers["Location"] == "/inicio"
+    # An unknown CURP gets the same answer and no mail.
+    count = len(leer_outbox(Path(app.instance_path) / "outbox"))
+    client.post("/salir", data={"csrf_token": token(client, "/inicio")})
+    r = client.post("/ingreso/restablecer", data={"csrf_token": token(client, "/ingreso/restablecer"),
+                                                  "curp": CURP_ANA})
+    assert r.status_code == 303
+    assert len(leer_outbox(Path(app.instance_path) / "outbox")) == count
