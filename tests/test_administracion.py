@@ -360,3 +360,30 @@ def test_password_reset_by_mail(contratista, app):
                                                   "curp": CURP_ANA})
     assert r.status_code == 303
     assert len(leer_outbox(Path(app.instance_path) / "outbox")) == count
+
+
+def test_invitation_goes_through_a_real_smtp_server(tmp_path, juegos, ca, catalogo, monkeypatch):
+    """With SMTP_URL set, the alta's invitation reaches an SMTP server (aiosmtpd on loopback), not the outbox."""
+    from app import create_app, fiel, trust
+
+    from .test_correo import servidor
+
+    with servidor() as (bandeja, port):
+        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'smtp.sqlite'}"},
+                         instance_path=str(tmp_path))
+        with app.app_context():
+            trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
+        client = app.test_client()
+        ingresar(client, juegos["moral"])
+        client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+        with app.app_context():
+            db = get_session()
+            db.add(DatosGenerales(contratista_id=db.exec(select(Contratista)).one().id, correo="a@ejemplo.mx",
+                                  celular="5512345678"))
+            db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1], segundo_apellido=LUIS[2]))
+            db.commit()
+        assert alta(client, CURP_LUIS).status_code == 303
+        assert [e.rcpt_tos for e in bandeja.recibidos] == [["luis@ejemplo.mx"]]
+        assert b"/ingreso/activar/" in bandeja.recibidos[0].original_content
+        assert not (tmp_path / "outbox").exists() or not list((tmp_path / "outbox").iterdir())
