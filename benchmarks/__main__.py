@@ -147,17 +147,9 @@ def bench_fragments() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app, ca, moral = _setup(Path(tmp))
         sepomex.ensure_loaded(app.extensions["engine"])
-        client = app.test_client()
-
-        def csrf(url):
-            return BeautifulSoup(client.get(url).text, "html.parser").select_one("input[name=csrf_token]")["value"]
-
-        client.post("/ingreso/efirma", content_type="multipart/form-data", data={
-            "csrf_token": csrf("/ingreso/efirma"), "rfc": "EDE010101AB1", "password": moral.password,
-            "cer": (io.BytesIO(moral.cer_der), "c.cer"), "key": (io.BytesIO(moral.key_der), "k.key")})
-        client.post("/ingreso/ingresar", data={"csrf_token": csrf("/ingreso/efirma")})
-        client.post("/ingreso/terminos", data={"csrf_token": csrf("/ingreso/terminos"), "acepto": "y"})
-        token = csrf("/datos-generales/")
+        client = _entrar(app, moral)
+        token = BeautifulSoup(client.get("/datos-generales/").text, "html.parser").select_one(
+            "input[name=csrf_token]")["value"]
         headers = {"HX-Request": "true", "HX-Request-Type": "partial", "Accept-Encoding": "gzip"}
 
         def measure(label, path, data, files=None):

@@ -1,7 +1,6 @@
 """The address locator's rules: código postal, the two catalog readers, Paso 2's checks and Paso 3's summary."""
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import json
@@ -17,7 +16,6 @@ from app.address import AsentamientoRow, Calle, Domicilio, DomicilioInvalido, Er
 from app.models import Asentamiento
 
 APP_DIR = Path(__file__).resolve().parents[1] / "app"
-WEB_OR_DB = {"flask", "flask_wtf", "flask_login", "wtforms", "sqlmodel", "sqlalchemy", "jinja2", "werkzeug"}
 
 AVISO = ("El Catálogo Nacional de Códigos Postales, es elaborado por Correos de México y se proporciona en forma "
          "gratuita para uso particular, no estando permitida su comercialización, total o parcial, ni su "
@@ -39,14 +37,6 @@ def cpdescarga(filas=FILAS, *, aviso=True, encabezado=ENCABEZADO, fin="\r\n", en
     return (fin.join(lines) + fin).encode(encoding)
 
 
-@pytest.mark.parametrize("name", ["address"])
-def test_domain_module_imports_no_web_or_db_code(name):
-    tree = ast.parse((APP_DIR / f"{name}.py").read_text(encoding="utf-8"))
-    roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    roots |= {n.module.split(".")[0] for n in ast.walk(tree)
-              if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
-    assert not roots & WEB_OR_DB
-    assert not any(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(tree))  # no app imports either
 
 
 def test_the_row_has_the_table_columns_and_fits_their_sizes():

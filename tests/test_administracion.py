@@ -53,6 +53,19 @@ def contratista(client, juegos, app):
     return client
 
 
+def otro_contratista(app, juego):
+    """A second contratista, signed in its own client, with its datos generales saved."""
+    otro = app.test_client()
+    ingresar(otro, juego)
+    otro.post("/ingreso/terminos", data={"csrf_token": token(otro, "/ingreso/terminos"), "acepto": "y"})
+    with app.app_context():
+        db = get_session()
+        c = db.exec(select(Contratista).where(Contratista.rfc == juego.rfc)).one()
+        db.add(DatosGenerales(contratista_id=c.id, correo="b@ejemplo.mx", celular="5512345678"))
+        db.commit()
+    return otro
+
+
 def alta(client, curp, nombres=("", "", ""), telefono="5598765432", correo="luis@ejemplo.mx", confirmar=None,
          headers=None):
     data = {"csrf_token": token(client, ALTA), "curp": curp, "nombres": nombres[0], "primer_apellido": nombres[1],
@@ -217,14 +230,7 @@ def test_capturista_of_two_contratistas_chooses(contratista, app, juegos):
     client = app.test_client()  # the capturista's own browser
     alta(contratista, CURP_LUIS)
     activar(client, app)
-    otro = app.test_client()
-    ingresar(otro, juegos["otra"])
-    otro.post("/ingreso/terminos", data={"csrf_token": token(otro, "/ingreso/terminos"), "acepto": "y"})
-    with app.app_context():
-        db = get_session()
-        c = db.exec(select(Contratista).where(Contratista.rfc == juegos["otra"].rfc)).one()
-        db.add(DatosGenerales(contratista_id=c.id, correo="b@ejemplo.mx", celular="5512345678"))
-        db.commit()
+    otro = otro_contratista(app, juegos["otra"])
     assert alta(otro, CURP_LUIS, correo="luis@otra.mx").status_code == 303
     r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
                                                  "password": PASSWORD})
@@ -280,14 +286,7 @@ def test_another_contratista_gets_404_on_every_url(contratista, app, juegos):
     alta(contratista, CURP_LUIS)
     with app.app_context():
         capturista_id = get_session().exec(select(Capturista)).one().id
-    otro = app.test_client()
-    ingresar(otro, juegos["otra"])
-    otro.post("/ingreso/terminos", data={"csrf_token": token(otro, "/ingreso/terminos"), "acepto": "y"})
-    with app.app_context():
-        db = get_session()
-        c = db.exec(select(Contratista).where(Contratista.rfc == juegos["otra"].rfc)).one()
-        db.add(DatosGenerales(contratista_id=c.id, correo="b@ejemplo.mx", celular="5512345678"))
-        db.commit()
+    otro = otro_contratista(app, juegos["otra"])
     base = f"/administracion/capturistas/{capturista_id}"
     assert otro.get(f"/administracion/alta/{capturista_id}").status_code == 404
     assert otro.get(f"{base}/baja").status_code == 404

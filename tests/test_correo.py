@@ -1,7 +1,6 @@
 """Outgoing mail (app.correo): the outbox folder, and real SMTP servers on loopback (aiosmtpd) started here."""
 from __future__ import annotations
 
-import ast
 import io
 import ipaddress
 import logging
@@ -14,7 +13,6 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from email import policy
 from email.parser import BytesParser
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,8 +20,6 @@ from aiosmtpd.smtp import AuthResult
 
 from app.correo import Correo, CorreoNoEnviado, Mensaje, leer_outbox
 
-APP_DIR = Path(__file__).resolve().parents[1] / "app"
-WEB_OR_DB = {"flask", "flask_wtf", "flask_login", "wtforms", "sqlmodel", "sqlalchemy", "jinja2", "werkzeug"}
 ENLACE = "https://icsoe.invalid/ingreso/activar/eyJwIjo0Mn0.abc=="
 MENSAJE = Mensaje(para="José Peña <jose.pena@example.com>",
                   asunto="ICSOE: activación de tu cuenta, señor Núñez",
@@ -33,13 +29,6 @@ USER, PASSWORD = "capturista@icsoe.invalid", "p@ss:w/rd %+"
 USER_URL, PASSWORD_URL = "capturista%40icsoe.invalid", "p%40ss%3Aw%2Frd%20%25+"
 
 
-def test_module_imports_no_web_db_or_app_code():
-    tree = ast.parse((APP_DIR / "correo.py").read_text(encoding="utf-8"))
-    roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    roots |= {n.module.split(".")[0] for n in ast.walk(tree)
-              if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
-    assert not roots & (WEB_OR_DB | {"app"})
-    assert not any(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(tree))  # no `from . import x`
 
 
 def body(msg, subtype: str = "plain") -> str:
