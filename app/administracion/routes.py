@@ -4,6 +4,7 @@ Every query is scoped to the signed-in contratista: another contratista's ids an
 """
 from __future__ import annotations
 
+import io
 from functools import wraps
 
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
@@ -36,8 +37,8 @@ def datos_generales_required(view):
 
 
 def auditar(accion: str, detalle: str) -> None:
-    get_session().add(Auditoria(actor=current_user.get_id().rsplit(":", 1)[0] if not current_user.es_contratista
-                                else current_user.get_id(), contratista_id=current_user.contratista.id,
+    """Record who (the signed-in contratista), when and what; committed with the change it describes."""
+    get_session().add(Auditoria(actor=current_user.get_id(), contratista_id=current_user.contratista.id,
                                 accion=accion, detalle=detalle[:500]))
 
 
@@ -88,7 +89,7 @@ class Alta:
         return clave
 
     def responder(self, status: int | None = None, validada: bool = True):
-        errors = self.form.errors or any(f.errors for f in self.form)
+        errors = any(f.errors for f in self.form)
         return render("administracion/alta.html", "alta", status or (422 if errors else 200), form=self.form,
                       alta=self, validada=validada, contratista=current_user.contratista)
 
@@ -273,8 +274,6 @@ def reenviar(capturista_id: int):
 @datos_generales_required
 def exportar():
     """Exportar Excel: every capturista role of this contratista, bajas included."""
-    import io
-
     contratista = current_user.contratista
     db = get_session()
     query = select(Capturista, Persona).join(Persona, Persona.id == Capturista.persona_id).where(
