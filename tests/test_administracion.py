@@ -136,6 +136,12 @@ def test_unknown_curp_lets_the_names_be_typed_and_checks_them(contratista, app):
     assert alta(contratista, CURP_ANA, ANA, correo="ana@ejemplo.mx").status_code == 303
 
 
+def test_overlong_typed_names_are_refused_not_stored(contratista):
+    response = alta(contratista, CURP_ANA, ("ANA " + "X" * 200, "MARTINEZ", "RUIZ"), correo="ana@ejemplo.mx")
+    assert response.status_code == 422
+    assert "120 caracteres" in html(response).select_one("#nombres-error").get_text()
+
+
 @pytest.mark.parametrize("field, kwargs, words", [
     ("telefono", {"telefono": "55123"}, "10 dígitos"),
     ("correo", {"correo": "no-es-correo"}, "no es válido"),

@@ -21,6 +21,7 @@ from .forms import AltaUsuarioForm
 
 bp = Blueprint("administracion", __name__, url_prefix="/administracion")
 POR_PAGINA = 25
+MAX_NOMBRE = 120  # the columns' size
 
 
 def datos_generales_required(view):
@@ -126,7 +127,10 @@ def guardar():
             form.nombres.errors = ["Captura el nombre o los nombres."]
         if not form.primer_apellido.data:
             form.primer_apellido.errors = ["Captura el primer apellido."]
-        if form.nombres.data and form.primer_apellido.data:
+        for f in (form.nombres, form.primer_apellido, form.segundo_apellido):
+            if len(f.data) > MAX_NOMBRE:
+                f.errors = [f"Escribe como máximo {MAX_NOMBRE} caracteres."]
+        if form.nombres.data and form.primer_apellido.data and not any(f.errors for f in form):
             try:
                 curp.verificar_nombre(clave, form.nombres.data, form.primer_apellido.data,
                                       form.segundo_apellido.data or "")

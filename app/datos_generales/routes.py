@@ -28,6 +28,7 @@ TEMPLATE = "datos_generales/index.html"
 PAGINA = "datos_generales"
 ACUSE = "acuse_stps"
 MEXICO = ZoneInfo("America/Mexico_City")
+MAX_CAMPO = 1000  # characters of one field kept in the draft (the longest field, the descripción, takes 250)
 # A request may carry a file far over the acuse's 5 MB, so that the user's typed fields still arrive with it and
 # the file is refused next to its field: uploads.CappedBuffer keeps only its first 5 MB. A request over this is not
 # read at all: the too_large hooks answer it with the same message next to the file field.
@@ -74,7 +75,8 @@ class Pagina:
         for name in TEXTO:
             values = request.form.getlist(name)
             if values:
-                self.valores[name] = values[-1].strip()
+                # Bounded: a draft is for what a person types, not a place to store megabytes.
+                self.valores[name] = values[-1].strip()[:MAX_CAMPO]
         self.guardar_borrador()
 
     def guardar_borrador(self) -> None:
