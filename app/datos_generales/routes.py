@@ -117,6 +117,7 @@ class Pagina:
         v = self.valores
         data = {name: v.get(name, "") for name in TEXTO}
         data["sin_numero"] = v.get("sin_numero") in ("y", "on", "true", True)
+        data["conoce_cp"] = v.get("conoce_cp") or "si"  # the guide's default path: by postal code
         form = DatosGeneralesForm(formdata=None, data=data)
         tipos = opciones((t, t) for t in address.TIPOS_VIALIDAD)
         for f in (form.calle_tipo, form.entre_calle_tipo, form.y_calle_tipo, form.calle_posterior_tipo):
