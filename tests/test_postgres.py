@@ -6,7 +6,8 @@ from sqlmodel import select
 
 from app import create_app, fiel, trust
 from app.db import get_session
-from app.models import AceptacionTerminos, Borrador, Contratista, DatosGenerales, Documento, IntentoFallido
+from app.models import (AceptacionTerminos, Auditoria, Borrador, Capturista, Contratista, DatosGenerales,
+                        DirectorioCurp, Documento, IntentoFallido, Persona)
 
 from .test_ingreso import ingresar, token, validar
 
@@ -19,7 +20,8 @@ def pg_app(postgres_url, tmp_path, ca, monkeypatch):
     app = create_app({"TESTING": True}, instance_path=str(tmp_path))
     with app.app_context():
         db = get_session()
-        for table in (Borrador, Documento, DatosGenerales, AceptacionTerminos, Contratista, IntentoFallido):
+        for table in (Auditoria, Capturista, Persona, DirectorioCurp, Borrador, Documento, DatosGenerales,
+                      AceptacionTerminos, Contratista, IntentoFallido):
             for row in db.exec(select(table)).all():
                 db.delete(row)
         db.commit()
@@ -59,3 +61,22 @@ def test_datos_generales_on_postgresql(pg_app, juegos):
     with pg_app.app_context():
         datos = get_session().exec(select(DatosGenerales)).one()
         assert datos.correo == "maria@ejemplo.mx" and datos.actualizado.tzinfo is not None
+
+
+def test_administracion_on_postgresql(pg_app, juegos):
+    from .test_administracion import CURP_LUIS, LUIS, alta
+
+    client = pg_app.test_client()
+    ingresar(client, juegos["moral"])
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+    with pg_app.app_context():
+        db = get_session()
+        db.add(DatosGenerales(contratista_id=db.exec(select(Contratista)).one().id, correo="a@ejemplo.mx",
+                              celular="5512345678"))
+        db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1], segundo_apellido=LUIS[2]))
+        db.commit()
+    assert alta(client, CURP_LUIS).status_code == 303
+    assert "GARCIA" in client.get("/administracion/consulta?q=garcia").get_data(as_text=True)
+    assert client.get("/administracion/exportar").status_code == 200
+    with pg_app.app_context():
+        assert {a.accion for a in get_session().exec(select(Auditoria)).all()} == {"alta", "invitacion", "exportacion"}
