@@ -66,6 +66,39 @@ def init(demo: bool) -> None:
     for readme in sorted(folder.glob("*/password.txt")):
         click.echo(f"  - {readme.parent.name}")
     click.echo(f"Contraseña de cada llave privada: {demo_sets.DEMO_PASSWORD}  (más detalles en {folder / 'README.txt'})")
+    with app.app_context():
+        curps = _demo_curp_directory(folder / "curp_demo.csv")
+    click.echo("CURP del directorio de demostración (Alta de usuarios las completa con sus nombres): "
+               + ", ".join(curps))
+
+
+# People for the demo CURP directory: (nombres, primer apellido, segundo apellido, birth date, sex, state).
+DEMO_PERSONAS = [("JOSE LUIS", "GARCIA", "LOPEZ", "850315", "H", "DF"),
+                 ("ANA", "MARTINEZ", "RUIZ", "900521", "M", "JC"),
+                 ("MARIA DE LOURDES", "PEÑA", "NUÑEZ", "781104", "M", "NL")]
+
+
+def _demo_curp_directory(path: Path) -> list[str]:
+    """Write the demo people's CURPs (as RENAPO would build them) to a CSV and load it into the directory."""
+    import csv
+
+    from stdnum.mx import curp as stdnum_curp
+
+    from . import curp as curp_rules
+    from . import registro_curp
+    from .db import get_session
+
+    rows = []
+    for nombres, primer, segundo, fecha, sexo, entidad in DEMO_PERSONAS:
+        clave = curp_rules.clave_nombre(nombres, primer, segundo)
+        base = clave[:4] + fecha + sexo + entidad + clave[4:] + "0"
+        rows.append((base + stdnum_curp.calc_check_digit(base), nombres, primer, segundo))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["curp", "nombres", "primer_apellido", "segundo_apellido"])
+        writer.writerows(rows)
+    registro_curp.importar(get_session(), path.read_bytes())
+    return [row[0] for row in rows]
 
 
 def _log_to(folder: Path) -> None:

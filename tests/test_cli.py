@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 import subprocess
 import sys
@@ -48,10 +49,17 @@ def test_init_demo_writes_sets_that_sign_in_as_described(icsoe, tmp_path):
     folder = tmp_path / "instance" / "demo"
     assert str(folder) in result.output and demo.DEMO_PASSWORD in result.output
     assert icsoe("init", "--demo").exit_code == 0  # idempotent: the same CA, trusted once
+    from app.cli import DEMO_PERSONAS
+    from app.models import DirectorioCurp
+
+    curps = re.findall(r"\b[A-Z]{4}\d{6}[HM][A-Z]{5}[0-9A-Z]\d\b", result.output)
+    assert len(curps) == len(DEMO_PERSONAS)
     assert "AC DEMO ICSOE" in icsoe("trust", "list").output
     assert len(icsoe("trust", "list").output.strip().splitlines()) == 1
 
     app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        assert get_session().get(DirectorioCurp, curps[0]).nombres == "JOSE LUIS"
     client = app.test_client()
     outcomes = {}
     for name, rfc in [("fiel_persona_moral", demo.EMPRESA_RFC), ("fiel_persona_fisica", demo.FISICA_RFC),
