@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import random
 
-import pytest
 from sqlmodel import select
 
 from app.db import get_session
