@@ -63,8 +63,9 @@ def init(demo: bool) -> None:
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates((folder / "ca.cer").read_bytes(), "ca.cer"))
     click.echo(f"Modo demostración: juegos de e.firma de prueba en {folder}")
-    for readme in sorted(folder.glob("*/password.txt")):
-        click.echo(f"  - {readme.parent.name}")
+    for cer in sorted(folder.glob("*/certificate.cer")):
+        titular = fiel.Certificado.from_bytes(cer.read_bytes()).subject_value(fiel.OID_X500_UNIQUE_IDENTIFIER)
+        click.echo(f"  - {cer.parent.name}: RFC {titular.split('/')[0].strip()}")
     click.echo(f"Contraseña de cada llave privada: {demo_sets.DEMO_PASSWORD}  (más detalles en {folder / 'README.txt'})")
     with app.app_context():
         curps = _demo_curp_directory(folder / "curp_demo.csv")
