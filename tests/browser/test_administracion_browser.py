@@ -133,3 +133,18 @@ def test_typed_names_checked_against_the_curp_by_keyboard(page, live_app, archiv
     expect(page.locator("#primer_apellido-error")).to_contain_text("primer apellido")
     expect(page.locator(".error-summary")).to_be_focused()
     assert_no_axe_violations(page, "nombres que no corresponden")
+
+
+def test_signed_in_pages_fit_320_px_wide(browser, live_app, archivos):
+    app, live = live_app
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    entrar(page, live, archivos, "moral")
+    _datos_guardados(app, archivos["moral"][0])
+    for path in ("/datos-generales/", "/administracion/alta", "/administracion/consulta"):
+        page.goto(live + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+    page.goto(live + "/datos-generales/")
+    page.get_by_role("radio", name="No").first.check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, "locator"
+    context.close()
