@@ -9,9 +9,8 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import col, func, or_, select
 
-from .. import contacto, curp, export, registro_curp
+from .. import capturistas, contacto, curp, export, registro_curp
 from ..auth import contratista_required
 from ..db import get_session
 from ..htmx import render, see_other
@@ -72,7 +71,7 @@ class Alta:
             return None
         self.form.curp.data = clave
         db = get_session()
-        persona = db.exec(select(Persona).where(Persona.curp == clave)).first()
+        persona = capturistas.persona_por_curp(db, clave)
         try:
             self.registro = registro_curp.buscar(db, clave, current_app.config.get("CURP_SERVICE_URL"))
         except registro_curp.RegistroNoDisponible:
@@ -159,29 +158,15 @@ def guardar():
 
     db = get_session()
     contratista = current_user.contratista
-    persona = db.exec(select(Persona).where(Persona.curp == clave)).first()
-    if persona is None:
-        persona = Persona(curp=clave, nombres=form.nombres.data, primer_apellido=form.primer_apellido.data,
-                          segundo_apellido=form.segundo_apellido.data or "")
-        db.add(persona)
-        db.flush()
-    capturista = db.exec(select(Capturista).where(Capturista.persona_id == persona.id,
-                                                  Capturista.contratista_id == contratista.id)).first()
-    now = utcnow()
-    if capturista is not None and capturista.estatus != "baja":
-        form.curp.errors = [f"{persona.nombre_completo} ya es capturista de este contratista "
-                            f"(estatus: {capturista.estatus_texto})."]
+    try:
+        nuevo = capturistas.dar_de_alta(db, contratista, curp=clave, nombres=form.nombres.data,
+                                        primer_apellido=form.primer_apellido.data,
+                                        segundo_apellido=form.segundo_apellido.data or "", now=utcnow(), **datos)
+    except capturistas.YaEsCapturista as e:
+        db.rollback()
+        form.curp.errors = [str(e)]
         return estado.responder()
-    reactivado = capturista is not None
-    if capturista is None:
-        capturista = Capturista(persona_id=persona.id, contratista_id=contratista.id, **datos)
-    capturista.telefono, capturista.correo = datos["telefono"], datos["correo"]
-    capturista.estatus = "activo" if persona.password_hash else "pendiente"
-    capturista.baja, capturista.actualizado = None, now
-    if reactivado:
-        capturista.alta = capturista.alta or now
-    db.add(capturista)
-    db.flush()
+    persona, capturista, reactivado = nuevo.persona, nuevo.capturista, nuevo.reactivado
     auditar("reactivacion" if reactivado else "alta", f"capturista {capturista.id} {persona.curp}")
     invitaciones.invitar(persona, capturista, contratista)
     auditar("invitacion", f"capturista {capturista.id} a {capturista.correo}")
@@ -200,30 +185,14 @@ def guardado(capturista_id: int):
                            contratista=current_user.contratista)
 
 
-def _consulta():
-    q = (request.args.get("q") or "").strip()
-    pagina = max(1, request.args.get("pagina", 1, type=int) or 1)
-    db = get_session()
-    query = select(Capturista, Persona).join(Persona, Persona.id == Capturista.persona_id).where(
-        Capturista.contratista_id == current_user.contratista.id)
-    if q:
-        like = f"%{q.upper()}%"
-        nombre = func.upper(Persona.nombres + " " + Persona.primer_apellido + " " + Persona.segundo_apellido)
-        query = query.where(or_(col(Persona.curp).like(like), nombre.like(like)))
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    paginas = max(1, -(-total // POR_PAGINA))
-    pagina = min(pagina, paginas)
-    filas = db.exec(query.order_by(Persona.primer_apellido, Persona.segundo_apellido, Persona.nombres,
-                                   Capturista.id).offset((pagina - 1) * POR_PAGINA).limit(POR_PAGINA)).all()
-    return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
-
-
 @bp.get("/consulta")
 @datos_generales_required
 def consulta():
     """Consulta: this contratista's capturistas, searchable, 25 a page."""
+    q = (request.args.get("q") or "").strip()[:100]
+    pagina = request.args.get("pagina", 1, type=int) or 1
     return render("administracion/consulta.html", "resultados", contratista=current_user.contratista,
-                  **_consulta())
+                  **capturistas.consulta(get_session(), current_user.contratista.id, q, pagina, POR_PAGINA))
 
 
 @bp.route("/capturistas/<int:capturista_id>/baja", methods=["GET", "POST"])
@@ -234,9 +203,7 @@ def baja(capturista_id: int):
     persona = get_session().get(Persona, capturista.persona_id)
     if request.method == "GET":
         return render_template("administracion/baja.html", capturista=capturista, persona=persona)
-    if capturista.estatus != "baja":
-        capturista.estatus, capturista.baja, capturista.actualizado = "baja", utcnow(), utcnow()
-        get_session().add(capturista)
+    if capturistas.dar_de_baja(get_session(), capturista, utcnow()):
         auditar("baja", f"capturista {capturista.id} {persona.curp}")
         get_session().commit()
     flash(f"Se dio de baja a {persona.nombre_completo}.", "status")
@@ -249,10 +216,7 @@ def reactivar(capturista_id: int):
     """Reactivar a capturista dado de baja."""
     capturista = _capturista_propio(capturista_id)
     persona = get_session().get(Persona, capturista.persona_id)
-    if capturista.estatus == "baja":
-        capturista.estatus = "activo" if persona.password_hash else "pendiente"
-        capturista.baja, capturista.actualizado = None, utcnow()
-        get_session().add(capturista)
+    if capturistas.reactivar(get_session(), capturista, persona, utcnow()):
         auditar("reactivacion", f"capturista {capturista.id} {persona.curp}")
         get_session().commit()
     flash(f"Se reactivó a {persona.nombre_completo}.", "status")
@@ -280,16 +244,8 @@ def exportar():
     """Exportar Excel: every capturista role of this contratista, bajas included."""
     contratista = current_user.contratista
     db = get_session()
-    query = select(Capturista, Persona).join(Persona, Persona.id == Capturista.persona_id).where(
-        Capturista.contratista_id == contratista.id).order_by(Capturista.id)
-    relacionado = f"{contratista.rfc} - {contratista.nombre}"
-    filas = (export.FilaCapturista(
-        curp=p.curp, nombres=p.nombres, primer_apellido=p.primer_apellido, segundo_apellido=p.segundo_apellido,
-        rol=c.rol, estatus=c.estatus_texto, grupo=contratista.rfc, contratista=relacionado,
-        fecha_alta=c.alta, fecha_baja=c.baja, fecha_actualizacion=c.actualizado)
-        for c, p in db.exec(query.execution_options(yield_per=1000)))
     out = io.BytesIO()
-    n = export.write_xlsx(filas, out)
+    n = export.write_xlsx(capturistas.filas_exportacion(db, contratista), out)
     nombre = export.filename(contratista.id, utcnow())
     auditar("exportacion", f"{n} filas, {nombre}")
     db.commit()

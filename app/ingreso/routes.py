@@ -10,12 +10,12 @@ from flask_wtf import FlaskForm
 from sqlmodel import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import contrasena, fiel, limiter, trust
+from .. import capturistas, contrasena, fiel, limiter, trust
 from ..administracion import invitaciones
 from ..auth import Usuario, usuario_required
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
-from ..models import AceptacionTerminos, Capturista, Contratista, DatosGenerales, Persona, utcnow
+from ..models import AceptacionTerminos, Contratista, DatosGenerales, Persona, utcnow
 from ..uploads import limit_body
 from . import prueba
 from .forms import CapturistaForm, EfirmaForm, TerminosForm
@@ -161,10 +161,10 @@ def capturista():
         retry = _too_many(claves, form)
         if retry is None:
             db = get_session()
-            persona = db.exec(select(Persona).where(Persona.curp == form.curp.data)).first()
+            persona = capturistas.persona_por_curp(db, form.curp.data)
             ok = persona is not None and persona.password_hash and \
                 check_password_hash(persona.password_hash, form.password.data)
-            roles = _roles_activos(persona) if ok else []
+            roles = capturistas.roles_activos(get_session(), persona) if ok else []
             if not ok:
                 # Five wrong passwords for one CURP lock it for 15 minutes (POR_CREDENCIAL).
                 form.form_errors.append("La CURP o la contraseña son incorrectas. Si aún no tienes usuario, el "
@@ -183,11 +183,6 @@ def capturista():
     return _form_response("ingreso/index.html", "capturista", form, retry)
 
 
-def _roles_activos(persona) -> list:
-    return list(get_session().exec(select(Capturista).where(Capturista.persona_id == persona.id,
-                                                            Capturista.estatus == "activo")).all())
-
-
 def _entrar_como(persona, rol):
     contratista = get_session().get(Contratista, rol.contratista_id)
     session.clear()
@@ -201,7 +196,7 @@ def elegir():
     persona = get_session().get(Persona, session.get("elegir") or 0)
     if persona is None:
         return see_other(url_for("ingreso.index"))
-    roles = _roles_activos(persona)
+    roles = capturistas.roles_activos(get_session(), persona)
     contratistas = {r.id: get_session().get(Contratista, r.contratista_id) for r in roles}
     error = None
     if request.method == "POST":
@@ -238,12 +233,7 @@ def _definir_contrasena(persona, proposito: str):
             field.errors = [str(e)]
         else:
             db = get_session()
-            persona.password_hash, persona.password_cambiado = generate_password_hash(form.contrasena.data), utcnow()
-            db.add(persona)
-            for rol in db.exec(select(Capturista).where(Capturista.persona_id == persona.id,
-                                                        Capturista.estatus == "pendiente")).all():
-                rol.estatus, rol.actualizado = "activo", utcnow()
-                db.add(rol)
+            capturistas.activar(db, persona, generate_password_hash(form.contrasena.data), utcnow())
             db.commit()
             flash("Tu contraseña quedó registrada. Ya puedes ingresar con tu CURP y tu contraseña.", "status")
             return see_other(url_for("ingreso.index"))
@@ -269,9 +259,9 @@ def restablecer():
     form = RestablecerForm()
     if form.validate_on_submit():
         db = get_session()
-        persona = db.exec(select(Persona).where(Persona.curp == form.curp.data)).first()
+        persona = capturistas.persona_por_curp(db, form.curp.data)
         if persona is not None and persona.password_hash:
-            correos = {r.correo for r in _roles_activos(persona)}
+            correos = {r.correo for r in capturistas.roles_activos(get_session(), persona)}
             if correos:
                 invitaciones.restablecer(persona, correos)
         flash("Si la CURP tiene un usuario activo, enviamos a su correo electrónico un enlace para definir una "
