@@ -39,31 +39,31 @@ ANA = ("ANA", "MARTINEZ", "RUIZ")
 CURP_ANA = hacer_curp(*ANA, sexo="M", fecha="900521")
 
 
-@pytest.fixture
-def contratista(client, juegos, app):
-    """Signed in as the persona moral, terms accepted, datos generales saved."""
-    ingresar(client, juegos["moral"])
+def preparar(app, client, juego, directorio: bool = True):
+    """Sign `client` in as `juego`'s contratista, accept the terms, save its datos generales, and (once) put LUIS
+    in the CURP directory."""
+    ingresar(client, juego)
     client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
     with app.app_context():
         db = get_session()
-        c = db.exec(select(Contratista).where(Contratista.rfc == juegos["moral"].rfc)).one()
+        c = db.exec(select(Contratista).where(Contratista.rfc == juego.rfc)).one()
         db.add(DatosGenerales(contratista_id=c.id, correo="a@ejemplo.mx", celular="5512345678"))
-        db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1], segundo_apellido=LUIS[2]))
+        if directorio and db.get(DirectorioCurp, CURP_LUIS) is None:
+            db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1],
+                                  segundo_apellido=LUIS[2]))
         db.commit()
     return client
 
 
+@pytest.fixture
+def contratista(client, juegos, app):
+    """Signed in as the persona moral, terms accepted, datos generales saved."""
+    return preparar(app, client, juegos["moral"])
+
+
 def otro_contratista(app, juego):
     """A second contratista, signed in its own client, with its datos generales saved."""
-    otro = app.test_client()
-    ingresar(otro, juego)
-    otro.post("/ingreso/terminos", data={"csrf_token": token(otro, "/ingreso/terminos"), "acepto": "y"})
-    with app.app_context():
-        db = get_session()
-        c = db.exec(select(Contratista).where(Contratista.rfc == juego.rfc)).one()
-        db.add(DatosGenerales(contratista_id=c.id, correo="b@ejemplo.mx", celular="5512345678"))
-        db.commit()
-    return otro
+    return preparar(app, app.test_client(), juego, directorio=False)
 
 
 def alta(client, curp, nombres=("", "", ""), telefono="5598765432", correo="luis@ejemplo.mx", confirmar=None,
@@ -379,15 +379,7 @@ def test_invitation_goes_through_a_real_smtp_server(tmp_path, juegos, ca, catalo
                          instance_path=str(tmp_path))
         with app.app_context():
             trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
-        client = app.test_client()
-        ingresar(client, juegos["moral"])
-        client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
-        with app.app_context():
-            db = get_session()
-            db.add(DatosGenerales(contratista_id=db.exec(select(Contratista)).one().id, correo="a@ejemplo.mx",
-                                  celular="5512345678"))
-            db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1], segundo_apellido=LUIS[2]))
-            db.commit()
+        client = preparar(app, app.test_client(), juegos["moral"])
         assert alta(client, CURP_LUIS).status_code == 303
         assert [e.rcpt_tos for e in bandeja.recibidos] == [["luis@ejemplo.mx"]]
         assert b"/ingreso/activar/" in bandeja.recibidos[0].original_content

@@ -64,17 +64,9 @@ def test_datos_generales_on_postgresql(pg_app, juegos):
 
 
 def test_administracion_on_postgresql(pg_app, juegos):
-    from .test_administracion import CURP_LUIS, LUIS, alta
+    from .test_administracion import CURP_LUIS, alta, preparar
 
-    client = pg_app.test_client()
-    ingresar(client, juegos["moral"])
-    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
-    with pg_app.app_context():
-        db = get_session()
-        db.add(DatosGenerales(contratista_id=db.exec(select(Contratista)).one().id, correo="a@ejemplo.mx",
-                              celular="5512345678"))
-        db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1], segundo_apellido=LUIS[2]))
-        db.commit()
+    client = preparar(pg_app, pg_app.test_client(), juegos["moral"])
     assert alta(client, CURP_LUIS).status_code == 303
     assert "GARCIA" in client.get("/administracion/consulta?q=garcia").get_data(as_text=True)
     assert client.get("/administracion/exportar").status_code == 200

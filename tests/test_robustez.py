@@ -4,13 +4,10 @@ from __future__ import annotations
 import io
 import random
 
-from sqlmodel import select
 
-from app.db import get_session
-from app.models import Contratista, DatosGenerales
 
 from .conftest import HTMX, token
-from .test_administracion import CURP_LUIS, alta, activar, PASSWORD
+from .test_administracion import CURP_LUIS, PASSWORD, activar, alta, preparar
 from .test_ingreso import ingresar
 
 BASURA = ["", " ", "x" * 5000, "<script>alert(1)</script>", "' OR 1=1 --", "ñáé\u202e", "0", "-1", "99999999999",
@@ -60,31 +57,20 @@ def test_anonymous(client, app):
     _pound(client, app, 1)
 
 
-def test_contratista_with_and_without_datos_generales(client, app, juegos):
+def test_contratista_without_datos_generales(client, app, juegos):
     ingresar(client, juegos["moral"])
     client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
     _pound(client, app, 2)
-    with app.app_context():
-        db = get_session()
-        db.add(DatosGenerales(contratista_id=db.exec(select(Contratista)).one().id, correo="a@ejemplo.mx",
-                              celular="5512345678"))
-        db.commit()
+
+
+def test_contratista_with_datos_generales(client, app, juegos):
+    preparar(app, client, juegos["moral"])
     _pound(client, app, 3)
     assert client.get("/administracion/consulta").status_code == 200
 
 
 def test_capturista(client, app, juegos):
-    from app.models import DirectorioCurp
-    from .test_administracion import LUIS
-
-    ingresar(client, juegos["moral"])
-    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
-    with app.app_context():
-        db = get_session()
-        db.add(DatosGenerales(contratista_id=db.exec(select(Contratista)).one().id, correo="a@ejemplo.mx",
-                              celular="5512345678"))
-        db.add(DirectorioCurp(curp=CURP_LUIS, nombres=LUIS[0], primer_apellido=LUIS[1], segundo_apellido=LUIS[2]))
-        db.commit()
+    preparar(app, client, juegos["moral"])
     alta(client, CURP_LUIS)
     capturista = app.test_client()
     activar(capturista, app)
