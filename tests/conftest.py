@@ -108,6 +108,20 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def icsoe(tmp_path, monkeypatch):
+    """Run `icsoe ARGS...` on an instance folder in tmp_path; returns click's result."""
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    monkeypatch.setenv("ICSOE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
 def _bin_dir() -> str | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return os.path.dirname(found[-1]) if found else None

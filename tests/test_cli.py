@@ -12,25 +12,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from app import create_app, demo
-from app.cli import main
 from app.db import get_session
 from app.trust import all_cas
 
 from .conftest import html, token
 from .sat import SAT_FIXTURES, ca_files, sat_path
-
-
-@pytest.fixture
-def icsoe(tmp_path, monkeypatch):
-    """Run `icsoe ARGS...` on an instance folder in tmp_path; returns click's result."""
-    monkeypatch.setenv("ICSOE_INSTANCE", str(tmp_path / "instance"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 def test_init_creates_the_instance_with_a_private_secret_key(icsoe, tmp_path):

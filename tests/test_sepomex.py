@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from app import sepomex
 from app.address import AsentamientoRow
-from app.cli import main
 from app.db import create_schema, make_engine
 from app.models import Asentamiento
 
@@ -164,16 +162,6 @@ def test_ensure_loaded_rechecks_under_the_lock(engine, monkeypatch):
     monkeypatch.setattr(sepomex, "_has_rows", lambda connection: next(checks))
     monkeypatch.setattr(sepomex.address, "read_postalcodes_mexico", lambda: pytest.fail("loaded twice"))
     assert sepomex.ensure_loaded(engine) is None
-
-
-@pytest.fixture
-def icsoe(tmp_path, monkeypatch):
-    """Run `icsoe ARGS...` on an instance folder in tmp_path; returns click's result."""
-    monkeypatch.setenv("ICSOE_INSTANCE", str(tmp_path / "instance"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture

@@ -75,3 +75,12 @@ def page_sin_js(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def tab_to(page, locator, limit: int = 40) -> None:
+    """Press Tab until `locator` has the focus (keyboard-only tests); fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if locator.evaluate("e => e === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {locator}")

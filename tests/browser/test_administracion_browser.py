@@ -16,6 +16,7 @@ from app.models import Contratista, DatosGenerales, DirectorioCurp
 from ..test_administracion import ANA, CURP_ANA, CURP_LUIS, LUIS, PASSWORD
 from .test_datos_generales_browser import entrar
 from .test_ingreso_browser import assert_no_axe_violations
+from .conftest import tab_to
 
 
 def _datos_guardados(app, rfc):
@@ -104,31 +105,25 @@ def test_typed_names_checked_against_the_curp_by_keyboard(page, live_app, archiv
     _datos_guardados(app, archivos["moral"][0])
     page.goto(live + "/administracion/alta")
 
-    def tab_to(locator, limit=40):
-        for _ in range(limit):
-            page.keyboard.press("Tab")
-            if locator.evaluate("e => e === document.activeElement"):
-                return
-        raise AssertionError(f"Tab never reached {locator}")
 
-    tab_to(page.get_by_label("CURP"))
+    tab_to(page, page.get_by_label("CURP"))
     page.keyboard.type(CURP_ANA)
-    tab_to(page.get_by_role("button", name="Validar"))
+    tab_to(page, page.get_by_role("button", name="Validar"))
     page.keyboard.press("Enter")
     expect(page.locator(".aviso")).to_contain_text("No encontramos la CURP")
-    tab_to(page.get_by_label("Nombre(s)"))
+    tab_to(page, page.get_by_label("Nombre(s)"))
     page.keyboard.type(ANA[0])
     page.keyboard.press("Tab")
     page.keyboard.type("MORALES")
     page.keyboard.press("Tab")
     page.keyboard.type(ANA[2])
-    tab_to(page.get_by_label("Teléfono"))
+    tab_to(page, page.get_by_label("Teléfono"))
     page.keyboard.type("5512345678")
     page.keyboard.press("Tab")
     page.keyboard.type("ana@ejemplo.mx")
     page.keyboard.press("Tab")
     page.keyboard.type("ana@ejemplo.mx")
-    tab_to(page.get_by_role("button", name="Guardar"))
+    tab_to(page, page.get_by_role("button", name="Guardar"))
     page.keyboard.press("Enter")
     expect(page.locator("#primer_apellido-error")).to_contain_text("primer apellido")
     expect(page.locator(".error-summary")).to_be_focused()

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from ..test_datos_generales import pdf
 from .test_ingreso_browser import assert_no_axe_violations, fill_efirma
+from .conftest import tab_to
 
 
 @pytest.fixture
@@ -146,37 +147,31 @@ def test_persona_fisica_errors_then_saves(page, live, archivos, pdfs):
 def test_keyboard_only_through_the_locator(page, live, archivos):
     entrar(page, live, archivos, "moral")
 
-    def tab_to(locator, limit=40):
-        for _ in range(limit):
-            page.keyboard.press("Tab")
-            if locator.evaluate("e => e === document.activeElement"):
-                return
-        raise AssertionError(f"Tab never reached {locator}")
 
-    tab_to(page.locator("#domicilio_igual-0"))  # Tab enters a radio group on its first radio
+    tab_to(page, page.locator("#domicilio_igual-0"))  # Tab enters a radio group on its first radio
     page.keyboard.press("ArrowRight")  # and the arrows choose: "No"
     expect(page.locator("#domicilio_igual-1")).to_be_checked()
-    tab_to(page.get_by_label("Código Postal"))
+    tab_to(page, page.get_by_label("Código Postal"))
     page.keyboard.type("01000")
     with page.expect_response("**/domicilio/buscar"):
         page.keyboard.press("Tab")
-    tab_to(page.get_by_label("Colonia"))
+    tab_to(page, page.get_by_label("Colonia"))
     page.keyboard.press("ArrowDown")  # the first colonia
-    tab_to(page.get_by_role("button", name="Ubicar"))
+    tab_to(page, page.get_by_role("button", name="Ubicar"))
     page.keyboard.press("Enter")
     expect(page.locator("#paso-titulo")).to_be_focused()
     expect(page.locator("#paso-titulo")).to_contain_text("Paso 2 / 3")
-    tab_to(page.locator("#calle_tipo"))
+    tab_to(page, page.locator("#calle_tipo"))
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")
     page.keyboard.type("Insurgentes")
-    tab_to(page.get_by_label("Número exterior", exact=True))
+    tab_to(page, page.get_by_label("Número exterior", exact=True))
     page.keyboard.type("100")
-    tab_to(page.get_by_role("button", name="Ubicar"))
+    tab_to(page, page.get_by_role("button", name="Ubicar"))
     page.keyboard.press("Enter")
     expect(page.locator("#paso-titulo")).to_contain_text("Paso 3 / 3")
     expect(page.locator("#paso-titulo")).to_be_focused()
-    tab_to(page.get_by_role("button", name="Aceptar"))
+    tab_to(page, page.get_by_role("button", name="Aceptar"))
     page.keyboard.press("Enter")
     expect(page.locator("#paso-titulo")).to_have_text("Domicilio social ubicado")
 

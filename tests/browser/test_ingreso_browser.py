@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+from .conftest import tab_to
 
 SUCCESS = "La validación de la FIEL fue exitosa."
 
@@ -143,17 +144,11 @@ def test_keyboard_only(page, live, archivos):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Firma digital")).to_be_visible()
 
-    def tab_to(locator):
-        for _ in range(15):
-            page.keyboard.press("Tab")
-            if locator.evaluate("e => e === document.activeElement"):
-                return
-        raise AssertionError(f"Tab never reached {locator}")
 
-    tab_to(page.get_by_label("RFC"))
+    tab_to(page, page.get_by_label("RFC"))
     page.keyboard.type(rfc)
     for label, path in (("Certificado (.cer)", cer), ("Llave privada (.key)", key)):
-        tab_to(page.get_by_label(label))
+        tab_to(page, page.get_by_label(label))
         opened = len(choosers)
         page.keyboard.press("Space")
         for _ in range(100):
@@ -161,21 +156,21 @@ def test_keyboard_only(page, live, archivos):
                 break
             page.wait_for_timeout(50)
         choosers[-1].set_files(path)
-    tab_to(page.get_by_label("Contraseña de la llave privada"))
+    tab_to(page, page.get_by_label("Contraseña de la llave privada"))
     page.keyboard.type(password)
     with page.expect_response("**/ingreso/efirma"):
         page.keyboard.press("Enter")  # implicit submission, sent by htmx
     expect(page.locator("#efirma-resultado")).to_be_focused()
-    tab_to(page.get_by_role("button", name="Ingresar"))
+    tab_to(page, page.get_by_role("button", name="Ingresar"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Términos y condiciones")).to_be_visible()
-    tab_to(page.get_by_label("He leído y acepto los términos y condiciones"))
+    tab_to(page, page.get_by_label("He leído y acepto los términos y condiciones"))
     page.keyboard.press("Space")
     expect(page.get_by_label("He leído y acepto los términos y condiciones")).to_be_checked()
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Configuración")).to_be_visible()
-    tab_to(page.get_by_role("link", name="Continuar"))
+    tab_to(page, page.get_by_role("link", name="Continuar"))
     page.keyboard.press("Enter")
     expect(page.locator(".perfil")).to_contain_text("Contratista")
 
