@@ -14,7 +14,8 @@ from flask import Blueprint, Response, abort, flash, make_response, render_templ
 from flask_login import current_user
 from sqlmodel import Session, select
 
-from .. import acuse, address, contacto, sepomex
+from .. import acuse, address, sepomex
+from ..generales import validar as validar_generales
 from ..auth import contratista_required
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
@@ -243,30 +244,18 @@ def guardar():
     pagina = _pagina()
     pagina.recibir()
     _recibir_acuse(pagina)
-    v, errores = pagina.valores, pagina.errores
-    datos = {}
-    for name, check in (("correo", contacto.normalize_correo), ("celular", contacto.normalize_telefono),
-                        ("telefono_fijo", contacto.normalize_telefono_opcional)):
-        try:
-            datos[name] = check(v.get(name, ""))
-        except contacto.DatoInvalido as e:
-            errores.setdefault(name, str(e))
-    igual = None
-    if pagina.contratista.es_persona_moral:
-        igual = {"si": True, "no": False}.get(v.get("domicilio_igual", ""))
-        if igual is None:
-            errores["domicilio_igual"] = "Indica si el domicilio social es igual al domicilio fiscal."
-        elif not igual and not (pagina.paso == "ubicado" and v.get("domicilio")):
-            errores["domicilio"] = ("Ubica el domicilio social en los tres pasos de «Ubicar domicilio geográfico "
-                                    "nacional» y da clic en Aceptar.")
-    if pagina.acuse is None and "acuse" not in errores:
-        errores["acuse"] = "Adjunta el acuse de registro en el padrón de la STPS (archivo .pdf)."
-    if errores:
+    v = pagina.valores
+    aceptado = v.get("domicilio") if pagina.paso == "ubicado" else None
+    generales, errores = validar_generales(v, persona_moral=pagina.contratista.es_persona_moral,
+                                           domicilio_aceptado=aceptado, tiene_acuse=pagina.acuse is not None)
+    if errores or pagina.errores:
+        pagina.errores = {**errores, **pagina.errores}  # an upload's own message wins over "adjunta el acuse"
         return pagina.responder("datos_generales")
-    guardado = pagina.guardado or DatosGenerales(contratista_id=pagina.contratista.id, **datos)
-    guardado.correo, guardado.celular, guardado.telefono_fijo = datos["correo"], datos["celular"], datos["telefono_fijo"]
-    guardado.domicilio_igual_fiscal = igual
-    guardado.domicilio = v["domicilio"] if igual is False else None
+    guardado = pagina.guardado or DatosGenerales(contratista_id=pagina.contratista.id, correo=generales.correo,
+                                                 celular=generales.celular)
+    guardado.correo, guardado.celular = generales.correo, generales.celular
+    guardado.telefono_fijo = generales.telefono_fijo
+    guardado.domicilio_igual_fiscal, guardado.domicilio = generales.domicilio_igual_fiscal, generales.domicilio
     guardado.actualizado = utcnow()
     pagina.db.add(guardado)
     if pagina.borrador is not None:
