@@ -42,12 +42,12 @@ def auditar(accion: str, detalle: str) -> None:
                                 accion=accion, detalle=detalle[:500]))
 
 
-def _capturista_propio(capturista_id: int) -> Capturista:
-    """A capturista role of the signed-in contratista, or 404 (never another contratista's)."""
+def _capturista_propio(capturista_id: int) -> tuple[Capturista, Persona]:
+    """A capturista role of the signed-in contratista and its person, or 404 (never another contratista's)."""
     capturista = get_session().get(Capturista, capturista_id)
     if capturista is None or capturista.contratista_id != current_user.contratista.id:
         abort(404)
-    return capturista
+    return capturista, get_session().get(Persona, capturista.persona_id)
 
 
 @bp.get("/")
@@ -179,8 +179,7 @@ def guardar():
 @datos_generales_required
 def guardado(capturista_id: int):
     """After Guardar: the confirmation and the person's roles with this contratista (Id, Rol asignado, Eliminar)."""
-    capturista = _capturista_propio(capturista_id)
-    persona = get_session().get(Persona, capturista.persona_id)
+    capturista, persona = _capturista_propio(capturista_id)
     return render_template("administracion/guardado.html", capturista=capturista, persona=persona,
                            contratista=current_user.contratista)
 
@@ -199,8 +198,7 @@ def consulta():
 @datos_generales_required
 def baja(capturista_id: int):
     """Dar de baja, after a confirmation page: the capturista can no longer sign in for this contratista."""
-    capturista = _capturista_propio(capturista_id)
-    persona = get_session().get(Persona, capturista.persona_id)
+    capturista, persona = _capturista_propio(capturista_id)
     if request.method == "GET":
         return render_template("administracion/baja.html", capturista=capturista, persona=persona)
     if capturistas.dar_de_baja(get_session(), capturista, utcnow()):
@@ -214,8 +212,7 @@ def baja(capturista_id: int):
 @datos_generales_required
 def reactivar(capturista_id: int):
     """Reactivar a capturista dado de baja."""
-    capturista = _capturista_propio(capturista_id)
-    persona = get_session().get(Persona, capturista.persona_id)
+    capturista, persona = _capturista_propio(capturista_id)
     if capturistas.reactivar(get_session(), capturista, persona, utcnow()):
         auditar("reactivacion", f"capturista {capturista.id} {persona.curp}")
         get_session().commit()
@@ -227,8 +224,7 @@ def reactivar(capturista_id: int):
 @datos_generales_required
 def reenviar(capturista_id: int):
     """Reenviar invitación: a new activation link (the old one keeps working until a password is set)."""
-    capturista = _capturista_propio(capturista_id)
-    persona = get_session().get(Persona, capturista.persona_id)
+    capturista, persona = _capturista_propio(capturista_id)
     if capturista.estatus == "baja":
         abort(409)
     invitaciones.invitar(persona, capturista, current_user.contratista)

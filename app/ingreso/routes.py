@@ -18,7 +18,7 @@ from ..htmx import render, see_other, wants_fragment
 from ..models import AceptacionTerminos, Contratista, DatosGenerales, Persona, utcnow
 from ..uploads import limit_body
 from . import prueba
-from .forms import CapturistaForm, EfirmaForm, TerminosForm
+from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, RestablecerForm, TerminosForm
 
 bp = Blueprint("ingreso", __name__)
 
@@ -218,10 +218,11 @@ def inicio():
     return render_template("ingreso/inicio.html", contratista=current_user.contratista)
 
 
-def _definir_contrasena(persona, proposito: str):
-    """The form to set a password from a one-time link (activation or reset)."""
-    from .forms import ContrasenaForm
-
+def _definir_contrasena(token: str, proposito: str):
+    """The form to set a password from a one-time link (activation or reset); 410 for a dead link."""
+    persona = invitaciones.leer(token, proposito)
+    if persona is None:
+        return render_template("ingreso/enlace_invalido.html"), 410
     form = ContrasenaForm()
     if form.validate_on_submit():
         try:
@@ -244,24 +245,19 @@ def _definir_contrasena(persona, proposito: str):
 @bp.route("/ingreso/activar/<token>", methods=["GET", "POST"])
 def activar(token: str):
     """The invitation link: the capturista sets its password (48 h, one use)."""
-    persona = invitaciones.leer(token, "activar")
-    if persona is None:
-        return render_template("ingreso/enlace_invalido.html"), 410
-    return _definir_contrasena(persona, "activar")
+    return _definir_contrasena(token, "activar")
 
 
 @bp.route("/ingreso/restablecer", methods=["GET", "POST"])
 def restablecer():
     """¿Olvidaste tu contraseña? The reset link goes to the capturista's e-mail; the answer never tells whether
     the CURP has an account."""
-    from .forms import RestablecerForm
-
     form = RestablecerForm()
     if form.validate_on_submit():
         db = get_session()
         persona = capturistas.persona_por_curp(db, form.curp.data)
         if persona is not None and persona.password_hash:
-            correos = {r.correo for r in capturistas.roles_activos(get_session(), persona)}
+            correos = {r.correo for r in capturistas.roles_activos(db, persona)}
             if correos:
                 invitaciones.restablecer(persona, correos)
         flash("Si la CURP tiene un usuario activo, enviamos a su correo electrónico un enlace para definir una "
@@ -274,10 +270,7 @@ def restablecer():
 @bp.route("/ingreso/restablecer/<token>", methods=["GET", "POST"])
 def restablecer_con_enlace(token: str):
     """The reset link: a new password (2 h, one use)."""
-    persona = invitaciones.leer(token, "restablecer")
-    if persona is None:
-        return render_template("ingreso/enlace_invalido.html"), 410
-    return _definir_contrasena(persona, "restablecer")
+    return _definir_contrasena(token, "restablecer")
 
 
 @bp.post("/salir")
