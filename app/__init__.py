@@ -21,8 +21,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     if app.config["PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
 
-    db.init_app(app)
-    db.create_schema(app.extensions["engine"])
+    db.init_app(app)  # the schema is Alembic's (app/schema.py): `icsoe init`, `icsoe db upgrade`, `icsoe serve`
     htmx.init_app(app)
     uploads.init_app(app)  # after Htmx, which installs its own request class; before CSRF, which reads the body
     csrf.init_app(app)

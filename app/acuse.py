@@ -75,7 +75,7 @@ def display_name(filename: str) -> str:
     if not punto:
         return nombre[:MAX_NOMBRE]
     base = base.strip(" .") or "acuse"  # ".pdf" or "...pdf" alone: a hidden or empty name
-    extension = extension.strip()
+    extension = extension.strip()[:10]  # a "pdf" is all that passes; a longer one only needs to stay short
     return base[: MAX_NOMBRE - len(extension) - 1].rstrip() + "." + extension
 
 

@@ -232,6 +232,8 @@ def read_cpdescarga(data: bytes | str | IO[bytes] | IO[str]) -> Iterator[Asentam
         line = line.rstrip("\r")
         if not line.strip():
             continue  # the trailing empty line (and any blank one)
+        if "\x00" in line:  # PostgreSQL cannot store it; no catalog has one
+            raise ValueError(f"CPdescarga.txt, línea {number}: tiene un carácter nulo (NUL).")
         values = [v.strip() for v in line.split("|")]
         if len(values) != len(header):
             raise ValueError(f"CPdescarga.txt, línea {number}: tiene {len(values)} campos separados por «|» y el "

@@ -1,4 +1,4 @@
-"""The `icsoe` console script: serve, init, trust, sepomex (see README)."""
+"""The `icsoe` console script: serve, init, db, trust, sepomex, curp (see README)."""
 from __future__ import annotations
 
 import sys
@@ -10,8 +10,28 @@ import click
 from . import create_app
 
 
-def _app():
-    return create_app()
+def _app(migrate: bool = False):
+    """The app on the configured database, its schema made current first.
+
+    `migrate` (init, db upgrade): bring any database to the newest revision. Otherwise a SQLite instance is
+    upgraded too (one node, one file), but a PostgreSQL one that is behind stops the command: several nodes
+    starting together must not race to migrate, so the operator runs `icsoe db upgrade` once.
+    """
+    from . import schema
+
+    app = create_app()
+    engine = app.extensions["engine"]
+    if migrate or engine.dialect.name == "sqlite":
+        before, after = schema.upgrade(engine)
+        if before != after:
+            click.echo(f"Esquema de la base de datos actualizado: {before or 'vacío o versión 0.1.0'} → {after}.")
+    else:
+        try:
+            schema.require_current(engine)
+        except schema.SchemaBehind as e:
+            click.echo(str(e), err=True)
+            sys.exit(1)
+    return app
 
 
 @click.group(help="ICSOE: portal de contratistas de servicios u obras especializados.")
@@ -29,7 +49,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from . import sepomex as catalog
 
-    app = _app()  # create_app() creates the missing tables
+    app = _app()  # SQLite: upgraded here; PostgreSQL: refused while behind (icsoe db upgrade)
     _log_to(Path(app.instance_path) / "logs")
     loaded = catalog.ensure_loaded(app.extensions["engine"])  # only on an empty catalog
     if loaded:
@@ -45,7 +65,7 @@ def init(demo: bool) -> None:
     """Create the instance folder and the database (and, with --demo, the demo e.firma sets)."""
     from . import sepomex as catalog
 
-    app = _app()
+    app = _app(migrate=True)
     loaded = catalog.ensure_loaded(app.extensions["engine"])
     if loaded:
         click.echo(f"Catálogo de códigos postales de SEPOMEX cargado: {loaded:,} asentamientos.")
@@ -119,6 +139,40 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@main.group()
+def db() -> None:
+    """The database schema (Alembic revisions shipped with this release)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to this release's newest revision (once, from one node); an instance made by release
+    0.1.0 upgrades in place, with its data."""
+    from . import schema
+
+    app = create_app()
+    click.echo(f"Base de datos: {_safe_url(app.config['DATABASE_URL'])}")
+    before, after = schema.upgrade(app.extensions["engine"])
+    if before == after:
+        click.echo(f"El esquema ya estaba en la revisión más reciente ({after}).")
+    else:
+        click.echo(f"Esquema actualizado: {before or 'vacío o versión 0.1.0'} → {after}.")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's revision and this release's newest; exit 1 when the database is behind."""
+    from . import schema
+
+    app = create_app()
+    found, wanted = schema.current(app.extensions["engine"]), schema.head()
+    click.echo(f"Revisión de la base de datos: {found or 'ninguna (vacía o versión 0.1.0)'}")
+    click.echo(f"Revisión más reciente de esta versión: {wanted}")
+    if found != wanted:
+        click.echo("La base de datos está atrasada: ejecuta icsoe db upgrade", err=True)
+        sys.exit(1)
 
 
 @main.group()

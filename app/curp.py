@@ -32,6 +32,10 @@ from stdnum.mx import curp as stdnum_curp
 # The app's own catalogs (package data). A string, not a relative import: domain modules import no app code.
 _CATALOGS = resources.files("app").joinpath("catalogs")
 
+# A person's given names, and each surname, as stored (Persona, DirectorioCurp): typed ones are refused beyond it,
+# and a registry's longer answer is not used.
+MAX_NOMBRE = 120
+
 MSG_VACIA = "Captura la CURP."
 MSG_LONGITUD = "La CURP debe tener 18 caracteres; tiene {n}."
 MSG_LETRAS = "Los primeros 4 caracteres de la CURP deben ser letras de la A a la Z; tiene «{valor}»."

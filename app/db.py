@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
@@ -24,11 +24,6 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
-
-
-def create_schema(engine: Engine) -> None:
-    """Create the tables that are missing. Idempotent, so every start can call it."""
-    SQLModel.metadata.create_all(engine)
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 import textwrap
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -151,11 +152,14 @@ def make_efirma(
     t61_names: bool = False,
     key_size: int = 2048,
     sucursal: str = "Sucursal 1",
+    serial: int | None = None,
 ) -> DemoEfirma:
     """A certificate and key like SAT's: `tipo` "fiel" (e.firma) or "csd" (sello digital, with `sucursal` as
     its OU); `persona` "moral" (12-character RFC; `curp` and `representante_rfc` are the legal representative's)
     or "fisica" (13 characters; `curp` is the holder's). `t61_names` writes the name and RFC as T61String in
-    Latin-1, as SAT does for names with "Ñ" or "&", the case that makes `cryptography`'s `.subject` raise."""
+    Latin-1, as SAT does for names with "Ñ" or "&", the case that makes `cryptography`'s `.subject` raise.
+    `serial` replaces SAT's style of serial with any integer, up to the 20 bytes (160 bits) RFC 5280 allows, which
+    `cryptography` itself refuses to write beyond 159 bits."""
     if persona not in ("moral", "fisica"):
         raise ValueError("persona must be 'moral' or 'fisica'")
     if tipo not in ("fiel", "csd"):
@@ -188,7 +192,7 @@ def make_efirma(
         .subject_name(x509.Name(attributes))
         .issuer_name(ca.cert.subject)
         .public_key(key.public_key())
-        .serial_number(_sat_style_serial())
+        .serial_number(serial if serial is not None and 0 < serial < 2**159 else _sat_style_serial())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -216,7 +220,9 @@ def make_efirma(
     if t61_names:
         names = {NameOID.COMMON_NAME: nombre, NAME_OID: nombre, NameOID.ORGANIZATION_NAME: nombre}
         names[NameOID.X500_UNIQUE_IDENTIFIER] = unique
-        cer_der = _with_t61_names(cer_der, ca.key, {oid.dotted_string: text for oid, text in names.items()})
+        cer_der = _resigned(cer_der, ca.key, texts={oid.dotted_string: text for oid, text in names.items()})
+    if serial is not None and not 0 < serial < 2**159:
+        cer_der = _resigned(cer_der, ca.key, serial=serial)
     key_der = key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
@@ -348,9 +354,12 @@ def _readme(sets: list[DemoSet], ca: DemoCA, now: datetime) -> str:
 def _attribute(oid: ObjectIdentifier, value: str) -> x509.NameAttribute:
     """A name attribute typed as SAT types it: PrintableString when the text fits, else UTF8String. Typed
     explicitly because `cryptography` types x500UniqueIdentifier as a BIT STRING (X.520), and SAT stores the RFC
-    there as a string."""
+    there as a string. X.520's 64-character bound on a CN is not enforced (`_validate=False`): SAT writes whole
+    razones sociales there, and many are longer."""
     asn1_type = _ASN1Type.PrintableString if set(value) <= PRINTABLE else _ASN1Type.UTF8String
-    return x509.NameAttribute(oid, value, _type=asn1_type)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Attribute's length", UserWarning)
+        return x509.NameAttribute(oid, value, _type=asn1_type, _validate=False)
 
 
 def _sat_style_serial() -> int:
@@ -360,14 +369,18 @@ def _sat_style_serial() -> int:
     return int.from_bytes(digits.encode("ascii"), "big")
 
 
-def _with_t61_names(cer_der: bytes, ca_key: rsa.RSAPrivateKey, texts: dict[str, str]) -> bytes:
-    """Re-encode the subject attributes named in `texts` (OID → text) as T61String holding Latin-1, and sign the
-    certificate again. Done with pyasn1 because `cryptography` writes UTF-8 bytes into a T61String."""
+def _resigned(cer_der: bytes, ca_key: rsa.RSAPrivateKey, *, texts: dict[str, str] | None = None,
+              serial: int | None = None) -> bytes:
+    """Re-encode the subject attributes named in `texts` (OID → text) as T61String holding Latin-1, and/or set the
+    serial number, then sign the certificate again. Done with pyasn1 because `cryptography` writes UTF-8 bytes into
+    a T61String and refuses serials of 160 bits and more (or zero, or negative)."""
     cert, _ = decoder.decode(cer_der, asn1Spec=rfc5280.Certificate())
     tbs = cert["tbsCertificate"]
-    for rdn in tbs["subject"]["rdnSequence"]:
+    if serial is not None:
+        tbs["serialNumber"] = serial
+    for rdn in tbs["subject"]["rdnSequence"] if texts else ():
         for atv in rdn:
-            text = texts.get(str(atv["type"]))
+            text = texts.get(str(atv["type"]))  # type: ignore[union-attr]
             if text is not None:
                 atv["value"] = univ.Any(encoder.encode(char.TeletexString(text)))  # pyasn1 encodes it as Latin-1
     tbs_der = encoder.encode(tbs)

@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .htmx import wants_fragment
-from .uploads import too_large_answer
+from .uploads import CaracterNulo, too_large_answer
 
 MESSAGES = {
     400: ("Solicitud no válida", "La solicitud no es válida. Recarga la página e inténtalo de nuevo."),
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
             answer = too_large_answer()
             if answer is not None:
                 return answer
-        return _answer(e.code, "")
+        return _answer(e.code, e.description if isinstance(e, CaracterNulo) else "")
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):

@@ -80,6 +80,13 @@ MAX_FILE_BYTES = 64 * 1024
 # SAT's keys use 2048 PBKDF2 iterations. An uploaded key can name any count, and deriving it runs before the
 # password is known to be right, so an absurd count would tie up a worker: refuse it instead of trying it.
 MAX_KDF_ITERATIONS = 1_000_000
+# What is stored of an admitted e.firma (models.Contratista sizes its columns with these):
+# - the serial: RFC 5280 (4.1.2.2) allows at most 20 octets, a positive integer below 2**160, which is 49 decimal
+#   digits at most ("SAT-style" serials, the ASCII codes of 20 digits, show as those 20 digits);
+MAX_SERIAL_BITS = 160
+MAX_SERIAL_DIGITS = len(str(2**MAX_SERIAL_BITS - 1))  # 49
+# - the holder's name (CN): SAT's names fit CFDI's 254 characters; a longer one is refused, not cut.
+MAX_NOMBRE = 300
 
 OID_COMMON_NAME = "2.5.4.3"
 OID_SERIAL_NUMBER = "2.5.4.5"  # SAT puts the CURP here
@@ -151,6 +158,10 @@ MSG_CER_IS_KEY = (
     "El archivo seleccionado como certificado es una llave privada (.key). Selecciona el certificado (.cer)."
 )
 MSG_CER_KEY_TYPE = "El certificado usa un tipo de llave pública que no es el de una e.firma del SAT."
+MSG_CER_SERIAL = ("El número de serie del certificado no es válido: debe ser un entero positivo de 20 bytes como "
+                  "máximo.")
+MSG_CER_NAME = (f"El nombre del titular en el certificado no es válido: tiene caracteres de control o más de "
+                f"{MAX_NOMBRE} caracteres.")
 MSG_KEY_EMPTY = "Selecciona el archivo de la llave privada (.key)."
 MSG_KEY_TOO_BIG = "El archivo de la llave privada es demasiado grande para ser una llave privada (.key)."
 MSG_KEY_INVALID = "El archivo seleccionado no es una llave privada (.key) válida."
@@ -798,10 +809,14 @@ def _firma(cert: Certificado, issuer: Certificado) -> Firma:
         or cert.subject_value(OID_NAME)
         or cert.subject_value(OID_ORGANIZATION)
         or ""
-    )
+    ).strip()
+    if len(nombre) > MAX_NOMBRE or any(unicodedata.category(ch) == "Cc" for ch in nombre):
+        raise FielRechazada("cer", MSG_CER_NAME)
+    if not 0 < cert.serial_number < 2**MAX_SERIAL_BITS:
+        raise FielRechazada("cer", MSG_CER_SERIAL)
     return Firma(
         rfc=holder,
-        nombre=nombre.strip(),
+        nombre=nombre,
         persona="moral" if moral else "fisica",
         curp=curp or None,
         representante_rfc=(representative or None) if moral else None,

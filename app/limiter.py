@@ -5,12 +5,25 @@ A sliding window per key ("ip:…", "rfc:…", "cer:…", "curp:…"): once a ke
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, delete, func, select
 
 from .models import IntentoFallido
+
+
+# IntentoFallido.clave's size. A key is "kind:value"; a value that would not fit (an address that a misconfigured
+# proxy lets a client write, say) is replaced by its fingerprint, so any value is counted and none overflows.
+MAX_CLAVE = 80
+
+
+def _clave(clave: str) -> str:
+    if len(clave) <= MAX_CLAVE:
+        return clave
+    kind, _, value = clave.partition(":")
+    return f"{kind[:10]}:#{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,7 @@ def retry_after(session: Session, claves: dict[str, Regla], now: datetime) -> ti
     """How long the caller must wait, or None when no key is over its limit."""
     wait = None
     for clave, regla in claves.items():
+        clave = _clave(clave)
         since = now - regla.window
         count, oldest = session.exec(
             select(func.count(), func.min(IntentoFallido.momento))
@@ -43,13 +57,13 @@ def record_failure(session: Session, claves: dict[str, Regla], now: datetime) ->
     """Count one failure for every key, and forget failures old enough to matter to no rule."""
     session.exec(delete(IntentoFallido).where(IntentoFallido.momento < now - RETENTION))
     for clave in claves:
-        session.add(IntentoFallido(clave=clave, momento=now))
+        session.add(IntentoFallido(clave=_clave(clave), momento=now))
     session.commit()
 
 
 def forget(session: Session, claves: list[str]) -> None:
     """A successful sign-in clears the counts of its own keys (not the client address's)."""
-    session.exec(delete(IntentoFallido).where(IntentoFallido.clave.in_(claves)))
+    session.exec(delete(IntentoFallido).where(IntentoFallido.clave.in_([_clave(c) for c in claves])))
     session.commit()
 
 

@@ -7,6 +7,18 @@ from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, UniqueConstra
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from . import contacto, fiel
+from .curp import MAX_NOMBRE as MAX_NOMBRE_PERSONA
+
+# Constraint names as PostgreSQL gives them when none is set (release 0.1.0 set none, so its PostgreSQL databases
+# carry exactly these): a migration can then drop or alter a constraint by one name on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -47,9 +59,9 @@ class Contratista(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     rfc: str = Field(max_length=13, unique=True, index=True)
-    nombre: str = Field(max_length=300)  # denominación o razón social, or the persona física's full name
+    nombre: str = Field(max_length=fiel.MAX_NOMBRE)  # denominación o razón social, or the persona física's name
     persona: str = Field(max_length=6)  # "moral" or "fisica"
-    cert_serial: str = Field(max_length=40)
+    cert_serial: str = Field(max_length=fiel.MAX_SERIAL_DIGITS)  # decimal, or SAT's 20 digits
     cert_fingerprint: str = Field(max_length=64)
     cert_not_before: datetime = Field(sa_column=_ts(nullable=False))
     cert_not_after: datetime = Field(sa_column=_ts(nullable=False))
@@ -95,7 +107,7 @@ class IntentoFallido(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    clave: str = Field(max_length=80)
+    clave: str = Field(max_length=80)  # limiter.MAX_CLAVE: longer keys are fingerprinted there
     momento: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 
@@ -121,7 +133,7 @@ class DatosGenerales(SQLModel, table=True):
     """The contratista's general data, as last saved with Guardar."""
 
     contratista_id: int = Field(foreign_key="contratista.id", primary_key=True)
-    correo: str = Field(max_length=254)
+    correo: str = Field(max_length=contacto.MAX_CORREO)
     celular: str = Field(max_length=10)  # 10 digits, no prefix
     telefono_fijo: str | None = Field(default=None, max_length=10)
     domicilio_igual_fiscal: bool | None = None  # persona moral only
@@ -150,7 +162,7 @@ class Documento(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     contratista_id: int = Field(foreign_key="contratista.id", index=True)
     tipo: str = Field(max_length=40)  # "acuse_stps"
-    nombre: str = Field(max_length=255)  # the file name as uploaded
+    nombre: str = Field(max_length=255)  # the file name as uploaded, cut to acuse.MAX_NOMBRE (120) by acuse
     contenido: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     tamano: int
     sha256: str = Field(max_length=64)
@@ -163,9 +175,9 @@ class Persona(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     curp: str = Field(max_length=18, unique=True, index=True)
-    nombres: str = Field(max_length=120)
-    primer_apellido: str = Field(max_length=120)
-    segundo_apellido: str = Field(default="", max_length=120)
+    nombres: str = Field(max_length=MAX_NOMBRE_PERSONA)
+    primer_apellido: str = Field(max_length=MAX_NOMBRE_PERSONA)
+    segundo_apellido: str = Field(default="", max_length=MAX_NOMBRE_PERSONA)
     password_hash: str | None = Field(default=None, max_length=255)
     password_cambiado: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
@@ -185,7 +197,7 @@ class Capturista(SQLModel, table=True):
     contratista_id: int = Field(foreign_key="contratista.id", index=True)
     rol: str = Field(default="Capturista", max_length=30)
     telefono: str = Field(max_length=10)
-    correo: str = Field(max_length=254)
+    correo: str = Field(max_length=contacto.MAX_CORREO)
     estatus: str = Field(default="pendiente", max_length=10)  # pendiente, activo, baja
     alta: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     baja: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -203,9 +215,9 @@ class DirectorioCurp(SQLModel, table=True):
     """The embedded CURP registry: names by CURP, filled with `icsoe curp import FILE`."""
 
     curp: str = Field(max_length=18, primary_key=True)
-    nombres: str = Field(max_length=120)
-    primer_apellido: str = Field(max_length=120)
-    segundo_apellido: str = Field(default="", max_length=120)
+    nombres: str = Field(max_length=MAX_NOMBRE_PERSONA)
+    primer_apellido: str = Field(max_length=MAX_NOMBRE_PERSONA)
+    segundo_apellido: str = Field(default="", max_length=MAX_NOMBRE_PERSONA)
 
 
 class Auditoria(SQLModel, table=True):

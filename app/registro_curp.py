@@ -50,10 +50,18 @@ def buscar_http(url: str, curp: str, timeout: float = 5.0) -> NombreCurp | None:
         log.warning("CURP service %s unreachable or unreadable", url, exc_info=True)
         raise RegistroNoDisponible from None
     try:
-        return NombreCurp(str(data["nombres"]).strip().upper(), str(data["primer_apellido"]).strip().upper(),
-                          str(data.get("segundo_apellido") or "").strip().upper(), "servicio")
+        nombre = NombreCurp(str(data["nombres"]).strip().upper(), str(data["primer_apellido"]).strip().upper(),
+                            str(data.get("segundo_apellido") or "").strip().upper(), "servicio")
     except (KeyError, TypeError, AttributeError):
         raise RegistroNoDisponible from None
+    if _demasiado_largo(nombre.nombres, nombre.primer_apellido, nombre.segundo_apellido):
+        log.warning("CURP service %s answered names longer than %s characters", url, curp_rules.MAX_NOMBRE)
+        raise RegistroNoDisponible
+    return nombre
+
+
+def _demasiado_largo(*partes: str) -> bool:
+    return any(len(parte) > curp_rules.MAX_NOMBRE for parte in partes)
 
 
 def buscar(session: Session, curp: str, url: str | None = None) -> NombreCurp | None:
@@ -85,9 +93,12 @@ def importar(session: Session, data: bytes) -> tuple[int, list[str]]:
         if not row["nombres"] or not row["primer_apellido"]:
             omitidas.append(f"línea {number}: faltan los nombres o el primer apellido")
             continue
+        nombres, primer, segundo = (row[k].upper() for k in ("nombres", "primer_apellido", "segundo_apellido"))
+        if _demasiado_largo(nombres, primer, segundo):
+            omitidas.append(f"línea {number}: un nombre o apellido tiene más de {curp_rules.MAX_NOMBRE} caracteres")
+            continue
         existing = session.get(DirectorioCurp, clave) or DirectorioCurp(curp=clave)
-        existing.nombres, existing.primer_apellido = row["nombres"].upper(), row["primer_apellido"].upper()
-        existing.segundo_apellido = row["segundo_apellido"].upper()
+        existing.nombres, existing.primer_apellido, existing.segundo_apellido = nombres, primer, segundo
         session.add(existing)
         cargadas += 1
     session.commit()

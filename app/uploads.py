@@ -5,6 +5,9 @@ import io
 
 from flask import Flask, current_app, request
 from htmx_flask.requests import HtmxAwareRequest
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 
 # The most of one uploaded file that is kept: the largest document (the 5 MB acuse) and one byte more, enough to
@@ -68,9 +71,32 @@ def too_large_answer():
     return hook() if hook else None
 
 
+class CaracterNulo(BadRequest):
+    """A NUL character ("\\x00") in the address, a field or a file name. Nobody types one, and PostgreSQL can neither
+    store nor compare text that holds it (SQLite can), so it is refused at the door on every database alike."""
+
+    description = ("La solicitud contiene un carácter no válido (NUL). Revisa lo que escribiste o pegaste e "
+                   "inténtalo de nuevo.")
+
+
+def _has_nul(values: MultiDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in items) for key, items in values.lists())
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a route: a database id, so at most PostgreSQL's INTEGER (2**31 - 1). A longer number is a page
+    that does not exist (404), not an overflow in the driver (SQLite refuses Python ints beyond 64 bits)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Install the request class and apply view limits. Call before CSRFProtect, whose check reads the body."""
+    """Install the request class and apply view limits. Call before CSRFProtect, whose check reads the body, and
+    before registering blueprints (their `<int:…>` routes take IdConverter)."""
     app.request_class = Request
+    app.url_map.converters["int"] = IdConverter
 
     @app.before_request
     def _apply_view_limit() -> None:
@@ -78,3 +104,11 @@ def init_app(app: Flask) -> None:
         limit = getattr(view, "max_content_length", None)
         if limit is not None:
             request.max_content_length = limit
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        if "\x00" in request.path or _has_nul(request.args):
+            raise CaracterNulo()
+        if request.method == "POST" and (
+                _has_nul(request.form) or any("\x00" in (f.filename or "") for f in request.files.values())):
+            raise CaracterNulo()

@@ -24,7 +24,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from app import create_app, demo, fiel, trust
+from app import create_app, demo, fiel, schema, trust
 from app.db import get_session
 
 NOW = datetime.now(timezone.utc)
@@ -42,6 +42,7 @@ def _setup(folder: Path):
                              representante_rfc="PERJ800101AB1", curp="PERJ800101HDFRNN09",
                              not_before=NOW - timedelta(days=1), not_after=NOW + timedelta(days=365))
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'icsoe.sqlite'}"}, instance_path=str(folder))
+    schema.upgrade(app.extensions["engine"])
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
     return app, ca, moral

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from app import address, sepomex
-from app.db import create_schema, make_engine
+from app import address, schema, sepomex
+from app.db import make_engine
 from app.models import Asentamiento
 
 
 def _fresh_engine(folder: Path):
     engine = make_engine(f"sqlite:///{folder / 'sepomex.sqlite'}")
-    create_schema(engine)
+    schema.upgrade(engine)
     return engine
 
 

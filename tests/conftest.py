@@ -14,9 +14,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from bs4 import BeautifulSoup
 from jinja2 import StrictUndefined
+from sqlmodel import SQLModel
 
-from app import address, create_app, demo, fiel, sepomex, trust
-from app.db import get_session
+from app import address, create_app, demo, fiel, schema, sepomex, trust
+from app.db import get_session, make_engine
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 NOW = datetime.now(timezone.utc)
@@ -92,10 +93,31 @@ def catalogo() -> list:
             if row.cp in CATALOGO_CPS or ("01000" <= row.cp < "01100")]
 
 
+@pytest.fixture(scope="session")
+def esquema_sqlite(tmp_path_factory) -> str:
+    """A SQLite database migrated to the newest revision once; each test's app starts from a copy of it."""
+    path = tmp_path_factory.mktemp("esquema") / "icsoe.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    return str(path)
+
+
+def make_app(tmp_path, esquema: str, name: str = "icsoe.sqlite", **config):
+    """An app on its own instance folder and a fresh copy of the migrated database."""
+    shutil.copyfile(esquema, tmp_path / name)
+    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / name}", **config}, instance_path=str(tmp_path))
+
+
 @pytest.fixture
-def app(tmp_path, ca, catalogo):
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'icsoe.sqlite'}"},
-                     instance_path=str(tmp_path))
+def app(sqlite_app):
+    """The app most tests use: SQLite, the embedded default (a module may override it to add PostgreSQL)."""
+    return sqlite_app
+
+
+@pytest.fixture
+def sqlite_app(tmp_path, ca, catalogo, esquema_sqlite):
+    app = make_app(tmp_path, esquema_sqlite, TESTING=True)
     app.jinja_env.undefined = StrictUndefined  # a typo in a template fails the test
     sepomex.replace_catalog(app.extensions["engine"], catalogo)
     with app.app_context():
@@ -133,8 +155,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class ServidorPostgres:
+    """A throwaway PostgreSQL server on loopback, started by the tests themselves."""
+
+    port: int
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://icsoe@127.0.0.1:{self.port}/{database}"
+
+    def nueva_base(self) -> str:
+        """The URL of a new, empty database on this server."""
+        import uuid
+
+        from sqlalchemy import create_engine, text
+
+        name = f"icsoe_{uuid.uuid4().hex[:12]}"
+        engine = create_engine(self.url().replace("postgresql://", "postgresql+psycopg://"),
+                               isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return self.url(name)
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
+def postgres():
     bindir = _bin_dir()
     if bindir is None:
         message = "PostgreSQL server binaries not found (apt-get install postgresql)"
@@ -153,7 +199,36 @@ def postgres_url():
     run(f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(folder, "log"),
         "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
     try:
-        yield f"postgresql://icsoe@127.0.0.1:{port}/postgres"
+        yield ServidorPostgres(port)
     finally:
         run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres):
+    """A database on the throwaway server, migrated to the newest revision (shared by the PostgreSQL tests)."""
+    url = postgres.url()
+    engine = make_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    schema.upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def pg_app(postgres_url, tmp_path, ca, catalogo, monkeypatch):
+    """The app on the shared PostgreSQL database (through DATABASE_URL, the operator's way in), emptied first."""
+    from sqlalchemy import text
+
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path))
+    app.jinja_env.undefined = StrictUndefined
+    engine = app.extensions["engine"]
+    with engine.begin() as connection:
+        tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables) if t.name != "asentamiento"]
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    sepomex.replace_catalog(engine, catalogo)
+    with app.app_context():
+        trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
+    yield app
+    engine.dispose()

@@ -367,16 +367,17 @@ def test_password_reset_by_mail(contratista, app):
     assert len(leer_outbox(Path(app.instance_path) / "outbox")) == count
 
 
-def test_invitation_goes_through_a_real_smtp_server(tmp_path, juegos, ca, catalogo, monkeypatch):
+def test_invitation_goes_through_a_real_smtp_server(tmp_path, juegos, ca, catalogo, monkeypatch, esquema_sqlite):
     """With SMTP_URL set, the alta's invitation reaches an SMTP server (aiosmtpd on loopback), not the outbox."""
-    from app import create_app, fiel, trust
+    from app import fiel, trust
+
+    from .conftest import make_app
 
     from .test_correo import servidor
 
     with servidor() as (bandeja, port):
         monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
-        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'smtp.sqlite'}"},
-                         instance_path=str(tmp_path))
+        app = make_app(tmp_path, esquema_sqlite, "smtp.sqlite", TESTING=True)
         with app.app_context():
             trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
         client = preparar(app, app.test_client(), juegos["moral"])

@@ -301,12 +301,11 @@ def test_security_headers_and_cookies(client, app, juegos):
     assert cookie.http_only and cookie.same_site == "Lax"
 
 
-def test_cookies_are_secure_when_served_over_https(tmp_path, monkeypatch):
-    from app import create_app
+def test_cookies_are_secure_when_served_over_https(tmp_path, monkeypatch, esquema_sqlite):
+    from .conftest import make_app
 
     monkeypatch.setenv("ICSOE_HTTPS", "1")
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'h.sqlite'}"},
-                     instance_path=str(tmp_path))
+    app = make_app(tmp_path, esquema_sqlite, "h.sqlite", TESTING=True)
     response = app.test_client().get("/ingreso/efirma", base_url="https://localhost")  # the CSRF token opens a session
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

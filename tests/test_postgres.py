@@ -4,29 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from app import create_app, fiel, trust
+from app import trust
 from app.db import get_session
-from app.models import (AceptacionTerminos, Auditoria, Borrador, Capturista, Contratista, DatosGenerales,
-                        DirectorioCurp, Documento, IntentoFallido, Persona)
+from app.models import Auditoria, Contratista, DatosGenerales, IntentoFallido
 
 from .test_ingreso import ingresar, token, validar
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_app(postgres_url, tmp_path, ca, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", postgres_url)  # the operator's way in
-    app = create_app({"TESTING": True}, instance_path=str(tmp_path))
-    with app.app_context():
-        db = get_session()
-        for table in (Auditoria, Capturista, Persona, DirectorioCurp, Borrador, Documento, DatosGenerales,
-                      AceptacionTerminos, Contratista, IntentoFallido):
-            for row in db.exec(select(table)).all():
-                db.delete(row)
-        db.commit()
-        trust.add(db, fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
-    return app
 
 
 def test_ingress_on_postgresql(pg_app, juegos):

@@ -4,21 +4,29 @@ from __future__ import annotations
 import io
 import random
 
-
+import pytest
+from werkzeug.routing import IntegerConverter
 
 from .conftest import HTMX, token
 from .test_administracion import CURP_LUIS, PASSWORD, activar, alta, preparar
 from .test_ingreso import ingresar
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app(request):
+    """Every test here on both databases: PostgreSQL refuses what SQLite lets through (NUL characters, values too
+    long for their column, integers out of range)."""
+    return request.getfixturevalue(f"{request.param}_app" if request.param == "sqlite" else "pg_app")
+
+
 BASURA = ["", " ", "x" * 5000, "<script>alert(1)</script>", "' OR 1=1 --", "ñáé\u202e", "0", "-1", "99999999999",
           "{}", "\x00", "%00", "../../etc/passwd"]
 
 
-def _urls(app):
+def _urls(app, id_value=1):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "ingreso.salir"):  # salir would end the session being tested
             continue
-        values = {arg: (1 if rule._converters[arg].__class__.__name__ == "IntegerConverter" else "x")
+        values = {arg: (id_value if isinstance(rule._converters[arg], IntegerConverter) else "x")
                   for arg in rule.arguments}
         with app.test_request_context():
             from flask import url_for
@@ -78,3 +86,25 @@ def test_capturista(client, app, juegos):
                                                  "password": PASSWORD})
     _pound(capturista, app, 4)
     assert capturista.get("/inicio").status_code == 200  # still signed in: every URL was tried as a capturista
+
+
+def test_ids_beyond_any_column_are_pages_that_do_not_exist(client, app, juegos):
+    """An id past PostgreSQL's INTEGER (or past SQLite's 64 bits) is a 404, never an overflow in the driver."""
+    preparar(app, client, juegos["moral"])
+    tried = 0
+    for huge in (2**31, 10**20):
+        for method, url in _urls(app, id_value=huge):
+            if str(huge) in url:
+                response = client.open(url, method=method, data={"csrf_token": token(client, "/ingreso/efirma")})
+                assert response.status_code == 404, (method, url)
+                tried += 1
+    assert tried >= 8
+
+
+def test_a_nul_character_is_refused_with_a_reason(client, app):
+    """PostgreSQL cannot hold NUL; every database refuses it alike, with a Spanish reason and no 500."""
+    for response in (client.get("/administracion/consulta?q=a%00b"), client.get("/ingreso/activar/a%00b"),
+                     client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": "A\x00",
+                                                              "password": "x"})):
+        assert response.status_code == 400
+        assert "carácter no válido (NUL)" in response.get_data(as_text=True)

@@ -7,7 +7,8 @@ from sqlmodel import Session, select
 
 from app import sepomex
 from app.address import AsentamientoRow
-from app.db import create_schema, make_engine
+from app import schema
+from app.db import make_engine
 from app.models import Asentamiento
 
 from .test_address import FILAS, cpdescarga
@@ -35,7 +36,7 @@ MUESTRA = [
 @pytest.fixture
 def engine(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
-    create_schema(engine)
+    schema.upgrade(engine)
     yield engine
     engine.dispose()
 
@@ -234,7 +235,7 @@ def test_slow_init_loads_the_full_postalcodes_mexico_catalog_once(icsoe, instanc
 @pytest.mark.postgres
 def test_catalog_on_postgresql(postgres_url, monkeypatch):
     engine = make_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
-    create_schema(engine)
+    schema.upgrade(engine)
     try:
         with engine.begin() as c:
             c.execute(text("DELETE FROM asentamiento"))

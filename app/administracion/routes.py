@@ -20,7 +20,6 @@ from .forms import AltaUsuarioForm
 
 bp = Blueprint("administracion", __name__, url_prefix="/administracion")
 POR_PAGINA = 25
-MAX_NOMBRE = 120  # the columns' size
 
 
 def datos_generales_required(view):
@@ -127,8 +126,8 @@ def guardar():
         if not form.primer_apellido.data:
             form.primer_apellido.errors = ["Captura el primer apellido."]
         for f in (form.nombres, form.primer_apellido, form.segundo_apellido):
-            if len(f.data) > MAX_NOMBRE:
-                f.errors = [f"Escribe como máximo {MAX_NOMBRE} caracteres."]
+            if len(f.data) > curp.MAX_NOMBRE:
+                f.errors = [f"Escribe como máximo {curp.MAX_NOMBRE} caracteres."]
         if form.nombres.data and form.primer_apellido.data and not any(f.errors for f in form):
             try:
                 curp.verificar_nombre(clave, form.nombres.data, form.primer_apellido.data,

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from waitress import create_server
 
-from app import create_app, fiel, sepomex, trust
+from app import fiel, sepomex, trust
 from app.db import get_session
+
+from ..conftest import make_app
 
 CHROMIUM = os.environ.get("ICSOE_CHROMIUM", "/usr/bin/chromium")
 
@@ -35,10 +37,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live_app(tmp_path, ca, catalogo):
+def live_app(tmp_path, ca, catalogo, esquema_sqlite):
     """(app, base URL): the app served by waitress on a free loopback port, its instance in tmp_path, the demo CA
     trusted and a slice of the postal-code catalog loaded."""
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'icsoe.sqlite'}"}, instance_path=str(tmp_path))
+    app = make_app(tmp_path, esquema_sqlite)
     sepomex.replace_catalog(app.extensions["engine"], catalogo)
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
