@@ -3,13 +3,42 @@
 
 `validate(filename, data)` returns the name to show next to *Ver archivo* / *Eliminar*, or raises `AcuseInvalido`
 with a Spanish message. No Flask, no forms, no database (STYLE.md §1).
+
+A hostile PDF must not stall a worker (200,000 nested dictionaries, 1.8 MB, kept pypdf busy 2-6 s and wrote 72,000
+warnings to the log), so the check is bounded twice:
+
+1. `_prescan`, one linear pass over the bytes outside streams and inside compressed object streams, refuses what
+   no acuse has: dictionaries or arrays nested deeper than MAX_ANIDACION (pypdf's parser recurses into them and
+   retries on every failure), more than MAX_OBJETOS objects or a /Size above it (pypdf checks every
+   cross-reference entry, ~10 µs each), more than MAX_MARCAS delimiters, or object streams that inflate past
+   MAX_INFLADO. It takes milliseconds and stops the known bombs before pypdf runs.
+2. pypdf then runs in a child process with a hard deadline of TIEMPO_MAXIMO seconds (and CPU and memory rlimits as
+   a second net), killed when it is late. That bounds what the pre-scan does not look for (other filters, a huge
+   compressed cross-reference stream, any slow path in pypdf) whatever it is; an in-process parse cannot be
+   interrupted (signals reach the main thread only, and waitress runs views in worker threads). The children
+   come from multiprocessing's forkserver (a single-threaded process that imported this module once: nothing is
+   forked from the threaded server itself) and wait for work between checks, so a check costs a message.
+
+pypdf logs a warning for each thing it repairs; in the child logging is off, and this module writes one line per
+refused upload, so a hostile file cannot flood the log.
 """
 from __future__ import annotations
 
 import io
+import logging
+import math
+import multiprocessing
+import os
+import re
+import resource
+import threading
 import unicodedata
+import warnings
+import zlib
 
 import pypdf
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NOMBRE = 120
@@ -32,8 +61,24 @@ _LIMITES = {
     "zlib_maximum_output_length": 25 * _MB,
 }
 
+# The pre-scan's bounds. A real acuse nests a few levels and has tens of objects; a long PDF, a few thousand
+# (pypdf needs about 0.13 s for 10,000).
+MAX_ANIDACION = 64
+MAX_OBJETOS = 10_000
+MAX_MARCAS = 100_000  # delimiters outside streams, about ten per object
+MAX_INFLADO = 25 * _MB  # of compressed object streams, scanned too: pypdf's own limit below, for all of them
+# The child's deadline (wall clock, from receiving the file to answering). pypdf reads a real acuse in 1-15 ms
+# (5 MB included); the nested-dictionary bomb compressed into a 1.2 KB object stream kept it busy 0.4-0.9 s.
+TIEMPO_MAXIMO = 0.5
+_MEMORIA_HIJO = 512 * 1024 * 1024  # address space the child may add to what it inherits
+
 _VACIO = "Selecciona el acuse de registro en el padrón de la STPS."
 _NO_ES_PDF = "El archivo no es un PDF válido; revisa que no esté dañado."
+_COMPLEJO = ("El PDF es demasiado complejo para revisarlo (tiene una estructura que un acuse no tiene). "
+             "Descarga de nuevo el acuse del padrón de la STPS y súbelo sin modificarlo.")
+_NO_REVISADO = "No fue posible revisar el PDF en este momento. Inténtalo más tarde."
+_CON_CONTRASENA = ("El PDF está protegido con contraseña y el personal del IMSS no podría abrirlo. "
+                   "Súbelo sin contraseña.")
 
 
 class AcuseInvalido(ValueError):
@@ -53,6 +98,10 @@ def validate(filename: str | None, data: bytes) -> str:
         raise AcuseInvalido(mensaje_tamano(len(data)))
     if data.find(_HEADER, 0, _HEADER_WINDOW) < 0:
         raise AcuseInvalido(_NO_ES_PDF)  # a picture or a Word file renamed .pdf
+    motivo = _prescan(data)
+    if motivo:
+        log.info("acuse refused before parsing: %s (%d bytes)", motivo, len(data))
+        raise AcuseInvalido(_COMPLEJO)
     paginas = _count_pages(data)
     if paginas == 0:
         raise AcuseInvalido("El PDF no tiene páginas; descarga de nuevo el acuse del padrón de la STPS.")
@@ -91,25 +140,255 @@ def _megabytes(size: int) -> str:
     return f"{decimas // 10}.{decimas % 10}"
 
 
+# The tokens that matter outside strings and streams: dictionary and array delimiters, string and comment starts,
+# and three keywords. A set of fixed tokens (no repetition), so each search is linear in what it passes over.
+_MARCA = re.compile(rb"<<|>>|[\[\]()%]|(?<![A-Za-z/])(?:stream|obj)(?![A-Za-z0-9])|/Size(?![A-Za-z0-9])")
+_EN_CADENA = re.compile(rb"[()\\]")
+_FIN_DE_LINEA = re.compile(rb"[\r\n]")
+_ENTERO = re.compile(rb"[ \t\r\n\f\x00]*+([0-9]{1,15})")
+
+
+def _prescan(data: bytes) -> str | None:
+    """Why `data` is refused before parsing (in English, for the log), or None. See _Prescan."""
+    return _Prescan().scan(data)
+
+
+class _Prescan:
+    """One forward pass over a PDF's bytes outside streams: strings are followed through their balanced parentheses
+    and escapes, comments to the end of their line, and a stream's bytes are jumped over to its `endstream`, except
+    a compressed object stream's (/ObjStm, /FlateDecode), which is inflated (MAX_INFLADO in all) and scanned the
+    same way, since the objects inside it are parsed by pypdf as much as the others. Every search starts where the
+    previous one stopped and at most MAX_MARCAS tokens are handled, so the cost is linear and bounded.
+    Hand-written: pypdf is the parser being protected, and no other one is installed."""
+
+    def __init__(self) -> None:
+        self.tokens = self.objects = 0
+        self.inflated = 0
+
+    def scan(self, data: bytes, *, inflated: bool = False) -> str | None:
+        depth, dict_start, pos, size = 0, -1, 0, len(data)
+        while pos < size:
+            found = _MARCA.search(data, pos)
+            if found is None:
+                return None
+            if self._count():
+                return f"more than {MAX_MARCAS} delimiters outside streams"
+            token, pos = found.group(), found.end()
+            if token in (b"<<", b"["):
+                if depth == 0 and token == b"<<":
+                    dict_start = found.start()
+                depth += 1
+                if depth > MAX_ANIDACION:
+                    return f"dictionaries or arrays nested more than {MAX_ANIDACION} deep"
+            elif token in (b">>", b"]"):
+                depth = max(depth - 1, 0)
+            elif token == b"(":
+                nesting = 1  # a literal string: balanced parentheses, and a backslash escapes the next byte
+                while nesting:
+                    inside = _EN_CADENA.search(data, pos)
+                    if inside is None:
+                        return None
+                    if self._count():
+                        return f"more than {MAX_MARCAS} delimiters outside streams"
+                    char, pos = inside.group(), inside.end()
+                    if char == b"\\":
+                        pos += 1
+                    else:
+                        nesting += 1 if char == b"(" else -1
+            elif token == b"%":
+                end = _FIN_DE_LINEA.search(data, pos)
+                if end is None:
+                    return None
+                pos = end.end()
+            elif token == b"stream":
+                end = data.find(b"endstream", pos)
+                if end < 0:
+                    return None
+                if (not inflated and dict_start >= 0 and data.find(b"/ObjStm", dict_start, found.start()) >= 0
+                        and data.find(b"/FlateDecode", dict_start, found.start()) >= 0):
+                    motivo = self._scan_object_stream(data[pos:end])
+                    if motivo:
+                        return motivo
+                pos, depth, dict_start = end + len(b"endstream"), 0, -1
+            elif token == b"obj":
+                self.objects += 1
+                depth = 0  # an object starts at the top level, whatever a damaged one before it left open
+                if self.objects > MAX_OBJETOS:
+                    return f"more than {MAX_OBJETOS} objects"
+            else:  # /Size: the number of cross-reference entries
+                number = _ENTERO.match(data, pos)
+                if number and int(number.group(1)) > MAX_OBJETOS:
+                    return f"/Size {int(number.group(1))} above {MAX_OBJETOS}"
+        return None
+
+    def _count(self) -> bool:
+        self.tokens += 1
+        return self.tokens > MAX_MARCAS
+
+    def _scan_object_stream(self, raw: bytes) -> str | None:
+        left = MAX_INFLADO - self.inflated
+        try:
+            objects = zlib.decompressobj().decompress(raw.lstrip(b"\r\n"), left + 1)
+        except zlib.error:
+            return None  # damaged: pypdf will say so
+        self.inflated += len(objects)
+        if len(objects) > left:
+            return f"object streams inflating past {MAX_INFLADO // _MB} MB"
+        return self.scan(objects, inflated=True)
+
+
 def _count_pages(data: bytes) -> int:
-    """The number of pages, read with pypdf; AcuseInvalido if pypdf cannot read the file or a password is needed."""
+    """The number of pages, read by pypdf in a child process that is killed after TIEMPO_MAXIMO seconds;
+    AcuseInvalido if pypdf cannot read the file in time or a password is needed."""
+    for _ in range(2):  # an idle child may have died since its last check (the OOM killer, an operator): once more
+        try:
+            revisor = _Revisor.tomar()
+        except OSError:
+            log.exception("acuse not checked: the checking process did not start")
+            raise AcuseInvalido(_NO_REVISADO) from None
+        try:
+            outcome, value = revisor.contar(data)
+        except OSError:
+            revisor.cerrar()
+            continue
+        if outcome in ("tarde", "murio", "memoria"):
+            revisor.cerrar()  # busy, dead or damaged: not reused
+        else:
+            revisor.devolver()
+        break
+    else:
+        log.error("acuse not checked: the checking process died twice")
+        raise AcuseInvalido(_NO_REVISADO)
+    if outcome == "paginas":
+        return value
+    excesivo = outcome in ("tarde", "murio", "memoria")
+    motivo = {"tarde": f"pypdf took more than {TIEMPO_MAXIMO} s", "murio": "the checking process died",
+              "memoria": "pypdf ran out of its memory limit", "cifrado": "password-protected",
+              "invalido": f"pypdf could not read it ({value})"}[outcome]
+    (log.warning if excesivo else log.info)("acuse refused: %s (%d bytes)", motivo, len(data))
+    if outcome == "cifrado":
+        raise AcuseInvalido(_CON_CONTRASENA)
+    raise AcuseInvalido(_COMPLEJO if excesivo else _NO_ES_PDF)
+
+
+class _Revisor:
+    """A child process that counts the pages of one PDF at a time. Idle ones are kept (up to MAX_LIBRES, each for
+    MAX_USOS checks) so that a check costs a message, not a process; one that is late is killed, not reused."""
+
+    MAX_LIBRES = 2
+    MAX_USOS = 100
+    _libres: list[_Revisor] = []
+    _candado = threading.Lock()
+    _pid = os.getpid()
+
+    def __init__(self) -> None:
+        contexto = multiprocessing.get_context("forkserver")
+        self.conexion, extremo = contexto.Pipe()
+        self.proceso = contexto.Process(target=_revisar, args=(extremo,), name="icsoe-acuse", daemon=True)
+        try:
+            self.proceso.start()
+        finally:
+            extremo.close()
+        self.usos = 0
+
+    @classmethod
+    def tomar(cls) -> _Revisor:
+        with cls._candado:
+            if cls._pid != os.getpid():  # this process was forked: those children are its parent's
+                cls._libres, cls._pid = [], os.getpid()
+            if cls._libres:
+                return cls._libres.pop()
+        return cls()
+
+    def devolver(self) -> None:
+        with self._candado:
+            if self.usos < self.MAX_USOS and len(self._libres) < self.MAX_LIBRES:
+                self._libres.append(self)
+                return
+        self.cerrar()
+
+    def contar(self, data: bytes) -> tuple[str, object]:
+        """("paginas", n), ("cifrado", None), ("invalido", why), ("memoria", None), ("tarde", None) or ("murio",
+        None); OSError when the child was already gone."""
+        self.usos += 1
+        self.conexion.send_bytes(data)
+        if not self.conexion.poll(TIEMPO_MAXIMO):
+            return "tarde", None
+        try:
+            return self.conexion.recv()
+        except (EOFError, OSError):
+            return "murio", None  # killed by its own rlimits, or crashed
+
+    def cerrar(self) -> None:
+        self.conexion.close()
+        if self.proceso.is_alive():
+            self.proceso.kill()
+        self.proceso.join()
+
+
+def _revisar(conexion) -> None:
+    """The child's loop: receive a PDF, answer what `_Revisor.contar` returns, until the parent goes away."""
+    logging.disable(logging.CRITICAL)  # pypdf's warnings, one per repair, stay here
+    warnings.simplefilter("ignore")
+    _limit_memory()
+    while True:
+        try:
+            data = conexion.recv_bytes()
+        except (EOFError, OSError):
+            return
+        _limit_cpu()
+        try:
+            answer = ("paginas", _read_pages(data))
+        except _Cifrado:
+            answer = ("cifrado", None)
+        except MemoryError:
+            answer = ("memoria", None)  # the address-space rlimit
+        except Exception as error:  # deliberately broad: see _read_pages
+            answer = ("invalido", type(error).__name__)
+        del data
+        conexion.send(answer)
+
+
+def _limit_cpu() -> None:
+    """CPU seconds for this check, should the parent's deadline ever fail to end the child (SIGXCPU kills it)."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(used.ru_utime + used.ru_stime + TIEMPO_MAXIMO) + 1
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+
+
+def _limit_memory() -> None:
+    """Address space the child may add to what it inherited."""
     try:
-        with pypdf.apply_configuration(**_LIMITES):
-            reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted and not reader.decrypt(""):
-                # An empty user password opens files that are encrypted only to restrict printing or editing;
-                # anything else needs a password the IMSS staff who review the acuse do not have.
-                raise AcuseInvalido(
-                    "El PDF está protegido con contraseña y el personal del IMSS no podría abrirlo. "
-                    "Súbelo sin contraseña."
-                )
-            return len(reader.pages)
-    except AcuseInvalido:
-        raise
-    except Exception:
-        # Deliberately broad: besides PdfReadError and PdfStreamError, malformed files make pypdf raise ValueError,
-        # TypeError, AttributeError, NotImplementedError (a garbled encryption method), RecursionError,
-        # zlib.error… (see the mutation test). LimitReachedError lands here too: pypdf raises it for the limits
-        # above but also for plain corruption (a self-referencing object, a /Length past the end), so it cannot
-        # tell "too big" from "damaged". The user gets one answer for all of them.
-        raise AcuseInvalido(_NO_ES_PDF) from None
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            inherited = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    limit = inherited + _MEMORIA_HIJO
+    if hard == resource.RLIM_INFINITY or limit <= hard:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+class _Cifrado(Exception):
+    """The PDF needs a password."""
+
+
+def _read_pages(data: bytes) -> int:
+    """The number of pages, read with pypdf under _LIMITES; _Cifrado if a password is needed."""
+    with pypdf.apply_configuration(**_LIMITES):
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            # An empty user password opens files that are encrypted only to restrict printing or editing;
+            # anything else needs a password the IMSS staff who review the acuse do not have.
+            raise _Cifrado()
+        # Besides PdfReadError and PdfStreamError, malformed files make pypdf raise ValueError, TypeError,
+        # AttributeError, NotImplementedError (a garbled encryption method), RecursionError, zlib.error… (see the
+        # mutation test), and LimitReachedError for the limits above but also for plain corruption (a
+        # self-referencing object, a /Length past the end), so it cannot tell "too big" from "damaged". The user
+        # gets one answer for all of them.
+        return len(reader.pages)
+
+
+# The children are forked from multiprocessing's forkserver, which imports this module (and pypdf) once.
+multiprocessing.get_context("forkserver").set_forkserver_preload([__name__])

@@ -8,19 +8,23 @@ Order of the checks (cheap and specific first, in the order of the form's fields
 
  1. RFC typed: present and well formed (field "rfc").
  2. Certificate file: a readable X.509 certificate (field "cer").
- 3. Private key file: SAT's password-protected key; an unprotected key is refused (field "key").
- 4. Password: present and able to open the key (field "password").
- 5. The key belongs to the certificate: a fresh challenge signed with the key verifies with the certificate's
+ 3. Private key file, read without the password: SAT's password-protected key; an unprotected key, or one whose
+    key derivation would cost more than MAX_KDF_ITERATIONS, is refused (field "key").
+ 4. Password: present (field "password").
+ 5. Trust: the certificate was issued (exact issuer DN bytes and a valid signature) by a CA of the trust store
+    (field "cer"). Before the password is tried: trying it is the costly step (the key derivation) and the one
+    an attacker would repeat, and a certificate nobody trusts is refused whatever the password. Before the
+    profile, because an untrusted certificate says nothing reliable about itself: `FAKE_ISSUER` carries CSD key
+    usages, and "it is a CSD" would be the wrong thing to tell its holder.
+ 6. Password: able to open the key (field "password").
+ 7. The key belongs to the certificate: a fresh challenge signed with the key verifies with the certificate's
     public key (field "key").
- 6. Trust: the certificate was issued (exact issuer DN bytes and a valid signature) by a CA of the trust store
-    (field "cer"). This comes before the profile because an untrusted certificate says nothing reliable about
-    itself: `FAKE_ISSUER` carries CSD key usages, and "it is a CSD" would be the wrong thing to tell its holder.
- 7. Profile: an e.firma (FIEL), not a Certificado de Sello Digital (CSD) nor anything else (field "cer").
- 8. Dates: the certificate, then the CA that issued it, valid at `now` (field "cer"). After the profile, because
+ 8. Profile: an e.firma (FIEL), not a Certificado de Sello Digital (CSD) nor anything else (field "cer").
+ 9. Dates: the certificate, then the CA that issued it, valid at `now` (field "cer"). After the profile, because
     "this is a CSD" tells someone with an old CSD what to do, "it expired" does not.
- 9. RFC match: the typed RFC is the holder's, with specific messages for a legal representative's e.firma
+10. RFC match: the typed RFC is the holder's, with specific messages for a legal representative's e.firma
     (field "rfc").
-10. Revocation, when a checker is given (it may go to the network, so it runs last).
+11. Revocation, when a checker is given (it may go to the network, so it runs last).
 
 Certificates are parsed by hand (a DER walker that slices the original bytes, plus pyasn1-modules for the
 pieces) rather than with `cryptography.x509`, because `cryptography` refuses every certificate issued by SAT's
@@ -77,9 +81,13 @@ log = logging.getLogger(__name__)
 
 # A SAT .cer is about 1.5 KB and a .key 1.3 KB; anything far bigger is not one, and parsing it would only cost time.
 MAX_FILE_BYTES = 64 * 1024
-# SAT's keys use 2048 PBKDF2 iterations. An uploaded key can name any count, and deriving it runs before the
-# password is known to be right, so an absurd count would tie up a worker: refuse it instead of trying it.
-MAX_KDF_ITERATIONS = 1_000_000
+# An uploaded key names its own key-derivation cost, paid on every password tried before the password is known to
+# be right, so a large count would tie up a worker (1,000,000 PBKDF2 rounds took 0.2-0.8 s per Validar). Every real
+# SAT key (fixtures/sat: the 2017-2023 e.firmas and CSDs, and openssl's PEM re-encryptions) uses PBKDF2 with 2,048
+# iterations, and so do the demo keys (`cryptography` 50's BestAvailableEncryption) and openssl's PKCS#8 default;
+# openssl's "RSA PRIVATE KEY" with DEK-Info derives with one MD5 round (EVP_BytesToKey), not PBKDF2. 3,000 is the
+# smallest round number above 2,048: a hostile key costs at most ~1.5 times a real one. Above it: MSG_KEY_UNSUPPORTED.
+MAX_KDF_ITERATIONS = 3_000
 # What is stored of an admitted e.firma (models.Contratista sizes its columns with these):
 # - the serial: RFC 5280 (4.1.2.2) allows at most 20 octets, a positive integer below 2**160, which is 49 decimal
 #   digits at most ("SAT-style" serials, the ASCII codes of 20 digits, show as those 20 digits);
@@ -321,15 +329,47 @@ def _first_element(data: bytes) -> bytes:
     return data[:end]
 
 
+# pyasn1 spends tens of microseconds on each element it decodes, so a 64 KB certificate whose name holds a thousand
+# attributes (or its extensions a thousand entries) cost 150-250 ms to refuse. SAT's largest piece decoded here (an
+# e.firma's subject) has about 50 elements; a piece with more is refused before pyasn1 sees it.
+MAX_DER_ELEMENTS = 256
+
+
+def _check_element_count(der: bytes) -> None:
+    """ValueError when `der` holds more than MAX_DER_ELEMENTS elements, counted by walking the headers (each
+    element is visited once, and the walk stops at the limit)."""
+    count, pending = 0, [(0, len(der))]
+    while pending:
+        pos, end = pending.pop()
+        while pos < end:
+            tag, start, stop = _tlv(der, pos)
+            if stop > end:
+                raise ValueError("DER element beyond its parent")
+            count += 1
+            if count > MAX_DER_ELEMENTS:
+                raise ValueError("too many DER elements")
+            if tag & 0x20:  # constructed: its contents are elements too
+                pending.append((start, stop))
+            pos = stop
+
+
 def _decode(der: bytes, spec: Any) -> Any:
-    """pyasn1-decode one whole element with `spec`."""
+    """pyasn1-decode one whole element with `spec` (at most MAX_DER_ELEMENTS of them)."""
+    _check_element_count(der)
     value, rest = decoder.decode(der, asn1Spec=spec)
     if rest:
         raise ValueError("data after the ASN.1 value")
     return value
 
 
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+_PEM_BEGIN = b"-----BEGIN "
+_PEM_END = b"-----END "
+_PEM_DASHES = b"-----"
+_PEM_LABEL_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
+MAX_PEM_LABEL = 64  # RFC 7468 labels are short: "ENCRYPTED PRIVATE KEY" has 21 characters
+# Candidate blocks examined per file: a .cer or .key holds one or two blocks, a CA bundle for `icsoe trust add` a few
+# dozen; a file of thousands of BEGIN/END lines is not worth reading to its end.
+MAX_PEM_BLOCKS = 256
 
 
 @dataclass(frozen=True)
@@ -340,13 +380,45 @@ class _PemBlock:
 
 
 def _pem_blocks(data: bytes) -> list[_PemBlock]:
-    """Every PEM block in `data`, in order. Unwrapped by hand because `cryptography`'s PEM loaders also parse what
-    is inside, and a PEM certificate issued by AC6 is refused."""
-    blocks = []
-    for match in _PEM_BLOCK.finditer(data):
-        body = match.group(2)
+    """Every PEM block in `data`, in order (at most MAX_PEM_BLOCKS candidates are examined). Unwrapped by hand
+    because `cryptography`'s PEM loaders also parse what is inside, and a PEM certificate issued by AC6 is refused.
+
+    A single forward pass, hand-written instead of the regex it replaces (BEGIN (label) … END \\1): that regex
+    scanned the rest of the input again from every BEGIN without its END, so a 64 KB upload of BEGIN lines cost
+    seconds (quadratic). A block is a BEGIN whose END comes before the next BEGIN, so only the last BEGIN before
+    each END can start one: the scan jumps there (bytes.find/rfind, in C), reads the label in a window of
+    MAX_PEM_LABEL bytes and looks for the END up to the next BEGIN. Every search starts where the previous one
+    stopped, so each byte is read a bounded number of times. Blocks nested inside another block, which no tool
+    writes, are read as the inner block alone."""
+    blocks: list[_PemBlock] = []
+    pos = 0
+    for _ in range(MAX_PEM_BLOCKS):
+        next_end = data.find(_PEM_END, pos)
+        if next_end < 0:
+            break
+        begin = data.rfind(_PEM_BEGIN, pos, next_end)
+        if begin < 0:
+            pos = next_end + len(_PEM_END)  # an END without its BEGIN
+            continue
+        label_start = begin + len(_PEM_BEGIN)
+        label_end = data.find(_PEM_DASHES, label_start, label_start + MAX_PEM_LABEL + len(_PEM_DASHES))
+        label = data[label_start:label_end] if label_end > label_start else b""
+        next_begin = data.find(_PEM_BEGIN, label_start)
+        if not label or not _PEM_LABEL_BYTES.issuperset(label):
+            pos = label_start
+            continue
+        body_start = label_end + len(_PEM_DASHES)
+        end_marker = _PEM_END + label + _PEM_DASHES
+        # The window reaches into the next BEGIN's leading dashes: "-----END X-----BEGIN Y-----" shares them.
+        limit = len(data) if next_begin < 0 else next_begin + len(_PEM_DASHES)
+        end = data.find(end_marker, body_start, limit)
+        if end < 0:
+            pos = label_start  # another label's END, or none before the next BEGIN: not a block
+            continue
+        body = data[body_start:end]
         der = None if b":" in body else _base64(body)
-        blocks.append(_PemBlock(match.group(1).decode("ascii"), match.group(0), der))
+        blocks.append(_PemBlock(label.decode("ascii"), data[begin : end + len(end_marker)], der))
+        pos = end + len(end_marker)
     return blocks
 
 
@@ -685,6 +757,7 @@ def _check_key_encryption_cost(der: bytes | None) -> None:
             iterations = int(_decode(bytes(kdf["parameters"]), rfc8018.PBKDF2_params())["iterationCount"])
         elif oid.startswith(("1.2.840.113549.1.5.", "1.2.840.113549.1.12.1.")):
             # PBES1 and PKCS#12 PBE: parameters are SEQUENCE { salt, iterationCount }.
+            _check_element_count(params)
             iterations = int(decoder.decode(params)[0][1])
         else:
             return  # `cryptography` refuses what it does not know
@@ -707,9 +780,18 @@ def _password_candidates(password: str) -> list[bytes]:
     return candidates
 
 
-def _load_private_key(data: bytes, password: str) -> PrivateKeyTypes:
-    """Open SAT's password-protected key (encrypted PKCS#8 DER, its PEM form, or openssl's "RSA PRIVATE KEY"
-    with DEK-Info). An unprotected key is refused: ingress must prove the password (decisions.md, 8)."""
+@dataclass(frozen=True)
+class _EncryptedKey:
+    """A password-protected key file, read but not opened."""
+
+    payload: bytes  # what to give the loader with the password
+    loader: Callable[..., PrivateKeyTypes]
+
+
+def _read_private_key(data: bytes) -> _EncryptedKey:
+    """SAT's password-protected key (encrypted PKCS#8 DER, its PEM form, or openssl's "RSA PRIVATE KEY" with
+    DEK-Info), read without its password. An unprotected key is refused: ingress must prove the password
+    (decisions.md, 8); so is a key whose derivation would cost too much (MAX_KDF_ITERATIONS)."""
     if not data:
         raise FielRechazada("key", MSG_KEY_EMPTY)
     if len(data) > MAX_FILE_BYTES:
@@ -724,15 +806,18 @@ def _load_private_key(data: bytes, password: str) -> PrivateKeyTypes:
         raise FielRechazada("key", message) from None
     else:
         raise FielRechazada("key", MSG_KEY_UNPROTECTED)
-
-    if not password:
-        raise FielRechazada("password", MSG_PASSWORD_EMPTY)
     _check_key_encryption_cost(der)
+    return _EncryptedKey(payload, loader)
+
+
+def _open_private_key(key: _EncryptedKey, password: str) -> PrivateKeyTypes:
+    """The private key, opened with `password` (UTF-8, else Latin-1); FielRechazada("password") when it does not
+    open it."""
     for secret in _password_candidates(password):
         try:
             # RSA key validation (about 20 ms, half of a Validar) is skipped: _check_key_matches() signs and verifies
             # a challenge with this key, which a damaged key fails, and that signature never leaves the process.
-            return loader(payload, secret, unsafe_skip_rsa_key_validation=True)
+            return key.loader(key.payload, secret, unsafe_skip_rsa_key_validation=True)
         except ValueError:
             continue  # wrong password (the structure was already read without one)
         except (TypeError, UnsupportedAlgorithm):
@@ -746,6 +831,10 @@ def _check_key_matches(private_key: PrivateKeyTypes, cert: Certificado) -> None:
     public_key = cert.public_key
     if not isinstance(private_key, rsa.RSAPrivateKey) or not isinstance(public_key, rsa.RSAPublicKey):
         raise FielRechazada("key", MSG_KEY_MISMATCH)  # SAT's keys are RSA; anything else cannot be its pair
+    # Compare the public halves first: signing is the costly step, and an uploaded key may be any size (a
+    # 16,384-bit key takes half a second to sign with), while a key that matches is the certificate's own.
+    if private_key.public_key().public_numbers() != public_key.public_numbers():
+        raise FielRechazada("key", MSG_KEY_MISMATCH)
     challenge = os.urandom(32)
     try:
         signature = private_key.sign(challenge, padding.PKCS1v15(), hashes.SHA256())
@@ -855,20 +944,30 @@ def verify(
     trust: TrustStore | Sequence[bytes],
     now: datetime,
     revocation: Callable[[bytes, bytes], None] | None = None,
+    antes_de_la_contrasena: Callable[[Certificado], None] | None = None,
 ) -> Firma:
     """Check an e.firma for ingress (see the module docstring for the order). `trust` holds the CA certificates
     (any of them is a trust anchor); `now` must be timezone-aware; `revocation(cert_der, issuer_der)`, if given,
-    raises FielRechazada("cer", …) for a revoked certificate. Nothing of the private key is kept."""
+    raises FielRechazada("cer", …) for a revoked certificate. Nothing of the private key is kept.
+
+    A certificate that no trusted CA issued is refused before the key's password is tried, and
+    `antes_de_la_contrasena(cert)` runs between the two (the caller counts password attempts against that
+    trusted certificate there, and may raise to stop)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     store = trust if isinstance(trust, TrustStore) else TrustStore(trust)
 
     typed_rfc = _check_rfc(rfc)
     cert = _read_certificate(cer)
-    _check_key_matches(_load_private_key(key, password), cert)
+    encrypted_key = _read_private_key(key)
+    if not password:
+        raise FielRechazada("password", MSG_PASSWORD_EMPTY)
     issuer = store.issuer_of(cert)
     if issuer is None:
         raise FielRechazada("cer", MSG_UNTRUSTED)
+    if antes_de_la_contrasena is not None:
+        antes_de_la_contrasena(cert)
+    _check_key_matches(_open_private_key(encrypted_key, password), cert)
     _check_profile(cert)
     _check_dates(cert, issuer, now)
     firma = _firma(cert, issuer)
@@ -878,32 +977,61 @@ def verify(
     return firma
 
 
-MAX_ZIP_ENTRY_BYTES = 1024 * 1024  # a CA certificate is a few KB; a bigger entry is not one
-MAX_ZIP_ENTRIES = 1000
+# What `icsoe trust add` reads of a ZIP, whatever the archive declares (a ZIP's sizes are the sender's word):
+MAX_ZIP_ENTRY_BYTES = 1024 * 1024  # of one entry: a CA certificate is a few KB, a PEM bundle or a zipped ZIP tens
+MAX_ZIP_TOTAL_BYTES = 20 * 1024 * 1024  # decompressed from one file, nested ZIPs included (SAT's bundle: tens of KB)
+MAX_ZIP_ENTRIES = 1000  # per archive (SAT's bundle holds a few dozen certificates)
+MAX_ZIP_DEPTH = 1  # a ZIP inside the ZIP is opened (Cert_Prod.zip zipped again); one inside that is not
+MAX_SKIPPED_LOGGED = 20
 
 
-def _files(data: bytes, filename: str, depth: int = 0) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of `data`, or of every file in it when it is a ZIP (SAT's Cert_Prod.zip), one nested ZIP deep."""
-    if not data.startswith(b"PK\x03\x04") or depth > 1:
+def _files(
+    data: bytes, filename: str, skipped: list[str], depth: int = 0, budget: list[int] | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of `data`, or of every file in it when it is a ZIP (SAT's Cert_Prod.zip), one nested ZIP deep.
+    What is left out is appended to `skipped`, with the reason in Spanish.
+
+    Bounded by what is really read, never by the sizes the archive declares: each entry is decompressed up to
+    MAX_ZIP_ENTRY_BYTES and one byte more, and `budget` (one list shared down the nesting) counts what is left of
+    MAX_ZIP_TOTAL_BYTES for the whole file, so a ZIP bomb costs a bounded amount of work."""
+    if not data.startswith(b"PK\x03\x04"):
         yield filename, data
         return
+    label = filename or "ZIP"
+    if depth > MAX_ZIP_DEPTH:
+        skipped.append(f"{label}: es un ZIP dentro de un ZIP dentro de otro; solo se abre un ZIP anidado")
+        return
+    if budget is None:
+        budget = [MAX_ZIP_TOTAL_BYTES]
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = [info for info in archive.infolist() if not info.is_dir()][:MAX_ZIP_ENTRIES]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        entries = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         yield filename, data
         return
+    if len(entries) > MAX_ZIP_ENTRIES:
+        skipped.append(f"{label}: tiene {len(entries)} archivos; solo se leyeron los primeros {MAX_ZIP_ENTRIES}")
+        entries = entries[:MAX_ZIP_ENTRIES]
     for info in entries:
         name = f"{filename}/{info.filename}" if filename else info.filename
-        if info.file_size > MAX_ZIP_ENTRY_BYTES:
-            log.info("skipped %s: too big for a certificate", name)
-            continue
+        limit = min(MAX_ZIP_ENTRY_BYTES, budget[0])
         try:
-            content = archive.read(info)
+            with archive.open(info) as stream:
+                content = stream.read(limit + 1)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zlib.error):
-            log.info("skipped %s: unreadable ZIP entry", name)  # RuntimeError: a password-protected entry
+            # RuntimeError: a password-protected entry
+            skipped.append(f"{name}: no se pudo leer del ZIP (dañado o protegido con contraseña)")
             continue
-        yield from _files(content, name, depth + 1)
+        budget[0] -= len(content)
+        if len(content) > limit and limit < MAX_ZIP_ENTRY_BYTES:
+            skipped.append(f"{name} y lo que sigue: no se leyeron; lo descomprimido del archivo pasa de "
+                           f"{MAX_ZIP_TOTAL_BYTES // (1024 * 1024)} MB")
+            budget[0] = 0
+            return
+        if len(content) > limit:
+            skipped.append(f"{name}: pasa de {MAX_ZIP_ENTRY_BYTES // 1024} KB descomprimido; no es un certificado")
+            continue
+        yield from _files(content, name, skipped, depth + 1, budget)
 
 
 def read_ca_certificates(data: bytes, filename: str = "") -> list[CaInfo]:
@@ -912,7 +1040,7 @@ def read_ca_certificates(data: bytes, filename: str = "") -> list[CaInfo]:
     responder certificates) are skipped and logged. ValueError when no CA certificate is found."""
     found: dict[str, CaInfo] = {}
     skipped: list[str] = []
-    for name, content in _files(data, filename):
+    for name, content in _files(data, filename, skipped):
         for der in _certificate_ders(content) if content else []:
             try:
                 cert = Certificado.from_der(der)
@@ -936,8 +1064,10 @@ def read_ca_certificates(data: bytes, filename: str = "") -> list[CaInfo]:
                     self_signed=cert.self_issued,
                 ),
             )
-    for reason in skipped:
+    for reason in skipped[:MAX_SKIPPED_LOGGED]:
         log.info("skipped %s", reason)
+    if len(skipped) > MAX_SKIPPED_LOGGED:
+        log.info("skipped %d more", len(skipped) - MAX_SKIPPED_LOGGED)
     if not found:
         detail = f" ({'; '.join(skipped[:5])})" if skipped else ""
         raise ValueError(

@@ -5,8 +5,9 @@ import io
 
 from flask import Flask, current_app, request
 from htmx_flask.requests import HtmxAwareRequest
+from werkzeug import formparser
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 
@@ -41,23 +42,54 @@ def upload_size(file_storage) -> int:
     return stream.size if isinstance(stream, CappedBuffer) else len(file_storage.read())
 
 
+class FormDataParser(formparser.FormDataParser):
+    """Werkzeug 3.1 applies MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS to multipart bodies only: a URL-encoded body
+    is read whole, decoded and split with no limit but the request's (its `_parse_urlencoded` says so), so a 60 MB
+    body to Datos generales (whose limit is 64 MB, for the acuse) peaked at 125 MB of Python memory, as bytes and
+    as text, and eight at once took the process to 722 MB.
+
+    Here a URL-encoded body, which is all form fields, may be as big as one multipart field and hold as many
+    fields as a multipart body: over either, 413, and a body declared too big is not read at all."""
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        limit = self.max_form_memory_size
+        if limit is None:
+            body = stream.read()
+        elif content_length is not None and content_length > limit:
+            raise RequestEntityTooLarge()
+        else:
+            body = stream.read(limit + 1)  # a body without Content-Length (chunked) is read this far only
+            if len(body) > limit:
+                raise RequestEntityTooLarge()
+        if self.max_form_parts is not None and body.count(b"&") >= self.max_form_parts:
+            raise RequestEntityTooLarge()
+        _, form, files = super()._parse_urlencoded(io.BytesIO(body), mimetype, len(body), options)
+        return stream, form, files
+
+
 class Request(HtmxAwareRequest):
     """Uploads stay in memory, never in a temporary file: a private key must not touch the disk, and documents
     go to the database anyway. Each file keeps at most MAX_FILE_KEPT bytes; MAX_CONTENT_LENGTH (or a view's own
-    limit) bounds the request."""
+    limit) bounds the request, MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS (or the view's) its form fields."""
+
+    form_data_parser_class = FormDataParser
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         return CappedBuffer()
 
 
-def limit_body(max_bytes: int, too_large=None):
-    """Mark a view whose requests may carry at most `max_bytes` (the app-wide limit is sized for a 5 MB PDF).
+def limit_body(max_bytes: int, too_large=None, *, form_memory: int | None = None, form_parts: int | None = None):
+    """Mark a view whose requests may carry at most `max_bytes` (the app-wide limit is sized for a 5 MB PDF), and,
+    if given, at most `form_memory` bytes in one form field (or in a whole URL-encoded body) and `form_parts`
+    fields (files included) instead of the app's MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS.
 
-    `too_large()`, if given, answers a request over the limit in the view's own terms (its page, the message next
+    `too_large()`, if given, answers a request over `max_bytes` in the view's own terms (its page, the message next
     to the file field) instead of the generic 413 page. It must not read the request's body."""
 
     def mark(view):
         view.max_content_length = max_bytes
+        view.max_form_memory_size = form_memory
+        view.max_form_parts = form_parts
         view.too_large = too_large
         return view
 
@@ -65,10 +97,16 @@ def limit_body(max_bytes: int, too_large=None):
 
 
 def too_large_answer():
-    """The answer of the current view's `too_large` hook, or None when it has none."""
+    """The answer of the current view's `too_large` hook, or None when it has none or when the body was within the
+    view's limit (the 413 is then about its form fields, too many or one too long, not about a file's size)."""
     view = current_app.view_functions.get(request.endpoint or "")
     hook = getattr(view, "too_large", None)
-    return hook() if hook else None
+    if hook is None:
+        return None
+    length, limit = request.content_length, request.max_content_length
+    if length is not None and limit is not None and length <= limit:
+        return None
+    return hook()
 
 
 class CaracterNulo(BadRequest):
@@ -101,9 +139,10 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _apply_view_limit() -> None:
         view = current_app.view_functions.get(request.endpoint or "")
-        limit = getattr(view, "max_content_length", None)
-        if limit is not None:
-            request.max_content_length = limit
+        for name in ("max_content_length", "max_form_memory_size", "max_form_parts"):
+            limit = getattr(view, name, None)
+            if limit is not None:
+                setattr(request, name, limit)
 
     @app.before_request
     def _refuse_nul() -> None:

@@ -12,6 +12,8 @@
 - consulta: median ms of a Consulta page (first, last, a search) over 10,000 capturistas of one contratista, and
   of their Excel export through the route.
 - export: seconds and peak memory of writing 10,000 and 50,000 rows (benchmarks/export.py).
+- hostil: refused Validar with hostile .cer/.key files and the acuse check of hostile PDFs, against the normal
+  ones (benchmarks/hostil.py).
 """
 from __future__ import annotations
 
@@ -251,9 +253,18 @@ def _sepomex(name):
     return run
 
 
+def _hostil(name):
+    def run():
+        from benchmarks import hostil
+
+        getattr(hostil, name)()
+
+    return run
+
+
 BENCHMARKS = {"validar": bench_validar, "wire": bench_wire, "fragments": bench_fragments,
               "catalog_load": _sepomex("bench_catalog_load"), "cp_lookup": _sepomex("bench_cp_lookup"),
-              "consulta": bench_consulta, "export": _export("bench_export")}
+              "consulta": bench_consulta, "export": _export("bench_export"), "hostil": _hostil("bench_hostil")}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

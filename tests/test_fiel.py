@@ -434,6 +434,23 @@ def test_untrusted_issuer(juegos) -> None:
     assert (error.field, str(error)) == ("cer", fiel.MSG_UNTRUSTED)
 
 
+def test_untrusted_certificate_is_refused_before_its_password_is_tried(juegos, demo_ca, monkeypatch) -> None:
+    """A certificate nobody trusts says so, whatever the password: trying it (the key derivation) is never reached,
+    and a wrong password there is not what the user needs to hear."""
+    ajena = _juego(demo.make_ca("AC AJENA DE PRUEBA", now=NOW), demo.EMPRESA_RFC)
+    tried: list[str] = []
+    opener = fiel._open_private_key
+    monkeypatch.setattr(fiel, "_open_private_key",
+                        lambda key, password: tried.append(password) or opener(key, password))
+    for password in ("incorrecta", PASSWORD):
+        error = rechazo(lambda: verify_juego(ajena, [demo_ca.cert_der], password=password))
+        assert (error.field, str(error)) == ("cer", fiel.MSG_UNTRUSTED)
+    assert tried == []
+    error = rechazo(lambda: verify_juego(juegos["moral"], [demo_ca.cert_der], password="incorrecta"))
+    assert (error.field, str(error)) == ("password", fiel.MSG_PASSWORD_WRONG)  # trusted: now the password counts
+    assert tried == ["incorrecta"]
+
+
 def test_same_issuer_name_but_another_key_is_untrusted(juegos, demo_ca) -> None:
     impostor = demo.make_ca(demo_ca.common_name, now=NOW)  # the same DN, byte for byte
     assert (
@@ -597,12 +614,15 @@ def test_revocation_refusal_passes_through(juegos, trust) -> None:
 
 def test_check_order(juegos, trust) -> None:
     moral, vencida = juegos["moral"], juegos["vencida"]
-    # RFC before files, certificate before key, key before password, key match before trust …
+    # RFC before files, certificate before key, key file before an empty password, all of them before trust …
     assert rechazo(lambda: verify_juego(moral, [], rfc="x", cer=b"", key=b"")).field == "rfc"
     assert rechazo(lambda: verify_juego(moral, [], cer=b"", key=b"")).field == "cer"
     assert rechazo(lambda: verify_juego(moral, [], key=b"", password="")).field == "key"
     assert rechazo(lambda: verify_juego(moral, [], password="")).field == "password"
-    assert str(rechazo(lambda: verify_juego(moral, [], key=juegos["fisica"].key))) == fiel.MSG_KEY_MISMATCH
+    # … trust before the password is tried and before the key match …
+    assert str(rechazo(lambda: verify_juego(moral, [], key=juegos["fisica"].key))) == fiel.MSG_UNTRUSTED
+    assert str(rechazo(lambda: verify_juego(moral, [], password="incorrecta"))) == fiel.MSG_UNTRUSTED
+    assert str(rechazo(lambda: verify_juego(moral, trust, key=juegos["fisica"].key))) == fiel.MSG_KEY_MISMATCH
     # … trust before profile and dates, profile before dates, dates before the RFC match.
     assert str(rechazo(lambda: verify_juego(juegos["csd"], [], rfc="OTR020202CD3"))) == fiel.MSG_UNTRUSTED
     assert (
@@ -800,6 +820,8 @@ def test_fake_issuer_is_untrusted(all_cas) -> None:
     cer, key, password = load_set("FAKE_ISSUER_AAA010101AAA_2021")
     error = rechazo(lambda: fiel.verify("AAA010101AAA", cer, key, password, trust=all_cas, now=IN_2023_SETS))
     assert (error.field, str(error)) == ("cer", fiel.MSG_UNTRUSTED)
+    error = rechazo(lambda: fiel.verify("AAA010101AAA", cer, key, "incorrecta", trust=all_cas, now=IN_2023_SETS))
+    assert (error.field, str(error)) == ("cer", fiel.MSG_UNTRUSTED)  # not "the password is wrong"
 
 
 @requires_sat_fixtures
