@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, nothing else."""
-    from . import auth, config, db, errors, security, uploads
+    from . import auth, config, db, errors, hora, security, uploads
     from .extensions import compress, csrf, htmx, login
 
     instance = Path(instance_path) if instance_path else config.instance_folder()
@@ -18,7 +18,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.config.from_mapping(config.from_environment(instance))
     if test_config:
         app.config.from_mapping(test_config)
-    if app.config["PROXIES"]:
+    # Behind reverse proxies: `icsoe serve` lets waitress read X-Forwarded-* (PROXY_FIX False); any other WSGI server
+    # gets werkzeug's ProxyFix.
+    if app.config["PROXIES"] and app.config.get("PROXY_FIX", True):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
 
     db.init_app(app)  # the schema is Alembic's (app/schema.py): `icsoe init`, `icsoe db upgrade`, `icsoe serve`
@@ -31,13 +33,14 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     login.login_view = "ingreso.index"
     login.login_message = "Ingresa para continuar."
     login.login_message_category = "status"
+    auth.init_app(app)  # after CSRF: a POST whose session just expired is still checked before its draft is kept
     security.init_app(app)
     errors.init_app(app)
 
     from .correo import Correo
 
     app.extensions["correo"] = Correo(app.config.get("SMTP_URL"), instance / "outbox")
-    app.jinja_env.filters["fecha"] = _fecha
+    app.jinja_env.filters["fecha"] = hora.fecha_hora
 
     from .administracion.routes import bp as administracion_bp
     from .datos_generales.routes import bp as datos_generales_bp
@@ -48,9 +51,3 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(administracion_bp)
     return app
 
-
-def _fecha(value) -> str:
-    """A moment as people in Mexico read it: dd/mm/aaaa hh:mm, Mexico City time; empty for None."""
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo("America/Mexico_City")).strftime("%d/%m/%Y %H:%M") if value else ""

@@ -1,40 +1,55 @@
-"""Who is signed in: Flask-Login's user, and the guards that views put in front of themselves."""
+"""Who is signed in: Flask-Login's user, how sessions begin and end, and the guards views put in front of themselves.
+
+A session cookie holds an identity with the counters it began with:
+- "contratista:<id>:<sesion>": a contratista itself;
+- "cuenta:<id>:<sesion>": a capturista's account signed in with CURP and password, before choosing a contratista;
+- "capturista:<rol id>:<account sesion>:<rol sesion>": that account working for one contratista.
+Cerrar sesión and a new password raise the account's (or contratista's) counter, and a baja or reactivación the
+role's: every earlier cookie stops matching, on every node, since the counters live in the database. Sessions also
+end after an idle time and an absolute time (config SESION_INACTIVA, SESION_MAXIMA).
+"""
 from __future__ import annotations
 
-import hashlib
+import time
+from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, url_for
-from flask_login import UserMixin, current_user
+from flask import Flask, abort, current_app, flash, request, session, url_for
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from .db import get_session
 from .htmx import see_other
 from .models import Capturista, Contratista, Persona
 
 
-def huella(password_hash: str | None) -> str:
-    """A short fingerprint of a password hash: sessions and one-time links carry it, so that a new password ends
-    every session and link made before it."""
-    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:12]
-
-
 class Usuario(UserMixin):
-    """A signed-in person: a contratista itself, or a capturista acting for one contratista. The session cookie
-    holds only "contratista:<id>" or "capturista:<id>:<password fingerprint>"."""
+    """A signed-in contratista, a capturista's account, or that account acting for one contratista (a role)."""
 
-    def __init__(self, contratista: Contratista, capturista: Capturista | None = None,
-                 persona: Persona | None = None):
-        self.contratista, self.capturista, self.persona = contratista, capturista, persona
-        self.rol = "Capturista" if capturista else "Contratista"
+    def __init__(self, contratista: Contratista | None = None, capturista: Capturista | None = None,
+                 cuenta: Persona | None = None):
+        self.contratista, self.capturista, self.cuenta = contratista, capturista, cuenta
+        self.rol = "Contratista" if self.es_contratista else "Capturista"
 
     @property
     def es_contratista(self) -> bool:
-        return self.capturista is None
+        return self.cuenta is None
+
+    @property
+    def es_capturista(self) -> bool:
+        """An account working for a contratista (a role chosen)."""
+        return self.capturista is not None
 
     def get_id(self) -> str:
         if self.capturista is not None:
-            return f"capturista:{self.capturista.id}:{huella(self.persona.password_hash)}"
-        return f"contratista:{self.contratista.id}"
+            return f"capturista:{self.capturista.id}:{self.cuenta.sesion}:{self.capturista.sesion}"
+        if self.cuenta is not None:
+            return f"cuenta:{self.cuenta.id}:{self.cuenta.sesion}"
+        return f"contratista:{self.contratista.id}:{self.contratista.sesion}"
+
+    @property
+    def actor(self) -> str:
+        """Who did it, for the audit: "contratista:<id>" or "capturista:<role id>"."""
+        return ":".join(self.get_id().split(":")[:2])
 
     @property
     def acepto_terminos(self) -> bool:
@@ -44,23 +59,97 @@ class Usuario(UserMixin):
 
 
 def load_user(user_id: str) -> Usuario | None:
-    kind, _, rest = user_id.partition(":")
-    raw_id, _, firma = rest.partition(":")
-    if not raw_id.isdigit():
+    """The user of a session, or None when any counter it began with has moved on (the session is over)."""
+    kind, *parts = user_id.split(":")
+    if not parts or not all(p.isdigit() and len(p) < 10 for p in parts):
         return None
+    numbers = [int(p) for p in parts]
     db = get_session()
-    if kind == "contratista":
-        contratista = db.get(Contratista, int(raw_id))
-        return Usuario(contratista) if contratista else None
-    if kind == "capturista":
-        capturista = db.get(Capturista, int(raw_id))
-        if capturista is None or capturista.estatus != "activo":
-            return None  # dado de baja: the session ends at its next request
-        persona = db.get(Persona, capturista.persona_id)
-        if persona is None or huella(persona.password_hash) != firma:
-            return None  # the password changed since this session began
-        return Usuario(db.get(Contratista, capturista.contratista_id), capturista, persona)
+    if kind == "contratista" and len(numbers) == 2:
+        contratista = db.get(Contratista, numbers[0])
+        return Usuario(contratista) if contratista and contratista.sesion == numbers[1] else None
+    if kind == "cuenta" and len(numbers) == 2:
+        cuenta = db.get(Persona, numbers[0])
+        return Usuario(cuenta=cuenta) if cuenta and cuenta.sesion == numbers[1] and cuenta.activa else None
+    if kind == "capturista" and len(numbers) == 3:
+        rol = db.get(Capturista, numbers[0])
+        if rol is None or rol.estatus != "activo" or rol.sesion != numbers[2]:
+            return None  # dado de baja (or reactivated since): the session ends at its next request
+        cuenta = db.get(Persona, rol.persona_id)
+        if cuenta is None or cuenta.sesion != numbers[1]:
+            return None  # signed out, or a new password, since this session began
+        return Usuario(db.get(Contratista, rol.contratista_id), rol, cuenta)
     return None
+
+
+def entrar(usuario: Usuario) -> None:
+    """Begin a session: nothing of the one before survives (session fixation), and its clocks start."""
+    session.clear()
+    login_user(usuario)
+    session["inicio"] = session["visto"] = int(time.time())
+
+
+def salir() -> None:
+    """Cerrar sesión: end this session and every other session of the same contratista or account, everywhere."""
+    if current_user.is_authenticated:
+        db = get_session()
+        titular = current_user.contratista if current_user.es_contratista else current_user.cuenta
+        titular.sesion += 1
+        db.add(titular)
+        db.commit()
+    logout_user()
+    session.clear()
+
+
+def conserva_al_expirar(saver: Callable[[Usuario], None]):
+    """Mark a POST view: when its session has just expired, `saver(user)` keeps the posted fields as the user's
+    draft before the user is sent to sign in again (nothing typed is lost to a timeout)."""
+
+    def mark(view):
+        view.conserva_al_expirar = saver
+        return view
+
+    return mark
+
+
+def _expirada(now: int) -> str | None:
+    """Why the current session is over ("inactividad" or "duracion"), or None."""
+    inicio, visto = session.get("inicio"), session.get("visto")
+    if not isinstance(inicio, int) or not isinstance(visto, int):
+        return "duracion"  # a session from before these clocks: treat it as over
+    if now - visto > current_app.config["SESION_INACTIVA"]:
+        return "inactividad"
+    if now - inicio > current_app.config["SESION_MAXIMA"]:
+        return "duracion"
+    return None
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _caducidad():
+        if "_user_id" not in session:
+            return None
+        now = int(time.time())
+        motivo = _expirada(now)
+        if motivo is None:
+            if now - session["visto"] >= 60:  # rewrite the cookie at most once a minute
+                session["visto"] = now
+            return None
+        view = current_app.view_functions.get(request.endpoint or "")
+        saver = getattr(view, "conserva_al_expirar", None)
+        usuario = load_user(session["_user_id"]) if request.method == "POST" and saver else None
+        if usuario is not None:
+            saver(usuario)
+        logout_user()
+        session.clear()
+        mensaje = ("Tu sesión terminó por inactividad." if motivo == "inactividad"
+                   else "Tu sesión alcanzó su duración máxima.")
+        if usuario is not None:
+            mensaje += " Lo que enviaste quedó guardado: ingresa de nuevo para continuar."
+        else:
+            mensaje += " Ingresa de nuevo para continuar."
+        flash(mensaje, "status")
+        return see_other(url_for("ingreso.index"))
 
 
 def contratista_required(view):
@@ -81,14 +170,29 @@ def contratista_required(view):
 
 
 def usuario_required(view):
-    """Signed in, as a contratista (terms accepted) or as a capturista."""
+    """Signed in as a contratista (terms accepted) or as a capturista working for one; an account that has not
+    chosen its contratista goes to choose."""
 
     @wraps(view)
     def guarded(*args, **kwargs):
         if not current_user.is_authenticated:
             return see_other(url_for("ingreso.index"))
+        if not current_user.es_contratista and not current_user.es_capturista:
+            return see_other(url_for("ingreso.elegir"))
         if not current_user.acepto_terminos:
             return see_other(url_for("ingreso.terminos"))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def cuenta_required(view):
+    """Signed in with CURP and password (an account, whether or not it chose a contratista); else the landing."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_authenticated or current_user.es_contratista:
+            return see_other(url_for("ingreso.index"))
         return view(*args, **kwargs)
 
     return guarded

@@ -1,7 +1,19 @@
-"""The capturistas of a contratista in the database: alta (or reactivation), baja, activation, consulta and the
-rows of the export. The rules of who may be what live here; the views only read forms and pick responses."""
+"""Capturista accounts and their roles in the database. The rules of who may be what live here; the views only read
+forms and pick responses.
+
+The rules (README, "Cuentas de capturista"):
+- An account (`Persona`) is a CURP plus the mailbox that activated it. A contratista vouches only for "CURP X is
+  reachable at the e-mail I typed", so its alta makes or reuses the account of exactly (CURP, that e-mail); two
+  contratistas who type different e-mails for one CURP make two independent accounts, each with its password.
+- A role (`Capturista`) belongs to the account whose mailbox received its invitation. A new role is "pendiente":
+  on an account without password, its invitation link sets that account's password and activates that role only;
+  on an active account, the person accepts or declines it after signing in.
+- A reset goes only to the account's own mailbox and changes only that account's password.
+- Names are per role, as the contratista's registry or typing gave them; no contratista sees another's.
+"""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,81 +25,134 @@ from .models import Capturista, Contratista, Persona
 
 
 class YaEsCapturista(Exception):
-    """The person already has an active or pending role with this contratista; str(e) is the Spanish message."""
+    """The CURP already has an active or pending role with this contratista; str(e) is the Spanish message."""
 
 
 @dataclass(frozen=True)
 class Alta:
-    persona: Persona
+    cuenta: Persona
     capturista: Capturista
     reactivado: bool
 
+    @property
+    def requiere_activacion(self) -> bool:
+        """The invitation carries a link to set the account's password; otherwise she accepts after signing in."""
+        return not self.cuenta.activa
 
-def _estatus_inicial(persona: Persona) -> str:
-    """A person who already has a password (capturista of another contratista) is active at once."""
-    return "activo" if persona.password_hash else "pendiente"
+
+def correo_de_cuenta(correo: str) -> str:
+    """The mailbox an account is keyed by: the normalised address, lower case (providers ignore the local part's
+    case, and two spellings of one mailbox must not make two accounts)."""
+    return correo.strip().lower()
 
 
-def persona_por_curp(session: Session, curp: str) -> Persona | None:
-    return session.exec(select(Persona).where(Persona.curp == curp)).first()
+def cuenta(session: Session, curp: str, correo: str) -> Persona | None:
+    return session.exec(select(Persona).where(Persona.curp == curp,
+                                              Persona.correo == correo_de_cuenta(correo))).first()
+
+
+def cuentas_con_contrasena(session: Session, curp: str) -> list[Persona]:
+    """The active accounts of a CURP (usually one; one per mailbox that activated one)."""
+    return list(session.exec(select(Persona).where(Persona.curp == curp, col(Persona.password_hash).is_not(None))
+                             .order_by(Persona.id)).all())
+
+
+def rol_de(session: Session, contratista_id: int, curp: str) -> Capturista | None:
+    return session.exec(select(Capturista).where(Capturista.contratista_id == contratista_id,
+                                                 Capturista.curp == curp)).first()
+
+
+def nueva_invitacion(rol: Capturista, now: datetime) -> None:
+    """A new random nonce: the links of every earlier invitation of this role stop working."""
+    rol.invitacion, rol.invitado = secrets.token_hex(16), now
 
 
 def dar_de_alta(session: Session, contratista: Contratista, *, curp: str, nombres: str, primer_apellido: str,
                 segundo_apellido: str, telefono: str, correo: str, now: datetime) -> Alta:
-    """The person's Capturista role with this contratista: new, or reactivated if it was dado de baja (with the new
-    contact data). One person may be capturista of several contratistas. Flushed, not committed."""
-    persona = persona_por_curp(session, curp)
-    if persona is None:
-        persona = Persona(curp=curp, nombres=nombres, primer_apellido=primer_apellido,
-                          segundo_apellido=segundo_apellido)
-        session.add(persona)
+    """The role of (CURP, e-mail)'s account with this contratista: new, or again after a baja or a declined
+    invitation (then it may move to the account of the new e-mail). Always "pendiente", with a new invitation.
+    Flushed, not committed; two altas racing end in an IntegrityError on a unique constraint, which the caller
+    answers by trying once more (it then finds what the other one wrote)."""
+    rol = rol_de(session, contratista.id, curp)
+    if rol is not None and rol.estatus in ("activo", "pendiente"):
+        raise YaEsCapturista(f"La CURP {curp} ya es capturista de este contratista (estatus: {rol.estatus_texto}).")
+    la_cuenta = cuenta(session, curp, correo)
+    if la_cuenta is None:
+        la_cuenta = Persona(curp=curp, correo=correo_de_cuenta(correo), creado=now)
+        session.add(la_cuenta)
         session.flush()
-    capturista = session.exec(select(Capturista).where(Capturista.persona_id == persona.id,
-                                                       Capturista.contratista_id == contratista.id)).first()
-    if capturista is not None and capturista.estatus != "baja":
-        raise YaEsCapturista(f"{persona.nombre_completo} ya es capturista de este contratista "
-                             f"(estatus: {capturista.estatus_texto}).")
-    reactivado = capturista is not None
-    if capturista is None:
-        capturista = Capturista(persona_id=persona.id, contratista_id=contratista.id, telefono=telefono,
-                                correo=correo, alta=now)
-    capturista.telefono, capturista.correo = telefono, correo
-    capturista.estatus, capturista.baja, capturista.actualizado = _estatus_inicial(persona), None, now
-    session.add(capturista)
+    reactivado = rol is not None
+    if rol is None:
+        rol = Capturista(persona_id=la_cuenta.id, contratista_id=contratista.id, curp=curp, nombres=nombres,
+                         primer_apellido=primer_apellido, telefono=telefono, alta=now)
+    rol.persona_id = la_cuenta.id
+    rol.nombres, rol.primer_apellido, rol.segundo_apellido = nombres, primer_apellido, segundo_apellido
+    rol.telefono, rol.estatus, rol.baja, rol.actualizado = telefono, "pendiente", None, now
+    rol.sesion += 1 if reactivado else 0
+    nueva_invitacion(rol, now)
+    session.add(rol)
     session.flush()
-    return Alta(persona, capturista, reactivado)
+    return Alta(la_cuenta, rol, reactivado)
 
 
-def dar_de_baja(session: Session, capturista: Capturista, now: datetime) -> bool:
-    """True when it changed (a second baja is a no-op)."""
-    if capturista.estatus == "baja":
+def dar_de_baja(session: Session, rol: Capturista, now: datetime) -> bool:
+    """True when it changed (a second baja is a no-op). Its sessions and its invitation links end."""
+    if rol.estatus == "baja":
         return False
-    capturista.estatus, capturista.baja, capturista.actualizado = "baja", now, now
-    session.add(capturista)
+    rol.estatus, rol.baja, rol.actualizado, rol.invitacion = "baja", now, now, None
+    rol.sesion += 1
+    session.add(rol)
     return True
 
 
-def reactivar(session: Session, capturista: Capturista, persona: Persona, now: datetime) -> bool:
-    if capturista.estatus != "baja":
+def reactivar(session: Session, rol: Capturista, now: datetime) -> bool:
+    """A role dado de baja becomes "pendiente" with a new invitation: the person accepts it again (or activates
+    her account with its link). Sessions from before the baja stay ended."""
+    if rol.estatus != "baja":
         return False
-    capturista.estatus, capturista.baja, capturista.actualizado = _estatus_inicial(persona), None, now
-    session.add(capturista)
+    rol.estatus, rol.baja, rol.actualizado = "pendiente", None, now
+    rol.sesion += 1
+    nueva_invitacion(rol, now)
+    session.add(rol)
     return True
 
 
-def roles_activos(session: Session, persona: Persona) -> list[Capturista]:
-    return list(session.exec(select(Capturista).where(Capturista.persona_id == persona.id,
-                                                      Capturista.estatus == "activo")).all())
+def activar(session: Session, rol: Capturista, la_cuenta: Persona, password_hash: str, now: datetime) -> None:
+    """An invitation link was used: the password of the link's own account, and the link's own role only."""
+    la_cuenta.password_hash, la_cuenta.password_cambiado = password_hash, now
+    la_cuenta.sesion += 1
+    rol.estatus, rol.invitacion, rol.actualizado = "activo", None, now
+    session.add(la_cuenta)
+    session.add(rol)
 
 
-def activar(session: Session, persona: Persona, password_hash: str, now: datetime) -> None:
-    """A password set from a one-time link: the person's pending roles become active."""
-    persona.password_hash, persona.password_cambiado = password_hash, now
-    session.add(persona)
-    for rol in session.exec(select(Capturista).where(Capturista.persona_id == persona.id,
-                                                     Capturista.estatus == "pendiente")).all():
-        rol.estatus, rol.actualizado = "activo", now
-        session.add(rol)
+def cambiar_contrasena(session: Session, la_cuenta: Persona, password_hash: str, now: datetime) -> None:
+    """A reset link was used: this account's password; every earlier session of the account ends."""
+    la_cuenta.password_hash, la_cuenta.password_cambiado = password_hash, now
+    la_cuenta.sesion += 1
+    session.add(la_cuenta)
+
+
+def responder_invitacion(session: Session, la_cuenta: Persona, rol_id: int, acepta: bool, now: datetime) -> Capturista | None:
+    """Aceptar or Rechazar a pending role of this account (another account's id, or one not pending: None)."""
+    rol = session.get(Capturista, rol_id)
+    if rol is None or rol.persona_id != la_cuenta.id or rol.estatus != "pendiente":
+        return None
+    rol.estatus, rol.invitacion, rol.actualizado = ("activo" if acepta else "rechazado"), None, now
+    session.add(rol)
+    return rol
+
+
+def roles_activos(session: Session, la_cuenta: Persona) -> list[Capturista]:
+    return list(session.exec(select(Capturista).where(Capturista.persona_id == la_cuenta.id,
+                                                      Capturista.estatus == "activo").order_by(Capturista.id)).all())
+
+
+def invitaciones_pendientes(session: Session, la_cuenta: Persona) -> list[tuple[Capturista, Contratista]]:
+    """The roles this account has been invited to and has not answered, with their contratistas."""
+    return list(session.exec(select(Capturista, Contratista).join(Contratista, Contratista.id == Capturista.contratista_id)
+                             .where(Capturista.persona_id == la_cuenta.id, Capturista.estatus == "pendiente")
+                             .order_by(Capturista.id)).all())
 
 
 def _de(contratista_id: int):
@@ -95,18 +160,25 @@ def _de(contratista_id: int):
         Capturista.contratista_id == contratista_id)
 
 
+def _like(texto: str) -> str:
+    """A LIKE pattern that finds `texto` anywhere, with its own % and _ taken literally."""
+    escaped = texto.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def consulta(session: Session, contratista_id: int, q: str, pagina: int, por_pagina: int) -> dict:
     """One page of this contratista's capturistas, searched by CURP or name (any part, any case)."""
     query = _de(contratista_id)
     if q:
-        like = f"%{q.upper()}%"
-        nombre = func.upper(Persona.nombres + " " + Persona.primer_apellido + " " + Persona.segundo_apellido)
-        query = query.where(or_(col(Persona.curp).like(like), nombre.like(like)))
+        like = _like(q.upper())
+        nombre = func.upper(Capturista.nombres + " " + Capturista.primer_apellido + " " + Capturista.segundo_apellido)
+        query = query.where(or_(col(Capturista.curp).like(like, escape="\\"), nombre.like(like, escape="\\")))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     paginas = max(1, -(-total // por_pagina))
     pagina = min(max(1, pagina), paginas)
-    filas = session.exec(query.order_by(Persona.primer_apellido, Persona.segundo_apellido, Persona.nombres,
-                                        Capturista.id).offset((pagina - 1) * por_pagina).limit(por_pagina)).all()
+    filas = session.exec(query.order_by(Capturista.primer_apellido, Capturista.segundo_apellido,
+                                        Capturista.nombres, Capturista.id)
+                         .offset((pagina - 1) * por_pagina).limit(por_pagina)).all()
     return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
 
 
@@ -114,8 +186,8 @@ def filas_exportacion(session: Session, contratista: Contratista) -> Iterator[ex
     """Every capturista role of this contratista, bajas included, streamed from the database."""
     relacionado = f"{contratista.rfc} - {contratista.nombre}"
     query = _de(contratista.id).order_by(Capturista.id).execution_options(yield_per=1000)
-    for c, p in session.exec(query):
+    for c, _cuenta in session.exec(query):
         yield export.FilaCapturista(
-            curp=p.curp, nombres=p.nombres, primer_apellido=p.primer_apellido, segundo_apellido=p.segundo_apellido,
+            curp=c.curp, nombres=c.nombres, primer_apellido=c.primer_apellido, segundo_apellido=c.segundo_apellido,
             rol=c.rol, estatus=c.estatus_texto, grupo=contratista.rfc, contratista=relacionado,
             fecha_alta=c.alta, fecha_baja=c.baja, fecha_actualizacion=c.actualizado)

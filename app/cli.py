@@ -1,6 +1,7 @@
 """The `icsoe` console script: serve, init, db, trust, sepomex, curp (see README)."""
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,7 +11,7 @@ import click
 from . import create_app
 
 
-def _app(migrate: bool = False):
+def _app(migrate: bool = False, **config):
     """The app on the configured database, its schema made current first.
 
     `migrate` (init, db upgrade): bring any database to the newest revision. Otherwise a SQLite instance is
@@ -19,7 +20,8 @@ def _app(migrate: bool = False):
     """
     from . import schema
 
-    app = create_app()
+    app = create_app(config or None)
+    _solo_del_dueno(Path(app.instance_path))
     engine = app.extensions["engine"]
     if migrate or engine.dialect.name == "sqlite":
         before, after = schema.upgrade(engine)
@@ -36,7 +38,9 @@ def _app(migrate: bool = False):
 
 @click.group(help="ICSOE: portal de contratistas de servicios u obras especializados.")
 def main() -> None:
-    pass
+    # Everything the instance holds (database, WAL, secret key, outbox, logs, demo keys) is readable by its owner
+    # only: files 0600, folders 0700.
+    os.umask(0o077)
 
 
 @main.command()
@@ -44,19 +48,38 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 def serve(host: str, port: int, threads: int) -> None:
-    """Serve the app with waitress; creates or upgrades the database (and loads the postal codes) first."""
+    """Serve the app with waitress; upgrades a SQLite database (and loads the postal codes) first.
+
+    Behind reverse proxies (ICSOE_PROXIES=N), waitress itself reads X-Forwarded-For and -Proto, but only from the
+    proxy's address (ICSOE_TRUSTED_PROXY, default 127.0.0.1; "*" trusts any peer): without that it strips them, and
+    every user would share the proxy's address."""
     from waitress import serve as waitress_serve
 
+    from . import config as app_config
     from . import sepomex as catalog
 
-    app = _app()  # SQLite: upgraded here; PostgreSQL: refused while behind (icsoe db upgrade)
+    if not os.environ.get("ICSOE_URL", "").strip():
+        # The demo's links point at the served address; production sets ICSOE_URL (README).
+        os.environ["ICSOE_URL"] = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    proxies = int(os.environ.get("ICSOE_PROXIES", "0") or 0)
+    app = _app(PROXY_FIX=False)  # SQLite: upgraded here; PostgreSQL: refused while behind (icsoe db upgrade)
     _log_to(Path(app.instance_path) / "logs")
     loaded = catalog.ensure_loaded(app.extensions["engine"])  # only on an empty catalog
     if loaded:
         click.echo(f"Catálogo de códigos postales cargado: {loaded:,} asentamientos.")
-    click.echo(f"ICSOE en http://{host}:{port}/  (instancia: {app.instance_path})")
+    click.echo(f"ICSOE en http://{host}:{port}/  (instancia: {app.instance_path}; enlaces: "
+               f"{app.config['ICSOE_URL']})")
+    if app.config["ICSOE_URL"] == app_config.DEMO_URL and host not in ("127.0.0.1", "localhost"):
+        click.echo("Aviso: define ICSOE_URL con la dirección pública del portal (https://…).", err=True)
+    proxy_options = {}
+    if proxies:
+        proxy_options = {"trusted_proxy": os.environ.get("ICSOE_TRUSTED_PROXY", "127.0.0.1").strip() or "127.0.0.1",
+                         "trusted_proxy_count": proxies,
+                         "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+                         "clear_untrusted_proxy_headers": True}
     # Bodies over 80 MB are cut by waitress itself; the views refuse far less (the acuse: 5 MB, an e.firma: 256 KB).
-    waitress_serve(app, host=host, port=port, threads=threads, ident="icsoe", max_request_body_size=80 * 1024 * 1024)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="icsoe", max_request_body_size=80 * 1024 * 1024,
+                   **proxy_options)
 
 
 @main.command()
@@ -106,7 +129,7 @@ def _demo_curp_directory(path: Path) -> list[str]:
     from stdnum.mx import curp as stdnum_curp
 
     from . import curp as curp_rules
-    from . import registro_curp
+    from . import hora, registro_curp
     from .db import get_session
 
     rows = []
@@ -118,8 +141,19 @@ def _demo_curp_directory(path: Path) -> list[str]:
         writer = csv.writer(f)
         writer.writerow(["curp", "nombres", "primer_apellido", "segundo_apellido"])
         writer.writerows(rows)
-    registro_curp.importar(get_session(), path.read_bytes())
+    registro_curp.importar(get_session(), path.read_bytes(), hora.hoy())
     return [row[0] for row in rows]
+
+
+def _solo_del_dueno(instance: Path) -> None:
+    """Make the instance folder's contents readable by its owner only (an instance made before the umask: release
+    0.1.0 left its database and logs 0644)."""
+    for path in [instance, *instance.rglob("*")]:
+        try:
+            if not path.is_symlink():
+                path.chmod(0o700 if path.is_dir() else path.stat().st_mode & 0o700)
+        except OSError:
+            pass  # not ours to change (a file another user put there): left as it is
 
 
 def _log_to(folder: Path) -> None:
@@ -255,13 +289,13 @@ def curp() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def curp_import(file: Path) -> None:
     """Load a UTF-8 CSV with header curp,nombres,primer_apellido,segundo_apellido into the directory."""
-    from . import registro_curp
+    from . import hora, registro_curp
     from .db import get_session
 
     app = _app()
     with app.app_context():
         try:
-            cargadas, omitidas = registro_curp.importar(get_session(), file.read_bytes())
+            cargadas, omitidas = registro_curp.importar(get_session(), file.read_bytes(), hora.hoy())
         except (ValueError, UnicodeDecodeError) as e:
             click.echo(f"{file}: {e}", err=True)
             sys.exit(1)

@@ -44,12 +44,44 @@ def database_url(instance: Path) -> str:
     return url or f"sqlite:///{instance / 'icsoe.sqlite'}"
 
 
+# The demo's public address, which is also where `icsoe serve` listens by default.
+DEMO_URL = "http://127.0.0.1:8000"
+
+
+def public_url() -> str:
+    """ICSOE_URL: the portal's public address (https://icsoe.example.mx); every link in an e-mail starts with it."""
+    return (os.environ.get("ICSOE_URL", "").strip() or DEMO_URL).rstrip("/")
+
+
+def trusted_hosts(url: str) -> list[str]:
+    """The Host headers answered: ICSOE_URL's host, loopback (the operator's own checks) and ICSOE_HOSTS
+    (comma-separated). Any other Host gets 400, so nothing can be made to speak of a host the operator did not name."""
+    from urllib.parse import urlsplit
+
+    hosts = [urlsplit(url).hostname or "localhost", "localhost", "127.0.0.1", "::1"]
+    hosts += [h.strip() for h in os.environ.get("ICSOE_HOSTS", "").split(",") if h.strip()]
+    return list(dict.fromkeys(hosts))
+
+
+def _entero(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
 def from_environment(instance: Path) -> dict:
     """The app's settings; every one can be overridden by create_app(test_config)."""
     https = os.environ.get("ICSOE_HTTPS", "").lower() in {"1", "true", "yes"}
     return {
         "SECRET_KEY": secret_key(instance),
         "DATABASE_URL": database_url(instance),
+        "ICSOE_URL": public_url(),
+        "TRUSTED_HOSTS": trusted_hosts(public_url()),
+        # Sessions end after this long without a request, and this long after sign-in whatever happens.
+        "SESION_INACTIVA": 60 * _entero("ICSOE_SESION_INACTIVA_MINUTOS", 60),
+        "SESION_MAXIMA": 3600 * _entero("ICSOE_SESION_MAXIMA_HORAS", 12),
+        # Failed sign-ins per client address and way in (e.firma, capturista) per 15 minutes: an office's whole
+        # staff may share one address, so it is generous; guessing is bounded per credential and address.
+        "LIMITE_POR_DIRECCION": _entero("ICSOE_LIMITE_POR_DIRECCION", 100),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
@@ -70,6 +102,11 @@ def from_environment(instance: Path) -> dict:
         "EFIRMA_PRUEBA_SEGUNDOS": 300,
         # Requests carry at most a 5 MB PDF plus form fields (the STPS acuse, next issue).
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        # Form fields (uploads.limit_body can set a view's own): one field, or a whole URL-encoded body, at most
+        # 64 KB (the longest field, Datos generales' descripción, takes 250 characters, under 3 KB even
+        # percent-encoded), and at most 100 fields (Datos generales, the biggest form, has 26 with its token).
+        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        "MAX_FORM_PARTS": 100,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a slow form must not expire
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs carry a content hash
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript", "text/javascript"],

@@ -121,13 +121,14 @@ def _invalida(mensaje: str) -> CurpInvalida:
     return CurpInvalida("curp", mensaje)
 
 
-def validate(value: str, *, today: date | None = None) -> str:
+def validate(value: str, *, today: date | None) -> str:
     """The normalized CURP, or `CurpInvalida("curp", …)` naming the part that is wrong.
 
     Checks go in the order of the characters, so the message names the first wrong part; the date is checked after
     the 17th character because that character decides the century (and so whether 29 February exists), then come
-    the inconvenient words (more telling than the check digit they would also break) and the check digit. `today`,
-    when given, also refuses a birth date in the future.
+    the inconvenient words (more telling than the check digit they would also break) and the check digit. `today`
+    (Mexico City's, app.hora.hoy()) refuses a birth date in the future; every caller passes it, so sign-in, reset,
+    alta and import apply one rule (None only where no date is known, in tests of the structure).
     """
     curp = normalize(value)
     if not curp:
@@ -163,7 +164,7 @@ def validate(value: str, *, today: date | None = None) -> str:
 
 def datos(curp: str) -> DatosCurp:
     """Birth date, sex and state of birth as the CURP says them (after `validate`)."""
-    curp = validate(curp)
+    curp = validate(curp, today=None)
     return DatosCurp(
         fecha_nacimiento=stdnum_curp.get_birth_date(curp),
         sexo=curp[10],
@@ -269,10 +270,30 @@ def _tecleado(texto: str) -> str:
     return " ".join((texto or "").split())
 
 
+# A name as RENAPO writes it: Latin letters (Ñ, Ü and accented vowels included), spaces, and the apostrophe, hyphen
+# and period of names such as O'BRIEN, MARIA-JOSE or MA. DE LOURDES. Nothing else: a name goes into the portal's own
+# e-mails, where a contratista must not be able to write "SU CUENTA SERÁ BLOQUEADA, VERIFIQUE EN HTTPS://…".
+_SIGNOS_NOMBRE = frozenset(" '-.")
+MSG_NOMBRE_CARACTERES = "Escribe solo letras, espacios y los signos ' - . (como aparecen en la CURP)."
+MSG_NOMBRE_LARGO = f"Escribe como máximo {MAX_NOMBRE} caracteres."
+
+
+def validar_nombre(texto: str, campo: str) -> str:
+    """One of a person's names (given names or a surname) in upper case with single spaces, or `CurpInvalida` on
+    `campo`. Empty stays empty (the caller says which ones are required)."""
+    nombre = " ".join(unicodedata.normalize("NFC", texto or "").split()).upper()
+    if len(nombre) > MAX_NOMBRE:
+        raise CurpInvalida(campo, MSG_NOMBRE_LARGO)
+    for c in nombre:
+        if c not in _SIGNOS_NOMBRE and not (c.isalpha() and unicodedata.name(c, "").startswith("LATIN ")):
+            raise CurpInvalida(campo, MSG_NOMBRE_CARACTERES)
+    return nombre
+
+
 def verificar_nombre(curp: str, nombres: str, primer_apellido: str, segundo_apellido: str) -> None:
     """Nothing if the names match the CURP; else `CurpInvalida` on the first field (in the form's order: primer
     apellido, segundo apellido, nombres) whose letters differ, saying which letters the CURP has."""
-    curp = validate(curp)
+    curp = validate(curp, today=None)  # the CURP was validated where it came in; this reads its structure
     x = _letras(nombres, primer_apellido, segundo_apellido)
 
     # Position 2 depends on all four letters (BUEI → BXEI). Judge the surname with the CURP's own letters 3-4, so

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, create_engine
 
 from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
@@ -41,3 +42,12 @@ def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("session", None)
     if session is not None:
         session.close()
+
+
+def upsert(session: Session, model: type[SQLModel], conflicto: list[str], valores: dict) -> None:
+    """INSERT … ON CONFLICT (conflicto) DO UPDATE, one statement on SQLite and PostgreSQL alike: concurrent saves of
+    one row (a Guardar overlapping autosaves, two tabs) never race between a read and a write. Not committed."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model.__table__).values(**valores)
+    cambios = {name: statement.excluded[name] for name in valores if name not in conflicto}
+    session.execute(statement.on_conflict_do_update(index_elements=conflicto, set_=cambios))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template, request
 from jinja2_fragments.flask import render_block
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .htmx import wants_fragment
 from .uploads import CaracterNulo, too_large_answer
@@ -19,6 +19,11 @@ MESSAGES = {
     429: ("Demasiados intentos", "Hiciste demasiados intentos. Espera unos minutos antes de volver a intentarlo."),
     500: ("Error del sistema", "Ocurrió un error inesperado. Tus datos no se perdieron; inténtalo de nuevo en unos minutos."),
 }
+# A request for a Host that is not the portal's (TRUSTED_HOSTS): no URL of ours can be built for it, so the answer
+# is this page, which links nowhere.
+HOST_AJENO = ('<!doctype html><html lang="es-MX"><head><meta charset="utf-8"><title>Solicitud no válida - ICSOE IMSS'
+              '</title></head><body><main><h1>Solicitud no válida</h1><p>Esta dirección no es la del portal ICSOE. '
+              'Escribe la dirección que te dio tu contratista o el IMSS.</p></main></body></html>')
 CSRF_MESSAGE = ("Tu sesión expiró o el formulario ya no es válido. Recarga la página e inténtalo de nuevo; "
                 "por seguridad, vuelve a seleccionar los archivos.")
 
@@ -44,6 +49,8 @@ def init_app(app: Flask) -> None:
     def _http(e: HTTPException):
         if e.code is None or e.code < 400:
             return e
+        if isinstance(e, SecurityError):
+            return HOST_AJENO, 400, {"Content-Type": "text/html; charset=utf-8"}
         if e.code == 413:
             answer = too_large_answer()
             if answer is not None:

@@ -1,69 +1,88 @@
-"""Slows down repeated failed sign-ins, counting failures in the database (shared by every app node).
+"""Throttling counted in the database (shared by every app node): sign-in attempts and e-mails sent.
 
-A sliding window per key ("ip:…", "rfc:…", "cer:…", "curp:…"): once a key has `limit` failures within
-`window`, further attempts for it are refused until the oldest of those failures leaves the window.
+A sliding window per key ("efirma-ip:…", "cer:…@…", "curp:…", "correo:…"). Counting is atomic without locks: an
+attempt is first recorded and committed, and only then are the rows in the window counted, its own included. Of N
+requests racing for one key, the k-th to commit sees at least k rows, so at most `limit` of them get through, on any
+number of nodes (a check-then-record counter let 30 parallel guesses make 10-11 tries against a limit of 5).
+
+A rule either refuses (the caller answers 429 with Retry-After) or, with `retraso`, only slows down: what applies
+to an account as a whole must never refuse its owner's right credentials, or a stranger could lock her out.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, col, delete, func, select
 
 from .models import IntentoFallido
-
 
 # IntentoFallido.clave's size. A key is "kind:value"; a value that would not fit (an address that a misconfigured
 # proxy lets a client write, say) is replaced by its fingerprint, so any value is counted and none overflows.
 MAX_CLAVE = 80
 
-
-def _clave(clave: str) -> str:
-    if len(clave) <= MAX_CLAVE:
-        return clave
-    kind, _, value = clave.partition(":")
-    return f"{kind[:10]}:#{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()}"
+# Rows older than this are of no use to any rule and are deleted as new ones come in.
+RETENTION = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Regla:
     limit: int
     window: timedelta
+    retraso: float = 0.0  # seconds: over the limit, go on after this delay instead of refusing
 
 
-def retry_after(session: Session, claves: dict[str, Regla], now: datetime) -> timedelta | None:
-    """How long the caller must wait, or None when no key is over its limit."""
-    wait = None
-    for clave, regla in claves.items():
-        clave = _clave(clave)
-        since = now - regla.window
+@dataclass
+class Intento:
+    """One recorded attempt: its rows, and what the rules said."""
+
+    ids: list[int] = field(default_factory=list)
+    espera: timedelta | None = None  # refused: how long until the oldest counted row leaves the window
+    retraso: float = 0.0  # allowed after this delay
+
+    @property
+    def rechazado(self) -> bool:
+        return self.espera is not None
+
+
+def clave(clave: str) -> str:
+    """The stored form of a key: itself when it fits the column, else its kind and a fingerprint of its value."""
+    if len(clave) <= MAX_CLAVE:
+        return clave
+    kind, _, value = clave.partition(":")
+    return f"{kind[:10]}:#{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()}"
+
+
+def intentar(session: Session, claves: dict[str, Regla], now: datetime) -> Intento:
+    """Record one attempt under every key (committed), then count each key's window, this attempt included."""
+    session.exec(delete(IntentoFallido).where(IntentoFallido.momento < now - RETENTION))
+    filas = [IntentoFallido(clave=clave(k), momento=now) for k in claves]
+    session.add_all(filas)
+    session.commit()
+    intento = Intento(ids=[f.id for f in filas])
+    for k, regla in claves.items():
         count, oldest = session.exec(
             select(func.count(), func.min(IntentoFallido.momento))
-            .where(IntentoFallido.clave == clave, IntentoFallido.momento > since)
+            .where(IntentoFallido.clave == clave(k), IntentoFallido.momento > now - regla.window)
         ).one()
-        if count >= regla.limit and oldest is not None:
-            remaining = oldest + regla.window - now
-            if remaining > timedelta(0) and (wait is None or remaining > wait):
-                wait = remaining
-    return wait
+        if count <= regla.limit or oldest is None:
+            continue
+        if regla.retraso:
+            intento.retraso = max(intento.retraso, regla.retraso)
+            continue
+        wait = max(oldest + regla.window - now, timedelta(seconds=1))
+        intento.espera = wait if intento.espera is None else max(intento.espera, wait)
+    return intento
 
 
-# Failures older than this are of no use to any rule and are deleted as new ones come in.
-RETENTION = timedelta(days=1)
-
-
-def record_failure(session: Session, claves: dict[str, Regla], now: datetime) -> None:
-    """Count one failure for every key, and forget failures old enough to matter to no rule."""
-    session.exec(delete(IntentoFallido).where(IntentoFallido.momento < now - RETENTION))
-    for clave in claves:
-        session.add(IntentoFallido(clave=_clave(clave), momento=now))
-    session.commit()
-
-
-def forget(session: Session, claves: list[str]) -> None:
-    """A successful sign-in clears the counts of its own keys (not the client address's)."""
-    session.exec(delete(IntentoFallido).where(IntentoFallido.clave.in_([_clave(c) for c in claves])))
+def acierto(session: Session, intento: Intento, olvidar: list[str] = ()) -> None:
+    """The attempt succeeded: it was no failure (its rows go), and the failures of `olvidar` are forgotten."""
+    condiciones = [col(IntentoFallido.id).in_(intento.ids)]
+    if olvidar:
+        condiciones.append(col(IntentoFallido.clave).in_([clave(k) for k in olvidar]))
+    for condicion in condiciones:
+        session.exec(delete(IntentoFallido).where(condicion))
     session.commit()
 
 

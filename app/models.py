@@ -69,6 +69,9 @@ class Contratista(SQLModel, table=True):
     terminos_aceptados: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     ultimo_ingreso: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    # Every session carries the value it began with; Cerrar sesión raises it, which ends every earlier session of
+    # this contratista on every node.
+    sesion: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     @property
     def es_persona_moral(self) -> bool:
@@ -96,7 +99,8 @@ class AutoridadCertificadora(SQLModel, table=True):
 
 
 class IntentoFallido(SQLModel, table=True):
-    """One failed sign-in attempt, counted per key ("ip:…", "rfc:…", "curp:…") over a sliding window.
+    """One counted event for app.limiter: a sign-in attempt ("efirma-ip:…", "cer:…", "curp:…") or an e-mail sent
+    ("correo:…"), per key over a sliding window.
 
     In the database, not in process memory, so that every app node behind a proxy sees the same counts.
     """
@@ -170,45 +174,76 @@ class Documento(SQLModel, table=True):
 
 
 class Persona(SQLModel, table=True):
-    """A person known by CURP. One person may be capturista of several contratistas (an accounting firm's staff),
-    so the password belongs here and each role is a Capturista row."""
+    """A capturista's account: a CURP plus the mailbox that activated it, and its password.
+
+    A contratista vouches only for "CURP X is reachable at the e-mail I typed", so two contratistas who type
+    different e-mails for one CURP make two accounts, each with its own password; a role (Capturista) belongs to the
+    account whose mailbox received its invitation. Names are not here: each contratista's own typed names stay on
+    its role and are never shown to another contratista.
+    """
+
+    __table_args__ = (UniqueConstraint("curp", "correo"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    curp: str = Field(max_length=18, unique=True, index=True)
-    nombres: str = Field(max_length=MAX_NOMBRE_PERSONA)
-    primer_apellido: str = Field(max_length=MAX_NOMBRE_PERSONA)
-    segundo_apellido: str = Field(default="", max_length=MAX_NOMBRE_PERSONA)
+    curp: str = Field(max_length=18, index=True)
+    correo: str = Field(max_length=contacto.MAX_CORREO)  # normalised by contacto.normalize_correo
     password_hash: str | None = Field(default=None, max_length=255)
     password_cambiado: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    # Raised at Cerrar sesión and at every new password: ends every earlier session of the account, on every node.
+    sesion: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     @property
-    def nombre_completo(self) -> str:
-        return " ".join(p for p in (self.nombres, self.primer_apellido, self.segundo_apellido) if p)
+    def activa(self) -> bool:
+        return self.password_hash is not None
 
 
 class Capturista(SQLModel, table=True):
-    """A person's role with one contratista (alta, baja, reactivación)."""
+    """An account's role with one contratista: its invitation, alta, baja, reactivación.
 
-    __table_args__ = (UniqueConstraint("persona_id", "contratista_id"),)
+    One role per CURP and contratista (the unique constraint answers parallel altas). `invitacion` is the random
+    nonce of the newest invitation: a link works only while it matches, so a new invitation, a baja or the
+    activation kills every earlier link.
+    """
+
+    __table_args__ = (UniqueConstraint("contratista_id", "curp"),)
 
     id: int | None = Field(default=None, primary_key=True)
     persona_id: int = Field(foreign_key="persona.id", index=True)
     contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    curp: str = Field(max_length=18)
+    nombres: str = Field(max_length=MAX_NOMBRE_PERSONA)  # as this contratista's registry or typing gave them
+    primer_apellido: str = Field(max_length=MAX_NOMBRE_PERSONA)
+    segundo_apellido: str = Field(default="", max_length=MAX_NOMBRE_PERSONA)
     rol: str = Field(default="Capturista", max_length=30)
     telefono: str = Field(max_length=10)
-    correo: str = Field(max_length=contacto.MAX_CORREO)
-    estatus: str = Field(default="pendiente", max_length=10)  # pendiente, activo, baja
+    estatus: str = Field(default="pendiente", max_length=10)  # pendiente, activo, baja, rechazado
+    invitacion: str | None = Field(default=None, max_length=32)
+    invitado: datetime | None = Field(default=None, sa_column=_ts(nullable=True))  # when `invitacion` was made
     alta: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     baja: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    # Raised at baja and at reactivación: a session of this role that began before either ends.
+    sesion: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+    @property
+    def nombre_completo(self) -> str:
+        return " ".join(p for p in (self.nombres, self.primer_apellido, self.segundo_apellido) if p)
 
     @property
     def estatus_texto(self) -> str:
         return ESTATUS_CAPTURISTA.get(self.estatus, self.estatus)
 
 
-ESTATUS_CAPTURISTA = {"pendiente": "Pendiente de activación", "activo": "Activo", "baja": "Baja"}
+ESTATUS_CAPTURISTA = {"pendiente": "Pendiente", "activo": "Activo", "baja": "Baja",
+                      "rechazado": "Invitación rechazada"}
+
+
+class ComprobanteUsado(SQLModel, table=True):
+    """A comprobante (proof of a validated e.firma) already used at Ingresar: each one enters once, on any node."""
+
+    nonce: str = Field(max_length=32, primary_key=True)
+    vence: datetime = Field(sa_column=_ts(nullable=False, index=True))  # after this, the proof is dead anyway
 
 
 class DirectorioCurp(SQLModel, table=True):

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
@@ -54,14 +55,17 @@ def buscar_http(url: str, curp: str, timeout: float = 5.0) -> NombreCurp | None:
                             str(data.get("segundo_apellido") or "").strip().upper(), "servicio")
     except (KeyError, TypeError, AttributeError):
         raise RegistroNoDisponible from None
-    if _demasiado_largo(nombre.nombres, nombre.primer_apellido, nombre.segundo_apellido):
-        log.warning("CURP service %s answered names longer than %s characters", url, curp_rules.MAX_NOMBRE)
-        raise RegistroNoDisponible
-    return nombre
+    try:
+        return NombreCurp(*_nombres(nombre.nombres, nombre.primer_apellido, nombre.segundo_apellido), "servicio")
+    except curp_rules.CurpInvalida:
+        log.warning("CURP service %s answered a name that is not one (too long, or not letters)", url)
+        raise RegistroNoDisponible from None
 
 
-def _demasiado_largo(*partes: str) -> bool:
-    return any(len(parte) > curp_rules.MAX_NOMBRE for parte in partes)
+def _nombres(nombres: str, primer: str, segundo: str) -> tuple[str, str, str]:
+    """The three names by the project's name rule (curp.validar_nombre), or CurpInvalida."""
+    return (curp_rules.validar_nombre(nombres, "nombres"), curp_rules.validar_nombre(primer, "primer_apellido"),
+            curp_rules.validar_nombre(segundo, "segundo_apellido"))
 
 
 def buscar(session: Session, curp: str, url: str | None = None) -> NombreCurp | None:
@@ -74,9 +78,10 @@ def buscar(session: Session, curp: str, url: str | None = None) -> NombreCurp | 
     return NombreCurp(row.nombres, row.primer_apellido, row.segundo_apellido, "directorio")
 
 
-def importar(session: Session, data: bytes) -> tuple[int, list[str]]:
+def importar(session: Session, data: bytes, hoy: date) -> tuple[int, list[str]]:
     """Load (insert or replace) the directory from a UTF-8 CSV with header curp,nombres,primer_apellido,
-    segundo_apellido. Returns (rows loaded, messages about rows skipped)."""
+    segundo_apellido. Returns (rows loaded, messages about rows skipped). `hoy` is Mexico City's date: a CURP born
+    after it is skipped, as everywhere else."""
     text = data.decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
     expected = {"curp", "nombres", "primer_apellido", "segundo_apellido"}
@@ -86,16 +91,17 @@ def importar(session: Session, data: bytes) -> tuple[int, list[str]]:
     for number, row in enumerate(reader, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
         try:
-            clave = curp_rules.validate(row["curp"])
+            clave = curp_rules.validate(row["curp"], today=hoy)
         except curp_rules.CurpInvalida as e:
             omitidas.append(f"línea {number}: {e}")
             continue
         if not row["nombres"] or not row["primer_apellido"]:
             omitidas.append(f"línea {number}: faltan los nombres o el primer apellido")
             continue
-        nombres, primer, segundo = (row[k].upper() for k in ("nombres", "primer_apellido", "segundo_apellido"))
-        if _demasiado_largo(nombres, primer, segundo):
-            omitidas.append(f"línea {number}: un nombre o apellido tiene más de {curp_rules.MAX_NOMBRE} caracteres")
+        try:
+            nombres, primer, segundo = _nombres(row["nombres"], row["primer_apellido"], row["segundo_apellido"])
+        except curp_rules.CurpInvalida as e:
+            omitidas.append(f"línea {number}: {e.campo.replace('_', ' ')}: {e}")
             continue
         existing = session.get(DirectorioCurp, clave) or DirectorioCurp(curp=clave)
         existing.nombres, existing.primer_apellido, existing.segundo_apellido = nombres, primer, segundo

@@ -77,12 +77,23 @@ def alta(client, curp, nombres=("", "", ""), telefono="5598765432", correo="luis
 def enlace(app) -> str:
     mensaje = leer_outbox(Path(app.instance_path) / "outbox")[-1]
     body = mensaje.get_body(preferencelist=("plain",)).get_content()
-    return re.search(r"http://localhost(/\S+)", body).group(1)
+    return re.search(r"https?://[^/\s]+(/\S+)", body).group(1)
 
 
 def activar(client, app, password=PASSWORD):
     url = enlace(app)
     return client.post(url, data={"csrf_token": token(client, url), "contrasena": password, "confirmacion": password})
+
+
+def entrar_capturista(client, password=PASSWORD, curp=CURP_LUIS) -> str:
+    """Sign in with CURP and password and follow the account to where it lands; returns that path."""
+    r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": curp,
+                                                 "password": password})
+    while r.status_code in (302, 303) and r.headers["Location"] == "/ingreso/elegir":
+        r = client.get("/ingreso/elegir")
+        if r.status_code == 200:
+            return "/ingreso/elegir"
+    return r.headers.get("Location", "")
 
 
 def test_menu_and_the_pages_ask_for_datos_generales_first(client, juegos):
@@ -164,7 +175,7 @@ def test_guardar_invites_by_mail_and_the_capturista_activates_and_signs_in(contr
     with app.app_context():
         db = get_session()
         capturista = db.exec(select(Capturista)).one()
-        assert capturista.estatus == "pendiente" and capturista.correo == "luis@ejemplo.mx"
+        assert capturista.estatus == "pendiente" and db.get(Persona, capturista.persona_id).correo == "luis@ejemplo.mx"
         assert {a.accion for a in db.exec(select(Auditoria)).all()} == {"alta", "invitacion"}
     mensaje = leer_outbox(Path(app.instance_path) / "outbox")[-1]
     assert mensaje["To"] == "luis@ejemplo.mx"
@@ -176,9 +187,7 @@ def test_guardar_invites_by_mail_and_the_capturista_activates_and_signs_in(contr
     assert activar(client, app).headers["Location"] == "/"
     assert client.get(url).status_code == 410  # one use only
 
-    response = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
-                                                        "password": PASSWORD})
-    assert response.headers["Location"] == "/inicio"
+    assert entrar_capturista(client) == "/inicio"
     doc = html(client.get("/inicio"))
     perfil = {dt.get_text(): dt.find_next_sibling("dd").get_text() for dt in doc.select(".perfil dt")}
     assert perfil["Rol"] == "Capturista"
@@ -199,48 +208,58 @@ def test_same_curp_twice_and_reactivation(contratista, app):
     contratista.post(baja_url, data={"csrf_token": token(contratista, baja_url)})
     assert alta(contratista, CURP_LUIS, correo="nuevo@ejemplo.mx").status_code == 303  # reactivated
     with app.app_context():
-        capturista = get_session().exec(select(Capturista)).one()
-        assert capturista.estatus == "pendiente" and capturista.correo == "nuevo@ejemplo.mx" and capturista.baja is None
+        db = get_session()
+        capturista = db.exec(select(Capturista)).one()
+        assert capturista.estatus == "pendiente" and capturista.baja is None
+        assert db.get(Persona, capturista.persona_id).correo == "nuevo@ejemplo.mx"  # the new mailbox's account
 
 
-def test_five_wrong_passwords_lock_and_a_baja_cannot_sign_in(contratista, app):
-    client = app.test_client()  # the capturista's own browser
+def test_five_wrong_passwords_lock_that_client_only(contratista, app):
+    """A stranger's guesses lock the stranger's address out, never the owner at hers."""
+    extrano = app.test_client()
+    extrano.environ_base["REMOTE_ADDR"] = "203.0.113.9"
     alta(contratista, CURP_LUIS)
-    activar(client, app)
+    activar(app.test_client(), app)
     for _ in range(5):
-        r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
-                                                     "password": "equivocada"})
+        r = extrano.post("/ingreso/capturista", data={"csrf_token": token(extrano, "/"), "curp": CURP_LUIS,
+                                                      "password": "equivocada"})
         assert r.status_code == 422
-    r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
-                                                 "password": PASSWORD})
+    r = extrano.post("/ingreso/capturista", data={"csrf_token": token(extrano, "/"), "curp": CURP_LUIS,
+                                                  "password": PASSWORD})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 14 * 60
+    assert entrar_capturista(app.test_client()) == "/inicio"  # the owner, from her own address
 
 
 def test_baja_ends_access_and_sessions(contratista, app):
     client = app.test_client()  # the capturista's own browser
     alta(contratista, CURP_LUIS)
     activar(client, app)
-    client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS, "password": PASSWORD})
+    assert entrar_capturista(client) == "/inicio"
     assert client.get("/inicio").status_code == 200
     with app.app_context():
         capturista_id = get_session().exec(select(Capturista)).one().id
     url = f"/administracion/capturistas/{capturista_id}/baja"
     contratista.post(url, data={"csrf_token": token(contratista, url)})
     assert client.get("/inicio").status_code == 303  # the session ended with the baja
-    r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
-                                                 "password": PASSWORD})
-    assert r.status_code == 422 and "baja" in html(r).select_one(".error-summary").get_text()
+    assert entrar_capturista(client) == "/ingreso/elegir"  # her account, with no role to enter
+    assert "no tiene accesos activos" in html(client.get("/ingreso/elegir")).main.get_text()
 
 
-def test_capturista_of_two_contratistas_chooses(contratista, app, juegos):
+def test_capturista_of_two_contratistas_accepts_and_chooses(contratista, app, juegos):
     client = app.test_client()  # the capturista's own browser
     alta(contratista, CURP_LUIS)
     activar(client, app)
     otro = otro_contratista(app, juegos["otra"])
-    assert alta(otro, CURP_LUIS, correo="luis@otra.mx").status_code == 303
+    assert alta(otro, CURP_LUIS, correo="Luis@Ejemplo.mx").status_code == 303  # her mailbox: an invitation
+    assert "/ingreso/activar/" not in leer_outbox(Path(app.instance_path) / "outbox")[-1].get_content()
     r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
                                                  "password": PASSWORD})
     assert r.headers["Location"] == "/ingreso/elegir"
+    doc = html(client.get("/ingreso/elegir"))
+    assert "OTRA EMPRESA" in doc.select_one(".invitaciones").get_text()
+    aceptar = doc.select_one(".invitaciones form")["action"]
+    assert aceptar.endswith("/aceptar")
+    assert client.post(aceptar, data={"csrf_token": token(client, "/ingreso/elegir")}).status_code == 303
     doc = html(client.get("/ingreso/elegir"))
     options = doc.select("input[name=capturista]")
     assert len(options) == 2
@@ -255,12 +274,13 @@ def test_consulta_search_pages_and_export(contratista, app):
         db = get_session()
         contratista_id = db.exec(select(Contratista)).first().id
         for i in range(30):
-            p = Persona(curp=f"XAXX{i:06d}HDFXXX0{i % 10}", nombres=f"PERSONA {i:02d}", primer_apellido="PRUEBA",
-                        segundo_apellido="=SUMA(1)" if i == 0 else "")
+            curp = f"XAXX{i:06d}HDFXXX0{i % 10}"
+            p = Persona(curp=curp, correo=f"p{i}@ejemplo.mx")
             db.add(p)
             db.flush()
-            db.add(Capturista(persona_id=p.id, contratista_id=contratista_id, telefono="5512345678",
-                              correo=f"p{i}@ejemplo.mx", estatus="baja" if i == 1 else "activo",
+            db.add(Capturista(persona_id=p.id, contratista_id=contratista_id, curp=curp, nombres=f"PERSONA {i:02d}",
+                              primer_apellido="PRUEBA", segundo_apellido="=SUMA(1)" if i == 0 else "",
+                              telefono="5512345678", estatus="baja" if i == 1 else "activo",
                               baja=utcnow() if i == 1 else None))
         db.commit()
     doc = html(contratista.get("/administracion/consulta"))
@@ -355,9 +375,7 @@ def test_password_reset_by_mail(contratista, app):
     url = enlace(app)
     assert "restablecer" in url
     client.post(url, data={"csrf_token": token(client, url), "contrasena": nueva, "confirmacion": nueva})
-    r = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
-                                                 "password": nueva})
-    assert r.headers["Location"] == "/inicio"
+    assert entrar_capturista(client, nueva) == "/inicio"
     # An unknown CURP gets the same answer and no mail.
     count = len(leer_outbox(Path(app.instance_path) / "outbox"))
     client.post("/salir", data={"csrf_token": token(client, "/inicio")})

@@ -17,7 +17,7 @@ from app import schema
 from app.db import make_engine
 
 from .conftest import token
-from .test_administracion import CURP_LUIS, PASSWORD, hacer_curp
+from .test_administracion import CURP_LUIS, PASSWORD, entrar_capturista, hacer_curp
 from .test_ingreso import ingresar
 
 # The DDL that release 0.1.0's create_all() ran, written by that release's code, per dialect.
@@ -129,25 +129,67 @@ def postgres_url_or_none(request):
     return lambda: request.getfixturevalue("postgres").nueva_base().replace("postgresql://", "postgresql+psycopg://")
 
 
+def filas(engine: Engine) -> dict[str, list[dict]]:
+    with engine.connect() as connection:
+        return {t: [dict(r._mapping) for r in connection.execute(text(f"SELECT * FROM {t} ORDER BY 1"))]
+                for t in inspect(connection).get_table_names() if t != "alembic_version"}
+
+
+# What the revisions since release 0.1.0 moved: (table, column) -> where it went.
+MOVIDOS = {("persona", "nombres"), ("persona", "primer_apellido"), ("persona", "segundo_apellido"),
+           ("capturista", "correo")}
+
+
 def test_a_release_0_1_0_database_upgrades_in_place_with_its_data(vacia, juegos, ca):
     crear_como_release(vacia)
     llenar_como_release(vacia, juegos["moral"], ca)
-    with vacia.connect() as connection:
-        antes = {t: connection.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all()
-                 for t in inspect(connection).get_table_names()}
+    antes = filas(vacia)
     assert schema.current(vacia) is None
     assert schema.upgrade(vacia) == (None, schema.head())
     assert schema.current(vacia) == schema.head()
+    despues = filas(vacia)
+    assert despues.keys() >= antes.keys()
+    for table, rows in antes.items():  # every value that still has its column is as it was
+        assert len(despues[table]) == len(rows), table
+        for old, new in zip(rows, despues[table]):
+            assert {k: v for k, v in old.items() if (table, k) not in MOVIDOS} == \
+                {k: v for k, v in new.items() if k in old}, table
+    # ... and what moved is where the new schema keeps it: names on the role, the e-mail on the account.
+    [rol], [cuenta] = despues["capturista"], despues["persona"]
+    assert (rol["curp"], rol["nombres"], rol["primer_apellido"], rol["segundo_apellido"]) == (
+        CURP_LUIS, "JOSE LUIS", "GARCIA", "LOPEZ")
+    assert cuenta["correo"] == "luis@ejemplo.mx" and cuenta["password_hash"] and rol["estatus"] == "activo"
     with vacia.connect() as connection:
-        despues = {t: connection.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all()
-                   for t in inspect(connection).get_table_names() if t != "alembic_version"}
         assert connection.execute(text("SELECT contenido FROM documento")).scalar_one() == b"%PDF-1.4 acuse"
         if vacia.dialect.name == "sqlite":
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
-    assert despues == antes
     assert schema.upgrade(vacia) == (schema.head(), schema.head())  # a second run changes nothing
     with vacia.begin() as connection:  # the models and the migrated schema agree (alembic check)
         command.check(schema.alembic_config(connection))
+
+
+def test_a_curp_taken_over_in_release_0_1_0_is_split_by_mailbox_and_must_be_activated_again(vacia, juegos, ca):
+    """Release 0.1.0 let a second contratista add its own e-mail to a CURP and take the account over. The upgrade
+    gives each mailbox its own account, and since nobody can tell which mailbox set the password, none keeps it."""
+    crear_como_release(vacia)
+    llenar_como_release(vacia, juegos["moral"], ca)
+    t = MOMENTO if vacia.dialect.name == "postgresql" else MOMENTO.replace(tzinfo=None)
+    with vacia.begin() as connection:
+        connection.execute(text("INSERT INTO contratista (id, rfc, nombre, persona, cert_serial, cert_fingerprint, "
+                                "cert_not_before, cert_not_after, creado, ultimo_ingreso) VALUES (8, 'OTR020202CD3', "
+                                "'OTRA', 'moral', '1', 'x', :t, :t, :t, :t)"), {"t": t})
+        connection.execute(text("INSERT INTO capturista (id, persona_id, contratista_id, rol, telefono, correo, "
+                                "estatus, alta, actualizado) VALUES (6, 3, 8, 'Capturista', '5500000000', "
+                                "'atacante@ejemplo.mx', 'activo', :t, :t)"), {"t": t})
+    schema.upgrade(vacia)
+    despues = filas(vacia)
+    cuentas = {c["correo"]: c for c in despues["persona"]}
+    assert set(cuentas) == {"luis@ejemplo.mx", "atacante@ejemplo.mx"}
+    assert all(c["password_hash"] is None and c["curp"] == CURP_LUIS for c in cuentas.values())
+    roles = {r["id"]: r for r in despues["capturista"]}
+    assert roles[5]["persona_id"] == cuentas["luis@ejemplo.mx"]["id"]
+    assert roles[6]["persona_id"] == cuentas["atacante@ejemplo.mx"]["id"]
+    assert {r["estatus"] for r in roles.values()} == {"pendiente"}
 
 
 def test_the_newest_revision_matches_the_models(vacia):
@@ -176,10 +218,7 @@ def test_signing_in_on_an_upgraded_release_instance(vacia, juegos, tmp_path, ca)
     with app.app_context():
         contratista = get_session().exec(select(Contratista)).one()
         assert contratista.id == 7 and contratista.cert_serial != "99991449587804684988"
-    capturista = app.test_client()
-    response = capturista.post("/ingreso/capturista", data={"csrf_token": token(capturista, "/"),
-                                                            "curp": CURP_LUIS, "password": PASSWORD})
-    assert response.status_code == 303 and response.headers["Location"] == "/inicio"
+    assert entrar_capturista(app.test_client()) == "/inicio"
     app.extensions["engine"].dispose()
 
 

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from .conftest import HTMX, token
-from .test_administracion import CURP_LUIS, PASSWORD, activar, alta, preparar
+from .test_administracion import CURP_LUIS, activar, alta, entrar_capturista, preparar
 from .test_ingreso import ingresar
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -82,8 +82,7 @@ def test_capturista(client, app, juegos):
     alta(client, CURP_LUIS)
     capturista = app.test_client()
     activar(capturista, app)
-    capturista.post("/ingreso/capturista", data={"csrf_token": token(capturista, "/"), "curp": CURP_LUIS,
-                                                 "password": PASSWORD})
+    assert entrar_capturista(capturista) == "/inicio"
     _pound(capturista, app, 4)
     assert capturista.get("/inicio").status_code == 200  # still signed in: every URL was tried as a capturista
 

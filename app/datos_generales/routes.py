@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from .. import acuse, address, sepomex
 from ..generales import validar as validar_generales
-from ..auth import contratista_required
-from ..db import get_session
+from ..auth import Usuario, conserva_al_expirar, contratista_required
+from ..db import get_session, upsert
 from ..htmx import render, see_other, wants_fragment
 from ..models import Borrador, Contratista, DatosGenerales, Documento, utcnow
 from ..uploads import limit_body, upload_size
@@ -49,11 +49,10 @@ class Pagina:
     def __init__(self, db: Session, contratista: Contratista):
         self.db, self.contratista = db, contratista
         self.guardado = db.get(DatosGenerales, contratista.id)
-        self.borrador = db.exec(select(Borrador).where(Borrador.contratista_id == contratista.id,
-                                                       Borrador.pagina == PAGINA)).first()
-        self.valores = self._guardados() | (self.borrador.datos if self.borrador else {})
-        self.acuse = db.exec(select(Documento).where(Documento.contratista_id == contratista.id,
-                                                     Documento.tipo == ACUSE)).first()
+        borrador = db.exec(select(Borrador.datos).where(Borrador.contratista_id == contratista.id,
+                                                        Borrador.pagina == PAGINA)).first()
+        self.valores = self._guardados() | (borrador or {})
+        self.acuse = self._acuse()
         self.errores: dict[str, str] = {}  # field name -> message
         self.aviso: str | None = None  # a status message of the region that changed
         self.enfoque: str | None = None  # the region whose heading gets focus after an action
@@ -80,12 +79,15 @@ class Pagina:
                 self.valores[name] = values[-1].strip()[:MAX_CAMPO]
         self.guardar_borrador()
 
+    def _acuse(self) -> Documento | None:
+        return self.db.exec(select(Documento).where(Documento.contratista_id == self.contratista.id,
+                                                    Documento.tipo == ACUSE)).first()
+
     def guardar_borrador(self) -> None:
-        if self.borrador is None:
-            self.borrador = Borrador(contratista_id=self.contratista.id, pagina=PAGINA)
-        self.borrador.datos = dict(self.valores)  # a new dict, so that SQLAlchemy sees the JSON change
-        self.borrador.actualizado = utcnow()
-        self.db.add(self.borrador)
+        """One atomic upsert: autosaves racing a Guardar or each other never fail (the last one wins)."""
+        upsert(self.db, Borrador, ["contratista_id", "pagina"],
+               {"contratista_id": self.contratista.id, "pagina": PAGINA, "datos": dict(self.valores),
+                "actualizado": utcnow()})
         self.db.commit()
 
     @property
@@ -192,6 +194,15 @@ def _pagina() -> Pagina:
     return Pagina(get_session(), current_user.contratista)
 
 
+def _conservar(usuario: Usuario) -> None:
+    """What a POST carried when its session had just expired: kept as the contratista's draft."""
+    if usuario.es_contratista:
+        Pagina(get_session(), usuario.contratista).recibir()
+
+
+conserva = conserva_al_expirar(_conservar)
+
+
 @bp.get("/")
 @contratista_required
 def index():
@@ -215,12 +226,12 @@ def _recibir_acuse(pagina: Pagina) -> None:
     except acuse.AcuseInvalido as e:
         pagina.errores["acuse"] = str(e)
         return
-    documento = pagina.acuse or Documento(contratista_id=pagina.contratista.id, tipo=ACUSE)
-    documento.nombre, documento.contenido, documento.tamano = nombre, data, len(data)
-    documento.sha256, documento.subido = hashlib.sha256(data).hexdigest(), utcnow()
-    pagina.db.add(documento)
+    upsert(pagina.db, Documento, ["contratista_id", "tipo"],
+           {"contratista_id": pagina.contratista.id, "tipo": ACUSE, "nombre": nombre, "contenido": data,
+            "tamano": len(data), "sha256": hashlib.sha256(data).hexdigest(), "subido": utcnow()})
     pagina.db.commit()
-    pagina.acuse = documento
+    pagina.db.expire_all()
+    pagina.acuse = pagina._acuse()
     pagina.aviso = f"Se adjuntó {nombre}."
 
 
@@ -238,6 +249,7 @@ def _too_large(block: str):
 
 @bp.post("/")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST, too_large=_too_large("datos_generales"))
 def guardar():
     """Guardar: check everything, store it, and come back to the page with a confirmation."""
@@ -251,15 +263,12 @@ def guardar():
     if errores or pagina.errores:
         pagina.errores = {**errores, **pagina.errores}  # an upload's own message wins over "adjunta el acuse"
         return pagina.responder("datos_generales")
-    guardado = pagina.guardado or DatosGenerales(contratista_id=pagina.contratista.id, correo=generales.correo,
-                                                 celular=generales.celular)
-    guardado.correo, guardado.celular = generales.correo, generales.celular
-    guardado.telefono_fijo = generales.telefono_fijo
-    guardado.domicilio_igual_fiscal, guardado.domicilio = generales.domicilio_igual_fiscal, generales.domicilio
-    guardado.actualizado = utcnow()
-    pagina.db.add(guardado)
-    if pagina.borrador is not None:
-        pagina.db.delete(pagina.borrador)
+    contratista_id = pagina.contratista.id
+    upsert(pagina.db, DatosGenerales, ["contratista_id"],
+           {"contratista_id": contratista_id, "correo": generales.correo, "celular": generales.celular,
+            "telefono_fijo": generales.telefono_fijo, "domicilio_igual_fiscal": generales.domicilio_igual_fiscal,
+            "domicilio": generales.domicilio, "actualizado": utcnow()})
+    pagina.db.exec(delete(Borrador).where(Borrador.contratista_id == contratista_id, Borrador.pagina == PAGINA))
     pagina.db.commit()
     flash("Tus datos generales se guardaron correctamente.", "status")
     return see_other(url_for("datos_generales.index"))
@@ -304,6 +313,7 @@ def _buscar(pagina: Pagina, *, silencioso: bool = False) -> None:
 
 @bp.post("/domicilio/buscar")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST, too_large=_too_large("ubicar"))
 def buscar():
     """Buscar colonias / Buscar municipios (paso 1): htmx sends it when the postal code, estado or municipio
@@ -319,6 +329,7 @@ def buscar():
 
 @bp.post("/borrador")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST)
 def borrador():
     """With JavaScript, every change is kept in the draft as it happens, so that even a reload before any button
@@ -329,6 +340,7 @@ def borrador():
 
 @bp.post("/actualizar")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST, too_large=_too_large("datos_generales"))
 def actualizar():
     """The form's default button (Enter in any field): keep what was typed, run the pending lookup, and show the
@@ -343,6 +355,7 @@ def actualizar():
 
 @bp.post("/domicilio/ubicar")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST, too_large=_too_large("ubicar"))
 def ubicar():
     """Ubicar: from step 1 to step 2 (a colonia chosen), or from step 2 to the summary of step 3."""
@@ -379,6 +392,7 @@ def _ubicacion(a) -> dict:
 
 @bp.post("/domicilio/aceptar")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST, too_large=_too_large("ubicar"))
 def aceptar():
     """Aceptar the located address (step 3)."""
@@ -394,6 +408,7 @@ def aceptar():
 
 @bp.post("/domicilio/cambiar")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST, too_large=_too_large("ubicar"))
 def cambiar():
     """Go back to step 1 (another colonia) or step 2 (the street), keeping what was typed."""
@@ -408,6 +423,7 @@ def cambiar():
 
 @bp.post("/acuse")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST, too_large=_too_large("adjunto"))
 def adjuntar():
     """Adjuntar the STPS acuse (htmx sends it as soon as it is chosen)."""
@@ -424,13 +440,15 @@ def adjuntar():
 
 @bp.post("/acuse/eliminar")
 @contratista_required
+@conserva
 @limit_body(MAX_REQUEST, too_large=_too_large("adjunto"))
 def eliminar():
     """Eliminar the attached acuse; the file input comes back."""
     pagina = _pagina()
     pagina.recibir()
     if pagina.acuse is not None:
-        pagina.db.delete(pagina.acuse)
+        pagina.db.exec(delete(Documento).where(Documento.contratista_id == pagina.contratista.id,
+                                               Documento.tipo == ACUSE))
         pagina.db.commit()
         pagina.acuse = None
         pagina.aviso = "Se eliminó el acuse."

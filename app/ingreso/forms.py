@@ -3,12 +3,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.mx import curp as stdnum_curp
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from .. import fiel
+from .. import curp, fiel, hora
 
 # A SAT .cer or .key is 1-2 KB; anything far bigger is not one, and is refused before any parsing.
 MAX_CREDENTIAL_BYTES = 64 * 1024
@@ -33,17 +31,18 @@ class EfirmaForm(FlaskForm):
     ])
 
 
-def _valid_curp(_form, field) -> None:
+def _curp_valida(_form, field) -> None:
+    """The project's one CURP rule (app.curp: H, M or X; no birth date after today in Mexico City)."""
     try:
-        stdnum_curp.validate(field.data)
-    except StdnumError:
-        raise ValidationError("La CURP no es válida: revisa que tenga 18 caracteres y esté bien escrita.")
+        field.data = curp.validate(field.data or "", today=hora.hoy())
+    except curp.CurpInvalida as e:
+        raise ValidationError(str(e)) from None
 
 
 class CapturistaForm(FlaskForm):
-    curp = StringField("CURP", validators=[DataRequired("Captura tu CURP."), _valid_curp],
-                       filters=[lambda v: stdnum_curp.compact(v) if v else v])
-    password = PasswordField("Contraseña", validators=[InputRequired("Captura tu contraseña.")])
+    curp = StringField("CURP", validators=[DataRequired("Captura tu CURP."), _curp_valida])
+    password = PasswordField("Contraseña", validators=[InputRequired("Captura tu contraseña."),
+                                                       Length(max=1024, message="La contraseña es demasiado larga.")])
 
 
 class TerminosForm(FlaskForm):
@@ -52,8 +51,7 @@ class TerminosForm(FlaskForm):
 
 
 class RestablecerForm(FlaskForm):
-    curp = StringField("CURP", validators=[DataRequired("Captura tu CURP."), _valid_curp],
-                       filters=[lambda v: stdnum_curp.compact(v) if v else v])
+    curp = StringField("CURP", validators=[DataRequired("Captura tu CURP."), _curp_valida])
 
 
 class ContrasenaForm(FlaskForm):

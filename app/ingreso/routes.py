@@ -1,48 +1,62 @@
-"""Ingreso: the landing page, e.firma validation, first entry (términos y condiciones) and sign-out."""
+"""Ingreso: the landing page, e.firma validation, first entry (términos y condiciones), the capturista's account
+(sign-in, choosing a contratista, invitations, activation and reset links) and sign-out."""
 from __future__ import annotations
 
-import hashlib
+import time
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlmodel import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import capturistas, contrasena, fiel, limiter, trust
-from ..administracion import invitaciones
-from ..auth import Usuario, usuario_required
+from .. import capturistas, comprobante, contrasena, contratistas, enlaces, fiel, limiter, trust
+from ..auth import Usuario, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
-from ..models import AceptacionTerminos, Contratista, DatosGenerales, Persona, utcnow
+from ..models import AceptacionTerminos, Capturista, Contratista, DatosGenerales, utcnow
 from ..uploads import limit_body
-from . import prueba
 from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, RestablecerForm, TerminosForm
 
 bp = Blueprint("ingreso", __name__)
 
-# Failed validations: generous per client address (many employees may share one NAT address), strict per
-# certificate and per RFC on wrong passwords, the only thing that can be guessed.
-POR_IP = limiter.Regla(limit=50, window=timedelta(minutes=15))
-POR_CREDENCIAL = limiter.Regla(limit=5, window=timedelta(minutes=15))
+# Throttling (app.limiter), counted in the database. Per client address, each way in on its own and sized for an
+# office whose staff all sign in from one address; per credential and client address, strict (the only place a
+# password can be guessed); per credential as a whole, a delay only, so no stranger can lock its owner out.
+# (config LIMITE_POR_DIRECCION: 100 failures per address and way in, per 15 minutes.)
+POR_CREDENCIAL_Y_DIRECCION = limiter.Regla(limit=5, window=timedelta(minutes=15))
+POR_CREDENCIAL = limiter.Regla(limit=10, window=timedelta(minutes=15), retraso=1.0)
 
 # Two files of about 2 KB and three short fields: far less than the app-wide limit, which is sized for a PDF.
 MAX_EFIRMA_REQUEST = 256 * 1024
 
+# A capturista sign-in checks a password hash even when the CURP has no account, so that both answers take the same
+# time (150 ms of scrypt against 15 ms told a stranger which CURPs have an account). Computed once per process.
+_HASH_DE_RELLENO = generate_password_hash("icsoe: no account has this password")
 
-def _client() -> str:
-    return f"ip:{request.remote_addr or 'desconocida'}"
+MSG_CAPTURISTA = ("La CURP o la contraseña son incorrectas. Si aún no tienes usuario, el contratista debe darte "
+                  "de alta en Administración - Alta de usuarios.")
 
 
-def _too_many(claves: dict[str, limiter.Regla], form: FlaskForm) -> int | None:
-    """Seconds to wait when a key is over its limit (the message goes on the form), else None."""
-    wait = limiter.retry_after(get_session(), claves, utcnow())
-    if wait is None:
-        return None
-    form.form_errors.append(f"Demasiados intentos fallidos. Espera {limiter.minutos(wait)} minuto(s) "
+def _direccion() -> str:
+    return request.remote_addr or "desconocida"
+
+
+def _por_direccion() -> limiter.Regla:
+    return limiter.Regla(limit=current_app.config["LIMITE_POR_DIRECCION"], window=timedelta(minutes=15))
+
+
+class _Demasiados(Exception):
+    def __init__(self, espera: timedelta):
+        super().__init__()
+        self.espera = espera
+
+
+def _demasiados(form: FlaskForm, espera: timedelta) -> int:
+    """Put the message on the form; the seconds for Retry-After."""
+    form.form_errors.append(f"Demasiados intentos fallidos. Espera {limiter.minutos(espera)} minuto(s) "
                             "antes de volver a intentarlo.")
-    return int(wait.total_seconds()) + 1
+    return int(espera.total_seconds()) + 1
 
 
 def _form_response(template: str, block: str, form: FlaskForm, retry: int | None, **context) -> Response:
@@ -58,9 +72,9 @@ def _form_response(template: str, block: str, form: FlaskForm, retry: int | None
 def index():
     """The landing page: both ways in, e.firma for contratistas, CURP and password for capturistas."""
     if current_user.is_authenticated:
-        if not current_user.es_contratista:
-            return redirect(url_for("ingreso.inicio"))
-        return redirect(_inicio(current_user.contratista))
+        if current_user.es_contratista:
+            return redirect(_inicio(current_user.contratista))
+        return redirect(url_for("ingreso.inicio" if current_user.es_capturista else "ingreso.elegir"))
     return render("ingreso/index.html", "capturista", form=CapturistaForm())
 
 
@@ -73,27 +87,46 @@ def efirma():
 @bp.post("/ingreso/efirma")
 @limit_body(MAX_EFIRMA_REQUEST)
 def validar():
-    """Check an e.firma. Nothing of the private key or its password is kept."""
+    """Check an e.firma. Nothing of the private key or its password is kept.
+
+    Every attempt counts against the client address until it succeeds. A certificate that no trusted CA issued is
+    refused before its password is tried and counts against nobody's credential; once the certificate is trusted,
+    a wrong password counts against (certificate, address), which refuses after five, and against the certificate
+    as a whole, which only slows down."""
     form, firma, retry = EfirmaForm(), None, None
     if form.validate_on_submit():
+        db, now, direccion = get_session(), utcnow(), _direccion()
         cer, key = form.cer.data.read(), form.key.data.read()
-        credencial = {f"rfc:{form.rfc.data}": POR_CREDENCIAL,
-                      f"cer:{hashlib.sha256(cer).hexdigest()[:40]}": POR_CREDENCIAL}
-        claves = {_client(): POR_IP, **credencial}
-        retry = _too_many(claves, form)
-        if retry is None:
+        por_direccion = limiter.intentar(db, {f"efirma-ip:{direccion}": _por_direccion()}, now)
+        por_credencial: limiter.Intento | None = None
+        credencial_y_direccion = ""
+
+        def antes_de_la_contrasena(cert: fiel.Certificado) -> None:
+            nonlocal por_credencial, credencial_y_direccion
+            credencial = f"cer:{cert.fingerprint[:40]}"
+            credencial_y_direccion = f"{credencial}@{direccion}"
+            por_credencial = limiter.intentar(db, {credencial_y_direccion: POR_CREDENCIAL_Y_DIRECCION,
+                                                   credencial: POR_CREDENCIAL}, now)
+            if por_credencial.rechazado:
+                raise _Demasiados(por_credencial.espera)
+            time.sleep(por_credencial.retraso)
+
+        if por_direccion.rechazado:
+            retry = _demasiados(form, por_direccion.espera)
+        else:
             try:
-                firma = fiel.verify(form.rfc.data, cer, key, form.password.data,
-                                    trust=trust.store(get_session()), now=utcnow(),
-                                    revocation=_revocation())
+                firma = fiel.verify(form.rfc.data, cer, key, form.password.data, trust=trust.store(db), now=now,
+                                    revocation=_revocation(), antes_de_la_contrasena=antes_de_la_contrasena)
+            except _Demasiados as e:
+                retry = _demasiados(form, e.espera)
             except fiel.FielRechazada as e:
                 form[e.field].errors.append(str(e))
-                # Only a wrong password counts against the credential; every failure counts against the address.
-                counted = claves if e.field == "password" else {_client(): POR_IP}
-                limiter.record_failure(get_session(), counted, utcnow())
+                if por_credencial is not None and e.field != "password":
+                    limiter.acierto(db, por_credencial)  # no password guess: it counts against the address only
             else:
-                limiter.forget(get_session(), list(credencial))
-                session["efirma"] = prueba.emitir(current_app.config["SECRET_KEY"], firma)
+                limiter.acierto(db, por_direccion)
+                limiter.acierto(db, por_credencial, olvidar=[credencial_y_direccion])
+                session["efirma"] = comprobante.emitir(current_app.config["SECRET_KEY"], firma)
     return _form_response("ingreso/efirma.html", "efirma", form, retry, firma=firma,
                           archivos_perdidos=not wants_fragment())
 
@@ -105,24 +138,18 @@ def _revocation():
 
 @bp.post("/ingreso/ingresar")
 def ingresar():
-    """Enter with the e.firma validated moments ago: creates the contratista on its first entry."""
-    config = current_app.config
-    proof = prueba.leer(config["SECRET_KEY"], session.pop("efirma", ""), config["EFIRMA_PRUEBA_SEGUNDOS"])
-    if proof is None:
-        flash("La validación de tu e.firma expiró o no se encontró. Valídala de nuevo para ingresar.", "error")
+    """Enter with the e.firma validated moments ago (once): creates the contratista on its first entry."""
+    config, db, now = current_app.config, get_session(), utcnow()
+    vigencia = config["EFIRMA_PRUEBA_SEGUNDOS"]
+    proof = comprobante.leer(config["SECRET_KEY"], session.pop("efirma", ""), vigencia)
+    if proof is None or not contratistas.usar_comprobante(db, proof, timedelta(seconds=vigencia), now):
+        flash("La validación de tu e.firma expiró, ya se usó o no se encontró. Valídala de nuevo para ingresar.",
+              "error")
         return see_other(url_for("ingreso.efirma"))
-    db = get_session()
-    contratista = db.exec(select(Contratista).where(Contratista.rfc == proof.rfc)).first() or Contratista(rfc=proof.rfc)
-    # The latest certificate is the one on file (a renewed e.firma updates serial, dates and name).
-    contratista.nombre, contratista.persona = proof.nombre, proof.persona
-    contratista.cert_serial, contratista.cert_fingerprint = proof.serial, proof.fingerprint
-    contratista.cert_not_before, contratista.cert_not_after = proof.not_before, proof.not_after
-    contratista.ultimo_ingreso = utcnow()
-    db.add(contratista)
-    db.commit()
-    session.clear()  # a new session on sign-in: nothing from before it survives (session fixation)
-    login_user(Usuario(contratista))
-    if not Usuario(contratista).acepto_terminos:
+    contratista = contratistas.registrar_ingreso(db, proof, now)
+    usuario = Usuario(contratista)
+    entrar(usuario)
+    if not usuario.acepto_terminos:
         return see_other(url_for("ingreso.terminos"))
     return see_other(_inicio(contratista))
 
@@ -135,9 +162,13 @@ def _inicio(contratista: Contratista) -> str:
 
 
 @bp.route("/ingreso/terminos", methods=["GET", "POST"])
-@login_required
 def terminos():
-    """Términos y condiciones, accepted on first entry and again whenever their version changes."""
+    """Términos y condiciones, accepted on first entry and again whenever their version changes. Only the
+    contratista accepts its own terms: a capturista gets 403."""
+    if not current_user.is_authenticated:
+        return see_other(url_for("ingreso.index"))
+    if not current_user.es_contratista:
+        abort(403)
     form = TerminosForm()
     if form.validate_on_submit():
         contratista, version, now = current_user.contratista, current_app.config["TERMINOS_VERSION"], utcnow()
@@ -154,112 +185,162 @@ def terminos():
 
 @bp.post("/ingreso/capturista")
 def capturista():
-    """Sign-in of a capturista with CURP and password; one with several contratistas chooses one next."""
+    """Sign-in of a capturista with CURP and password: enters the account whose password matches."""
     form, retry = CapturistaForm(), None
     if form.validate_on_submit():
-        claves = {_client(): POR_IP, f"curp:{form.curp.data}": POR_CREDENCIAL}
-        retry = _too_many(claves, form)
-        if retry is None:
-            db = get_session()
-            persona = capturistas.persona_por_curp(db, form.curp.data)
-            ok = persona is not None and persona.password_hash and \
-                check_password_hash(persona.password_hash, form.password.data)
-            roles = capturistas.roles_activos(get_session(), persona) if ok else []
-            if not ok:
-                # Five wrong passwords for one CURP lock it for 15 minutes (POR_CREDENCIAL).
-                form.form_errors.append("La CURP o la contraseña son incorrectas. Si aún no tienes usuario, el "
-                                        "contratista debe darte de alta en Administración - Alta de usuarios.")
-                limiter.record_failure(db, claves, utcnow())
-            elif not roles:
-                form.form_errors.append("Tu acceso como capturista fue dado de baja. Pide al contratista que lo "
-                                        "reactive.")
+        db, now, direccion, curp = get_session(), utcnow(), _direccion(), form.curp.data
+        credencial_y_direccion = f"curp:{curp}@{direccion}"
+        intento = limiter.intentar(db, {f"curp-ip:{direccion}": _por_direccion(),
+                                        credencial_y_direccion: POR_CREDENCIAL_Y_DIRECCION,
+                                        f"curp:{curp}": POR_CREDENCIAL}, now)
+        if intento.rechazado:
+            retry = _demasiados(form, intento.espera)
+        else:
+            time.sleep(intento.retraso)
+            cuenta = _cuenta_con_contrasena(curp, form.password.data)
+            if cuenta is None:
+                form.form_errors.append(MSG_CAPTURISTA)
             else:
-                limiter.forget(db, [f"curp:{form.curp.data}"])
-                if len(roles) == 1:
-                    return _entrar_como(persona, roles[0])
-                session.clear()
-                session["elegir"] = persona.id
+                limiter.acierto(db, intento, olvidar=[credencial_y_direccion])
+                entrar(Usuario(cuenta=cuenta))
                 return see_other(url_for("ingreso.elegir"))
     return _form_response("ingreso/index.html", "capturista", form, retry)
 
 
-def _entrar_como(persona, rol):
-    contratista = get_session().get(Contratista, rol.contratista_id)
-    session.clear()
-    login_user(Usuario(contratista, rol, persona))
-    return see_other(url_for("ingreso.inicio"))
+def _cuenta_con_contrasena(curp: str, password: str):
+    """The account of this CURP whose password this is, or None. Every account's hash is checked (one stand-in
+    hash when there is none), so the time does not tell which CURPs have accounts or which one matched."""
+    cuentas = capturistas.cuentas_con_contrasena(get_session(), curp)
+    encontrada = None
+    for cuenta in cuentas:
+        if check_password_hash(cuenta.password_hash, password) and encontrada is None:
+            encontrada = cuenta
+    if not cuentas:
+        check_password_hash(_HASH_DE_RELLENO, password)
+    return encontrada
 
 
 @bp.route("/ingreso/elegir", methods=["GET", "POST"])
+@cuenta_required
 def elegir():
-    """A capturista of several contratistas chooses for which one to work."""
-    persona = get_session().get(Persona, session.get("elegir") or 0)
-    if persona is None:
-        return see_other(url_for("ingreso.index"))
-    roles = capturistas.roles_activos(get_session(), persona)
-    contratistas = {r.id: get_session().get(Contratista, r.contratista_id) for r in roles}
+    """The account's start: its invitations to accept or decline, and the contratista to work for (with a single
+    active role and nothing to answer, it goes straight in)."""
+    db, cuenta = get_session(), current_user.cuenta
+    roles = capturistas.roles_activos(db, cuenta)
+    invitaciones = capturistas.invitaciones_pendientes(db, cuenta)
+    contratistas_ = {r.id: db.get(Contratista, r.contratista_id) for r in roles}
     error = None
     if request.method == "POST":
         elegido = request.form.get("capturista", type=int)
         rol = next((r for r in roles if r.id == elegido), None)
         if rol is not None:
-            return _entrar_como(persona, rol)
+            return _entrar_como(cuenta, rol)
         error = "Selecciona el contratista para el que vas a trabajar."
-    return render_template("ingreso/elegir.html", roles=roles, contratistas=contratistas, error=error), \
-        422 if error else 200
+    elif len(roles) == 1 and not invitaciones and not current_user.es_capturista and not request.args.get("cambiar"):
+        return _entrar_como(cuenta, roles[0])
+    return render_template("ingreso/elegir.html", roles=roles, contratistas=contratistas_,
+                           invitaciones=invitaciones, error=error), 422 if error else 200
+
+
+def _entrar_como(cuenta, rol: Capturista):
+    entrar(Usuario(get_session().get(Contratista, rol.contratista_id), rol, cuenta))
+    return see_other(url_for("ingreso.inicio"))
+
+
+@bp.post("/ingreso/cambiar")
+@cuenta_required
+def cambiar():
+    """Cambiar de contratista: back to the account, to choose again."""
+    entrar(Usuario(cuenta=current_user.cuenta))
+    return see_other(url_for("ingreso.elegir", cambiar=1))
+
+
+@bp.post("/ingreso/invitaciones/<int:capturista_id>/aceptar")
+@cuenta_required
+def aceptar(capturista_id: int):
+    """Aceptar invitación: a pending role of the signed-in account becomes active (any other id: 404)."""
+    return _responder(capturista_id, acepta=True)
+
+
+@bp.post("/ingreso/invitaciones/<int:capturista_id>/rechazar")
+@cuenta_required
+def rechazar(capturista_id: int):
+    """Rechazar invitación: the contratista sees it declined and may invite again."""
+    return _responder(capturista_id, acepta=False)
+
+
+def _responder(capturista_id: int, acepta: bool):
+    db = get_session()
+    rol = capturistas.responder_invitacion(db, current_user.cuenta, capturista_id, acepta, utcnow())
+    if rol is None:
+        abort(404)
+    db.commit()
+    contratista = db.get(Contratista, rol.contratista_id)
+    flash(f"{'Aceptaste' if acepta else 'Rechazaste'} la invitación de {contratista.nombre}.", "status")
+    return see_other(url_for("ingreso.elegir", cambiar=1))
 
 
 @bp.get("/inicio")
 @usuario_required
 def inicio():
-    """A capturista's start page: for whom it works and with which role."""
+    """A capturista's start page: for whom it works, its other invitations, and a way to change contratista."""
     if current_user.es_contratista:
         return redirect(_inicio(current_user.contratista))
-    return render_template("ingreso/inicio.html", contratista=current_user.contratista)
+    db = get_session()
+    return render_template("ingreso/inicio.html", contratista=current_user.contratista,
+                           invitaciones=capturistas.invitaciones_pendientes(db, current_user.cuenta),
+                           otros_roles=len(capturistas.roles_activos(db, current_user.cuenta)) > 1)
 
 
-def _definir_contrasena(token: str, proposito: str):
-    """The form to set a password from a one-time link (activation or reset); 410 for a dead link."""
-    persona = invitaciones.leer(token, proposito)
-    if persona is None:
-        return render_template("ingreso/enlace_invalido.html"), 410
+def _definir_contrasena(proposito: str, cuenta, rol: Capturista | None, guardar):
+    """The form to set a password from a one-time link; `guardar(hash)` stores it."""
     form = ContrasenaForm()
+    nombre = rol.nombre_completo if rol is not None else ""
     if form.validate_on_submit():
+        personales = [cuenta.curp, cuenta.correo.split("@")[0]]
+        if rol is not None:
+            personales += [rol.nombres, rol.primer_apellido, rol.segundo_apellido]
         try:
-            contrasena.validar(form.contrasena.data, form.confirmacion.data,
-                               datos_personales=[persona.curp, persona.nombres, persona.primer_apellido,
-                                                 persona.segundo_apellido])
+            contrasena.validar(form.contrasena.data, form.confirmacion.data, datos_personales=personales)
         except contrasena.ContrasenaInvalida as e:
             field = form.confirmacion if "coinciden" in str(e) else form.contrasena
             field.errors = [str(e)]
         else:
-            db = get_session()
-            capturistas.activar(db, persona, generate_password_hash(form.contrasena.data), utcnow())
-            db.commit()
+            guardar(generate_password_hash(form.contrasena.data))
+            get_session().commit()
             flash("Tu contraseña quedó registrada. Ya puedes ingresar con tu CURP y tu contraseña.", "status")
             return see_other(url_for("ingreso.index"))
     status = 422 if any(f.errors for f in form) else 200
-    return render_template("ingreso/contrasena.html", form=form, persona=persona, proposito=proposito), status
+    return render_template("ingreso/contrasena.html", form=form, nombre=nombre, curp=cuenta.curp,
+                           proposito=proposito), status
+
+
+def _enlace_invalido():
+    return render_template("ingreso/enlace_invalido.html"), 410
 
 
 @bp.route("/ingreso/activar/<token>", methods=["GET", "POST"])
 def activar(token: str):
-    """The invitation link: the capturista sets its password (48 h, one use)."""
-    return _definir_contrasena(token, "activar")
+    """The invitation link: sets the password of its own account and activates its own role (48 h, one use)."""
+    db = get_session()
+    leido = enlaces.leer_invitacion(db, token)
+    if leido is None:
+        return _enlace_invalido()
+    rol, cuenta = leido
+    return _definir_contrasena("activar", cuenta, rol,
+                               lambda hash_: capturistas.activar(db, rol, cuenta, hash_, utcnow()))
 
 
 @bp.route("/ingreso/restablecer", methods=["GET", "POST"])
 def restablecer():
-    """¿Olvidaste tu contraseña? The reset link goes to the capturista's e-mail; the answer never tells whether
-    the CURP has an account."""
+    """¿Olvidaste tu contraseña? Each active account of the CURP gets a reset link at its own mailbox; the answer
+    never tells whether the CURP has an account."""
     form = RestablecerForm()
     if form.validate_on_submit():
-        db = get_session()
-        persona = capturistas.persona_por_curp(db, form.curp.data)
-        if persona is not None and persona.password_hash:
-            correos = {r.correo for r in capturistas.roles_activos(db, persona)}
-            if correos:
-                invitaciones.restablecer(persona, correos)
+        db, now = get_session(), utcnow()
+        for cuenta in capturistas.cuentas_con_contrasena(db, form.curp.data):
+            roles = capturistas.roles_activos(db, cuenta)
+            enlaces.restablecer(db, cuenta, roles[-1].nombre_completo if roles else "", now)
         flash("Si la CURP tiene un usuario activo, enviamos a su correo electrónico un enlace para definir una "
               "nueva contraseña.", "status")
         return see_other(url_for("ingreso.index"))
@@ -269,14 +350,18 @@ def restablecer():
 
 @bp.route("/ingreso/restablecer/<token>", methods=["GET", "POST"])
 def restablecer_con_enlace(token: str):
-    """The reset link: a new password (2 h, one use)."""
-    return _definir_contrasena(token, "restablecer")
+    """The reset link: a new password for its own account (2 h, one use)."""
+    db = get_session()
+    cuenta = enlaces.leer_restablecer(db, token)
+    if cuenta is None:
+        return _enlace_invalido()
+    return _definir_contrasena("restablecer", cuenta, None,
+                               lambda hash_: capturistas.cambiar_contrasena(db, cuenta, hash_, utcnow()))
 
 
 @bp.post("/salir")
 def salir():
-    """Cerrar sesión."""
-    logout_user()
-    session.clear()
+    """Cerrar sesión: this session and every other one of the same contratista or account end, on every node."""
+    terminar_sesion()
     flash("Cerraste tu sesión.", "status")
     return see_other(url_for("ingreso.index"))

@@ -45,6 +45,7 @@ def live_app(tmp_path, ca, catalogo, esquema_sqlite):
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    app.config["ICSOE_URL"] = f"http://127.0.0.1:{server.effective_port}"  # links in e-mails point here
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield app, f"http://127.0.0.1:{server.effective_port}"

@@ -143,3 +143,32 @@ def test_signed_in_pages_fit_320_px_wide(browser, live_app, archivos):
     page.get_by_role("radio", name="No").first.check()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, "locator"
     context.close()
+
+
+def test_an_invitation_to_an_active_account_is_accepted_by_keyboard(browser, live_app, archivos, juegos):
+    """The person signs in, answers the second contratista's invitation with the keyboard, and chooses."""
+    from ..test_administracion import activar, alta, otro_contratista, preparar
+
+    app, live = live_app
+    a = preparar(app, app.test_client(), juegos["moral"])
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    alta(otro_contratista(app, juegos["otra"]), CURP_LUIS, correo="luis@ejemplo.mx")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live + "/")
+    page.get_by_label("CURP").fill(CURP_LUIS)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.get_by_role("heading", name="Invitaciones por responder")).to_be_visible()
+    assert_no_axe_violations(page, "invitaciones")
+    aceptar = page.get_by_role("button", name=re.compile("Aceptar invitación"))
+    tab_to(page, aceptar)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile("Aceptaste la invitación"))).to_be_visible()
+    expect(page.locator("input[name=capturista]")).to_have_count(2)
+    page.get_by_label(re.compile("OTRA EMPRESA")).check()
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.locator(".perfil")).to_contain_text("OTRA EMPRESA")
+    assert_no_axe_violations(page, "inicio tras aceptar")
+    context.close()

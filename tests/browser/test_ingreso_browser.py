@@ -9,17 +9,22 @@ from .conftest import tab_to
 SUCCESS = "La validación de la FIEL fue exitosa."
 
 
+# WCAG 2.2 AA (target-size among them) and axe's best practices, not only axe's default set.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                                                      "best-practice"]}}
+
+
 def assert_no_axe_violations(page, state: str, javascript: bool = True) -> None:
     """axe-core on what the page shows now. axe is a script, so the HTML of a page without JavaScript is
     checked in a scripting page of the same browser, opened at the same URL (same styles, same base)."""
     if javascript:
-        results = Axe().run(page)
+        results = Axe().run(page, options=AXE_OPTIONS)
     else:
         context = page.context.browser.new_context()
         checker = context.new_page()
         checker.goto(page.url)
         checker.set_content(page.content())
-        results = Axe().run(checker)
+        results = Axe().run(checker, options=AXE_OPTIONS)
         context.close()
     assert results.violations_count == 0, f"{state}:\n{results.generate_report()}"
 

@@ -1,0 +1,41 @@
+"""The contratista in the database: its entry with a validated e.firma, made safe against replays and races."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, delete, select
+
+from .comprobante import Comprobante
+from .models import Contratista, ComprobanteUsado
+
+
+def usar_comprobante(session: Session, comprobante: Comprobante, vigencia: timedelta, now: datetime) -> bool:
+    """Record the proof as used; False when it already was (a replayed cookie, or two tabs racing)."""
+    session.exec(delete(ComprobanteUsado).where(ComprobanteUsado.vence < now))
+    session.add(ComprobanteUsado(nonce=comprobante.nonce, vence=now + vigencia))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def registrar_ingreso(session: Session, comprobante: Comprobante, now: datetime) -> Contratista:
+    """The contratista of the proof's RFC, created on its first entry; the latest certificate is the one on file (a
+    renewed e.firma updates serial, dates and name). Two first entries racing: the second finds the first's row."""
+    for _ in range(2):
+        contratista = session.exec(select(Contratista).where(Contratista.rfc == comprobante.rfc)).first() \
+            or Contratista(rfc=comprobante.rfc)
+        contratista.nombre, contratista.persona = comprobante.nombre, comprobante.persona
+        contratista.cert_serial, contratista.cert_fingerprint = comprobante.serial, comprobante.fingerprint
+        contratista.cert_not_before, contratista.cert_not_after = comprobante.not_before, comprobante.not_after
+        contratista.ultimo_ingreso = now
+        session.add(contratista)
+        try:
+            session.commit()
+            return contratista
+        except IntegrityError:
+            session.rollback()
+    raise RuntimeError("could not record the contratista's entry")

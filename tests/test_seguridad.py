@@ -1,0 +1,561 @@
+"""Each attack of the security review, performed: accounts that belong to their person, links that point at the
+portal, throttling a stranger cannot turn against the owner, sessions that end, concurrency without 500s, and the
+smaller points (instance permissions, LIKE wildcards, one CURP rule). The hostile uploads are in test_hostil.py."""
+from __future__ import annotations
+
+import io
+import re
+import stat
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from stdnum.mx import curp as stdnum_curp
+
+from app import curp as curp_rules
+from app import demo, hora
+from app.correo import leer_outbox
+from app.db import get_session
+from app.models import Borrador, Capturista, DatosGenerales, Documento, IntentoFallido, Persona
+
+from .conftest import HTMX, NOW, Juego, html, token
+from .test_administracion import (ALTA, CURP_ANA, CURP_LUIS, PASSWORD, activar, alta, enlace, entrar_capturista,
+                                  otro_contratista, preparar)
+from .test_datos_generales import pdf
+from .test_ingreso import ingresar, validar
+
+
+def outbox(app) -> list:
+    return leer_outbox(Path(app.instance_path) / "outbox")
+
+
+def cuerpo(mensaje) -> str:
+    return mensaje.get_body(preferencelist=("plain",)).get_content()
+
+
+def cuentas(app) -> list[Persona]:
+    with app.app_context():
+        return list(get_session().exec(select(Persona).order_by(Persona.id)).all())
+
+
+def roles(app) -> list[Capturista]:
+    with app.app_context():
+        return list(get_session().exec(select(Capturista).order_by(Capturista.id)).all())
+
+
+@pytest.fixture
+def a(client, app, juegos):
+    """Contratista A (persona moral), ready for Administración."""
+    return preparar(app, client, juegos["moral"])
+
+
+@pytest.fixture
+def b(app, juegos):
+    """Contratista B, another company with a valid e.firma: the attacker."""
+    return otro_contratista(app, juegos["otra"])
+
+
+# §1 A capturista's account belongs to its person ----------------------------------------------------------------
+
+def test_takeover_of_a_pending_capturista_fails(a, b, app):
+    """A registers X (not activated yet); B registers X with B's own e-mail, activates that link and signs in:
+    B enters B's own account, which holds only B's role; A's role and A's link are untouched."""
+    assert alta(a, CURP_LUIS, correo="luis@ejemplo.mx").status_code == 303
+    enlace_de_a = enlace(app)
+    assert alta(b, CURP_LUIS, correo="atacante@ejemplo.mx").status_code == 303
+    atacante = app.test_client()
+    assert activar(atacante, app, password="tortuga violeta cruza montanas").headers["Location"] == "/"
+    rol_a, rol_b = roles(app)
+    assert rol_a.estatus == "pendiente" and rol_b.estatus == "activo"
+    assert rol_a.persona_id != rol_b.persona_id
+    assert entrar_capturista(atacante, "tortuga violeta cruza montanas") == "/inicio"
+    assert "OTRA EMPRESA" in html(atacante.get("/inicio")).select_one(".perfil").get_text()
+    doc = html(atacante.get("/ingreso/elegir?cambiar=1"))
+    assert "ESCUELA DEMO" not in doc.get_text()
+    assert atacante.post(f"/ingreso/invitaciones/{rol_a.id}/aceptar",
+                         data={"csrf_token": token(atacante, "/inicio")}).status_code == 404
+    assert atacante.post("/ingreso/elegir", data={"csrf_token": token(atacante, "/ingreso/elegir?cambiar=1"),
+                                                  "capturista": rol_a.id}).status_code == 422
+    # X's own invitation still works, for X's own account only.
+    persona = app.test_client()
+    assert persona.get(enlace_de_a).status_code == 200
+    persona.post(enlace_de_a, data={"csrf_token": token(persona, enlace_de_a), "contrasena": PASSWORD,
+                                    "confirmacion": PASSWORD})
+    assert entrar_capturista(persona) == "/inicio"
+    assert "ESCUELA DEMO" in html(persona.get("/inicio")).select_one(".perfil").get_text()
+
+
+def test_takeover_of_an_active_capturista_by_reset_fails(a, b, app):
+    """X has activated with A. B registers X with B's e-mail: no access to X's account; an anonymous reset for X
+    mails only X's own mailbox; B's mailbox gets nothing it can use on X's account."""
+    alta(a, CURP_LUIS, correo="luis@ejemplo.mx")
+    activar(app.test_client(), app)
+    assert alta(b, CURP_LUIS, correo="atacante@ejemplo.mx").status_code == 303
+    rol_b = roles(app)[1]
+    assert rol_b.estatus == "pendiente"
+    assert rol_b.persona_id != roles(app)[0].persona_id  # another account, not X's
+    antes = len(outbox(app))
+    anonimo = app.test_client()
+    anonimo.post("/ingreso/restablecer", data={"csrf_token": token(anonimo, "/ingreso/restablecer"),
+                                               "curp": CURP_LUIS})
+    nuevos = outbox(app)[antes:]
+    assert [m["To"] for m in nuevos] == ["luis@ejemplo.mx"]
+    # B activates its own invitation and resets "its" account: X's password does not change.
+    atacante = app.test_client()
+    url = re.search(r"https?://[^/\s]+(/\S+)", cuerpo([m for m in outbox(app) if m["To"] == "atacante@ejemplo.mx"][-1]))
+    assert url is not None
+    atacante.post(url.group(1), data={"csrf_token": token(atacante, url.group(1)),
+                                      "contrasena": "tortuga violeta cruza montanas",
+                                      "confirmacion": "tortuga violeta cruza montanas"})
+    assert entrar_capturista(app.test_client()) == "/inicio"  # X's password still works
+    assert entrar_capturista(app.test_client(), "tortuga violeta cruza montanas") == "/inicio"  # B's own account
+    cuenta_x, cuenta_b = cuentas(app)
+    assert (cuenta_x.correo, cuenta_b.correo) == ("luis@ejemplo.mx", "atacante@ejemplo.mx")
+
+
+def test_names_typed_by_one_contratista_are_never_shown_to_another(a, b, app):
+    assert alta(a, CURP_ANA, ("ANA", "MARTINEZ", "RUIZ"), correo="ana@ejemplo.mx").status_code == 303
+    doc = html(b.post("/administracion/alta/validar", data={"csrf_token": token(b, ALTA), "curp": CURP_ANA}))
+    assert doc.select_one("#nombres").get("value", "") == ""
+    assert "MARTINEZ" not in doc.get_text()
+
+
+def test_an_invitation_to_an_active_account_is_accepted_or_declined_by_its_person(a, b, app):
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    alta(b, CURP_LUIS, correo="luis@ejemplo.mx")
+    assert "/ingreso/activar/" not in cuerpo(outbox(app)[-1]) and "Aceptar invitación" in cuerpo(outbox(app)[-1])
+    persona = app.test_client()
+    assert entrar_capturista(persona) == "/ingreso/elegir"
+    rechazar = html(persona.get("/ingreso/elegir")).select(".invitaciones form")[1]["action"]
+    assert persona.post(rechazar, data={"csrf_token": token(persona, "/ingreso/elegir")}).status_code == 303
+    assert roles(app)[1].estatus == "rechazado"
+    assert "Invitación rechazada" in html(b.get("/administracion/consulta")).get_text()
+
+
+def test_an_invitation_link_works_only_while_it_is_the_newest_of_a_live_invitation(a, app):
+    alta(a, CURP_LUIS)
+    primero = enlace(app)
+    rol = roles(app)[0]
+    a.post(f"/administracion/capturistas/{rol.id}/reenviar", data={"csrf_token": token(a, ALTA)})
+    segundo = enlace(app)
+    assert primero != segundo
+    assert app.test_client().get(primero).status_code == 410
+    a.post(f"/administracion/capturistas/{rol.id}/baja", data={"csrf_token": token(a, ALTA)})
+    assert app.test_client().get(segundo).status_code == 410  # dado de baja: no link works
+
+
+# §2 Links point at the portal -----------------------------------------------------------------------------------
+
+def test_a_foreign_host_is_refused_and_links_use_the_configured_address(a, app):
+    app.config["ICSOE_URL"] = "https://icsoe.example.mx"
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    anonimo = app.test_client()
+    csrf = token(anonimo, "/ingreso/restablecer")
+    response = anonimo.post("/ingreso/restablecer", headers={"Host": "evil.example"},
+                            data={"csrf_token": csrf, "curp": CURP_LUIS})
+    assert response.status_code == 400 and "no es la del portal" in response.get_data(as_text=True)
+    anonimo.post("/ingreso/restablecer", data={"csrf_token": csrf, "curp": CURP_LUIS})
+    body = cuerpo(outbox(app)[-1])
+    assert "https://icsoe.example.mx/ingreso/restablecer/" in body and "evil.example" not in body
+    assert app.test_client().get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+# §4 Throttling a stranger cannot turn against the owner ---------------------------------------------------------
+
+def test_a_self_made_certificate_never_locks_the_owner_out(client, app, juegos, otra_ca):
+    """Five (and more) wrong passwords with A's RFC, a certificate no trusted CA issued, and any key: refused as
+    untrusted before the password is tried; A's real e.firma still signs in at once, from the same address."""
+    falsa = demo.make_efirma(otra_ca, rfc=juegos["moral"].rfc, nombre="ESCUELA DEMO SA DE CV", persona="moral",
+                             not_before=NOW - timedelta(days=1), not_after=NOW + timedelta(days=30))
+    for _ in range(8):
+        response = validar(client, Juego(juegos["moral"].rfc, falsa.cer_der, falsa.key_der, "equivocada"))
+        assert response.status_code == 422
+        assert "autoridad certificadora" in html(response).select_one("#cer-error").get_text()
+    assert validar(client, juegos["moral"]).status_code == 200
+    with app.app_context():
+        claves = {i.clave for i in get_session().exec(select(IntentoFallido)).all()}
+    assert not any(c.startswith("cer:") for c in claves)
+
+
+def test_wrong_passwords_with_the_real_certificate_lock_that_address_only(client, app, juegos):
+    for _ in range(5):
+        assert validar(client, juegos["moral"], password="equivocada").status_code == 422
+    assert validar(client, juegos["moral"]).status_code == 429  # this address: wait
+    duena = app.test_client()
+    duena.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    assert validar(duena, juegos["moral"]).status_code == 200  # the owner, elsewhere: in
+
+
+def test_each_way_in_has_its_own_counter_per_address(client, app, juegos):
+    app.config["LIMITE_POR_DIRECCION"] = 3
+    for _ in range(3):
+        client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
+                                                 "password": "x"})
+    assert client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_ANA,
+                                                    "password": "x"}).status_code == 429
+    assert validar(client, juegos["moral"]).status_code == 200  # the e.firma's counter is another
+
+
+def test_parallel_guesses_never_exceed_the_limit(a, app):
+    """30 wrong passwords at once against one CURP from one address: at most 5 are tried."""
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    clientes = [app.test_client() for _ in range(30)]
+    tokens = [token(c, "/") for c in clientes]
+    barrera, estados = threading.Barrier(30), []
+
+    def adivinar(cliente, csrf):
+        barrera.wait()
+        estados.append(cliente.post("/ingreso/capturista", data={"csrf_token": csrf, "curp": CURP_LUIS,
+                                                                 "password": "adivinanza"}).status_code)
+
+    hilos = [threading.Thread(target=adivinar, args=pair) for pair in zip(clientes, tokens)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert set(estados) <= {422, 429} and estados.count(422) <= 5 and estados.count(429) >= 25
+
+
+def test_a_sign_in_checks_a_password_hash_whether_or_not_the_curp_has_an_account(client, app, monkeypatch):
+    """The time of the answer does not tell a stranger which CURPs have accounts."""
+    from app.ingreso import routes
+
+    llamadas = []
+    original = routes.check_password_hash
+    monkeypatch.setattr(routes, "check_password_hash", lambda h, p: llamadas.append(h) or original(h, p))
+    client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_ANA, "password": "x"})
+    assert len(llamadas) == 1
+
+
+def test_at_most_three_e_mails_per_account_per_hour(a, app):
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    antes = len(outbox(app))
+    anonimo = app.test_client()
+    for _ in range(5):
+        anonimo.post("/ingreso/restablecer", data={"csrf_token": token(anonimo, "/ingreso/restablecer"),
+                                                   "curp": CURP_LUIS})
+    assert len(outbox(app)) - antes == 2  # the invitation was the first of the hour's three
+
+
+def test_reenviar_is_bounded_too(a, app):
+    alta(a, CURP_LUIS)
+    rol = roles(app)[0]
+    for _ in range(4):
+        response = a.post(f"/administracion/capturistas/{rol.id}/reenviar", data={"csrf_token": token(a, ALTA)})
+    assert len(outbox(app)) == 3
+    assert "ya recibió 3 correos" in html(a.get(response.headers["Location"])).get_text()
+
+
+@pytest.mark.parametrize("nombre", ["SU CUENTA SERA BLOQUEADA, VERIFIQUE EN HTTPS://EVIL.EXAMPLE", "ANA <b>",
+                                    "АNA"])  # the last one starts with a Cyrillic А
+def test_names_in_an_alta_are_letters_and_renapos_punctuation(a, nombre):
+    response = alta(a, CURP_ANA, (nombre, "MARTINEZ", "RUIZ"), correo="ana@ejemplo.mx")
+    assert response.status_code == 422
+    assert "solo letras" in html(response).select_one("#nombres-error").get_text()
+
+
+# §5 Sessions end ------------------------------------------------------------------------------------------------
+
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def _con_cookie(app, valor):
+    otro = app.test_client()
+    otro.set_cookie("session", valor)
+    return otro
+
+
+def test_a_cookie_saved_before_cerrar_sesion_no_longer_works(a, app):
+    guardada = _cookie(a)
+    assert _con_cookie(app, guardada).get("/datos-generales/").status_code == 200
+    a.post("/salir", data={"csrf_token": token(a, "/datos-generales/")})
+    assert _con_cookie(app, guardada).get("/datos-generales/").status_code == 303
+
+
+def test_logout_ends_a_capturistas_sessions_everywhere(a, app):
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    movil, escritorio = app.test_client(), app.test_client()
+    entrar_capturista(movil), entrar_capturista(escritorio)
+    guardada = _cookie(movil)
+    movil.post("/salir", data={"csrf_token": token(movil, "/inicio")})
+    assert escritorio.get("/inicio").status_code == 303
+    assert _con_cookie(app, guardada).get("/inicio").status_code == 303
+
+
+def test_reactivation_does_not_revive_cookies_from_before_the_baja(a, app):
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    capturista = app.test_client()
+    entrar_capturista(capturista)
+    guardada = _cookie(capturista)
+    rol = roles(app)[0]
+    a.post(f"/administracion/capturistas/{rol.id}/baja", data={"csrf_token": token(a, ALTA)})
+    a.post(f"/administracion/capturistas/{rol.id}/reactivar", data={"csrf_token": token(a, ALTA)})
+    assert roles(app)[0].estatus == "pendiente"  # she accepts it again
+    assert _con_cookie(app, guardada).get("/inicio").status_code == 303
+
+
+def test_a_new_password_ends_earlier_sessions(a, app):
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    sesion = app.test_client()
+    entrar_capturista(sesion)
+    anonimo = app.test_client()
+    anonimo.post("/ingreso/restablecer", data={"csrf_token": token(anonimo, "/ingreso/restablecer"),
+                                               "curp": CURP_LUIS})
+    url = enlace(app)
+    nueva = "otra frase muy distinta ahora"
+    anonimo.post(url, data={"csrf_token": token(anonimo, url), "contrasena": nueva, "confirmacion": nueva})
+    assert sesion.get("/inicio").status_code == 303
+
+
+@pytest.mark.parametrize("clave, segundos", [("visto", 61 * 60), ("inicio", 13 * 3600)],
+                         ids=["inactividad", "duracion-maxima"])
+def test_sessions_expire_and_what_was_posted_waits_as_a_draft(a, app, clave, segundos):
+    with a.session_transaction() as s:
+        s[clave] -= segundos
+    response = a.post("/datos-generales/borrador", headers=HTMX,
+                      data={"csrf_token": token_en_sesion(a), "correo": "escrito@despues.mx"})
+    assert response.headers["HX-Redirect"] == "/"  # an autosave: htmx loads the landing page
+    doc = html(a.get("/"))
+    assert "quedó guardado" in doc.select_one(".avisos").get_text()
+    assert a.get("/datos-generales/").status_code == 303  # signed out
+    with app.app_context():
+        assert get_session().exec(select(Borrador)).one().datos["correo"] == "escrito@despues.mx"
+
+
+def token_en_sesion(client) -> str:
+    """The CSRF token the page held before the session expired (read without a request that would renew it)."""
+    from flask_wtf.csrf import generate_csrf
+
+    with client.session_transaction() as s:
+        raw = s.get("csrf_token")
+    assert raw
+    app = client.application
+    with app.test_request_context():
+        from flask import session
+
+        session["csrf_token"] = raw
+        return generate_csrf()
+
+
+def test_the_proof_of_validar_enters_once(client, app, juegos):
+    assert validar(client, juegos["moral"]).status_code == 200
+    copia = _cookie(client)
+    assert client.post("/ingreso/ingresar", data={"csrf_token": token(client)}).status_code == 303
+    repetido = _con_cookie(app, copia)
+    response = repetido.post("/ingreso/ingresar", data={"csrf_token": token_en_sesion(repetido)})
+    assert response.headers["Location"] == "/ingreso/efirma"
+    assert repetido.get("/datos-generales/").status_code == 303
+
+
+def test_a_capturista_cannot_accept_the_terms_for_the_contratista(a, app):
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    capturista = app.test_client()
+    entrar_capturista(capturista)
+    response = capturista.post("/ingreso/terminos", data={"csrf_token": token(capturista, "/inicio"), "acepto": "y"})
+    assert response.status_code == 403
+
+
+# §6 Concurrency never answers 500 -------------------------------------------------------------------------------
+
+def _en_paralelo(trabajos) -> list[int]:
+    barrera, estados = threading.Barrier(len(trabajos)), []
+
+    def correr(trabajo):
+        barrera.wait()
+        estados.append(trabajo())
+
+    hilos = [threading.Thread(target=correr, args=(t,)) for t in trabajos]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    return estados
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app(request):
+    return request.getfixturevalue("sqlite_app" if request.param == "sqlite" else "pg_app")
+
+
+def test_guardar_overlapping_autosaves_never_fails(app, juegos):
+    client = app.test_client()
+    ingresar(client, juegos["fisica"])
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+    csrf = token(client, "/datos-generales/")
+    clientes = [_con_cookie(app, _cookie(client)) for _ in range(30)]
+    datos = {"csrf_token": csrf, "correo": "maria@ejemplo.mx", "celular": "5512345678"}
+
+    def guardar(c):
+        return lambda: c.post("/datos-generales/", content_type="multipart/form-data",
+                              data={**datos, "acuse": (io.BytesIO(pdf()), "acuse.pdf")}).status_code
+
+    def autoguardar(c, i):
+        return lambda: c.post("/datos-generales/borrador", headers=HTMX,
+                              data={**datos, "telefono_fijo": f"55{i:08d}"}).status_code
+
+    trabajos = [guardar(c) if i % 3 == 0 else autoguardar(c, i) for i, c in enumerate(clientes)]
+    estados = _en_paralelo(trabajos)
+    assert all(s < 500 for s in estados), estados
+    assert set(estados) <= {303, 204}
+    with app.app_context():
+        db = get_session()
+        assert db.exec(select(DatosGenerales)).one().correo == "maria@ejemplo.mx"
+        assert len(db.exec(select(Documento)).all()) == 1
+
+
+def test_parallel_altas_of_one_new_curp_answer_as_one_would(app, juegos):
+    a = preparar(app, app.test_client(), juegos["moral"])
+    clientes = [_con_cookie(app, _cookie(a)) for _ in range(20)]
+    csrf = token(a, ALTA)
+    datos = {"csrf_token": csrf, "curp": CURP_LUIS, "rol": "Capturista", "telefono": "5598765432",
+             "correo": "luis@ejemplo.mx", "confirmar_correo": "luis@ejemplo.mx"}
+    estados = _en_paralelo([lambda c=c: c.post(ALTA, data=datos).status_code for c in clientes])
+    assert all(s < 500 for s in estados), estados
+    assert estados.count(303) >= 1 and set(estados) <= {303, 422}
+    assert len(roles(app)) == 1 and len(cuentas(app)) == 1
+
+
+# §7 Smaller points ----------------------------------------------------------------------------------------------
+
+def test_every_file_in_the_instance_is_the_owners_only(icsoe, tmp_path):
+    assert icsoe("init", "--demo").exit_code == 0
+    instance = tmp_path / "instance"
+    from app import create_app
+
+    app = create_app({"TESTING": True}, instance_path=str(instance))
+    with app.app_context():  # a write, so that SQLite makes its WAL files
+        get_session().add(IntentoFallido(clave="x", momento=NOW))
+        get_session().commit()
+        assert any(p.name.endswith("-wal") for p in instance.iterdir())
+        for path in [instance, *instance.rglob("*")]:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode & 0o077 == 0, (path, oct(mode))
+
+
+def test_a_release_instance_is_made_private_at_start(icsoe, tmp_path):
+    instance = tmp_path / "instance"
+    assert icsoe("init").exit_code == 0
+    (instance / "icsoe.sqlite").chmod(0o644)
+    instance.chmod(0o755)
+    assert icsoe("db", "current").exit_code == 0
+    icsoe("trust", "list")
+    assert stat.S_IMODE((instance / "icsoe.sqlite").stat().st_mode) == 0o600
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+
+
+def test_consulta_search_takes_percent_and_underscore_literally(a, app):
+    alta(a, CURP_LUIS)
+    for q in ("%", "_", "%%", "J_SE"):
+        doc = html(a.get(f"/administracion/consulta?q={q.replace('%', '%25')}"))
+        assert doc.select("tbody tr") == [], q
+
+
+def _curp_x() -> str:
+    base = curp_rules.clave_nombre("ALEX", "GARCIA", "LOPEZ")
+    base = base[:4] + "900101" + "X" + "DF" + base[4:] + "0"
+    return base + stdnum_curp.calc_check_digit(base)
+
+
+def test_a_curp_with_sex_x_is_accepted_everywhere(a, app, icsoe, tmp_path):
+    curp_x = _curp_x()
+    assert alta(a, curp_x, ("ALEX", "GARCIA", "LOPEZ"), correo="alex@ejemplo.mx").status_code == 303
+    activar(app.test_client(), app)
+    assert entrar_capturista(app.test_client(), curp=curp_x) == "/inicio"
+    anonimo = app.test_client()
+    response = anonimo.post("/ingreso/restablecer", data={"csrf_token": token(anonimo, "/ingreso/restablecer"),
+                                                          "curp": curp_x})
+    assert response.status_code == 303
+    archivo = tmp_path / "x.csv"
+    archivo.write_text(f"curp,nombres,primer_apellido,segundo_apellido\n{curp_x},ALEX,GARCIA,LOPEZ\n")
+    assert "1 registros cargados" in icsoe("curp", "import", str(archivo)).output
+
+
+def test_a_birth_date_after_today_is_refused_everywhere(a, app, icsoe, tmp_path):
+    manana = hora.hoy() + timedelta(days=400)
+    base = curp_rules.clave_nombre("ANA", "MARTINEZ", "RUIZ")
+    base = base[:4] + manana.strftime("%y%m%d") + "M" + "DF" + base[4:] + "A"  # A: born in the 2000s
+    futura = base + stdnum_curp.calc_check_digit(base)
+    response = a.post("/administracion/alta/validar", data={"csrf_token": token(a, ALTA), "curp": futura})
+    assert response.status_code == 422 and "posterior a hoy" in html(response).select_one("#curp-error").get_text()
+    anonimo = app.test_client()
+    response = anonimo.post("/ingreso/capturista", data={"csrf_token": token(anonimo, "/"), "curp": futura,
+                                                         "password": "x"})
+    assert response.status_code == 422 and "posterior a hoy" in response.get_data(as_text=True)
+    archivo = tmp_path / "f.csv"
+    archivo.write_text(f"curp,nombres,primer_apellido,segundo_apellido\n{futura},ANA,MARTINEZ,RUIZ\n")
+    assert "0 registros cargados, 1 omitidos" in icsoe("curp", "import", str(archivo)).output
+
+
+def _servir(tmp_path, entorno: dict):
+    """`icsoe serve` in a child process on a free loopback port; returns (process, base URL)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"ICSOE_INSTANCE": str(tmp_path / "instance"), "PATH": "/usr/bin:/bin", **entorno}
+    proceso = subprocess.Popen([sys.executable, "-c", "from app.cli import main; main()", "serve", "--port",
+                                str(port), "--threads", "2"], env=env, cwd=Path(__file__).parents[1],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            return proceso, base
+        except OSError:
+            time.sleep(0.1)
+    proceso.kill()
+    pytest.fail("icsoe serve did not answer")
+
+
+@pytest.mark.parametrize("proxies, esperada", [("1", "203.0.113.50"), ("", "127.0.0.1")],
+                         ids=["detras-de-un-proxy", "sin-proxy"])
+def test_waitress_reads_the_client_address_from_a_trusted_proxy_only(tmp_path, proxies, esperada):
+    """Under `icsoe serve`, ICSOE_PROXIES makes waitress take X-Forwarded-For from the proxy on loopback; without
+    it the header is a client's claim and is ignored."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    from sqlalchemy import create_engine, text
+
+    proceso, base = _servir(tmp_path, {"ICSOE_PROXIES": proxies} if proxies else {})
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        pagina = opener.open(base + "/").read().decode()
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+                         pagina)
+        csrf = next(g for g in csrf.groups() if g)
+        cuerpo_ = urllib.parse.urlencode({"csrf_token": csrf, "curp": CURP_LUIS, "password": "x"}).encode()
+        peticion = urllib.request.Request(base + "/ingreso/capturista", data=cuerpo_,
+                                          headers={"X-Forwarded-For": "203.0.113.50",
+                                                   "X-Forwarded-Proto": "https",
+                                                   # A browser sends it; over HTTPS Flask-WTF requires it.
+                                                   "Referer": base.replace("http:", "https:") + "/"})
+        try:
+            opener.open(peticion)
+        except urllib.error.HTTPError as e:
+            assert e.code == 422
+    finally:
+        proceso.terminate()
+        proceso.wait(timeout=10)
+    engine = create_engine(f"sqlite:///{tmp_path / 'instance' / 'icsoe.sqlite'}")
+    with engine.connect() as connection:
+        claves = {row[0] for row in connection.execute(text("SELECT clave FROM intentofallido"))}
+    engine.dispose()
+    assert f"curp-ip:{esperada}" in claves
