@@ -76,9 +76,10 @@ def intentar(session: Session, claves: dict[str, Regla], now: datetime) -> Inten
     return intento
 
 
-def acierto(session: Session, intento: Intento, olvidar: list[str] = ()) -> None:
-    """The attempt succeeded: it was no failure (its rows go), and the failures of `olvidar` are forgotten."""
-    condiciones = [col(IntentoFallido.id).in_(intento.ids)]
+def acierto(session: Session, *intentos: Intento | None, olvidar: list[str] = ()) -> None:
+    """The attempts succeeded: they were no failures (their rows go), and the failures of `olvidar` are forgotten.
+    One commit."""
+    condiciones = [col(IntentoFallido.id).in_([i for intento in intentos if intento for i in intento.ids])]
     if olvidar:
         condiciones.append(col(IntentoFallido.clave).in_([clave(k) for k in olvidar]))
     for condicion in condiciones:

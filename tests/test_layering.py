@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 APP_DIR = Path(__file__).resolve().parents[1] / "app"
-DOMAIN = ["fiel", "demo", "address", "acuse", "contacto", "curp", "export", "correo", "contrasena", "generales"]
+DOMAIN = ["fiel", "demo", "address", "acuse", "contacto", "curp", "export", "correo", "contrasena", "generales",
+          "hora", "comprobante"]
 WEB_OR_DB = {"flask", "flask_wtf", "flask_login", "wtforms", "sqlmodel", "sqlalchemy", "jinja2", "werkzeug"}
 
 

@@ -124,8 +124,7 @@ def validar():
                 if por_credencial is not None and e.field != "password":
                     limiter.acierto(db, por_credencial)  # no password guess: it counts against the address only
             else:
-                limiter.acierto(db, por_direccion)
-                limiter.acierto(db, por_credencial, olvidar=[credencial_y_direccion])
+                limiter.acierto(db, por_direccion, por_credencial, olvidar=[credencial_y_direccion])
                 session["efirma"] = comprobante.emitir(current_app.config["SECRET_KEY"], firma)
     return _form_response("ingreso/efirma.html", "efirma", form, retry, firma=firma,
                           archivos_perdidos=not wants_fragment())
