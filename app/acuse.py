@@ -38,6 +38,8 @@ import zlib
 
 import pypdf
 
+from .rechazo import Rechazo
+
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -81,8 +83,11 @@ _CON_CONTRASENA = ("El PDF está protegido con contraseña y el personal del IMS
                    "Súbelo sin contraseña.")
 
 
-class AcuseInvalido(ValueError):
-    """The uploaded acuse was refused; `str(error)` is the Spanish message for the user."""
+class AcuseInvalido(Rechazo):
+    """The uploaded acuse was refused; `str(error)` is the Spanish message for the user (field "acuse")."""
+
+    def __init__(self, mensaje: str, campo: str = "acuse") -> None:
+        super().__init__(campo, mensaje)
 
 
 def validate(filename: str | None, data: bytes) -> str:

@@ -22,10 +22,11 @@ from sqlmodel import Session, col, func, or_, select
 
 from . import export
 from .models import Capturista, Contratista, Persona
+from .rechazo import Rechazo
 
 
-class YaEsCapturista(Exception):
-    """The CURP already has an active or pending role with this contratista; str(e) is the Spanish message."""
+class YaEsCapturista(Rechazo):
+    """The CURP already has an active or pending role with this contratista (on the field "curp")."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,14 @@ def rol_de(session: Session, contratista_id: int, curp: str) -> Capturista | Non
                                                  Capturista.curp == curp)).first()
 
 
+def verificar_alta_posible(rol: Capturista | None) -> None:
+    """YaEsCapturista when the CURP's role with this contratista is live (active or pending): one role per CURP and
+    contratista. A role dado de baja or declined can be invited again."""
+    if rol is not None and rol.estatus in ("activo", "pendiente"):
+        raise YaEsCapturista("curp", f"{rol.nombre_completo} ya es capturista de este contratista (estatus: "
+                                     f"{rol.estatus_texto}). Búscalo en la Consulta.")
+
+
 def nueva_invitacion(rol: Capturista, now: datetime) -> None:
     """A new random nonce: the links of every earlier invitation of this role stop working."""
     rol.invitacion, rol.invitado = secrets.token_hex(16), now
@@ -74,8 +83,7 @@ def dar_de_alta(session: Session, contratista: Contratista, *, curp: str, nombre
     Flushed, not committed; two altas racing end in an IntegrityError on a unique constraint, which the caller
     answers by trying once more (it then finds what the other one wrote)."""
     rol = rol_de(session, contratista.id, curp)
-    if rol is not None and rol.estatus in ("activo", "pendiente"):
-        raise YaEsCapturista(f"La CURP {curp} ya es capturista de este contratista (estatus: {rol.estatus_texto}).")
+    verificar_alta_posible(rol)
     la_cuenta = cuenta(session, curp, correo)
     if la_cuenta is None:
         la_cuenta = Persona(curp=curp, correo=correo_de_cuenta(correo), creado=now)

@@ -11,14 +11,16 @@ from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
 
+from .rechazo import Rechazo
+
 # RFC 5321's limit for a whole address (a path is 256 octets, minus the angle brackets). Checked before the library
 # runs so a pasted essay costs nothing.
 MAX_CORREO = 254
 
-Campo = Literal["celular", "telefono_fijo"]
+Campo = Literal["celular", "telefono_fijo", "telefono"]
 
 # How each phone field is named inside a sentence ("El número de celular debe tener…").
-_NOMBRE: dict[str, str] = {"celular": "número de celular", "telefono_fijo": "teléfono fijo"}
+_NOMBRE: dict[str, str] = {"celular": "número de celular", "telefono_fijo": "teléfono fijo", "telefono": "teléfono"}
 
 # Area codes of two digits (Mexico City, its 56 extension, Guadalajara, Monterrey): there the subscriber number has
 # 8 digits and is written "55 1234 5678"; everywhere else the area code has 3 digits ("999 123 4567").
@@ -29,24 +31,26 @@ _LADAS_DE_DOS = {"55", "56", "33", "81"}
 _SEPARADORES = re.compile(r"[\s\-.()]+")
 
 
-class DatoInvalido(ValueError):
-    """A contact field was refused; `str(error)` is the Spanish message for the user."""
+class DatoInvalido(Rechazo):
+    """A contact field was refused: `campo` is the field, `str(error)` the Spanish message for the user."""
 
 
-def normalize_correo(value: str | None) -> str:
+def normalize_correo(value: str | None, *, campo: str = "correo") -> str:
     """The address as email-validator normalises it (domain lower-cased and in Unicode form, IDNA checked)."""
     correo = (value or "").strip()
     if not correo:
-        raise DatoInvalido("Captura el correo electrónico.")
+        raise DatoInvalido(campo, "Captura el correo electrónico.")
     if len(correo) > MAX_CORREO:
-        raise DatoInvalido(f"El correo electrónico es demasiado largo; el máximo es {MAX_CORREO} caracteres.")
+        raise DatoInvalido(campo, f"El correo electrónico es demasiado largo; el máximo es {MAX_CORREO} caracteres.")
     try:
         # No DNS lookup (check_deliverability=False): on-premise installs may have no internet access, and a
         # lookup would make saving the page wait on a resolver. Syntax, length and IDNA are checked offline.
         validado = validate_email(correo, check_deliverability=False)
     except EmailNotValidError:
         # The library's reason is English; the user gets the Spanish one with an example instead.
-        raise DatoInvalido("El correo electrónico no es válido. Escríbelo como nombre@dominio.com.") from None
+        raise DatoInvalido(campo, "El correo electrónico no es válido. Escríbelo como nombre@dominio.com.") from None
+    if len(validado.normalized) > MAX_CORREO:  # the column's size; normalising (NFC, IDNA) may change the length
+        raise DatoInvalido(campo, f"El correo electrónico es demasiado largo; el máximo es {MAX_CORREO} caracteres.")
     return validado.normalized
 
 
@@ -63,17 +67,17 @@ def normalize_telefono(value: str | None, *, campo: Campo = "celular") -> str:
     nombre = _NOMBRE[campo]
     texto = unicodedata.normalize("NFKC", value or "").strip()
     if not texto:
-        raise DatoInvalido(f"Captura el {nombre}.")
+        raise DatoInvalido(campo, f"Captura el {nombre}.")
 
     limpio = _SEPARADORES.sub("", texto)
     internacional = limpio.startswith("+")
     digitos = limpio[1:] if internacional else limpio
     if not (digitos.isascii() and digitos.isdigit()):
-        raise DatoInvalido(f"El {nombre} solo puede tener dígitos, espacios, guiones y el prefijo +52.")
+        raise DatoInvalido(campo, f"El {nombre} solo puede tener dígitos, espacios, guiones y el prefijo +52.")
 
     if internacional:
         if not digitos.startswith("52"):
-            raise DatoInvalido(f"El {nombre} debe ser de México: el único prefijo internacional aceptado es +52.")
+            raise DatoInvalido(campo, f"El {nombre} debe ser de México: el único prefijo internacional aceptado es +52.")
         digitos = digitos[2:]
         if len(digitos) == 11 and digitos.startswith("1"):  # "+52 1": the mobile marker dropped in 2019
             digitos = digitos[1:]
@@ -86,10 +90,10 @@ def normalize_telefono(value: str | None, *, campo: Campo = "celular") -> str:
                 break
 
     if len(digitos) != 10:
-        raise DatoInvalido(f"El {nombre} debe tener 10 dígitos; tienes {len(digitos)}.")
+        raise DatoInvalido(campo, f"El {nombre} debe tener 10 dígitos; tienes {len(digitos)}.")
     if digitos[0] in "01":
         # No area code starts with 0 or 1; a leading 0 or 1 is a leftover prefix or a typo.
-        raise DatoInvalido(f"El {nombre} no puede empezar con {digitos[0]}; escribe la lada y el número, 10 dígitos.")
+        raise DatoInvalido(campo, f"El {nombre} no puede empezar con {digitos[0]}; escribe la lada y el número, 10 dígitos.")
     return digitos
 
 

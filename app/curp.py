@@ -29,6 +29,8 @@ from importlib import resources
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import curp as stdnum_curp
 
+from .rechazo import Rechazo
+
 # The app's own catalogs (package data). A string, not a relative import: domain modules import no app code.
 _CATALOGS = resources.files("app").joinpath("catalogs")
 
@@ -70,18 +72,9 @@ _LETRAS_AZ = re.compile(r"[A-Z]+")
 _DIGITOS = re.compile(r"[0-9]+")
 
 
-class CurpInvalida(ValueError):
+class CurpInvalida(Rechazo):
     """A CURP, or a name checked against it, refused. `campo` names the form field the message belongs next to:
     "curp", "nombres", "primer_apellido" or "segundo_apellido". `str(e)` is the Spanish message."""
-
-    def __init__(self, campo: str, mensaje: str) -> None:
-        super().__init__(mensaje)
-        self.campo = campo
-
-    @property
-    def field(self) -> str:
-        """The same as `campo`, under the name `FielRechazada` and `DomicilioInvalido` use."""
-        return self.campo
 
 
 @dataclass(frozen=True)

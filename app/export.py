@@ -29,12 +29,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import BinaryIO
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+from . import hora
 
 __all__ = ["DATE_FORMAT", "HEADERS", "SHEET", "FilaCapturista", "filename", "write_xlsx"]
 
@@ -44,7 +45,6 @@ SHEET = "Reporte Usuarios Icsoe"
 DATE_FORMAT = "dd/mm/yyyy hh:mm"
 WIDTHS = {"A": 21, "B": 22, "C": 22, "D": 22, "E": 13, "F": 24, "G": 16, "H": 48, "I": 18, "J": 18, "K": 20}
 LAST_COLUMN = "K"
-MEXICO = ZoneInfo("America/Mexico_City")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV Injection"; Excel reads them as a formula start
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -143,7 +143,7 @@ def _date(ws, value: datetime | None) -> WriteOnlyCell | None:
         return None
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
-    local = value.astimezone(MEXICO).replace(tzinfo=None, microsecond=0)
+    local = value.astimezone(hora.MEXICO).replace(tzinfo=None, microsecond=0)
     cell = WriteOnlyCell(ws, value=local)
     cell.number_format = DATE_FORMAT
     return cell

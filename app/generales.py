@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import contacto
+from .rechazo import Rechazo, varios
 
 MSG_DOMICILIO_IGUAL = "Indica si el domicilio social es igual al domicilio fiscal."
 MSG_DOMICILIO = ("Ubica el domicilio social en los tres pasos de «Ubicar domicilio geográfico nacional» y da clic en "
@@ -29,26 +30,27 @@ class Generales:
 
 
 def validar(valores: Mapping[str, Any], *, persona_moral: bool, domicilio_aceptado: dict | None,
-            tiene_acuse: bool) -> tuple[Generales | None, dict[str, str]]:
-    """(the data to store, no errors) or (None, field -> Spanish message for every problem at once)."""
-    errores: dict[str, str] = {}
+            tiene_acuse: bool) -> Generales:
+    """The data to store, or every problem at once: a group of Rechazo (app.rechazo.varios), one per field
+    ("domicilio" for the locator as a whole)."""
+    rechazos: list[Rechazo] = []
     contacto_ok: dict[str, Any] = {}
     for name, check in (("correo", contacto.normalize_correo), ("celular", contacto.normalize_telefono),
                         ("telefono_fijo", contacto.normalize_telefono_opcional)):
         try:
             contacto_ok[name] = check(str(valores.get(name) or ""))
         except contacto.DatoInvalido as e:
-            errores[name] = str(e)
+            rechazos.append(e)
     igual = None
     if persona_moral:
         igual = {"si": True, "no": False}.get(str(valores.get("domicilio_igual") or ""))
         if igual is None:
-            errores["domicilio_igual"] = MSG_DOMICILIO_IGUAL
+            rechazos.append(Rechazo("domicilio_igual", MSG_DOMICILIO_IGUAL))
         elif not igual and not domicilio_aceptado:
-            errores["domicilio"] = MSG_DOMICILIO
+            rechazos.append(Rechazo("domicilio", MSG_DOMICILIO))
     if not tiene_acuse:
-        errores["acuse"] = MSG_ACUSE
-    if errores:
-        return None, errores
+        rechazos.append(Rechazo("acuse", MSG_ACUSE))
+    if rechazos:
+        raise varios(rechazos)
     return Generales(domicilio_igual_fiscal=igual, domicilio=domicilio_aceptado if igual is False else None,
-                     **contacto_ok), {}
+                     **contacto_ok)

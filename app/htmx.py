@@ -16,9 +16,16 @@ def wants_fragment() -> bool:
     return not (request.htmx.boosted or request.htmx.history_restore_request)
 
 
-def render(template: str, block: str, status: int = 200, **context) -> Response:
-    """The whole page for a browser, the named block of the same template for htmx."""
-    if wants_fragment():
+def render(template: str, block: str | None = None, status: int | None = None, **context) -> Response:
+    """The whole page for a browser, the named block of the same template for htmx (always the whole page without
+    a block). The status, unless given (413, 429…), is 422 when the context holds errors (app.formularios) and 200
+    otherwise; the page title says "Error:" on the same condition."""
+    from .formularios import hay_errores
+
+    context["hay_errores"] = hay_errores(context)
+    if status is None:
+        status = 422 if context["hay_errores"] else 200
+    if block is not None and wants_fragment():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)

@@ -149,11 +149,11 @@ class Borrador(SQLModel, table=True):
     """What a contratista typed on a page and has not saved yet, so that nothing is lost on an error or a
     reload (kept in the database: any app node may serve the next request)."""
 
-    __table_args__ = (UniqueConstraint("contratista_id", "pagina"),)
+    __table_args__ = (UniqueConstraint("contratista_id", "clave"),)
 
     id: int | None = Field(default=None, primary_key=True)
     contratista_id: int = Field(foreign_key="contratista.id", index=True)
-    pagina: str = Field(max_length=40)
+    clave: str = Field(max_length=40)  # which draft: the page's own key ("datos_generales")
     datos: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 

@@ -305,7 +305,7 @@ def test_secondary_streets_are_optional():
 
 def test_every_error_at_once_on_its_field():
     values = {"calle_tipo": "", "calle_nombre": "", "numero_exterior": "", "letra_exterior": "L" * 21,
-              "numero_interior": "12#", "letra_interior": "", "numero_exterior_secundario": "12345678901",
+              "numero_interior": "12#", "letra_interior": "", "numero_exterior_secundario": "1" * 21,
               "entre_calle_tipo": "", "entre_calle_nombre": "Juárez", "y_calle_tipo": "ANDADOR",
               "y_calle_nombre": "", "calle_posterior_tipo": "AUTOPISTA", "calle_posterior_nombre": "X" * 101,
               "descripcion": "d" * 251}
@@ -321,16 +321,16 @@ def test_every_error_at_once_on_its_field():
         "letra_exterior": "La letra exterior debe tener como máximo 20 caracteres.",
         "numero_exterior": "Captura el número exterior o marca «Sin número».",
         "numero_interior": "El número interior solo puede tener letras, números, espacios y los signos - / .",
-        "numero_exterior_secundario": "El número exterior secundario debe tener como máximo 10 caracteres.",
+        "numero_exterior_secundario": "El número exterior secundario debe tener como máximo 20 caracteres.",
         "descripcion": "La descripción debe tener como máximo 250 caracteres.",
     }
-    assert "Captura el nombre de la calle." in str(e.value)
+    assert "Captura el nombre de la calle." in [str(x) for x in e.value.exceptions]  # a group of Rechazo
 
 
 @pytest.mark.parametrize("field, value", [
     ("calle_nombre", "X" * 101), ("calle_nombre", "UNO\x00DOS"), ("calle_tipo", "AUTOPISTA"),
-    ("numero_exterior", "12345678901"), ("numero_exterior", "23#"), ("numero_exterior", "23_A"),
-    ("letra_exterior", "A+B"), ("letra_interior", "Z" * 21), ("numero_interior", "X" * 11),
+    ("numero_exterior", "1" * 21), ("numero_exterior", "23#"), ("numero_exterior", "23_A"),
+    ("letra_exterior", "A+B"), ("letra_interior", "Z" * 21), ("numero_interior", "X" * 21),
     ("descripcion", "antes\x07después"),
 ])
 def test_one_bad_field(field, value):
@@ -383,3 +383,15 @@ def test_spanish_sort_key():
     nombres = ["Zona Centro", "Ñuñoa", "Nuevo", "Álamos", "alameda", "Obrera", "Ángel", "10 de Abril"]
     assert sorted(nombres, key=address.clave_orden) == [
         "10 de Abril", "alameda", "Álamos", "Ángel", "Nuevo", "Ñuñoa", "Obrera", "Zona Centro"]
+
+
+def test_the_guides_own_hints_are_accepted_as_typed():
+    """The hints under Número exterior and interior ("Ej. 999 / Mz. 9 Lt. 8", "Ej. 54 / Depto. 45 int.") must be
+    values those fields take."""
+    from app.address import validar_paso2
+
+    domicilio = validar_paso2({"calle_tipo": "CALLE", "calle_nombre": "REFORMA", "numero_exterior": "Mz. 9 Lt. 8",
+                               "numero_interior": "Depto. 45 int."},
+                              {"cp": "01000", "estado": "Ciudad de México", "municipio": "Álvaro Obregón",
+                               "colonia": "San Ángel"})
+    assert (domicilio.numero_exterior, domicilio.numero_interior) == ("MZ. 9 LT. 8", "DEPTO. 45 INT.")

@@ -66,8 +66,14 @@ def otro_contratista(app, juego):
     return preparar(app, app.test_client(), juego, directorio=False)
 
 
-def alta(client, curp, nombres=("", "", ""), telefono="5598765432", correo="luis@ejemplo.mx", confirmar=None,
+def alta(client, curp, nombres=None, telefono="5598765432", correo="luis@ejemplo.mx", confirmar=None,
          headers=None):
+    """Alta as a browser does it: Validar first (the names a registry knows come back read-only, and are posted
+    with Guardar), then Guardar with `nombres` typed when given."""
+    if nombres is None:
+        doc = html(client.post(f"{ALTA}/validar", data={"csrf_token": token(client, ALTA), "curp": curp}))
+        nombres = tuple((doc.select_one(f"#{n}") or {}).get("value", "") if doc.select_one(f"#{n}") else ""
+                        for n in ("nombres", "primer_apellido", "segundo_apellido"))
     data = {"csrf_token": token(client, ALTA), "curp": curp, "nombres": nombres[0], "primer_apellido": nombres[1],
             "segundo_apellido": nombres[2], "rol": "Capturista", "telefono": telefono, "correo": correo,
             "confirmar_correo": correo if confirmar is None else confirmar}
@@ -153,15 +159,100 @@ def test_overlong_typed_names_are_refused_not_stored(contratista):
     assert "120 caracteres" in html(response).select_one("#nombres-error").get_text()
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
 @pytest.mark.parametrize("field, kwargs, words", [
-    ("telefono", {"telefono": "55123"}, "10 dígitos"),
+    ("telefono", {"telefono": "55123"}, "El teléfono debe tener 10 dígitos"),
+    ("telefono", {"telefono": ""}, "Captura el teléfono."),
     ("correo", {"correo": "no-es-correo"}, "no es válido"),
     ("confirmar_correo", {"confirmar": "otro@ejemplo.mx"}, "no coinciden"),
+    ("confirmar_correo", {"confirmar": ""}, "no coinciden"),
 ])
-def test_bad_contact_data_of_the_alta(contratista, field, kwargs, words):
-    response = alta(contratista, CURP_LUIS, **kwargs)
+def test_bad_contact_data_of_the_alta(contratista, field, kwargs, words, headers):
+    response = alta(contratista, CURP_LUIS, headers=headers, **kwargs)
+    doc = html(response)
     assert response.status_code == 422
-    assert words in html(response).select_one(f"#{field}-error").get_text()
+    assert (doc.find("html") is None) == bool(headers)
+    assert words in doc.select_one(f"#{field}-error").get_text()
+    assert "fijo" not in doc.select_one(f"#{field}-error").get_text()  # the alta's field is "Teléfono"
+    assert doc.select_one(f".error-summary a[href='#{field}']")
+    assert "curp-error" not in str(doc)
+    if not headers:
+        assert doc.title.get_text().startswith("Error: Alta de usuario")
+
+
+def test_the_second_email_is_compared_as_the_domain_normalises_it(contratista):
+    assert alta(contratista, CURP_LUIS, correo="luis@Ejemplo.MX", confirmar="luis@ejemplo.mx").status_code == 303
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_every_refusal_of_the_alta_is_shown_at_once(contratista, headers):
+    """Typed names missing, a rol that is not offered, bad contact data: each on its field, in one answer."""
+    data = {"csrf_token": token(contratista, ALTA), "curp": CURP_ANA, "nombres": " ", "primer_apellido": "",
+            "segundo_apellido": "R0DRIGUEZ", "rol": "Administrador", "telefono": "12", "correo": "x",
+            "confirmar_correo": "x"}
+    response = contratista.post(ALTA, data=data, headers=headers)
+    doc = html(response)
+    assert response.status_code == 422
+    errores = {e["id"].removesuffix("-error"): e.get_text(" ", strip=True) for e in doc.select(".error-message")}
+    assert errores == {
+        "nombres": "Error: Captura el nombre o los nombres.",
+        "primer_apellido": "Error: Captura el primer apellido.",
+        "segundo_apellido": "Error: Escribe solo letras, espacios y los signos ' - . (como aparecen en la CURP).",
+        "rol": "Error: Selecciona el rol asignado.",
+        "telefono": "Error: El teléfono debe tener 10 dígitos; tienes 2.",
+        "correo": "Error: El correo electrónico no es válido. Escríbelo como nombre@dominio.com.",
+    }
+    assert [a["href"] for a in doc.select(".error-summary a")] == [
+        "#nombres", "#primer_apellido", "#segundo_apellido", "#rol", "#telefono", "#correo"]
+    assert doc.select_one("#segundo_apellido")["value"] == "R0DRIGUEZ"  # nothing typed is lost
+
+
+def test_validar_reports_a_curp_already_registered_with_this_contratista(contratista):
+    assert alta(contratista, CURP_LUIS).status_code == 303
+    response = contratista.post("/administracion/alta/validar", data={"csrf_token": token(contratista, ALTA),
+                                                                      "curp": CURP_LUIS})
+    doc = html(response)
+    assert response.status_code == 422
+    assert "ya es capturista" in doc.select_one("#curp-error").get_text()
+    assert doc.select_one("#correo") is None  # nothing more to type
+
+
+BOTONES_ALTA = f"form[action='{ALTA}'] button"
+
+
+def _botones(doc) -> list[tuple[str, str, str]]:
+    """The form's submit buttons in tree order: (text, formaction, hx-post)."""
+    return [(b.get_text(strip=True), b.get("formaction"), b.get("hx-post")) for b in doc.select(BOTONES_ALTA)]
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_enter_validates_first_and_saves_after_validar(contratista, headers):
+    """Enter in a field submits through the form's first submit button (HTML's default button): Validar before the
+    CURP is validated, Guardar after, so Enter in "Confirmar correo electrónico" saves."""
+    antes = html(contratista.get(ALTA))
+    assert _botones(antes) == [("Validar", "/administracion/alta/validar", "/administracion/alta/validar")]
+    response = contratista.post("/administracion/alta/validar", headers=headers,
+                                data={"csrf_token": token(contratista, ALTA), "curp": CURP_LUIS})
+    doc = html(response)
+    botones = _botones(doc)
+    assert botones[0] == ("Guardar", ALTA, ALTA) and botones[-1] == ("Guardar", ALTA, ALTA)
+    assert [b[0] for b in botones] == ["Guardar", "Validar", "Guardar"]
+    predeterminado = doc.select(BOTONES_ALTA)[0]
+    assert predeterminado["tabindex"] == "-1" and predeterminado["aria-hidden"] == "true"
+    assert "visually-hidden" in predeterminado["class"]
+    assert all(b.get("hx-target") == "#alta" for b in doc.select(BOTONES_ALTA))
+    # After a refused Guardar the default is still Guardar.
+    doc = html(alta(contratista, CURP_LUIS, telefono="1", headers=headers))
+    assert _botones(doc)[0][0] == "Guardar"
+
+
+def test_pages_without_errors_answer_200_with_a_plain_title(contratista):
+    response = contratista.get(ALTA)
+    assert response.status_code == 200
+    assert html(response).title.get_text() == "Alta de usuario - ICSOE IMSS"
+    response = contratista.post("/administracion/alta/validar", data={"csrf_token": token(contratista, ALTA),
+                                                                      "curp": CURP_LUIS})
+    assert response.status_code == 200 and not html(response).title.get_text().startswith("Error")
 
 
 def test_guardar_invites_by_mail_and_the_capturista_activates_and_signs_in(contratista, app):
@@ -403,3 +494,19 @@ def test_invitation_goes_through_a_real_smtp_server(tmp_path, juegos, ca, catalo
         assert [e.rcpt_tos for e in bandeja.recibidos] == [["luis@ejemplo.mx"]]
         assert b"/ingreso/activar/" in bandeja.recibidos[0].original_content
         assert not (tmp_path / "outbox").exists() or not list((tmp_path / "outbox").iterdir())
+
+
+def test_guardar_never_stores_names_the_contratista_did_not_see(contratista, app):
+    """Validar with one CURP, change it to another the registry knows, Guardar: the page shows the other CURP's
+    names and asks again; nothing is stored until those names were on screen."""
+    with app.app_context():
+        db = get_session()
+        db.add(DirectorioCurp(curp=CURP_ANA, nombres="ANA", primer_apellido="MARTINEZ", segundo_apellido="RUIZ"))
+        db.commit()
+    response = alta(contratista, CURP_ANA, nombres=LUIS)  # JOSE LUIS GARCIA LOPEZ was on screen, for CURP_LUIS
+    doc = html(response)
+    assert response.status_code == 422 and "no son los que estaban en pantalla" in doc.select_one(".error-summary").get_text()
+    assert doc.select_one("#nombres")["value"] == "ANA"
+    with app.app_context():
+        assert get_session().exec(select(Capturista)).first() is None
+    assert alta(contratista, CURP_ANA, nombres=("ANA", "MARTINEZ", "RUIZ")).status_code == 303

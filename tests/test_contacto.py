@@ -20,10 +20,15 @@ def rechazo(call, *args, **kwargs) -> str:
 
 
 
-def test_dato_invalido_reads_as_its_message():
-    error = contacto.DatoInvalido("Captura el correo electrónico.")
-    assert isinstance(error, ValueError)
-    assert str(error) == "Captura el correo electrónico."
+def test_dato_invalido_is_a_rechazo_that_names_its_field():
+    from app.rechazo import Rechazo
+
+    error = contacto.DatoInvalido("correo", "Captura el correo electrónico.")
+    assert isinstance(error, Rechazo) and isinstance(error, ValueError)
+    assert (error.campo, str(error)) == ("correo", "Captura el correo electrónico.")
+    with pytest.raises(contacto.DatoInvalido) as e:
+        contacto.normalize_telefono("55", campo="telefono")
+    assert e.value.campo == "telefono" and str(e.value).startswith("El teléfono debe")
 
 
 @pytest.mark.parametrize(

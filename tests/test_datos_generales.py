@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfWriter
 from sqlmodel import select
 
@@ -348,12 +349,168 @@ def test_enter_in_a_field_keeps_what_was_typed_and_searches(entrar, juegos):
     assert "Roma Norte" in [o.get_text() for o in doc.select("#colonia option")]
 
 
-def test_largest_postal_code_fragment_stays_small(entrar, juegos):
-    client = entrar(juegos["moral"])
-    response = client.post("/datos-generales/domicilio/buscar", headers={**HTMX, "Accept-Encoding": "gzip"}, data={
-        "csrf_token": token(client, URL), "domicilio_igual": "no", "conoce_cp": "si", "cp": "85203"})
-    assert response.headers["Content-Encoding"] == "gzip"
+def _gzip_page(response):
     import gzip
 
-    doc = html(type("R", (), {"get_data": lambda self, as_text: gzip.decompress(response.data).decode()})())
-    assert len(doc.select("#colonia option")) == 353
+    return BeautifulSoup(gzip.decompress(response.data).decode(), "html.parser")
+
+
+def _sobre_el_cable(response) -> int:
+    """Bytes on the wire: the compressed body and the status line and headers."""
+    cabeceras = sum(len(f"{k}: {v}\r\n") for k, v in response.headers.items()) + len("HTTP/1.1 200 OK\r\n\r\n")
+    return len(response.data) + cabeceras
+
+
+def test_the_largest_postal_code_is_narrowed_by_typing_part_of_the_name(entrar, juegos):
+    """85203 has 352 asentamientos: no list of 352 is sent; the user types part of the name, and every fragment
+    stays under 4 KB on the wire, headers included."""
+    client = entrar(juegos["moral"])
+    datos = {"csrf_token": token(client, URL), "domicilio_igual": "no", "conoce_cp": "si", "cp": "85203"}
+    response = client.post("/datos-generales/domicilio/buscar", headers={**HTMX, "Accept-Encoding": "gzip"}, data=datos)
+    doc = _gzip_page(response)
+    assert len(doc.select("#colonia option")) == 1  # only "--Selecciona por favor--"
+    assert "Hay 352 colonias" in doc.select_one("#filtro_colonia-hint").get_text()
+    assert _sobre_el_cable(response) <= 4 * 1024
+    for headers in (HTMX, {}):
+        response = client.post("/datos-generales/domicilio/buscar", headers={**headers, "Accept-Encoding": "gzip"},
+                               data={**datos, "filtro_colonia": "los"})
+        doc = _gzip_page(response)
+        opciones = [o.get_text() for o in doc.select("#colonia option")][1:]
+        assert 0 < len(opciones) <= 150 and all("los" in o.lower() for o in opciones)
+        if headers:
+            assert _sobre_el_cable(response) <= 4 * 1024
+    elegida = opciones[0]
+    response = client.post("/datos-generales/domicilio/ubicar", headers=HTMX,
+                           data={**datos, "filtro_colonia": "los", "colonia": elegida})
+    assert html(response).select_one("#paso-titulo").get_text(" ", strip=True).startswith("Paso 2 / 3")
+
+
+# Nothing saved changes until Guardar; a draft says it is one; errors describe what is on screen (issue 11, §5).
+
+def _guardar_fisica(client):
+    """A persona física's datos generales saved with an acuse; returns the acuse's bytes."""
+    datos = pdf()
+    response = post(client, "", {"correo": "maria@ejemplo.mx", "celular": "5512345678"},
+                    files={"acuse": (io.BytesIO(datos), "acuse guardado.pdf")})
+    assert response.status_code == 303
+    return datos
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_eliminar_changes_nothing_saved_until_guardar(entrar, juegos, app, headers):
+    client = entrar(juegos["fisica"])
+    guardado = _guardar_fisica(client)
+    response = post(client, "/acuse/eliminar", {}, headers)
+    assert response.status_code == 200 and "acuse guardado.pdf" not in response.get_data(as_text=True)
+    # A failed Guardar (the acuse is now missing on the page) leaves the saved acuse where it was.
+    response = post(client, "", {"correo": "otro@ejemplo.mx"}, headers)
+    assert response.status_code == 422 and html(response).select_one("#acuse-error")
+    with app.app_context():
+        documento = get_session().exec(select(Documento)).one()
+        assert documento.contenido == guardado and documento.tipo == "acuse_stps"
+        assert get_session().exec(select(DatosGenerales)).one().correo == "maria@ejemplo.mx"
+    # The returning user sees the unsaved draft, and says so; Descartar cambios brings back what is saved.
+    doc = html(client.get(URL))
+    aviso = doc.select_one(".aviso--pendiente").get_text(" ")
+    assert "cambios sin guardar" in aviso and doc.select_one("#correo")["value"] == "otro@ejemplo.mx"
+    response = post(client, "/descartar", {}, headers)
+    assert response.status_code in (204, 303)
+    doc = html(client.get(URL))
+    assert doc.select_one(".aviso--pendiente") is None and doc.select_one("#correo")["value"] == "maria@ejemplo.mx"
+    assert "acuse guardado.pdf" in doc.select_one("#adjunto").get_text()
+
+
+def test_a_new_acuse_replaces_the_saved_one_only_at_guardar(entrar, juegos, app):
+    client = entrar(juegos["fisica"])
+    guardado = _guardar_fisica(client)
+    nuevo = pdf(pages=2)
+    post(client, "/acuse", {}, HTMX, files={"acuse": (io.BytesIO(nuevo), "acuse nuevo.pdf")})
+    assert client.get(f"{URL}acuse/ver").data == nuevo  # Ver archivo shows what the page shows
+    with app.app_context():
+        tipos = {d.tipo: d.contenido for d in get_session().exec(select(Documento)).all()}
+        assert tipos == {"acuse_stps": guardado, "acuse_stps_borrador": nuevo}
+    assert post(client, "", {}).status_code == 303
+    with app.app_context():
+        [documento] = get_session().exec(select(Documento)).all()
+        assert (documento.tipo, documento.contenido, documento.nombre) == ("acuse_stps", nuevo, "acuse nuevo.pdf")
+    assert html(client.get(URL)).select_one(".aviso--pendiente") is None
+
+
+def test_after_a_failed_guardar_the_errors_follow_the_values(entrar, juegos):
+    """With JavaScript, each change after a failed Guardar brings the form back checked against what is on
+    screen: a fixed field loses its error, and the summary says only what is still wrong."""
+    client = entrar(juegos["fisica"])
+    response = post(client, "", {"correo": "no-es-correo", "celular": "55"}, HTMX)
+    doc = html(response)
+    assert response.status_code == 422 and doc.select_one("#correo-error") and doc.select_one("#celular-error")
+    response = client.post(f"{URL}borrador", headers=HTMX, data={"csrf_token": token(client, URL),
+                                                                 "correo": "maria@ejemplo.mx", "celular": "55"})
+    assert response.headers["HX-Retarget"] == "#datos-generales"
+    doc = html(response)
+    assert doc.select_one("#correo-error") is None and doc.select_one("#celular-error")
+    assert [a.get_text() for a in doc.select(".error-summary a")][0].startswith("El número de celular")
+    # Before any failed Guardar, an autosave changes nothing on the page.
+    otro = entrar(juegos["moral"])
+    assert otro.post(f"{URL}borrador", headers=HTMX, data={"csrf_token": token(otro, URL),
+                                                          "correo": "x"}).status_code == 204
+
+
+def test_after_a_failed_guardar_a_locator_step_refreshes_the_whole_form(entrar, juegos):
+    client = entrar(juegos["moral"])
+    post(client, "", {"correo": "nada"}, HTMX)  # fails: errors on screen
+    response = post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": "01000",
+                                                  "correo": "maria@ejemplo.mx"}, HTMX)
+    assert response.headers["HX-Retarget"] == "#datos-generales"
+    doc = html(response)
+    assert doc.select_one("#correo-error") is None and doc.select_one(".error-summary")  # the acuse is still missing
+    assert doc.select("#colonia option")[1:]
+
+
+def test_a_search_writes_the_draft_once(entrar, juegos, app, monkeypatch):
+    from app.datos_generales import routes
+
+    client = entrar(juegos["moral"])
+    escrituras = []
+    original = routes.EstadoDatosGenerales.guardar_borrador
+    monkeypatch.setattr(routes.EstadoDatosGenerales, "guardar_borrador",
+                        lambda self: escrituras.append(1) or original(self))
+    post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": "01000"}, HTMX)
+    assert escrituras == [1]
+
+
+@pytest.fixture(scope="module")
+def catalogo_grande() -> list:
+    """The longest lists the catalog has: Oaxaca's 570 municipios, Hermosillo's 2,344 asentamientos."""
+    from app import address
+
+    return [r for r in address.read_postalcodes_mexico() if r.estado == "Oaxaca" or r.municipio == "Hermosillo"]
+
+
+def test_the_longest_municipio_lists_are_narrowed_too(entrar, juegos, app, catalogo_grande):
+    from app import sepomex
+
+    sepomex.replace_catalog(app.extensions["engine"], catalogo_grande)
+    client = entrar(juegos["moral"])
+    datos = {"csrf_token": token(client, URL), "domicilio_igual": "no", "conoce_cp": "no"}
+    gz = {**HTMX, "Accept-Encoding": "gzip"}
+
+    response = client.post(f"{URL}domicilio/buscar", headers=gz, data={**datos, "estado": "Oaxaca"})
+    doc = _gzip_page(response)
+    assert "Hay 570 municipios" in doc.select_one("#filtro_municipio-hint").get_text()
+    assert len(doc.select("#municipio option")) == 1 and _sobre_el_cable(response) <= 4 * 1024
+    response = client.post(f"{URL}domicilio/buscar", headers=gz,
+                           data={**datos, "estado": "Oaxaca", "filtro_municipio": "juarez"})
+    municipios = [o.get_text() for o in _gzip_page(response).select("#municipio option")][1:]
+    assert municipios and all("JUÁREZ" in m.upper() or "JUAREZ" in m.upper() for m in municipios)
+    assert _sobre_el_cable(response) <= 4 * 1024
+
+    response = client.post(f"{URL}domicilio/buscar", headers=gz, data={**datos, "estado": "Sonora",
+                                                                        "municipio": "Hermosillo"})
+    doc = _gzip_page(response)
+    assert "Hay 2344 colonias" in doc.select_one("#filtro_colonia-hint").get_text()
+    assert _sobre_el_cable(response) <= 4 * 1024
+    response = client.post(f"{URL}domicilio/buscar", headers=gz, data={**datos, "estado": "Sonora",
+                                                                        "municipio": "Hermosillo",
+                                                                        "filtro_colonia": "pitic"})
+    opciones = [o.get_text() for o in _gzip_page(response).select("#colonia option")][1:]
+    assert opciones and all("(C.P. " in o for o in opciones) and _sobre_el_cable(response) <= 4 * 1024

@@ -1,4 +1,4 @@
-"""app/fiel.py: every e.firma rule, on demo certificates (app/demo.py) and on SAT's real test sets."""
+"""app/fiel/: every e.firma rule, on demo certificates (app/demo.py) and on SAT's real test sets."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from pyasn1.codec.der import decoder, encoder
 from pyasn1_modules import rfc5208, rfc7914, rfc8018
 
 from app import demo, fiel
+from app.fiel import llave
 from tests.sat import ca_files, load_set, requires_sat_fixtures, sat_bytes, sat_path, set_names
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -439,8 +440,8 @@ def test_untrusted_certificate_is_refused_before_its_password_is_tried(juegos, d
     and a wrong password there is not what the user needs to hear."""
     ajena = _juego(demo.make_ca("AC AJENA DE PRUEBA", now=NOW), demo.EMPRESA_RFC)
     tried: list[str] = []
-    opener = fiel._open_private_key
-    monkeypatch.setattr(fiel, "_open_private_key",
+    opener = llave._open_private_key
+    monkeypatch.setattr(fiel, "_open_private_key",  # where verify() looks it up
                         lambda key, password: tried.append(password) or opener(key, password))
     for password in ("incorrecta", PASSWORD):
         error = rechazo(lambda: verify_juego(ajena, [demo_ca.cert_der], password=password))

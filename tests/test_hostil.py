@@ -19,6 +19,7 @@ from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc5208, rfc8018
 
 from app import acuse, fiel
+from app.fiel.der import _pem_blocks
 from app.uploads import limit_body
 
 from .conftest import HTMX, NOW, html, token
@@ -60,16 +61,16 @@ def test_pem_lector_lineal_lee_lo_que_leia(ca):
     # An unterminated block, another label's END, a PUBLIC KEY first, then the certificate: read as before.
     data = (b"-----BEGIN CERTIFICATE-----\nAAAA\n" + b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
             + b"-----BEGIN X509 CRL-----\n-----END OTHER-----\n-----END X509 CRL-----\n" + pem)
-    blocks = fiel._pem_blocks(data)
+    blocks = _pem_blocks(data)
     assert [b.label for b in blocks] == ["PUBLIC KEY", "X509 CRL", "CERTIFICATE"]
     assert blocks[-1].text == pem.strip() and blocks[-1].der == cert.der
     assert fiel.Certificado.from_bytes(data).der == cert.der
     # Dashes shared by an END and the next BEGIN, and a label with characters PEM does not allow.
-    assert [b.label for b in fiel._pem_blocks(b"-----BEGIN A-----\n-----END A-----BEGIN B-----x-----END B-----")] \
+    assert [b.label for b in _pem_blocks(b"-----BEGIN A-----\n-----END A-----BEGIN B-----x-----END B-----")] \
         == ["A"]
-    assert fiel._pem_blocks(b"-----BEGIN a-b-----\nAAAA\n-----END a-b-----\n") == []
+    assert _pem_blocks(b"-----BEGIN a-b-----\nAAAA\n-----END a-b-----\n") == []
     # A bundle bigger than MAX_PEM_BLOCKS is read up to it, not to its end.
-    assert len(fiel._pem_blocks(pem * (fiel.MAX_PEM_BLOCKS + 5))) == fiel.MAX_PEM_BLOCKS
+    assert len(_pem_blocks(pem * (fiel.MAX_PEM_BLOCKS + 5))) == fiel.MAX_PEM_BLOCKS
 
 
 def demo_pem(der: bytes) -> bytes:
@@ -135,7 +136,7 @@ def test_las_llaves_reales_del_sat_caben_en_el_tope():
     assert keys
     assert max(_iteraciones(k.read_bytes()) for k in keys) <= fiel.MAX_KDF_ITERATIONS
     protegida = sat_path("CSD_EKU9003173C9_2023", "private_key_protected.key.pem").read_bytes()  # openssl PBES2
-    assert _iteraciones(fiel._pem_blocks(protegida)[0].der) <= fiel.MAX_KDF_ITERATIONS
+    assert _iteraciones(_pem_blocks(protegida)[0].der) <= fiel.MAX_KDF_ITERATIONS
 
 
 # Hostile PDFs: bounded time, one log line.
@@ -401,10 +402,12 @@ def test_campo_de_mas_de_64_kb_se_rechaza_pero_uno_largo_legitimo_no(entrar, jue
 
 def test_el_formulario_mas_grande_cabe_en_el_limite_de_campos(entrar, juegos, app):
     """Datos generales, every field of every step of the locator, with room to spare."""
-    from app.datos_generales.forms import TEXTO
+    from app.datos_generales.forms import DatosGeneralesForm
 
     doc = html(entrar(juegos["moral"]).get(URL))
-    nombres = {e["name"] for e in doc.select("form [name]")} | set(TEXTO) | {"csrf_token", "acuse"}
+    with app.test_request_context():
+        todos = {f.name for f in DatosGeneralesForm(formdata=None)}
+    nombres = {e["name"] for e in doc.select("form [name]")} | todos
     assert len(nombres) <= app.config["MAX_FORM_PARTS"] // 2
 
 

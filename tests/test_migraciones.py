@@ -137,7 +137,7 @@ def filas(engine: Engine) -> dict[str, list[dict]]:
 
 # What the revisions since release 0.1.0 moved: (table, column) -> where it went.
 MOVIDOS = {("persona", "nombres"), ("persona", "primer_apellido"), ("persona", "segundo_apellido"),
-           ("capturista", "correo")}
+           ("capturista", "correo"), ("borrador", "pagina")}
 
 
 def test_a_release_0_1_0_database_upgrades_in_place_with_its_data(vacia, juegos, ca):
@@ -155,7 +155,8 @@ def test_a_release_0_1_0_database_upgrades_in_place_with_its_data(vacia, juegos,
             assert {k: v for k, v in old.items() if (table, k) not in MOVIDOS} == \
                 {k: v for k, v in new.items() if k in old}, table
     # ... and what moved is where the new schema keeps it: names on the role, the e-mail on the account.
-    [rol], [cuenta] = despues["capturista"], despues["persona"]
+    [rol], [cuenta], [borrador] = despues["capturista"], despues["persona"], despues["borrador"]
+    assert borrador["clave"] == "datos_generales"
     assert (rol["curp"], rol["nombres"], rol["primer_apellido"], rol["segundo_apellido"]) == (
         CURP_LUIS, "JOSE LUIS", "GARCIA", "LOPEZ")
     assert cuenta["correo"] == "luis@ejemplo.mx" and cuenta["password_hash"] and rol["estatus"] == "activo"

@@ -329,7 +329,7 @@ def test_sessions_expire_and_what_was_posted_waits_as_a_draft(a, app, clave, seg
     assert "quedó guardado" in doc.select_one(".avisos").get_text()
     assert a.get("/datos-generales/").status_code == 303  # signed out
     with app.app_context():
-        assert get_session().exec(select(Borrador)).one().datos["correo"] == "escrito@despues.mx"
+        assert get_session().exec(select(Borrador)).one().datos["campos"]["correo"] == "escrito@despues.mx"
 
 
 def token_en_sesion(client) -> str:
@@ -418,7 +418,8 @@ def test_parallel_altas_of_one_new_curp_answer_as_one_would(app, juegos):
     a = preparar(app, app.test_client(), juegos["moral"])
     clientes = [_con_cookie(app, _cookie(a)) for _ in range(20)]
     csrf = token(a, ALTA)
-    datos = {"csrf_token": csrf, "curp": CURP_LUIS, "rol": "Capturista", "telefono": "5598765432",
+    datos = {"csrf_token": csrf, "curp": CURP_LUIS, "nombres": "JOSE LUIS", "primer_apellido": "GARCIA",
+             "segundo_apellido": "LOPEZ", "rol": "Capturista", "telefono": "5598765432",
              "correo": "luis@ejemplo.mx", "confirmar_correo": "luis@ejemplo.mx"}
     estados = _en_paralelo([lambda c=c: c.post(ALTA, data=datos).status_code for c in clientes])
     assert all(s < 500 for s in estados), estados

@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 from functools import wraps
 
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import capturistas, contacto, curp, enlaces, export, hora, registro_curp
 from ..auth import contratista_required
 from ..db import get_session
+from ..formularios import rechazar, tiene_errores
 from ..htmx import render, see_other
 from ..models import Auditoria, Capturista, DatosGenerales, Persona, utcnow
 from .forms import AltaUsuarioForm
@@ -31,7 +32,7 @@ def datos_generales_required(view):
     @contratista_required
     def guarded(*args, **kwargs):
         if get_session().get(DatosGenerales, current_user.contratista.id) is None:
-            return render_template("administracion/pendiente.html"), 200
+            return render("administracion/pendiente.html")
         return view(*args, **kwargs)
 
     return guarded
@@ -79,14 +80,15 @@ class EstadoAlta:
         try:
             clave = curp.validate(self.form.curp.data or "", today=hora.hoy())
         except curp.CurpInvalida as e:
-            self.form.curp.errors = [str(e)]
+            rechazar(self.form, e)
             return None
         self.form.curp.data = clave
         db = get_session()
         rol = capturistas.rol_de(db, current_user.contratista.id, clave)
-        if rol is not None and rol.estatus in ("activo", "pendiente"):
-            self.form.curp.errors = [f"{rol.nombre_completo} ya es capturista de este contratista (estatus: "
-                                     f"{rol.estatus_texto}). Búscalo en la Consulta."]
+        try:
+            capturistas.verificar_alta_posible(rol)
+        except capturistas.YaEsCapturista as e:
+            rechazar(self.form, e)
             return None
         try:
             self.registro = registro_curp.buscar(db, clave, current_app.config.get("CURP_SERVICE_URL"))
@@ -105,29 +107,21 @@ class EstadoAlta:
             self.aviso = "No encontramos la CURP en el registro. Captura los nombres como aparecen en la CURP."
         return clave
 
-    def validar_nombres(self, clave: str) -> None:
-        """Typed names: RENAPO's characters, bounded, and the letters the CURP was built from."""
+    def verificar_nombres(self, clave: str) -> None:
+        """Typed names (the form validated each one): the letters the CURP was built from. Names from the
+        registry need no check: they are the CURP's own."""
         form = self.form
-        for name in NOMBRES:
-            try:
-                form[name].data = curp.validar_nombre(form[name].data or "", name)
-            except curp.CurpInvalida as e:
-                form[name].errors = [str(e)]
-        if not form.nombres.errors and not form.nombres.data:
-            form.nombres.errors = ["Captura el nombre o los nombres."]
-        if not form.primer_apellido.errors and not form.primer_apellido.data:
-            form.primer_apellido.errors = ["Captura el primer apellido."]
-        if not any(form[name].errors for name in NOMBRES):
-            try:
-                curp.verificar_nombre(clave, form.nombres.data, form.primer_apellido.data,
-                                      form.segundo_apellido.data or "")
-            except curp.CurpInvalida as e:
-                form[e.campo if e.campo in form else "curp"].errors = [str(e)]
+        if self.registro is not None or any(form[name].errors for name in NOMBRES):
+            return
+        try:
+            curp.verificar_nombre(clave, form.nombres.data, form.primer_apellido.data, form.segundo_apellido.data)
+        except curp.CurpInvalida as e:
+            rechazar(form, e)
 
-    def responder(self, status: int | None = None, validada: bool = True):
-        errors = any(f.errors for f in self.form)
-        return render("administracion/alta.html", "alta", status or (422 if errors else 200), form=self.form,
-                      alta=self, validada=validada, contratista=current_user.contratista)
+    def responder(self, validada: bool = True):
+        """The page, or its #alta block for htmx; htmx.render answers 422 when the form carries errors."""
+        return render("administracion/alta.html", "alta", form=self.form, alta=self, validada=validada,
+                      contratista=current_user.contratista)
 
 
 @bp.get("/alta")
@@ -152,31 +146,30 @@ def guardar():
     """Guardar: the role of (CURP, e-mail)'s account with this contratista; then, once it is committed, an e-mail
     with the invitation."""
     form = AltaUsuarioForm()
+    en_pantalla = tuple(" ".join((form[name].data or "").split()).upper() for name in NOMBRES)
     estado = EstadoAlta(form)
     clave = estado.validar_curp()
     if clave is None:
         return estado.responder(validada=False)
-    if estado.registro is None:
-        estado.validar_nombres(clave)
-    if form.rol.data != "Capturista":
-        form.rol.errors = ["Selecciona el rol asignado."]
+    registro = estado.registro
+    if registro is not None and en_pantalla != (registro.nombres, registro.primer_apellido, registro.segundo_apellido):
+        # The CURP changed after Validar (or the page was never validated): the names it stores must be the ones
+        # the contratista saw. Show them and ask again.
+        form.form_errors.append("Los nombres que corresponden a la CURP no son los que estaban en pantalla: "
+                                "revísalos y da clic en Guardar.")
+        return estado.responder()
+    form.validate()  # the form's own rules (names, rol, the e-mail repeated); the CURP's errors were checked above
+    estado.verificar_nombres(clave)
     datos = {}
     try:
-        datos["telefono"] = contacto.normalize_telefono(form.telefono.data or "", campo="telefono_fijo")
+        datos["telefono"] = contacto.normalize_telefono(form.telefono.data, campo="telefono")
     except contacto.DatoInvalido as e:
-        form.telefono.errors = [str(e).replace("teléfono fijo", "teléfono")]
+        rechazar(form, e)
     try:
-        datos["correo"] = contacto.normalize_correo(form.correo.data or "")
+        datos["correo"] = contacto.normalize_correo(form.correo.data)
     except contacto.DatoInvalido as e:
-        form.correo.errors = [str(e)]
-    else:
-        try:
-            confirmado = contacto.normalize_correo(form.confirmar_correo.data or "")
-        except contacto.DatoInvalido:
-            confirmado = None
-        if confirmado != datos["correo"]:
-            form.confirmar_correo.errors = ["Los correos electrónicos no coinciden."]
-    if any(f.errors for f in form):
+        rechazar(form, e)
+    if tiene_errores(form):
         return estado.responder()
 
     db, contratista = get_session(), current_user.contratista
@@ -188,9 +181,9 @@ def guardar():
             auditar("reactivacion" if nuevo.reactivado else "alta", f"capturista {nuevo.capturista.id} {clave}")
             db.commit()
             break
-        except capturistas.YaEsCapturista as e:
+        except capturistas.YaEsCapturista as e:  # a parallel alta of the same CURP got there first
             db.rollback()
-            form.curp.errors = [str(e)]
+            rechazar(form, e)
             return estado.responder()
         except IntegrityError:
             db.rollback()
@@ -209,8 +202,8 @@ def guardar():
 def guardado(capturista_id: int):
     """After Guardar: the confirmation and the person's roles with this contratista (Id, Rol asignado, Eliminar)."""
     capturista, cuenta = _capturista_propio(capturista_id)
-    return render_template("administracion/guardado.html", capturista=capturista, cuenta=cuenta,
-                           contratista=current_user.contratista)
+    return render("administracion/guardado.html", capturista=capturista, cuenta=cuenta,
+                  contratista=current_user.contratista)
 
 
 @bp.get("/consulta")
@@ -230,7 +223,7 @@ def baja(capturista_id: int):
     sessions end and its invitation links die."""
     capturista, _cuenta = _capturista_propio(capturista_id)
     if request.method == "GET":
-        return render_template("administracion/baja.html", capturista=capturista)
+        return render("administracion/baja.html", capturista=capturista)
     if capturistas.dar_de_baja(get_session(), capturista, utcnow()):
         auditar("baja", f"capturista {capturista.id} {capturista.curp}")
         get_session().commit()

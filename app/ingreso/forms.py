@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from .. import curp, fiel, hora
 
@@ -57,3 +57,23 @@ class RestablecerForm(FlaskForm):
 class ContrasenaForm(FlaskForm):
     contrasena = PasswordField("Nueva contraseña")
     confirmacion = PasswordField("Confirmar contraseña")
+
+
+def _entero(value) -> int | None:
+    """A radio's value as an id; anything else is "nothing chosen" (WTForms' own coercion errors are English)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _elegido(_form, field) -> None:
+    if field.data not in {value for value, _label in field.choices}:
+        raise StopValidation("Selecciona el contratista para el que vas a trabajar.")
+
+
+class ElegirForm(FlaskForm):
+    """¿Para qué contratista vas a trabajar? Its choices are the account's active roles, set by the view."""
+
+    capturista = RadioField("¿Para qué contratista vas a trabajar?", coerce=_entero, validate_choice=False,
+                            validators=[_elegido])

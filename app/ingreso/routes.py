@@ -5,18 +5,19 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import capturistas, comprobante, contrasena, contratistas, enlaces, fiel, limiter, trust
+from ..formularios import rechazar
 from ..auth import Usuario, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
 from ..models import AceptacionTerminos, Capturista, Contratista, DatosGenerales, utcnow
 from ..uploads import limit_body
-from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, RestablecerForm, TerminosForm
+from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, ElegirForm, RestablecerForm, TerminosForm
 
 bp = Blueprint("ingreso", __name__)
 
@@ -60,9 +61,9 @@ def _demasiados(form: FlaskForm, espera: timedelta) -> int:
 
 
 def _form_response(template: str, block: str, form: FlaskForm, retry: int | None, **context) -> Response:
-    """200, 422 for a form that did not validate, or 429 with Retry-After when the limiter said wait."""
-    status = 429 if retry else 422 if form.errors or form.form_errors else 200
-    response = render(template, block, status, form=form, **context)
+    """The page (or block) of the form: 429 with Retry-After when the limiter said wait, else as htmx.render
+    decides (422 with errors)."""
+    response = render(template, block, 429 if retry else None, form=form, **context)
     if retry:
         response.headers["Retry-After"] = str(retry)
     return response
@@ -120,7 +121,7 @@ def validar():
             except _Demasiados as e:
                 retry = _demasiados(form, e.espera)
             except fiel.FielRechazada as e:
-                form[e.field].errors.append(str(e))
+                rechazar(form, e)
                 if por_credencial is not None and e.field != "password":
                     limiter.acierto(db, por_credencial)  # no password guess: it counts against the address only
             else:
@@ -177,9 +178,7 @@ def terminos():
         db.add(AceptacionTerminos(contratista_id=contratista.id, version=version, aceptado=now))
         db.commit()
         return see_other(_inicio(contratista))
-    status = 422 if form.errors else 200
-    return render("ingreso/terminos.html", "terminos", status, form=form,
-                  version=current_app.config["TERMINOS_VERSION"])
+    return render("ingreso/terminos.html", "terminos", form=form, version=current_app.config["TERMINOS_VERSION"])
 
 
 @bp.post("/ingreso/capturista")
@@ -227,18 +226,21 @@ def elegir():
     db, cuenta = get_session(), current_user.cuenta
     roles = capturistas.roles_activos(db, cuenta)
     invitaciones = capturistas.invitaciones_pendientes(db, cuenta)
-    contratistas_ = {r.id: db.get(Contratista, r.contratista_id) for r in roles}
-    error = None
-    if request.method == "POST":
-        elegido = request.form.get("capturista", type=int)
-        rol = next((r for r in roles if r.id == elegido), None)
-        if rol is not None:
-            return _entrar_como(cuenta, rol)
-        error = "Selecciona el contratista para el que vas a trabajar."
-    elif len(roles) == 1 and not invitaciones and not current_user.es_capturista and not request.args.get("cambiar"):
+    form = ElegirForm()
+    form.capturista.choices = [(r.id, _nombre_contratista(r)) for r in roles]
+    if request.method == "GET" and len(roles) == 1:
+        form.capturista.data = roles[0].id
+    if form.validate_on_submit():
+        return _entrar_como(cuenta, next(r for r in roles if r.id == form.capturista.data))
+    if request.method == "GET" and len(roles) == 1 and not invitaciones and not current_user.es_capturista \
+            and not request.args.get("cambiar"):
         return _entrar_como(cuenta, roles[0])
-    return render_template("ingreso/elegir.html", roles=roles, contratistas=contratistas_,
-                           invitaciones=invitaciones, error=error), 422 if error else 200
+    return render("ingreso/elegir.html", form=form, roles=roles, invitaciones=invitaciones)
+
+
+def _nombre_contratista(rol: Capturista) -> str:
+    contratista = get_session().get(Contratista, rol.contratista_id)
+    return f"{contratista.nombre} (RFC {contratista.rfc})"
 
 
 def _entrar_como(cuenta, rol: Capturista):
@@ -256,14 +258,14 @@ def cambiar():
 
 @bp.post("/ingreso/invitaciones/<int:capturista_id>/aceptar")
 @cuenta_required
-def aceptar(capturista_id: int):
+def aceptar_invitacion(capturista_id: int):
     """Aceptar invitación: a pending role of the signed-in account becomes active (any other id: 404)."""
     return _responder(capturista_id, acepta=True)
 
 
 @bp.post("/ingreso/invitaciones/<int:capturista_id>/rechazar")
 @cuenta_required
-def rechazar(capturista_id: int):
+def rechazar_invitacion(capturista_id: int):
     """Rechazar invitación: the contratista sees it declined and may invite again."""
     return _responder(capturista_id, acepta=False)
 
@@ -286,7 +288,7 @@ def inicio():
     if current_user.es_contratista:
         return redirect(_inicio(current_user.contratista))
     db = get_session()
-    return render_template("ingreso/inicio.html", contratista=current_user.contratista,
+    return render("ingreso/inicio.html", contratista=current_user.contratista,
                            invitaciones=capturistas.invitaciones_pendientes(db, current_user.cuenta),
                            otros_roles=len(capturistas.roles_activos(db, current_user.cuenta)) > 1)
 
@@ -302,20 +304,17 @@ def _definir_contrasena(proposito: str, cuenta, rol: Capturista | None, guardar)
         try:
             contrasena.validar(form.contrasena.data, form.confirmacion.data, datos_personales=personales)
         except contrasena.ContrasenaInvalida as e:
-            field = form.confirmacion if "coinciden" in str(e) else form.contrasena
-            field.errors = [str(e)]
+            rechazar(form, e)
         else:
             guardar(generate_password_hash(form.contrasena.data))
             get_session().commit()
             flash("Tu contraseña quedó registrada. Ya puedes ingresar con tu CURP y tu contraseña.", "status")
             return see_other(url_for("ingreso.index"))
-    status = 422 if any(f.errors for f in form) else 200
-    return render_template("ingreso/contrasena.html", form=form, nombre=nombre, curp=cuenta.curp,
-                           proposito=proposito), status
+    return render("ingreso/contrasena.html", form=form, nombre=nombre, curp=cuenta.curp, proposito=proposito)
 
 
 def _enlace_invalido():
-    return render_template("ingreso/enlace_invalido.html"), 410
+    return render("ingreso/enlace_invalido.html", status=410)
 
 
 @bp.route("/ingreso/activar/<token>", methods=["GET", "POST"])
@@ -343,8 +342,7 @@ def restablecer():
         flash("Si la CURP tiene un usuario activo, enviamos a su correo electrónico un enlace para definir una "
               "nueva contraseña.", "status")
         return see_other(url_for("ingreso.index"))
-    status = 422 if form.errors else 200
-    return render("ingreso/restablecer.html", "restablecer", status, form=form)
+    return render("ingreso/restablecer.html", "restablecer", form=form)
 
 
 @bp.route("/ingreso/restablecer/<token>", methods=["GET", "POST"])

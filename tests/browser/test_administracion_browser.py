@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.correo import leer_outbox
 from app.db import get_session
-from app.models import Contratista, DatosGenerales, DirectorioCurp
+from app.models import Capturista, Contratista, DatosGenerales, DirectorioCurp, Persona, utcnow
 
 from ..test_administracion import ANA, CURP_ANA, CURP_LUIS, LUIS, PASSWORD
 from .test_datos_generales_browser import entrar
@@ -171,4 +171,108 @@ def test_an_invitation_to_an_active_account_is_accepted_by_keyboard(browser, liv
     page.get_by_role("button", name="Ingresar").click()
     expect(page.locator(".perfil")).to_contain_text("OTRA EMPRESA")
     assert_no_axe_violations(page, "inicio tras aceptar")
+    context.close()
+
+
+# Long but real Spanish names (RENAPO writes them whole), and one at the 120-character bound of every name.
+NOMBRES_LARGOS = [
+    ("MARIA DE LOS ANGELES GUADALUPE DEL CARMEN", "FERNANDEZ DE CORDOBA Y ALVARADO", "VILLASEÑOR-MONTENEGRO"),
+    ("JOSE " + "MAXIMILIANO " * 9 + "ANTONIO", "DE LA " + "SANTISIMA " * 10 + "TRINIDAD", "O'DONOJU"),
+]
+CORREO_LARGO = "a" * 64 + "@" + ".".join(["b" * 62, "c" * 62, "d" * 60]) + ".mx"  # 254 characters, RFC 5321's bound
+
+
+def _capturistas(app, rfc, n: int = 30) -> None:
+    """`n` capturistas of the contratista with long names, in every estatus (so every Acciones cell appears)."""
+    with app.app_context():
+        db = get_session()
+        contratista_id = db.exec(select(Contratista).where(Contratista.rfc == rfc)).one().id
+        for i in range(n):
+            curp = f"XAXX{i:06d}HDFXXX0{i % 10}"
+            persona = Persona(curp=curp, correo=f"persona{i}@ejemplo.mx")
+            db.add(persona)
+            db.flush()
+            nombres, primero, segundo = NOMBRES_LARGOS[i % len(NOMBRES_LARGOS)]
+            estatus = ("pendiente", "activo", "baja", "rechazado")[i % 4]
+            db.add(Capturista(persona_id=persona.id, contratista_id=contratista_id, curp=curp, nombres=nombres,
+                              primer_apellido=primero, segundo_apellido=segundo, telefono="5512345678",
+                              estatus=estatus, baja=utcnow() if estatus == "baja" else None))
+        db.commit()
+
+
+def _sin_desplazamiento_horizontal(page, donde: str) -> None:
+    ancho = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert ancho[0] <= ancho[1], f"{donde}: the page is {ancho[0]} px wide in a {ancho[1]} px window"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "sin-js"])
+@pytest.mark.parametrize("ancho", [320, 1280])
+def test_consulta_and_the_alta_confirmation_fit_the_window(browser, live_app, archivos, javascript, ancho):
+    """No horizontal page scroll at 320 or 1280 px: the table scrolls inside its own box, the Acciones column fits
+    in that box at desktop widths, and the confirmation wraps the longest e-mail."""
+    app, live = live_app
+    context = browser.new_context(viewport={"width": ancho, "height": 800}, java_script_enabled=javascript)
+    page = context.new_page()
+    entrar(page, live, archivos, "moral")
+    _datos_guardados(app, archivos["moral"][0])
+    _capturistas(app, archivos["moral"][0])
+
+    page.goto(live + "/administracion/consulta")
+    expect(page.locator("tbody tr")).to_have_count(25)
+    _sin_desplazamiento_horizontal(page, "consulta")
+    contenedor = page.locator(".tabla-contenedor").bounding_box()
+    assert contenedor["x"] + contenedor["width"] <= ancho
+    if ancho >= 1280:
+        for celda in page.locator("thead th:last-child, tbody td:last-child").all():
+            caja = celda.bounding_box()
+            assert caja["x"] + caja["width"] <= contenedor["x"] + contenedor["width"] + 0.5, celda.inner_text()
+        for accion in page.locator("tbody td:last-child a, tbody td:last-child button").all():
+            caja = accion.bounding_box()
+            assert caja["x"] + caja["width"] <= contenedor["x"] + contenedor["width"] + 0.5, accion.inner_text()
+        assert page.evaluate("(e => e.scrollWidth <= e.clientWidth)(document.querySelector('.tabla-contenedor'))")
+    if javascript:
+        page.get_by_label("Buscar por CURP o nombre").fill("XAXX000004")
+        page.get_by_role("button", name="Buscar").click()
+        expect(page.locator("tbody tr")).to_have_count(1)
+        _sin_desplazamiento_horizontal(page, "consulta tras buscar")
+
+    page.goto(live + "/administracion/alta")
+    page.get_by_label("CURP").fill(CURP_LUIS)
+    page.get_by_role("button", name="Validar").click()
+    expect(page.get_by_label("Nombre(s)")).to_have_value("JOSE LUIS")
+    _sin_desplazamiento_horizontal(page, "alta validada")
+    page.get_by_label("Teléfono").fill("5598765432")
+    page.get_by_label("Correo electrónico", exact=True).fill(CORREO_LARGO)
+    page.get_by_label("Confirmar correo electrónico").fill(CORREO_LARGO)
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("El usuario se guardo exitosamente")).to_be_visible()
+    _sin_desplazamiento_horizontal(page, "confirmación con el correo más largo")
+    assert_no_axe_violations(page, f"confirmación a {ancho} px", javascript)
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "sin-js"])
+def test_enter_validates_before_validar_and_saves_after(browser, live_app, archivos, javascript):
+    """Enter in the CURP runs Validar; once validated, Enter in any field (here "Confirmar correo electrónico")
+    runs Guardar, not Validar again."""
+    app, live = live_app
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    entrar(page, live, archivos, "moral")
+    _datos_guardados(app, archivos["moral"][0])
+    page.goto(live + "/administracion/alta")
+    page.get_by_label("CURP").fill(CURP_LUIS)
+    page.get_by_label("CURP").press("Enter")
+    expect(page.get_by_label("Nombre(s)")).to_have_value("JOSE LUIS")
+    page.get_by_label("Teléfono").fill("5598765432")
+    page.get_by_label("Teléfono").press("Enter")  # Guardar, refused: the e-mail is missing
+    expect(page.locator("#correo-error")).to_contain_text("Captura el correo electrónico")
+    expect(page.get_by_label("Nombre(s)")).to_have_value("JOSE LUIS")
+    page.get_by_label("Correo electrónico", exact=True).fill("luis@ejemplo.mx")
+    page.get_by_label("Confirmar correo electrónico").fill("luis@ejemplo.mx")
+    page.get_by_label("Confirmar correo electrónico").press("Enter")
+    expect(page.get_by_text("El usuario se guardo exitosamente")).to_be_visible()
+    expect(page.get_by_role("heading", name="Alta de usuario")).to_be_visible()
+    with app.app_context():
+        assert len(get_session().exec(select(Capturista)).all()) == 1
     context.close()
