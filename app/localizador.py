@@ -9,7 +9,10 @@ template).
 
 Long lists are narrowed, never sent whole: a select shows at most MAX_OPCIONES options (a postal code may have 352
 colonias, a municipio 2,344 and an estado 570 municipios); beyond that the user types part of the name and the
-server filters (with JavaScript or without), so every fragment stays under 4 KB on the wire.
+server filters (with JavaScript or without), so every fragment stays under 4 KB on the wire. 60: the search
+fragment by estado carries the estados, the municipios and the colonias, and with the 60 longest names of each
+(Sonora's municipios, Hermosillo's colonias) it measures about 3.6 KB with its headers (benchmarks, "fragments");
+at 100 it would pass 4 KB. Most postal codes have far fewer (the median is 3).
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from typing import Any, Protocol
 from . import address
 from .rechazo import Rechazo
 
-MAX_OPCIONES = 150
+MAX_OPCIONES = 60
 MAX_FILTRO = 60
 
 MSG_COLONIA = "Selecciona la colonia de tu domicilio."
@@ -80,16 +83,19 @@ def _pliegue(texto: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-def acotar(nombres: Sequence[str], filtro: str) -> Lista:
+def acotar(nombres: Sequence[str], filtro: str, elegido: str = "") -> Lista:
     """The options of a select: all of them when they are few; else those containing `filtro` (any part, accents
-    and case ignored), and none while even those are too many."""
+    and case ignored), and none while even those are too many. The `elegido` one is always among them, so a
+    choice made stays shown."""
     total = len(nombres)
     if total <= MAX_OPCIONES:
         return Lista(tuple(nombres), total, total)
     buscado = _pliegue(filtro)
     encontrados = [n for n in nombres if buscado and buscado in _pliegue(n)]
-    mostrados = tuple(encontrados) if len(encontrados) <= MAX_OPCIONES else ()
-    return Lista(mostrados, total, len(encontrados))
+    mostrados = list(encontrados) if len(encontrados) <= MAX_OPCIONES else []
+    if elegido and elegido in nombres and elegido not in mostrados:
+        mostrados.append(elegido)
+    return Lista(tuple(mostrados), total, len(encontrados))
 
 
 def etiquetas(asentamientos: Sequence[Asentamiento], *, por_cp: bool) -> list[str]:

@@ -88,8 +88,8 @@ def buscar(db: Session, loc: Localizador) -> Busqueda:
     else:
         filas = []
     etiquetas = localizador.etiquetas(filas, por_cp=loc.por_cp)
-    return Busqueda(estados, municipios, localizador.acotar(municipios, loc.filtro_municipio),
-                    localizador.acotar(etiquetas, loc.filtro_colonia), dict(zip(etiquetas, filas)))
+    return Busqueda(estados, municipios, localizador.acotar(municipios, loc.filtro_municipio, loc.municipio),
+                    localizador.acotar(etiquetas, loc.filtro_colonia, loc.colonia), dict(zip(etiquetas, filas)))
 
 
 def poner_opciones(form, busqueda: Busqueda) -> None:

@@ -26,7 +26,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from app import create_app, demo, fiel, schema, trust
+from app import address, create_app, demo, fiel, schema, trust
 from app.db import get_session
 
 NOW = datetime.now(timezone.utc)
@@ -166,9 +166,50 @@ def bench_fragments() -> None:
             return response
 
         base = {"domicilio_igual": "no", "conoce_cp": "si"}
-        measure("colonias of 85203 (352)", "/datos-generales/domicilio/buscar", {**base, "cp": "85203"})
-        measure("municipios of Veracruz", "/datos-generales/domicilio/buscar",
-                {**base, "conoce_cp": "no", "estado": "Veracruz de Ignacio de la Llave"})
+        buscar = "/datos-generales/domicilio/buscar"
+        measure("colonias of 85203 (352, narrowed: no list until a name is typed)", buscar, {**base, "cp": "85203"})
+        measure("colonias of 85203 that contain 'los'", buscar, {**base, "cp": "85203", "filtro_colonia": "los"})
+        # The longest list sent whole: the postal code with the most label bytes among those of <= 150 colonias.
+        from collections import defaultdict
+
+        from app.localizador import MAX_OPCIONES
+
+        por_cp = defaultdict(list)
+        for fila in address.read_postalcodes_mexico():
+            por_cp[fila.cp].append(fila.nombre)
+        cp, nombres = max(((c, n) for c, n in por_cp.items() if len(n) <= MAX_OPCIONES),
+                          key=lambda item: sum(len(x) for x in item[1]))
+        measure(f"colonias of {cp} ({len(nombres)}: the most bytes sent whole)", buscar, {**base, "cp": cp})
+        por_estado = {**base, "conoce_cp": "no"}
+        measure("municipios of Veracruz (212, narrowed)", buscar, {**por_estado, "estado": "Veracruz de Ignacio de la Llave"})
+        measure("municipios of Oaxaca (570) that contain 'san'", buscar, {**por_estado, "estado": "Oaxaca",
+                                                                           "filtro_municipio": "san"})
+        measure("municipios of Oaxaca (570) that contain 'santa maria'", buscar,
+                {**por_estado, "estado": "Oaxaca", "filtro_municipio": "santa maria"})
+        measure("colonias of Hermosillo (2,344, narrowed)", buscar, {**por_estado, "estado": "Sonora",
+                                                                     "municipio": "Hermosillo"})
+        measure("colonias of Hermosillo that contain 'villa'", buscar,
+                {**por_estado, "estado": "Sonora", "municipio": "Hermosillo", "filtro_colonia": "villa"})
+        # The worst a filter can give: every narrowed list showing its MAX_OPCIONES longest names.
+        from app import localizador
+
+        original = localizador.acotar
+
+        def las_mas_largas(nombres, filtro):
+            lista = original(nombres, "")
+            if not lista.acotar:
+                return lista
+            largas = tuple(sorted(sorted(nombres, key=len, reverse=True)[:MAX_OPCIONES]))
+            return localizador.Lista(largas, len(nombres), len(largas))
+
+        localizador.acotar = las_mas_largas
+        try:
+            measure(f"worst case: Sonora, Hermosillo, the {MAX_OPCIONES} longest colonias", buscar,
+                    {**por_estado, "estado": "Sonora", "municipio": "Hermosillo", "filtro_colonia": "x"})
+            measure(f"worst case: Oaxaca, the {MAX_OPCIONES} longest municipios", buscar,
+                    {**por_estado, "estado": "Oaxaca", "filtro_municipio": "x"})
+        finally:
+            localizador.acotar = original
         doc = BeautifulSoup(client.post("/datos-generales/domicilio/buscar", content_type="multipart/form-data",
                                         data={"csrf_token": token, **base, "cp": "01000"}).text, "html.parser")
         colonia = doc.select("#colonia option")[1].get_text()

@@ -10,6 +10,7 @@ from pypdf import PdfWriter
 from sqlmodel import select
 
 from app.db import get_session
+from app.localizador import MAX_OPCIONES
 from app.models import Borrador, DatosGenerales, Documento
 
 from .conftest import HTMX, html, token
@@ -376,7 +377,7 @@ def test_the_largest_postal_code_is_narrowed_by_typing_part_of_the_name(entrar, 
                                data={**datos, "filtro_colonia": "los"})
         doc = _gzip_page(response)
         opciones = [o.get_text() for o in doc.select("#colonia option")][1:]
-        assert 0 < len(opciones) <= 150 and all("los" in o.lower() for o in opciones)
+        assert 0 < len(opciones) <= MAX_OPCIONES and all("los" in o.lower() for o in opciones)
         if headers:
             assert _sobre_el_cable(response) <= 4 * 1024
     elegida = opciones[0]

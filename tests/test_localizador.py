@@ -78,6 +78,7 @@ def test_long_lists_are_narrowed_by_typing():
     assert acotar(nombres, "pitic").opciones == ("Jardines del Pitic",)
     assert acotar(nombres, "PÍTIC").opciones == ("Jardines del Pitic",)  # accents and case ignored
     assert acotar(nombres, "colonia").demasiadas  # still too many: none shown until the user types more
+    assert acotar(nombres, "", elegido="Colonia 007").opciones == ("Colonia 007",)  # a choice made stays shown
     pocas = [f"C{i}" for i in range(MAX_OPCIONES)]
     assert acotar(pocas, "").opciones == tuple(pocas) and not acotar(pocas, "").acotar
 

@@ -218,3 +218,66 @@ def test_persona_fisica_without_javascript_bad_inputs_and_reload(page_sin_js, li
     page.reload()
     expect(page.get_by_label("Celular")).to_have_value("5512345678")
     expect(page.locator("#acuse-archivo")).to_contain_text("bueno.pdf")
+
+
+def _sin_desplazamiento(page) -> None:
+    ancho = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert ancho[0] <= ancho[1], f"the page scrolls sideways: {ancho}"
+
+
+@pytest.mark.parametrize("ancho", [320, 1280])
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "sin-js"])
+def test_nothing_saved_changes_until_guardar(browser, live, archivos, pdfs, ancho, javascript):
+    """Issue 11 §5, as a returning contratista walks it: Eliminar keeps the saved acuse until Guardar, a draft says
+    it is one and can be discarded, the guide's own hints are accepted, and nothing scrolls sideways."""
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": ancho, "height": 900})
+    page = context.new_page()
+    entrar(page, live, archivos, "moral")
+    page.get_by_label("Correo electrónico").fill("contacto@ejemplo.mx")
+    page.get_by_label("Celular").fill("5512345678")
+    page.get_by_role("radio", name="No").first.check()
+    if not javascript:
+        page.get_by_role("radio", name="Sí").nth(1).check()  # ¿Conoces tu Código Postal? (already Sí with JS)
+    page.get_by_label("Código Postal").fill("01000")
+    page.get_by_role("button", name="Buscar colonias").first.click()
+    page.get_by_label("Colonia").select_option(label="San Ángel")
+    page.get_by_role("button", name="Ubicar").click()
+    expect(page.locator("#paso-titulo")).to_contain_text("Paso 2 / 3")
+    page.locator("#calle_tipo").select_option("CALLE")
+    page.locator("#calle_nombre").fill("Reforma")
+    page.get_by_label("Número exterior", exact=True).fill("Mz. 9 Lt. 8")  # the field's own hint
+    page.get_by_label("Número interior", exact=True).fill("Depto. 45 int.")
+    page.get_by_role("button", name="Ubicar").click()
+    expect(page.locator("#paso-titulo")).to_contain_text("Paso 3 / 3")
+    expect(page.locator(".resumen")).to_contain_text("MZ. 9 LT. 8")
+    page.get_by_role("button", name="Aceptar").click()
+    page.get_by_label("Acuse de registro en padrón de la STPS").set_input_files(pdfs["bueno"])
+    if not javascript:
+        page.get_by_role("button", name="Adjuntar").click()
+    expect(page.locator("#acuse-archivo")).to_be_visible()
+    _sin_desplazamiento(page)
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Tus datos generales se guardaron correctamente.")).to_be_visible()
+
+    # Eliminar, then a failed Guardar: the saved acuse is still there, and the page says what is unsaved.
+    page.get_by_role("button", name="Eliminar").click()
+    page.get_by_label("Celular").fill("55")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.locator("#acuse-error")).to_be_visible()
+    expect(page.locator(".aviso--pendiente")).to_contain_text("cambios sin guardar")
+    assert_no_axe_violations(page, "cambios sin guardar", javascript)
+    _sin_desplazamiento(page)
+    if javascript:  # the errors follow the values while the user fixes them
+        page.get_by_label("Celular").fill("5512345678")
+        page.get_by_label("Celular").press("Tab")
+        expect(page.locator("#celular-error")).to_have_count(0)
+        expect(page.locator("#acuse-error")).to_be_visible()
+    page.goto(live + "/datos-generales/")  # a returning user
+    expect(page.locator(".aviso--pendiente")).to_be_visible()
+    page.get_by_role("button", name="Descartar cambios").click()
+    expect(page.get_by_text("Se descartaron los cambios")).to_be_visible()
+    expect(page.locator("#acuse-archivo")).to_be_visible()
+    expect(page.get_by_label("Celular")).to_have_value("5512345678")
+    expect(page.locator(".aviso--pendiente")).to_have_count(0)
+    _sin_desplazamiento(page)
+    context.close()
