@@ -6,7 +6,6 @@ to a capturista's account is in app.capturistas (the README's "Cuentas de captur
 from __future__ import annotations
 
 import io
-from functools import wraps
 
 from flask import Blueprint, Response, abort, current_app, flash, request, url_for
 from flask_login import current_user
@@ -25,17 +24,14 @@ POR_PAGINA = 25
 NOMBRES = ("nombres", "primer_apellido", "segundo_apellido")
 
 
-def datos_generales_required(view):
-    """A contratista whose datos generales are saved; otherwise a page that says so and links there."""
-
-    @wraps(view)
-    @contratista_required
-    def guarded(*args, **kwargs):
-        if get_session().get(DatosGenerales, current_user.contratista.id) is None:
-            return render("administracion/pendiente.html")
-        return view(*args, **kwargs)
-
-    return guarded
+@bp.before_request
+@contratista_required
+def _datos_generales_primero():
+    """Every page here is the contratista's own (a capturista gets 403), once its terms are accepted and its datos
+    generales saved; until then, a page that says so and links there."""
+    if get_session().get(DatosGenerales, current_user.contratista.id) is None:
+        return render("administracion/pendiente.html")
+    return None
 
 
 def auditar(accion: str, detalle: str) -> None:
@@ -63,7 +59,6 @@ def _avisar_envio(envio: enlaces.Envio, correo: str, exito: str) -> None:
 
 
 @bp.get("/")
-@datos_generales_required
 def index():
     return see_other(url_for("administracion.alta"))
 
@@ -125,14 +120,12 @@ class EstadoAlta:
 
 
 @bp.get("/alta")
-@datos_generales_required
 def alta():
     """Alta de usuario: the CURP first."""
     return EstadoAlta(AltaUsuarioForm(formdata=None)).responder(validada=False)
 
 
 @bp.post("/alta/validar")
-@datos_generales_required
 def validar():
     """Validar the CURP: its names from the registry (read-only), or fields to type them."""
     estado = EstadoAlta(AltaUsuarioForm())
@@ -141,7 +134,6 @@ def validar():
 
 
 @bp.post("/alta")
-@datos_generales_required
 def guardar():
     """Guardar: the role of (CURP, e-mail)'s account with this contratista; then, once it is committed, an e-mail
     with the invitation."""
@@ -198,7 +190,6 @@ def guardar():
 
 
 @bp.get("/alta/<int:capturista_id>")
-@datos_generales_required
 def guardado(capturista_id: int):
     """After Guardar: the confirmation and the person's roles with this contratista (Id, Rol asignado, Eliminar)."""
     capturista, cuenta = _capturista_propio(capturista_id)
@@ -207,7 +198,6 @@ def guardado(capturista_id: int):
 
 
 @bp.get("/consulta")
-@datos_generales_required
 def consulta():
     """Consulta: this contratista's capturistas, searchable, 25 a page."""
     q = (request.args.get("q") or "").strip()[:100]
@@ -217,7 +207,6 @@ def consulta():
 
 
 @bp.route("/capturistas/<int:capturista_id>/baja", methods=["GET", "POST"])
-@datos_generales_required
 def baja(capturista_id: int):
     """Dar de baja, after a confirmation page: the capturista can no longer sign in for this contratista, its
     sessions end and its invitation links die."""
@@ -232,7 +221,6 @@ def baja(capturista_id: int):
 
 
 @bp.post("/capturistas/<int:capturista_id>/reactivar")
-@datos_generales_required
 def reactivar(capturista_id: int):
     """Reactivar a capturista dado de baja: a new invitation that the person accepts (or activates) again."""
     db = get_session()
@@ -249,7 +237,6 @@ def reactivar(capturista_id: int):
 
 
 @bp.post("/capturistas/<int:capturista_id>/reenviar")
-@datos_generales_required
 def reenviar(capturista_id: int):
     """Reenviar invitación: a new invitation; the links of the earlier ones stop working."""
     db = get_session()
@@ -267,7 +254,6 @@ def reenviar(capturista_id: int):
 
 
 @bp.get("/exportar")
-@datos_generales_required
 def exportar():
     """Exportar Excel: every capturista role of this contratista, bajas included."""
     contratista = current_user.contratista
