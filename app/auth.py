@@ -16,6 +16,7 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, flash, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
+from sqlmodel import update
 
 from .db import get_session
 from .htmx import see_other
@@ -82,11 +83,14 @@ def load_user(user_id: str) -> Usuario | None:
     return None
 
 
-def entrar(usuario: Usuario) -> None:
-    """Begin a session: nothing of the one before survives (session fixation), and its clocks start."""
+def entrar(usuario: Usuario, inicio: int | None = None) -> None:
+    """Begin a session: nothing of the one before survives (session fixation), and its clocks start. `inicio`: the
+    sign-in time carried over when the same person only changes what she works on (another contratista)."""
+    now = int(time.time())
     session.clear()
     login_user(usuario)
-    session["inicio"] = session["visto"] = int(time.time())
+    session["inicio"] = inicio if isinstance(inicio, int) and inicio <= now else now
+    session["visto"] = now
 
 
 def salir() -> None:
@@ -94,8 +98,9 @@ def salir() -> None:
     if current_user.is_authenticated:
         db = get_session()
         titular = current_user.contratista if current_user.es_contratista else current_user.cuenta
-        titular.sesion += 1
-        db.add(titular)
+        modelo = type(titular)
+        # In SQL (sesion + 1), not read-modify-write: two logouts at once must both count.
+        db.exec(update(modelo).where(modelo.id == titular.id).values(sesion=modelo.sesion + 1))
         db.commit()
     logout_user()
     session.clear()
@@ -116,7 +121,7 @@ def _expirada(now: int) -> str | None:
     """Why the current session is over ("inactividad" or "duracion"), or None."""
     inicio, visto = session.get("inicio"), session.get("visto")
     if not isinstance(inicio, int) or not isinstance(visto, int):
-        return "duracion"  # a session from before these clocks: treat it as over
+        return "sin reloj"  # a session from before these clocks: over
     if now - visto > current_app.config["SESION_INACTIVA"]:
         return "inactividad"
     if now - inicio > current_app.config["SESION_MAXIMA"]:
@@ -137,13 +142,17 @@ def init_app(app: Flask) -> None:
             return None
         view = current_app.view_functions.get(request.endpoint or "")
         saver = getattr(view, "conserva_al_expirar", None)
-        usuario = load_user(session["_user_id"]) if request.method == "POST" and saver else None
+        # Only a session that expired lately keeps what it posts: a cookie found or stolen long after cannot write
+        # the owner's draft.
+        maxima = current_app.config["SESION_MAXIMA"]
+        reciente = motivo != "sin reloj" and now - session["visto"] <= maxima and now - session["inicio"] <= 2 * maxima
+        usuario = load_user(session["_user_id"]) if request.method == "POST" and saver and reciente else None
         if usuario is not None:
             saver(usuario)
         logout_user()
         session.clear()
-        mensaje = ("Tu sesión terminó por inactividad." if motivo == "inactividad"
-                   else "Tu sesión alcanzó su duración máxima.")
+        mensaje = {"inactividad": "Tu sesión terminó por inactividad.",
+                   "duracion": "Tu sesión alcanzó su duración máxima."}.get(motivo, "Tu sesión terminó.")
         if usuario is not None:
             mensaje += " Lo que enviaste quedó guardado: ingresa de nuevo para continuar."
         else:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, or_, select, update
 
 from . import export
 from .models import Capturista, Contratista, Persona
@@ -96,7 +96,8 @@ def dar_de_alta(session: Session, contratista: Contratista, *, curp: str, nombre
     rol.persona_id = la_cuenta.id
     rol.nombres, rol.primer_apellido, rol.segundo_apellido = nombres, primer_apellido, segundo_apellido
     rol.telefono, rol.estatus, rol.baja, rol.actualizado = telefono, "pendiente", None, now
-    rol.sesion += 1 if reactivado else 0
+    if reactivado:
+        rol.sesion = Capturista.sesion + 1
     nueva_invitacion(rol, now)
     session.add(rol)
     session.flush()
@@ -108,7 +109,7 @@ def dar_de_baja(session: Session, rol: Capturista, now: datetime) -> bool:
     if rol.estatus == "baja":
         return False
     rol.estatus, rol.baja, rol.actualizado, rol.invitacion = "baja", now, now, None
-    rol.sesion += 1
+    rol.sesion = Capturista.sesion + 1  # in SQL: concurrent changes both count
     session.add(rol)
     return True
 
@@ -119,26 +120,31 @@ def reactivar(session: Session, rol: Capturista, now: datetime) -> bool:
     if rol.estatus != "baja":
         return False
     rol.estatus, rol.baja, rol.actualizado = "pendiente", None, now
-    rol.sesion += 1
+    rol.sesion = Capturista.sesion + 1
     nueva_invitacion(rol, now)
     session.add(rol)
     return True
 
 
-def activar(session: Session, rol: Capturista, la_cuenta: Persona, password_hash: str, now: datetime) -> None:
-    """An invitation link was used: the password of the link's own account, and the link's own role only."""
-    la_cuenta.password_hash, la_cuenta.password_cambiado = password_hash, now
-    la_cuenta.sesion += 1
-    rol.estatus, rol.invitacion, rol.actualizado = "activo", None, now
-    session.add(la_cuenta)
-    session.add(rol)
+def activar(session: Session, rol: Capturista, la_cuenta: Persona, password_hash: str, now: datetime) -> bool:
+    """An invitation link was used: the password of the link's own account, and the link's own role only. Each
+    write is conditioned on what the link was made for (the account still without password, the role's nonce), so
+    of several uses at once exactly one succeeds; False for the others (the caller rolls back). Not committed."""
+    cuentas = session.exec(update(Persona).where(Persona.id == la_cuenta.id, col(Persona.password_hash).is_(None))
+                           .values(password_hash=password_hash, password_cambiado=now, sesion=Persona.sesion + 1))
+    roles = session.exec(update(Capturista).where(Capturista.id == rol.id, Capturista.invitacion == rol.invitacion,
+                                                  Capturista.estatus == "pendiente")
+                         .values(estatus="activo", invitacion=None, actualizado=now))
+    return cuentas.rowcount == 1 and roles.rowcount == 1
 
 
-def cambiar_contrasena(session: Session, la_cuenta: Persona, password_hash: str, now: datetime) -> None:
-    """A reset link was used: this account's password; every earlier session of the account ends."""
-    la_cuenta.password_hash, la_cuenta.password_cambiado = password_hash, now
-    la_cuenta.sesion += 1
-    session.add(la_cuenta)
+def cambiar_contrasena(session: Session, la_cuenta: Persona, password_hash: str, now: datetime) -> bool:
+    """A reset link was used: this account's password; every earlier session of the account ends. Conditioned on
+    the password the link was made for: of several uses at once exactly one succeeds. Not committed."""
+    cambio = session.exec(update(Persona).where(Persona.id == la_cuenta.id,
+                                                Persona.password_hash == la_cuenta.password_hash)
+                          .values(password_hash=password_hash, password_cambiado=now, sesion=Persona.sesion + 1))
+    return cambio.rowcount == 1
 
 
 def responder_invitacion(session: Session, la_cuenta: Persona, rol_id: int, acepta: bool, now: datetime) -> Capturista | None:

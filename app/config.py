@@ -58,7 +58,7 @@ def trusted_hosts(url: str) -> list[str]:
     (comma-separated). Any other Host gets 400, so nothing can be made to speak of a host the operator did not name."""
     from urllib.parse import urlsplit
 
-    hosts = [urlsplit(url).hostname or "localhost", "localhost", "127.0.0.1", "::1"]
+    hosts = [urlsplit(url).hostname or "localhost", "localhost", "127.0.0.1", "::1", "[::1]"]
     hosts += [h.strip() for h in os.environ.get("ICSOE_HOSTS", "").split(",") if h.strip()]
     return list(dict.fromkeys(hosts))
 

@@ -267,8 +267,16 @@ def _tecleado(texto: str) -> str:
 # and period of names such as O'BRIEN, MARIA-JOSE or MA. DE LOURDES. Nothing else: a name goes into the portal's own
 # e-mails, where a contratista must not be able to write "SU CUENTA SERÁ BLOQUEADA, VERIFIQUE EN HTTPS://…".
 _SIGNOS_NOMBRE = frozenset(" '-.")
+# And a name's shape: at most MAX_PALABRAS words (MARIA DE LOS ANGELES has 4; DE LA FUENTE Y DE LA VEGA 7), a period only
+# closing an abbreviation of up to three letters (MA., J.), an apostrophe or hyphen only between letters. Only the
+# first letters of a name are checked against the CURP, so without this an alta could append a sentence ("GARCIA
+# SU CUENTA SERA BLOQUEADA … WWW.EXAMPLE") that the portal's own e-mail would then carry.
+MAX_PALABRAS = 8
 MSG_NOMBRE_CARACTERES = "Escribe solo letras, espacios y los signos ' - . (como aparecen en la CURP)."
 MSG_NOMBRE_LARGO = f"Escribe como máximo {MAX_NOMBRE} caracteres."
+MSG_NOMBRE_PALABRAS = f"Escribe como máximo {MAX_PALABRAS} palabras, como aparecen en la CURP."
+MSG_NOMBRE_FORMA = ("Escribe el nombre como aparece en la CURP: el punto solo al final de una abreviatura (MA.), el "
+                    "guion y el apóstrofo solo entre letras.")
 
 
 def validar_nombre(texto: str, campo: str) -> str:
@@ -280,6 +288,14 @@ def validar_nombre(texto: str, campo: str) -> str:
     for c in nombre:
         if c not in _SIGNOS_NOMBRE and not (c.isalpha() and unicodedata.name(c, "").startswith("LATIN ")):
             raise CurpInvalida(campo, MSG_NOMBRE_CARACTERES)
+    palabras = nombre.split(" ") if nombre else []
+    if len(palabras) > MAX_PALABRAS:
+        raise CurpInvalida(campo, MSG_NOMBRE_PALABRAS)
+    for palabra in palabras:
+        cuerpo = palabra[:-1] if palabra.endswith(".") and 1 <= len(palabra) - 1 <= 3 else palabra
+        partes = cuerpo.replace("-", "'").split("'")
+        if "." in cuerpo or not all(partes):  # a period inside a word, or a sign at an end or doubled
+            raise CurpInvalida(campo, MSG_NOMBRE_FORMA)
     return nombre
 
 

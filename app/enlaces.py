@@ -8,8 +8,12 @@ password reset (2 h). Used by Administración (alta, reenviar) and Ingreso (acti
   password of its own account only, while that account has none.
 - A reset link carries its account and a fingerprint of the account's password hash: it dies once a password is set
   with it, and it changes that account's password only.
-- At most CORREOS_POR_HORA e-mails go to one account per hour (invitations, resends and resets together), counted in
-  the database. Mail is sent only after the change it announces was committed.
+- E-mails are bounded, counted in the database, and only what was sent counts (a refused attempt leaves no trace
+  that could fill the window, so nobody can use up someone else's resets): a reset at most CORREOS_POR_HORA an
+  hour per account, asked by the person alone; an invitation at most CORREOS_POR_HORA an hour from one contratista
+  to one mailbox, INVITACIONES_POR_BUZON from all contratistas together to one mailbox (made-up CURPs make new
+  accounts, not new mailboxes) and INVITACIONES_POR_CONTRATISTA from one contratista in all, so no contratista can
+  use the portal's mail to flood a mailbox. Mail is sent only after the change it announces was committed.
 """
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ from .models import Capturista, Contratista, Persona
 VIGENCIA_INVITACION = timedelta(hours=48)
 VIGENCIA_RESTABLECER = timedelta(hours=2)
 CORREOS_POR_HORA = limiter.Regla(limit=3, window=timedelta(hours=1))
+INVITACIONES_POR_BUZON = limiter.Regla(limit=10, window=timedelta(hours=1))
+INVITACIONES_POR_CONTRATISTA = limiter.Regla(limit=60, window=timedelta(hours=1))
 
 
 class Envio(Enum):
@@ -83,9 +89,13 @@ def leer_restablecer(session: Session, token: str) -> Persona | None:
     return cuenta
 
 
-def _turno(session: Session, cuenta: Persona, now: datetime) -> bool:
-    """Whether one more e-mail may go to this account now (counted atomically, on every node)."""
-    return not limiter.intentar(session, {f"correo:{cuenta.id}": CORREOS_POR_HORA}, now).rechazado
+def _turno(session: Session, claves: dict[str, limiter.Regla], now: datetime) -> bool:
+    """Whether one more e-mail may go now (counted atomically, on every node). A refusal is not counted."""
+    intento = limiter.intentar(session, claves, now)
+    if intento.rechazado:
+        limiter.acierto(session, intento)  # not sent: it takes no place in the window
+        return False
+    return True
 
 
 def _enviar(mensaje: Mensaje) -> Envio:
@@ -99,7 +109,10 @@ def _enviar(mensaje: Mensaje) -> Envio:
 def invitar(session: Session, rol: Capturista, cuenta: Persona, contratista: Contratista, now: datetime) -> Envio:
     """E-mail a role's invitation to its account's mailbox: a link to set the password (a new account), or a
     notice to sign in and accept it (an active account). Call after committing the role."""
-    if not _turno(session, cuenta, now):
+    claves = {f"invitacion:{contratista.id}:{cuenta.correo}": CORREOS_POR_HORA,
+              f"buzon:{cuenta.correo}": INVITACIONES_POR_BUZON,
+              f"invitaciones:{contratista.id}": INVITACIONES_POR_CONTRATISTA}
+    if not _turno(session, claves, now):
         return Envio.LIMITE
     saludo = (f"Hola, {rol.nombre_completo}:\n\n{contratista.nombre} (RFC {contratista.rfc}) te invita a ser "
               f"capturista en el ICSOE del IMSS.")
@@ -118,7 +131,7 @@ def invitar(session: Session, rol: Capturista, cuenta: Persona, contratista: Con
 
 def restablecer(session: Session, cuenta: Persona, nombre: str, now: datetime) -> Envio:
     """E-mail a reset link to the account's own mailbox (and to no other)."""
-    if not _turno(session, cuenta, now):
+    if not _turno(session, {f"restablecer:{cuenta.id}": CORREOS_POR_HORA}, now):
         return Envio.LIMITE
     token = _serializer("restablecer").dumps({"p": cuenta.id, "h": huella(cuenta.password_hash)})
     enlace = publico("ingreso.restablecer_con_enlace", token=token)

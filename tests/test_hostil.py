@@ -428,3 +428,24 @@ def test_limit_body_fija_los_limites_de_formulario_de_la_vista(app):
                        ).status_code == 413
     archivo = {"f": (io.BytesIO(b"x" * 2000), "f.txt")}
     assert client.post("/prueba-limites", data=archivo, content_type="multipart/form-data").status_code == 413
+
+
+@pytest.mark.parametrize("iteraciones", [30_000_000, 2**40], ids=["30-millones", "2-a-la-40"])
+def test_una_cabecera_pem_no_esconde_el_costo_de_la_llave(client, juegos, iteraciones):
+    """The red team's freeze: a PEM "ENCRYPTED PRIVATE KEY" with a header line was not read by the cost check, and
+    `cryptography` then ran 30 million PBKDF2 rounds (8 s holding the GIL), or panicked in Rust at 2**40 and the
+    connection never got an answer. PKCS#8 PEM with headers is not SAT's: refused at once."""
+    import base64
+    import time
+
+    der = _with_iterations(juegos["moral"].key, iteraciones)
+    cuerpo = base64.encodebytes(der).decode()
+    pem = f"-----BEGIN ENCRYPTED PRIVATE KEY-----\nComment: x\n\n{cuerpo}-----END ENCRYPTED PRIVATE KEY-----\n"
+    inicio = time.perf_counter()
+    response = validar(client, juegos["moral"], password="cualquiera", key=(io.BytesIO(pem.encode()), "llave.key"))
+    assert time.perf_counter() - inicio < 1.0
+    assert response.status_code == 422 and html(response).select_one("#key-error")
+    # Without the header (plain PEM) the cost check reads it and refuses it just as fast.
+    pem = f"-----BEGIN ENCRYPTED PRIVATE KEY-----\n{cuerpo}-----END ENCRYPTED PRIVATE KEY-----\n"
+    response = validar(client, juegos["moral"], password="cualquiera", key=(io.BytesIO(pem.encode()), "llave.key"))
+    assert response.status_code == 422 and fiel.MSG_KEY_UNSUPPORTED in html(response).select_one("#key-error").get_text()

@@ -115,13 +115,16 @@ def preparar_sin_datos(app, ca):
 
 
 def nombres_mas_largos() -> tuple[str, str, str]:
-    """Given names and surnames of exactly curp.MAX_NOMBRE characters each, made of real words."""
-    def largo(palabras: str) -> str:
-        texto = (palabras + " ") * (curp.MAX_NOMBRE // len(palabras) + 1)
-        texto = texto[:curp.MAX_NOMBRE].rstrip()
-        return texto + "A" * (curp.MAX_NOMBRE - len(texto))
+    """Given names and surnames of exactly curp.MAX_NOMBRE characters each, in curp.MAX_PALABRAS words (the longest
+    the name rule admits)."""
+    def largo(palabra: str) -> str:
+        palabras = [palabra] * curp.MAX_PALABRAS
+        falta = curp.MAX_NOMBRE - len(" ".join(palabras))
+        palabras[-1] += palabra[-1] * falta if falta > 0 else ""
+        texto = " ".join(palabras)
+        return texto[:curp.MAX_NOMBRE] if falta >= 0 else texto
 
-    return largo("MARIA GUADALUPE"), largo("DE LA FUENTE"), largo("VILLASEÑOR")
+    return largo("MAXIMILIANOSS"), largo("VILLASEÑORESS"), largo("SANTISTEBANES")
 
 
 def test_alta_and_export_with_the_longest_names_and_email(app, juegos):

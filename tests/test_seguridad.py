@@ -221,15 +221,30 @@ def test_parallel_guesses_never_exceed_the_limit(a, app):
     assert set(estados) <= {422, 429} and estados.count(422) <= 5 and estados.count(429) >= 25
 
 
-def test_a_sign_in_checks_a_password_hash_whether_or_not_the_curp_has_an_account(client, app, monkeypatch):
-    """The time of the answer does not tell a stranger which CURPs have accounts."""
+def test_a_sign_in_checks_as_many_hashes_whatever_accounts_the_curp_has(a, b, app, monkeypatch):
+    """The time of the answer tells a stranger neither which CURPs have an account nor which have a second one (a
+    contratista can make one, inviting a mailbox it controls)."""
     from app.ingreso import routes
 
     llamadas = []
     original = routes.check_password_hash
     monkeypatch.setattr(routes, "check_password_hash", lambda h, p: llamadas.append(h) or original(h, p))
-    client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_ANA, "password": "x"})
-    assert len(llamadas) == 1
+
+    def intentos() -> int:
+        llamadas.clear()
+        cliente = app.test_client()
+        cliente.post("/ingreso/capturista", data={"csrf_token": token(cliente, "/"), "curp": CURP_LUIS,
+                                                  "password": "no es la contraseña"})
+        return len(llamadas)
+
+    sin_cuenta = intentos()
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    una = intentos()
+    alta(b, CURP_LUIS, correo="segunda@ejemplo.mx")
+    activar(app.test_client(), app, password="tortuga violeta cruza montanas")
+    dos = intentos()
+    assert sin_cuenta == una == dos == routes.HASHES_POR_INGRESO
 
 
 def test_at_most_three_e_mails_per_account_per_hour(a, app):
@@ -240,7 +255,36 @@ def test_at_most_three_e_mails_per_account_per_hour(a, app):
     for _ in range(5):
         anonimo.post("/ingreso/restablecer", data={"csrf_token": token(anonimo, "/ingreso/restablecer"),
                                                    "curp": CURP_LUIS})
-    assert len(outbox(app)) - antes == 2  # the invitation was the first of the hour's three
+    assert len(outbox(app)) - antes == 3  # resets have their own three an hour
+    with app.app_context():  # and only what was sent counts: the two refused asked for nothing
+        claves = [i.clave for i in get_session().exec(select(IntentoFallido)).all()]
+    assert sum(c.startswith("restablecer:") for c in claves) == 3
+
+
+def test_a_contratista_cannot_use_up_the_owners_resets(a, b, app):
+    """B invites X's own mailbox again and again: B's invitations have their own bound, and X can still reset."""
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    alta(b, CURP_LUIS, correo="luis@ejemplo.mx")
+    rol_b = roles(app)[1]
+    for _ in range(4):
+        b.post(f"/administracion/capturistas/{rol_b.id}/reenviar", data={"csrf_token": token(b, ALTA)})
+    antes = len(outbox(app))
+    anonimo = app.test_client()
+    anonimo.post("/ingreso/restablecer", data={"csrf_token": token(anonimo, "/ingreso/restablecer"),
+                                               "curp": CURP_LUIS})
+    assert len(outbox(app)) == antes + 1 and "/ingreso/restablecer/" in cuerpo(outbox(app)[-1])
+
+
+def test_made_up_curps_cannot_flood_one_mailbox(b, app):
+    """Altas of made-up CURPs (one account each) to one victim's mailbox: at most three mails an hour from one
+    contratista to one mailbox."""
+    from .test_administracion import hacer_curp
+
+    for dia in range(1, 9):
+        alta(b, hacer_curp("GLORIA", "HERNANDEZ", "GARCIA", fecha=f"7001{dia:02d}", sexo="M"),
+             ("GLORIA", "HERNANDEZ", "GARCIA"), correo="victima@correo.example")
+    assert sum(m["To"] == "victima@correo.example" for m in outbox(app)) == 3
 
 
 def test_reenviar_is_bounded_too(a, app):
@@ -249,7 +293,7 @@ def test_reenviar_is_bounded_too(a, app):
     for _ in range(4):
         response = a.post(f"/administracion/capturistas/{rol.id}/reenviar", data={"csrf_token": token(a, ALTA)})
     assert len(outbox(app)) == 3
-    assert "ya recibió 3 correos" in html(a.get(response.headers["Location"])).get_text()
+    assert "ya se enviaron varios a esa dirección" in html(a.get(response.headers["Location"])).get_text()
 
 
 @pytest.mark.parametrize("nombre", ["SU CUENTA SERA BLOQUEADA, VERIFIQUE EN HTTPS://EVIL.EXAMPLE", "ANA <b>",
@@ -560,3 +604,63 @@ def test_waitress_reads_the_client_address_from_a_trusted_proxy_only(tmp_path, p
         claves = {row[0] for row in connection.execute(text("SELECT clave FROM intentofallido"))}
     engine.dispose()
     assert f"curp-ip:{esperada}" in claves
+
+
+
+def test_choosing_another_contratista_does_not_extend_the_session(a, b, app):
+    """The red team's 14-hour session: Cambiar de contratista and Elegir began a new session clock."""
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    alta(b, CURP_LUIS, correo="luis@ejemplo.mx")
+    capturista = app.test_client()
+    entrar_capturista(capturista)
+    aceptar = html(capturista.get("/ingreso/elegir")).select_one(".invitaciones form")["action"]
+    capturista.post(aceptar, data={"csrf_token": token(capturista, "/ingreso/elegir")})
+    with capturista.session_transaction() as s:
+        s["inicio"] -= 11 * 3600
+        inicio = s["inicio"]
+    capturista.post("/ingreso/cambiar", data={"csrf_token": token(capturista, "/ingreso/elegir")})
+    rol = html(capturista.get("/ingreso/elegir")).select_one("input[name=capturista]")["value"]
+    capturista.post("/ingreso/elegir", data={"csrf_token": token(capturista, "/ingreso/elegir"), "capturista": rol})
+    with capturista.session_transaction() as s:
+        assert s["inicio"] == inicio
+        s["inicio"] -= 2 * 3600  # 13 h after the password was typed
+    assert capturista.get("/inicio").status_code == 303
+
+
+def test_a_cookie_long_expired_cannot_write_the_owners_draft(a, app):
+    with a.session_transaction() as s:
+        s["visto"] -= 30 * 24 * 3600
+        s["inicio"] -= 30 * 24 * 3600
+    a.post("/datos-generales/borrador", headers=HTMX,
+           data={"csrf_token": token_en_sesion(a), "correo": "pagos@atacante.example"})
+    with app.app_context():
+        assert get_session().exec(select(Borrador)).first() is None
+
+
+def test_an_activation_link_used_at_once_sets_one_password(a, app):
+    alta(a, CURP_LUIS)
+    url = enlace(app)
+    clientes = [app.test_client() for _ in range(12)]
+    tokens = [token(c, url) for c in clientes]
+    frases = [f"tortuga violeta cruza montanas {n} veces" for n in range(12)]
+    estados = _en_paralelo([lambda c=c, t=t, f=f: c.post(url, data={"csrf_token": t, "contrasena": f,
+                                                                      "confirmacion": f}).status_code
+                            for c, t, f in zip(clientes, tokens, frases)])
+    assert estados.count(303) == 1 and set(estados) <= {303, 410}, estados
+    with app.app_context():
+        assert get_session().exec(select(Persona)).one().sesion == 1
+
+
+def test_a_name_cannot_carry_a_sentence_into_the_portals_e_mail(a, app):
+    """The red team's phishing alta: only a surname's first letters are checked against the CURP, so the rest of a
+    "surname" reached the invitation's greeting. A name now has a name's shape."""
+    from .test_administracion import hacer_curp
+
+    clave = hacer_curp("GLORIA", "HERNANDEZ", "GARCIA", sexo="M", fecha="700110")
+    for segundo in ("GARCIA SU CUENTA SERA BLOQUEADA HOY VERIFIQUE SUS DATOS EN WWW.IMSS-VERIFICA.EXAMPLE",
+                    "GARCIA WWW.IMSS-VERIFICA.EXAMPLE", "GARCIA SU CUENTA SERA BLOQUEADA HOY VERIFIQUE SUS DATOS"):
+        response = alta(a, clave, ("GLORIA", "HERNANDEZ", segundo), correo="victima@correo.example")
+        assert response.status_code == 422
+        assert html(response).select_one("#segundo_apellido-error")
+    assert not any(m["To"] == "victima@correo.example" for m in outbox(app))

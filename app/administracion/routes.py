@@ -52,8 +52,9 @@ def _avisar_envio(envio: enlaces.Envio, correo: str, exito: str) -> None:
     if envio is enlaces.Envio.ENVIADO:
         flash(exito, "status")
     elif envio is enlaces.Envio.LIMITE:
-        flash(f"No se envió el correo a {correo}: esa cuenta ya recibió {enlaces.CORREOS_POR_HORA.limit} correos "
-              "del ICSOE en la última hora. Usa «Reenviar invitación» más tarde.", "error")
+        # The same words whoever sent the earlier mails: nothing here tells of another contratista's activity.
+        flash(f"No se envió el correo a {correo}: ya se enviaron varios a esa dirección en la última hora. Usa "
+              "«Reenviar invitación» más tarde.", "error")
     else:
         flash("No se pudo enviar el correo electrónico. Intenta más tarde con «Reenviar invitación».", "error")
 

@@ -52,6 +52,10 @@ def _key_payload(data: bytes) -> tuple[bytes | None, bytes, Callable[..., Privat
         block = next((b for b in _pem_blocks(data) if b.label.endswith("PRIVATE KEY")), None)
         if block is None:
             raise FielRechazada("key", MSG_KEY_INVALID)
+        if block.label == "ENCRYPTED PRIVATE KEY" and block.der is None:
+            # PKCS#8 in PEM is plain base64: one with headers is not SAT's, and its key derivation could not be
+            # read before `cryptography` runs it (a header line hid 2**40 PBKDF2 rounds from the cost check).
+            raise FielRechazada("key", MSG_KEY_INVALID)
         return block.der, block.text, serialization.load_pem_private_key
     der = data if data[:1] == b"\x30" else _base64(data)
     if not der:
@@ -60,7 +64,9 @@ def _key_payload(data: bytes) -> tuple[bytes | None, bytes, Callable[..., Privat
 
 
 def _check_key_encryption_cost(der: bytes | None) -> None:
-    """Refuse an encrypted PKCS#8 key whose key derivation would take absurdly long (see MAX_KDF_ITERATIONS)."""
+    """Refuse an encrypted key whose key derivation would take absurdly long (see MAX_KDF_ITERATIONS), or whose cost
+    cannot be read: this check fails closed. `der` is None only for openssl's traditional "RSA PRIVATE KEY" PEM with
+    DEK-Info, whose derivation (EVP_BytesToKey, one MD5 round) has a fixed, tiny cost."""
     if der is None:
         return
     try:
@@ -78,11 +84,13 @@ def _check_key_encryption_cost(der: bytes | None) -> None:
             _check_element_count(params)
             iterations = int(decoder.decode(params)[0][1])
         else:
-            return  # `cryptography` refuses what it does not know
+            raise FielRechazada("key", MSG_KEY_UNSUPPORTED)  # an encryption we cannot bound: not SAT's
     except FielRechazada:
-        raise  # a Rechazo is a ValueError too: scrypt's refusal must not read as "not PKCS#8" below
+        raise  # a Rechazo is a ValueError too: scrypt's refusal must not read as "unreadable" below
     except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError, PyAsn1Error):
-        return  # not PKCS#8 as we know it: `cryptography` decides below
+        # Encrypted (the loader asked for a password) but not PKCS#8 as we read it: its cost is unknown, so it
+        # is refused rather than handed to `cryptography`.
+        raise FielRechazada("key", MSG_KEY_INVALID) from None
     if iterations > MAX_KDF_ITERATIONS:
         raise FielRechazada("key", MSG_KEY_UNSUPPORTED)
 
@@ -124,6 +132,10 @@ def _read_private_key(data: bytes) -> _EncryptedKey:
     except (FielRechazada, ValueError, UnsupportedAlgorithm):
         message = MSG_KEY_IS_CER if _is_certificate(data) else MSG_KEY_INVALID
         raise FielRechazada("key", message) from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: B036  pyo3's PanicException (a Rust panic in `cryptography`) is no Exception
+        raise FielRechazada("key", MSG_KEY_INVALID) from None
     else:
         raise FielRechazada("key", MSG_KEY_UNPROTECTED)
     _check_key_encryption_cost(der)
@@ -147,6 +159,10 @@ def _open_private_key(key: _EncryptedKey, password: str) -> PrivateKeyTypes:
             continue  # wrong password (the structure was already read without one)
         except (TypeError, UnsupportedAlgorithm):
             raise FielRechazada("key", MSG_KEY_UNSUPPORTED) from None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: B036  pyo3's PanicException (a Rust panic in `cryptography`)
+            raise FielRechazada("key", MSG_KEY_INVALID) from None
     raise FielRechazada("password", MSG_PASSWORD_WRONG)
 
 

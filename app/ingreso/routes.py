@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, session, url_for
+from flask import (Blueprint, Response, abort, copy_current_request_context, current_app, flash, redirect, request,
+                   session, url_for)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -205,15 +206,21 @@ def capturista():
     return _form_response("ingreso/index.html", "capturista", form, retry)
 
 
+# A CURP may have an account per mailbox, and any contratista can make a second one (inviting a mailbox it controls):
+# every sign-in checks at least this many hashes, so the time tells neither whether a CURP has an account nor
+# whether it has a second one.
+HASHES_POR_INGRESO = 2
+
+
 def _cuenta_con_contrasena(curp: str, password: str):
-    """The account of this CURP whose password this is, or None. Every account's hash is checked (one stand-in
-    hash when there is none), so the time does not tell which CURPs have accounts or which one matched."""
+    """The account of this CURP whose password this is, or None. Every account's hash is checked, and stand-in
+    hashes make up HASHES_POR_INGRESO, so the time does not tell which CURPs have accounts or which one matched."""
     cuentas = capturistas.cuentas_con_contrasena(get_session(), curp)
     encontrada = None
     for cuenta in cuentas:
         if check_password_hash(cuenta.password_hash, password) and encontrada is None:
             encontrada = cuenta
-    if not cuentas:
+    for _ in range(HASHES_POR_INGRESO - len(cuentas)):
         check_password_hash(_HASH_DE_RELLENO, password)
     return encontrada
 
@@ -244,7 +251,8 @@ def _nombre_contratista(rol: Capturista) -> str:
 
 
 def _entrar_como(cuenta, rol: Capturista):
-    entrar(Usuario(get_session().get(Contratista, rol.contratista_id), rol, cuenta))
+    # Same person, same sign-in: the session's clock goes on (choosing again must not extend SESION_MAXIMA).
+    entrar(Usuario(get_session().get(Contratista, rol.contratista_id), rol, cuenta), inicio=session.get("inicio"))
     return see_other(url_for("ingreso.inicio"))
 
 
@@ -252,7 +260,7 @@ def _entrar_como(cuenta, rol: Capturista):
 @cuenta_required
 def cambiar():
     """Cambiar de contratista: back to the account, to choose again."""
-    entrar(Usuario(cuenta=current_user.cuenta))
+    entrar(Usuario(cuenta=current_user.cuenta), inicio=session.get("inicio"))
     return see_other(url_for("ingreso.elegir", cambiar=1))
 
 
@@ -294,7 +302,8 @@ def inicio():
 
 
 def _definir_contrasena(proposito: str, cuenta, rol: Capturista | None, guardar):
-    """The form to set a password from a one-time link; `guardar(hash)` stores it."""
+    """The form to set a password from a one-time link; `guardar(hash)` stores it, False when the link was used
+    meanwhile."""
     form = ContrasenaForm()
     nombre = rol.nombre_completo if rol is not None else ""
     if form.validate_on_submit():
@@ -306,8 +315,11 @@ def _definir_contrasena(proposito: str, cuenta, rol: Capturista | None, guardar)
         except contrasena.ContrasenaInvalida as e:
             rechazar(form, e)
         else:
-            guardar(generate_password_hash(form.contrasena.data))
-            get_session().commit()
+            db = get_session()
+            if not guardar(generate_password_hash(form.contrasena.data)):
+                db.rollback()  # the same link used at the same time elsewhere: that use won
+                return _enlace_invalido()
+            db.commit()
             flash("Tu contraseña quedó registrada. Ya puedes ingresar con tu CURP y tu contraseña.", "status")
             return see_other(url_for("ingreso.index"))
     return render("ingreso/contrasena.html", form=form, nombre=nombre, curp=cuenta.curp, proposito=proposito)
@@ -331,17 +343,31 @@ def activar(token: str):
 
 @bp.route("/ingreso/restablecer", methods=["GET", "POST"])
 def restablecer():
-    """¿Olvidaste tu contraseña? Each active account of the CURP gets a reset link at its own mailbox; the answer
-    never tells whether the CURP has an account."""
+    """¿Olvidaste tu contraseña? Each active account of the CURP gets a reset link at its own mailbox. The answer
+    never tells whether the CURP has an account, not even by its time: the lookup and the mail happen after the
+    response has been sent."""
     form = RestablecerForm()
     if form.validate_on_submit():
-        db, now = get_session(), utcnow()
-        for cuenta in capturistas.cuentas_con_contrasena(db, form.curp.data):
-            roles = capturistas.roles_activos(db, cuenta)
-            enlaces.restablecer(db, cuenta, roles[-1].nombre_completo if roles else "", now)
+        curp, direccion = form.curp.data, _direccion()
+
+        @copy_current_request_context
+        def enviar() -> None:
+            try:
+                db, now = get_session(), utcnow()
+                # Per client address too: a stranger asking for everyone's resets is slowed down, silently.
+                if limiter.intentar(db, {f"restablecer-ip:{direccion}": _por_direccion()}, now).rechazado:
+                    return
+                for cuenta in capturistas.cuentas_con_contrasena(db, curp):
+                    roles = capturistas.roles_activos(db, cuenta)
+                    enlaces.restablecer(db, cuenta, roles[-1].nombre_completo if roles else "", now)
+            except Exception:  # noqa: BLE001  (after the response: nobody to answer, so it is logged)
+                current_app.logger.exception("password reset mail not sent")
+
         flash("Si la CURP tiene un usuario activo, enviamos a su correo electrónico un enlace para definir una "
               "nueva contraseña.", "status")
-        return see_other(url_for("ingreso.index"))
+        response = see_other(url_for("ingreso.index"))
+        response.call_on_close(enviar)
+        return response
     return render("ingreso/restablecer.html", "restablecer", form=form)
 
 

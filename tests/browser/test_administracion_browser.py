@@ -63,7 +63,7 @@ def test_alta_activation_sign_in_consulta_baja(browser, live_app, archivos, java
 
     page.get_by_role("link", name="Consulta").first.click()
     expect(page.locator("tbody tr")).to_have_count(1)
-    expect(page.locator("tbody")).to_contain_text("Pendiente de activación")
+    expect(page.locator("tbody")).to_contain_text("Pendiente")
     assert_no_axe_violations(page, "consulta", javascript)
     with page.expect_download() as download:
         page.get_by_role("link", name="Exportar Excel").first.click()
