@@ -46,7 +46,13 @@ def live_app(tmp_path, ca, catalogo, esquema_sqlite):
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     app.config["ICSOE_URL"] = f"http://127.0.0.1:{server.effective_port}"  # links in e-mails point here
-    thread = threading.Thread(target=server.run, daemon=True)
+    def correr() -> None:
+        try:
+            server.run()
+        except OSError:  # the teardown closed the socket under waitress's select(): the server is done
+            pass
+
+    thread = threading.Thread(target=correr, daemon=True)
     thread.start()
     yield app, f"http://127.0.0.1:{server.effective_port}"
     server.close()
