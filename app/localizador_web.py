@@ -155,11 +155,12 @@ def transicion(pagina: PaginaConDomicilio, accion: str, *, silencioso: bool | No
 
 
 def registrar_rutas(bp: Blueprint, *, cargar: Callable[..., PaginaConDomicilio],
-                    responder: Callable[[PaginaConDomicilio, str], Response], decorar: Callable = lambda v: v) -> None:
-    """The locator's routes on `bp` under "/domicilio/…" (endpoints domicilio_buscar, domicilio_ubicar,
-    domicilio_aceptar, domicilio_cambiar). `cargar(**view_args)` reads the page's state with the request's fields,
-    `responder(pagina, bloque)` answers (the locator's block for htmx, the page otherwise), `decorar` adds the
-    blueprint's guards and body limits to each view."""
+                    responder: Callable[[PaginaConDomicilio, str], Response], decorar: Callable = lambda v: v,
+                    prefijo: str = "", nombre: str = "") -> None:
+    """The locator's routes on `bp` under "<prefijo>/domicilio/…" (endpoints <nombre>domicilio_buscar, …_ubicar,
+    …_aceptar, …_cambiar; `prefijo` may hold the page's own URL values, e.g. a contract's ids).
+    `cargar(**view_args)` reads the page's state with the request's fields, `responder(pagina, bloque)` answers
+    (the locator's block for htmx, the page otherwise), `decorar` adds the blueprint's guards and body limits."""
 
     def vista(accion: str):
         def view(**view_args):
@@ -168,13 +169,13 @@ def registrar_rutas(bp: Blueprint, *, cargar: Callable[..., PaginaConDomicilio],
             pagina.guardar_borrador()
             return responder(pagina, "busqueda" if accion == "buscar" else "ubicar")
 
-        view.__name__ = f"domicilio_{accion}"
+        view.__name__ = f"{nombre}domicilio_{accion}"
         view.__doc__ = f"The address locator's «{accion}» (app.localizador_web)."
         return view
 
     for accion in ("buscar", "ubicar", "aceptar", "cambiar"):
-        bp.add_url_rule(f"/domicilio/{accion}", endpoint=f"domicilio_{accion}", view_func=decorar(vista(accion)),
-                        methods=["POST"])
+        bp.add_url_rule(f"{prefijo}/domicilio/{accion}", endpoint=f"{nombre}domicilio_{accion}",
+                        view_func=decorar(vista(accion)), methods=["POST"])
 
 
 def contexto(pagina: PaginaConDomicilio, form, ruta: str, valores_ruta: dict | None = None,

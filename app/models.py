@@ -1,14 +1,18 @@
 """Every table of the application. Models carry fields and small invariants, never a request or a URL."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from decimal import Decimal
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Numeric, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from . import contacto, fiel
 from .curp import MAX_NOMBRE as MAX_NOMBRE_PERSONA
+
+# A worker's whole name (three parts of curp.MAX_NOMBRE and their spaces).
+MAX_NOMBRE_TRABAJADOR = 3 * MAX_NOMBRE_PERSONA + 2
 
 # Constraint names as PostgreSQL gives them when none is set (release 0.1.0 set none, so its PostgreSQL databases
 # carry exactly these): a migration can then drop or alter a constraint by one name on every database.
@@ -264,3 +268,104 @@ class Auditoria(SQLModel, table=True):
     contratista_id: int | None = Field(default=None, foreign_key="contratista.id", index=True)
     accion: str = Field(max_length=30)
     detalle: str = Field(default="", max_length=500)
+
+
+# -- Registro REPSE and the informativa cuatrimestral -------------------------------------------------------------
+
+class RegistroRepse(SQLModel, table=True):
+    """The contratista's registration in the REPSE (STPS): its folio and date (Datos generales › Registro REPSE)."""
+
+    contratista_id: int = Field(foreign_key="contratista.id", primary_key=True)
+    folio: str = Field(max_length=40)
+    fecha_registro: date
+    actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class ServicioRepse(SQLModel, table=True):
+    """A service or work the REPSE registration authorises ("Folio del servicio" and its description); contracts
+    choose theirs from this list."""
+
+    __table_args__ = (UniqueConstraint("contratista_id", "folio"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    folio: str = Field(max_length=40)
+    descripcion: str = Field(max_length=500)
+    creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Informativa(SQLModel, table=True):
+    """One informativa cuatrimestral of a contratista: its period, its type and where it stands.
+
+    `vigente` is True while it is the period's informativa and NULL once cancelled (a Sin efectos, next issue): the
+    unique constraint then lets one vigente informativa per period exist, whatever several nodes try at once (NULLs
+    never collide, on SQLite or PostgreSQL)."""
+
+    __table_args__ = (UniqueConstraint("contratista_id", "ejercicio", "cuatrimestre", "vigente"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    ejercicio: int
+    cuatrimestre: int  # 1 enero-abril, 2 mayo-agosto, 3 septiembre-diciembre
+    tipo: str = Field(max_length=20)  # "normal", "sin_informacion"
+    estatus: str = Field(default="en_captura", max_length=12)  # en_captura, por_firmar, presentada
+    vigente: bool | None = Field(default=True)
+    creada: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    actualizada: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+TIPOS_INFORMATIVA = {"normal": "Normal", "sin_informacion": "Sin información"}
+ESTATUS_INFORMATIVA = {"en_captura": "En captura", "por_firmar": "Por firmar", "presentada": "Presentada"}
+
+
+class Contrato(SQLModel, table=True):
+    """A contract of specialised services or works reported in a Normal informativa: the contratante, the object,
+    the service (from the REPSE list) and the dates. `contratista_id` repeats the informativa's, so every query can
+    be scoped to the signed-in contratista in one condition."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    informativa_id: int = Field(foreign_key="informativa.id", index=True)
+    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    rfc_contratante: str = Field(max_length=13, index=True)
+    persona_contratante: str = Field(max_length=6)  # "moral" (12-character RFC) or "fisica" (13)
+    nombre_contratante: str = Field(max_length=300)
+    correo: str = Field(max_length=contacto.MAX_CORREO)
+    celular: str = Field(max_length=10)
+    telefono_fijo: str | None = Field(default=None, max_length=10)
+    domicilio_igual_fiscal: bool | None = None  # persona moral only
+    domicilio: dict | None = Field(default=None, sa_column=Column(JSON))  # the located social address
+    objeto: str = Field(max_length=500)
+    servicio_id: int | None = Field(default=None, foreign_key="serviciorepse.id", index=True)
+    fecha_inicio: date
+    fecha_termino: date | None = None
+    creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Trabajador(SQLModel, table=True):
+    """A worker of a contract: NSS (once per contract), CURP, salario base de cotización, names."""
+
+    __table_args__ = (UniqueConstraint("contrato_id", "nss"), Index("ix_trabajador_contrato_id_curp", "contrato_id",
+                                                                     "curp"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    contrato_id: int = Field(foreign_key="contrato.id", index=True)
+    nss: str = Field(max_length=11)
+    curp: str = Field(max_length=18)
+    sbc: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))  # pesos per day
+    nombre: str = Field(default="", max_length=MAX_NOMBRE_TRABAJADOR)  # as the directory, the CFDI or typing gave it
+    origen: str = Field(default="captura", max_length=10)  # captura, csv, xlsx, cfdi
+    creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class CargaTrabajadores(SQLModel, table=True):
+    """A worker file read and checked, waiting for *Agregar trabajadores*: the preview lives in the database, so
+    any node can show it and add its rows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contrato_id: int = Field(foreign_key="contrato.id", index=True)
+    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    archivo: str = Field(max_length=255)
+    formato: str = Field(max_length=10)
+    vista: dict = Field(sa_column=Column(JSON, nullable=False))  # valid rows, error rows, skipped receipts
+    creada: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

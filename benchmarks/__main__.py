@@ -14,6 +14,8 @@
 - export: seconds and peak memory of writing 10,000 and 50,000 rows (benchmarks/export.py).
 - hostil: refused Validar with hostile .cer/.key files and the acuse check of hostile PDFs, against the normal
   ones (benchmarks/hostil.py).
+- informativa: a 3,000-row CSV and a ZIP of 3,000 nómina CFDIs read into the preview (time, and memory at 1,000 and
+  3,000 receipts), and Revisar over 50 contracts × 3,000 workers (benchmarks/informativa.py).
 """
 from __future__ import annotations
 
@@ -306,6 +308,7 @@ def _hostil(name):
 BENCHMARKS = {"validar": bench_validar, "wire": bench_wire, "fragments": bench_fragments,
               "catalog_load": _sepomex("bench_catalog_load"), "cp_lookup": _sepomex("bench_cp_lookup"),
               "consulta": bench_consulta, "export": _export("bench_export"), "hostil": _hostil("bench_hostil")}
+BENCHMARKS["informativa"] = lambda: __import__("benchmarks.informativa").informativa.bench_informativa()
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

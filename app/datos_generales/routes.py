@@ -375,3 +375,6 @@ def ver_acuse():
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; object-src 'self'; frame-ancestors 'self'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+from . import repse as _repse  # noqa: E402,F401  (Registro REPSE's views register on this blueprint)

@@ -1,0 +1,280 @@
+"""A ZIP of payroll CFDIs (CFDI 4.0 with the Nómina 1.2 complement) read into one row per worker.
+
+Per receipt, from `nomina12:Receptor`: the NSS (`NumSeguridadSocial`), the CURP (`Curp`) and the SBC
+(`SalarioBaseCotApor`, IMSS's salario base de cotización; `SalarioDiarioIntegrado` is the labour-law SDI, uncapped,
+and is never used in its place: a receipt without `SalarioBaseCotApor` is an error row); the name from
+`cfdi:Receptor/@Nombre`; `nomina12:Nomina/@FechaFinalPago` dates it (a CFDI may carry several Nomina complements:
+the latest counts). Per worker (NSS), the receipt with the latest FechaFinalPago inside the period is the row.
+A receipt's `nomina12:SubContratacion` nodes (`RfcLabora`, `PorcentajeTiempo`) send the worker to the contract of
+each RfcLabora; without them, to the contract being edited.
+
+Receipts of another employer (`cfdi:Emisor/@Rfc` ≠ the contratista's) or outside the period, those of
+"asimilados a salarios" without an NSS (TipoRegimen 05-11: paid through payroll, not IMSS-insured), and files that
+are no nómina CFDI, are listed apart (`Omitido`) and are no row. CFDI 3.3 receipts (namespace cfd/3, the version in
+use until 2022) are read the same way: a late informativa of 2021-2022 has only those.
+
+Bounds, all checked before anything is parsed: the ZIP (50 MB, by the caller), its number of files (5,000, read
+from the ZIP's end record before zipfile builds an object per file), each XML (at most 1 MB + 1 byte is inflated,
+whatever size the ZIP declares), all XML together (128 MB). Files are read one at a time and only a few fields of
+each are kept, so memory does not grow with the receipts' size. XML is parsed by defusedxml with DTDs forbidden:
+a receipt with a DTD or entities (a "billion laughs", an external entity) refuses the whole file.
+"""
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from ..fiel import normalize_rfc
+from ..plazos import Periodo
+from ..rechazo import Rechazo
+from ..rfc_contratante import validar_rfc_contratante
+from .comun import (MAX_BYTES_XML, MAX_BYTES_XML_TOTAL, MAX_ENTRADAS, MB, ArchivoRechazado, Entrada, Omitido,
+                    mostrar)
+
+CFDI4 = "http://www.sat.gob.mx/cfd/4"
+CFDI3 = "http://www.sat.gob.mx/cfd/3"
+NOMINA12 = "http://www.sat.gob.mx/nomina12"
+N = f"{{{NOMINA12}}}"
+MAX_NOMBRE_ENTRADA = 120        # characters of a file name inside the ZIP, as shown
+MAX_ATRIBUTO = 300              # characters kept of any attribute read
+
+MSG_ZIP_ROTO = "El archivo «{archivo}» no es un ZIP válido o está dañado."
+MSG_ZIP_VACIO = "El ZIP «{archivo}» no contiene archivos."
+MSG_ENTRADAS = f"El ZIP «{{archivo}}» tiene más de {MAX_ENTRADAS:,} archivos; divídelo en varios ZIP."
+MSG_XML_GRANDE = ("El ZIP «{archivo}» contiene «{xml}», que descomprimido pasa de 1 MB: un CFDI de nómina no es tan "
+                  "grande (puede ser una bomba de descompresión). No se procesó el archivo.")
+MSG_TOTAL = (f"El ZIP «{{archivo}}» descomprimido pasa de {MAX_BYTES_XML_TOTAL // MB} MB; divídelo en varios ZIP.")
+MSG_DTD = ("El archivo «{archivo}» contiene un XML con DTD o entidades («{xml}»); un CFDI no los lleva y, por "
+           "seguridad, no se procesó el archivo.")
+MSG_ENTRADA_ROTA = "El ZIP «{archivo}» está dañado: «{xml}» no se pudo descomprimir."
+
+OMITIDO_DIRECTORIO = "Es una carpeta."
+OMITIDO_NO_XML = "No es un XML."
+OMITIDO_ZIP = "Es un ZIP dentro del ZIP; descomprímelo y sube sus CFDI aparte."
+OMITIDO_CIFRADO = "Está cifrado con contraseña."
+OMITIDO_COMPRESION = "Usa un método de compresión que no se admite."
+OMITIDO_MAL_FORMADO = "No es un XML bien formado."
+OMITIDO_NO_CFDI = "No es un CFDI 4.0 (ni 3.3)."
+OMITIDO_NO_NOMINA = "No es un CFDI de nómina (TipoDeComprobante «{tipo}»)."
+OMITIDO_SIN_COMPLEMENTO = "No tiene el complemento de nómina 1.2."
+OMITIDO_SIN_RECEPTOR = "No tiene el nodo nomina12:Receptor."
+OMITIDO_OTRO_PATRON = "Es de otro patrón: el RFC emisor es {emisor}, no {contratista}."
+OMITIDO_FECHA = "Su FechaFinalPago «{valor}» no es una fecha AAAA-MM-DD."
+OMITIDO_FUERA = "Su FechaFinalPago ({fecha}) está fuera del cuatrimestre {periodo}."
+OMITIDO_ASIMILADO = ("Es de un asimilado a salarios (TipoRegimen {regimen}) sin NumSeguridadSocial: no es un "
+                     "trabajador asegurado en el IMSS.")
+# Catálogo c_TipoRegimen of Nómina 1.2: 05-11 are "asimilados a salarios" (members of cooperatives and boards,
+# fees, commissions…), paid through payroll without being IMSS-insured workers.
+REGIMENES_ASIMILADOS = frozenset({"05", "06", "07", "08", "09", "10", "11"})
+
+ERROR_SIN_NSS = "El recibo no tiene NumSeguridadSocial."
+ERROR_SIN_SBC = ("El recibo no tiene SalarioBaseCotApor (salario base de cotización del IMSS); el "
+                 "SalarioDiarioIntegrado no lo sustituye.")
+AVISO_LABORA_REPETIDO = "El recibo repite la SubContratacion con RfcLabora {rfc}; cuenta una vez."
+
+
+@dataclass(frozen=True, slots=True)
+class _Recibo:
+    """The few fields kept of one receipt (the XML itself is dropped at once)."""
+
+    archivo: str
+    fecha_final: date
+    fecha_pago: str
+    nss: str | None
+    curp: str | None
+    sbc: str | None
+    nombre: str | None
+    labora: tuple[str, ...]         # RfcLabora of each SubContratacion, as written
+
+
+def _attr(nodo, nombre: str) -> str | None:
+    valor = nodo.get(nombre) if nodo is not None else None
+    return valor[:MAX_ATRIBUTO] if valor is not None else None
+
+
+def _fin_del_zip(fuente: BinaryIO, archivo: str) -> tuple[int, int]:
+    """(number of files, size of the central directory) from the ZIP's end record, and the ZIP64 one when the
+    numbers overflow it. Hand-written: zipfile builds a ZipInfo for every central-directory record before anyone
+    can count them, so a 50 MB ZIP of empty names would be a million objects before the 5,000 limit is seen."""
+    tamano = fuente.seek(0, 2)
+    cola = min(tamano, 22 + 0xFFFF)  # the end record (22 bytes) and a comment of at most 64 KB
+    fuente.seek(tamano - cola)
+    datos = fuente.read(cola)
+    fuente.seek(0)
+    i = datos.rfind(b"PK\x05\x06")
+    if i < 0 or len(datos) - i < 22:
+        raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo))
+    entradas, tamano_cd = struct.unpack("<10xHL6x", datos[i:i + 22])
+    if entradas == 0xFFFF or tamano_cd == 0xFFFFFFFF:
+        inicio = tamano - cola + i - 20  # the ZIP64 locator stands just before the end record
+        if inicio < 0:
+            raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo))
+        fuente.seek(inicio)
+        localizador = fuente.read(20)
+        if len(localizador) != 20 or localizador[:4] != b"PK\x06\x07":
+            raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo))
+        (posicion,) = struct.unpack("<8xQ4x", localizador)
+        fuente.seek(posicion)
+        registro = fuente.read(56)
+        fuente.seek(0)
+        if len(registro) != 56 or registro[:4] != b"PK\x06\x06":
+            raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo))
+        entradas, tamano_cd = struct.unpack("<32xQQ8x", registro)
+    return entradas, tamano_cd
+
+
+def revisar_fin_del_zip(fuente: BinaryIO, archivo: str) -> None:
+    """ArchivoRechazado when the ZIP's end record says it has more than MAX_ENTRADAS files, or a central directory
+    larger than they need (a record is 46 bytes plus its name: 1 KB each is far more than any real ZIP needs)."""
+    entradas, tamano_cd = _fin_del_zip(fuente, archivo)
+    if entradas > MAX_ENTRADAS or tamano_cd > MAX_ENTRADAS * 1024:
+        raise ArchivoRechazado(MSG_ENTRADAS.format(archivo=archivo))
+
+
+def _leer_entrada(z: zipfile.ZipFile, info: zipfile.ZipInfo, archivo: str, xml: str) -> bytes:
+    """At most MAX_BYTES_XML + 1 bytes of one file, whatever its declared size; more refuses the whole ZIP."""
+    try:
+        with z.open(info) as f:
+            datos = f.read(MAX_BYTES_XML + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        raise ArchivoRechazado(MSG_ENTRADA_ROTA.format(archivo=archivo, xml=xml)) from None
+    if len(datos) > MAX_BYTES_XML:
+        raise ArchivoRechazado(MSG_XML_GRANDE.format(archivo=archivo, xml=xml))
+    return datos
+
+
+def _fecha(texto: str | None) -> date | None:
+    if texto is None or len(texto) != 10:
+        return None
+    try:
+        return date.fromisoformat(texto)
+    except ValueError:
+        return None
+
+
+def _recibo(raiz, xml: str, rfc_contratista: str, periodo: Periodo) -> _Recibo | str:
+    """The receipt's fields, or why it is no row (an Omitido's motivo)."""
+    ns = raiz.tag[1:].partition("}")[0] if raiz.tag.startswith("{") else ""
+    if raiz.tag.rpartition("}")[2] != "Comprobante" or ns not in (CFDI4, CFDI3):
+        return OMITIDO_NO_CFDI
+    c = f"{{{ns}}}"
+    tipo = _attr(raiz, "TipoDeComprobante") or ""
+    if tipo != "N":
+        return OMITIDO_NO_NOMINA.format(tipo=mostrar(tipo, 5))
+    nominas = raiz.findall(f"{c}Complemento/{N}Nomina")
+    if not nominas:
+        return OMITIDO_SIN_COMPLEMENTO
+    emisor = normalize_rfc(_attr(raiz.find(f"{c}Emisor"), "Rfc") or "")
+    if emisor != rfc_contratista:
+        return OMITIDO_OTRO_PATRON.format(emisor=mostrar(emisor, 20) or "vacío", contratista=rfc_contratista)
+    fechas = [(_fecha(_attr(n, "FechaFinalPago")), n) for n in nominas]
+    for fecha, nodo in fechas:
+        if fecha is None:
+            return OMITIDO_FECHA.format(valor=mostrar(_attr(nodo, "FechaFinalPago"), 20))
+    fecha, nomina = max(fechas, key=lambda par: par[0])
+    if not periodo.contiene(fecha):
+        return OMITIDO_FUERA.format(fecha=fecha.strftime("%d/%m/%Y"), periodo=periodo.nombre)
+    receptor = nomina.find(f"{N}Receptor")
+    if receptor is None:
+        return OMITIDO_SIN_RECEPTOR
+    regimen = _attr(receptor, "TipoRegimen") or ""
+    if not _attr(receptor, "NumSeguridadSocial") and regimen in REGIMENES_ASIMILADOS:
+        return OMITIDO_ASIMILADO.format(regimen=regimen)
+    labora = tuple(_attr(s, "RfcLabora") or "" for s in receptor.findall(f"{N}SubContratacion"))
+    return _Recibo(archivo=xml, fecha_final=fecha, fecha_pago=_attr(nomina, "FechaPago") or "",
+                   nss=_attr(receptor, "NumSeguridadSocial"), curp=_attr(receptor, "Curp"),
+                   sbc=_attr(receptor, "SalarioBaseCotApor"), nombre=_attr(raiz.find(f"{c}Receptor"), "Nombre"),
+                   labora=labora)
+
+
+def _entrada(r: _Recibo, rfc_contratista: str) -> Entrada:
+    errores: list[tuple[str, str, str]] = []
+    avisos: list[str] = []
+    if not r.nss:
+        errores.append(("nss", ERROR_SIN_NSS, ""))
+    if r.sbc is None:
+        errores.append(("sbc", ERROR_SIN_SBC, ""))
+    destinos: list[str | None] = []
+    for rfc in r.labora:
+        try:
+            normal, _, avisos_rfc = validar_rfc_contratante(rfc, rfc_contratista=rfc_contratista)
+        except Rechazo as e:
+            errores.append(("rfc_labora", f"SubContratacion: {e.mensaje}", mostrar(rfc)))
+            continue
+        if normal in destinos:
+            avisos.append(AVISO_LABORA_REPETIDO.format(rfc=normal))
+            continue
+        destinos.append(normal)
+        avisos.extend(avisos_rfc)
+    return Entrada(fila=r.archivo, nss=r.nss, curp=r.curp, sbc=r.sbc, fecha_referencia=r.fecha_final,
+                   nombre=r.nombre, destinos=tuple(destinos) or (None,), errores=tuple(errores),
+                   avisos=tuple(avisos))
+
+
+def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
+             periodo: Periodo) -> tuple[list[Entrada], list[Omitido]]:
+    """One Entrada per worker (the latest receipt in the period) and the files left out, or ArchivoRechazado."""
+    revisar_fin_del_zip(fuente, archivo)
+    try:
+        z = zipfile.ZipFile(fuente)
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError):
+        raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo)) from None
+    rfc_contratista = normalize_rfc(rfc_contratista)
+    omitidos: list[Omitido] = []
+    ultimos: dict[str, _Recibo] = {}    # worker key → the latest receipt so far, in order of first appearance
+    total = 0
+    with z:
+        infos = z.infolist()
+        if len(infos) > MAX_ENTRADAS:
+            raise ArchivoRechazado(MSG_ENTRADAS.format(archivo=archivo))
+        if not infos:
+            raise ArchivoRechazado(MSG_ZIP_VACIO.format(archivo=archivo))
+        for info in infos:
+            xml = mostrar(info.filename, MAX_NOMBRE_ENTRADA) or "sin nombre"
+            nombre = info.filename.lower()
+            if info.is_dir():
+                continue
+            if nombre.endswith(".zip"):
+                omitidos.append(Omitido(xml, OMITIDO_ZIP))
+                continue
+            if not nombre.endswith(".xml"):
+                omitidos.append(Omitido(xml, OMITIDO_NO_XML))
+                continue
+            if info.flag_bits & 0x1:
+                omitidos.append(Omitido(xml, OMITIDO_CIFRADO))
+                continue
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                                          zipfile.ZIP_LZMA):
+                omitidos.append(Omitido(xml, OMITIDO_COMPRESION))
+                continue
+            datos = _leer_entrada(z, info, archivo, xml)
+            total += len(datos)
+            if total > MAX_BYTES_XML_TOTAL:
+                raise ArchivoRechazado(MSG_TOTAL.format(archivo=archivo))
+            try:
+                raiz = fromstring(datos, forbid_dtd=True)
+            except DefusedXmlException:
+                raise ArchivoRechazado(MSG_DTD.format(archivo=archivo, xml=xml)) from None
+            except (ParseError, ValueError, UnicodeError):
+                omitidos.append(Omitido(xml, OMITIDO_MAL_FORMADO))
+                continue
+            finally:
+                del datos
+            recibo = _recibo(raiz, xml, rfc_contratista, periodo)
+            del raiz
+            if isinstance(recibo, str):
+                omitidos.append(Omitido(xml, recibo))
+                continue
+            clave = "".join((recibo.nss or "").split()) or f"\x00{recibo.archivo}"  # no NSS: a row of its own
+            anterior = ultimos.get(clave)
+            if anterior is None or (recibo.fecha_final, recibo.fecha_pago) > (anterior.fecha_final,
+                                                                              anterior.fecha_pago):
+                ultimos[clave] = recibo
+    return [_entrada(r, rfc_contratista) for r in ultimos.values()], omitidos

@@ -1,0 +1,208 @@
+"""Worker files as IMSS's template has them: columns NSS, CURP, SBC, in a CSV or in an Excel workbook.
+
+Both readers yield `Entrada`s, one per non-blank row, and refuse the whole file (`ArchivoRechazado`) when it is
+not such a list: another number of columns, a header that names other columns, over 3,000 rows, over the limits.
+
+* The header row is optional: a first row whose NSS cell has no digit is a header, and its names (NSS, CURP, SBC,
+  or their long forms, accents and case aside) may come in any order.
+* CSV: comma-separated, UTF-8 with or without BOM, else Latin-1 (Excel's "CSV (delimitado por comas)" on a Spanish
+  Windows). Cells stay text, so an NSS keeps its leading zeros. Trailing empty cells (Excel writes them) are
+  ignored; blank lines are skipped.
+* XLSX (and the .xlsm of IMSS's template): the first sheet, read with openpyxl in read-only mode. A row may end
+  before column C (an empty SBC); anything past column C refuses the file. A numeric NSS cell lost its leading
+  zeros in Excel: an integer below 10^11 is written back as 11 digits.
+"""
+from __future__ import annotations
+
+import csv
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import BinaryIO
+
+from openpyxl import load_workbook
+
+from .comun import MAX_FILAS, MAX_LINEA, MAX_LINEAS, MB, ArchivoRechazado, Entrada
+
+MSG_COLUMNAS = ("La fila {fila} del archivo «{archivo}» tiene {n} columnas; el archivo debe tener 3: NSS, CURP y "
+                "SBC.")
+MSG_PUNTO_Y_COMA = ("El archivo «{archivo}» separa sus columnas con punto y coma o tabulador; guárdalo como «CSV "
+                    "(delimitado por comas)».")
+MSG_ENCABEZADO = ("La primera fila del archivo «{archivo}» es un encabezado, pero sus columnas no son NSS, CURP y "
+                  "SBC.")
+MSG_FILAS = f"El archivo «{{archivo}}» tiene más de {MAX_FILAS:,} trabajadores; divídelo en varios archivos."
+MSG_LINEAS = (f"El archivo «{{archivo}}» tiene más de {MAX_LINEAS:,} filas, contando las vacías; deja solo las de "
+              "los trabajadores.")
+MSG_LINEA_LARGA = ("La línea {fila} del archivo «{archivo}» es demasiado larga para una fila de NSS, CURP y SBC; "
+                   "revisa que sea un CSV.")
+MSG_CSV_ROTO = ("El archivo «{archivo}» no se pudo leer como CSV a partir de la línea {fila}; revisa sus comillas.")
+MSG_UTF16 = ("El archivo «{archivo}» está guardado en UTF-16 («Texto Unicode»); guárdalo como «CSV UTF-8» o «CSV "
+             "(delimitado por comas)».")
+MSG_SIN_FILAS = "El archivo «{archivo}» no tiene trabajadores."
+MSG_XLSX_ROTO = ("El archivo «{archivo}» no se pudo leer como libro de Excel (.xlsx); ábrelo en Excel y guárdalo de "
+                 "nuevo, o guárdalo como CSV.")
+MSG_XLSX_GRANDE = "El libro de Excel «{archivo}» descomprimido es demasiado grande para una lista de trabajadores."
+
+# What a header cell may say, once upper-cased without accents, spaces or signs.
+_NOMBRES_COLUMNA = {"NSS": "nss", "NUMERODESEGURIDADSOCIAL": "nss", "NUMEROSEGURIDADSOCIAL": "nss",
+                    "CURP": "curp", "SBC": "sbc", "SALARIOBASEDECOTIZACION": "sbc", "SALARIOBASE": "sbc"}
+_ORDEN_IMSS = ("nss", "curp", "sbc")
+
+# An .xlsx is a ZIP whose parts openpyxl reads whole (the shared strings, the styles) or row by row (the sheet).
+# zipfile never hands out more than an entry's declared size (a lie breaks its CRC), so the declared sizes bound
+# what openpyxl can inflate; a 3,000-row list is about 200 KB of XML.
+MAX_PARTES_XLSX = 1_000
+MAX_BYTES_PARTE_XLSX = 16 * MB
+MAX_BYTES_XLSX = 64 * MB
+MAX_BYTES_CADENAS_XLSX = 4 * MB
+
+
+def _clave(texto: str) -> str:
+    plano = unicodedata.normalize("NFD", texto.upper())
+    return "".join(c for c in plano if c.isascii() and c.isalnum())
+
+
+def _vacia(valor: object) -> bool:
+    return valor is None or (isinstance(valor, str) and not valor.strip())
+
+
+def _celdas(fila: Iterable[object], minimo: int = 0) -> list[object]:
+    """The row without the empty cells past the third (Excel writes "a,b,c,,"), padded to `minimo` cells (a
+    spreadsheet row ends at its last filled cell), or [] when every cell is empty."""
+    celdas = list(fila)
+    if all(_vacia(c) for c in celdas):
+        return []
+    while len(celdas) > 3 and _vacia(celdas[-1]):
+        celdas.pop()
+    return celdas + [None] * (minimo - len(celdas))
+
+
+def _entradas(filas: Iterator[tuple[int, list[object]]], archivo: str, fecha_referencia: date,
+              nss_texto) -> Iterator[Entrada]:
+    """Entradas from (row number, cells) pairs: header, column count and row limits, the same for CSV and XLSX.
+    `nss_texto` turns an NSS cell into text (the XLSX reader restores leading zeros)."""
+    orden = _ORDEN_IMSS
+    primera = True
+    cuantas = 0
+    for numero, celdas in filas:
+        if not celdas:
+            continue
+        if primera:
+            primera = False
+            if len(celdas) == 1 and isinstance(celdas[0], str) and (";" in celdas[0] or "\t" in celdas[0]):
+                raise ArchivoRechazado(MSG_PUNTO_Y_COMA.format(archivo=archivo))
+            # A header has no digit in any cell; a data row has at least its CURP's.
+            if not any(ch.isdigit() for c in celdas for ch in str(c or "")[:64]):
+                nombres = tuple(_NOMBRES_COLUMNA.get(_clave(str(c or "")[:64])) for c in celdas)
+                if len(celdas) != 3:
+                    raise ArchivoRechazado(MSG_COLUMNAS.format(fila=numero, archivo=archivo, n=len(celdas)))
+                if set(nombres) != set(_ORDEN_IMSS):
+                    raise ArchivoRechazado(MSG_ENCABEZADO.format(archivo=archivo))
+                orden = nombres
+                continue
+        if len(celdas) != 3:
+            raise ArchivoRechazado(MSG_COLUMNAS.format(fila=numero, archivo=archivo, n=len(celdas)))
+        cuantas += 1
+        if cuantas > MAX_FILAS:
+            raise ArchivoRechazado(MSG_FILAS.format(archivo=archivo))
+        valores = dict(zip(orden, celdas))
+        yield Entrada(fila=numero, nss=nss_texto(valores["nss"]), curp=valores["curp"], sbc=valores["sbc"],
+                      fecha_referencia=fecha_referencia)
+    if cuantas == 0:
+        raise ArchivoRechazado(MSG_SIN_FILAS.format(archivo=archivo))
+
+
+def _texto_csv(datos: bytes, archivo: str) -> str:
+    if datos.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ArchivoRechazado(MSG_UTF16.format(archivo=archivo))
+    try:
+        return datos.decode("utf-8-sig")  # strips the BOM Excel's "CSV UTF-8" writes
+    except UnicodeDecodeError:
+        return datos.decode("latin-1")     # never fails: every byte is a Latin-1 character
+
+
+def leer_csv(fuente: BinaryIO, archivo: str, fecha_referencia: date) -> list[Entrada]:
+    """The rows of a CSV (the caller bounded it to 15 MB)."""
+    texto = _texto_csv(fuente.read(), archivo)
+    # Lines are counted and measured before the csv module sees them, so a file of blank lines or one endless
+    # line is refused at once. Only CR LF, LF and CR (old Mac Excel) end a line: str.splitlines() would also
+    # split at U+0085, which is what the Latin-1 byte 0x85 ("…" in Windows-1252) decodes to.
+    texto = texto.replace("\r\n", "\n").replace("\r", "\n")
+    if texto.count("\n") > MAX_LINEAS:  # counted before split(), which would make a list of them all
+        raise ArchivoRechazado(MSG_LINEAS.format(archivo=archivo))
+    lineas = texto.split("\n")
+    del texto
+    for numero, linea in enumerate(lineas, start=1):
+        if len(linea) > MAX_LINEA:
+            raise ArchivoRechazado(MSG_LINEA_LARGA.format(fila=numero, archivo=archivo))
+    lector = csv.reader(lineas)
+
+    def filas() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for fila in lector:
+                yield lector.line_num, _celdas(c.strip() for c in fila)
+        except csv.Error:
+            raise ArchivoRechazado(MSG_CSV_ROTO.format(archivo=archivo, fila=lector.line_num + 1)) from None
+
+    return list(_entradas(filas(), archivo, fecha_referencia, lambda v: v))
+
+
+def _nss_de_celda(valor: object) -> object:
+    """An NSS cell as text: Excel turned 01234567890 into the number 1234567890; its 11 digits come back."""
+    if isinstance(valor, bool):
+        return valor
+    if isinstance(valor, float) and valor.is_integer():
+        valor = int(valor)
+    if isinstance(valor, int) and 0 <= valor < 10**11:
+        return f"{valor:011d}"
+    if isinstance(valor, str):
+        return valor.strip()
+    return valor
+
+
+def _revisar_partes(fuente: BinaryIO, archivo: str) -> None:
+    try:
+        with zipfile.ZipFile(fuente) as z:
+            partes = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ArchivoRechazado(MSG_XLSX_ROTO.format(archivo=archivo)) from None
+    finally:
+        fuente.seek(0)
+    if len(partes) > MAX_PARTES_XLSX or sum(p.file_size for p in partes) > MAX_BYTES_XLSX or any(
+            p.file_size > (MAX_BYTES_CADENAS_XLSX if p.filename.lower().endswith("sharedstrings.xml")
+                           else MAX_BYTES_PARTE_XLSX) for p in partes):
+        raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
+
+
+def leer_xlsx(fuente: BinaryIO, archivo: str, fecha_referencia: date) -> list[Entrada]:
+    """The rows of the workbook's first sheet (the caller bounded the file to 15 MB)."""
+    _revisar_partes(fuente, archivo)
+    # openpyxl parses with defusedxml when it is installed (a dependency here): no entity expansion.
+    try:
+        libro = load_workbook(fuente, read_only=True, data_only=True, keep_links=False)
+    except Exception:  # openpyxl raises KeyError, ValueError, TypeError, zipfile and XML errors alike
+        raise ArchivoRechazado(MSG_XLSX_ROTO.format(archivo=archivo)) from None
+    try:
+        if not libro.worksheets:
+            raise ArchivoRechazado(MSG_SIN_FILAS.format(archivo=archivo))
+        hoja = libro.worksheets[0]
+        # The sheet's stated dimension may claim a million rows: forget it, read the rows that exist.
+        hoja.reset_dimensions()
+
+        def filas() -> Iterator[tuple[int, list[object]]]:
+            try:
+                for numero, fila in enumerate(hoja.iter_rows(values_only=True), start=1):
+                    if numero > MAX_LINEAS:
+                        raise ArchivoRechazado(MSG_LINEAS.format(archivo=archivo))
+                    if len(fila) > 3 and any(v is not None for v in fila[3:]):
+                        raise ArchivoRechazado(MSG_COLUMNAS.format(fila=numero, archivo=archivo, n=len(_celdas(fila))))
+                    yield numero, _celdas((v.strip() if isinstance(v, str) else v for v in fila), minimo=3)
+            except ArchivoRechazado:
+                raise
+            except Exception:
+                raise ArchivoRechazado(MSG_XLSX_ROTO.format(archivo=archivo)) from None
+
+        return list(_entradas(filas(), archivo, fecha_referencia, _nss_de_celda))
+    finally:
+        libro.close()

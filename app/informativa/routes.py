@@ -1,0 +1,202 @@
+"""Informativa: the contratista's and its capturistas' informativas cuatrimestrales (register, open, review, send to
+be signed). A capturista of several contratistas works in the one it chose at sign-in.
+
+Every URL holds an informativa id and answers 404 for one that is not the signed-in contratista's (or the one the
+capturista works for). Contracts are in contratos.py, workers and files in trabajadores.py, on this blueprint.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, flash, url_for
+from flask_login import current_user
+
+from .. import hora, informativas, plazos, revision
+from ..auth import usuario_required
+from ..db import get_session
+from ..formularios import rechazar
+from ..htmx import render, see_other
+from ..models import ESTATUS_INFORMATIVA, TIPOS_INFORMATIVA, Informativa
+from ..rechazo import Rechazo
+from .forms import RegistrarForm
+
+bp = Blueprint("informativa", __name__, url_prefix="/informativas")
+
+# The first period with informativas: the reform took effect on 24-04-2021, in the first cuatrimestre of 2021.
+PRIMER_EJERCICIO = 2021
+
+
+@bp.before_request
+@usuario_required
+def _firmado():
+    """The contratista (terms accepted) or a capturista working for it; anyone else goes to sign in."""
+    return None
+
+
+def contratista_id() -> int:
+    return current_user.contratista.id
+
+
+def propia(informativa_id: int) -> Informativa:
+    """The signed-in contratista's informativa, or 404."""
+    informativa = informativas.propia(get_session(), contratista_id(), informativa_id)
+    if informativa is None:
+        abort(404)
+    return informativa
+
+
+def en_captura(informativa: Informativa) -> None:
+    """Contracts and workers change only while the informativa is in capture (409 otherwise)."""
+    if informativa.estatus != "en_captura":
+        abort(409)
+
+
+def periodo(informativa: Informativa) -> plazos.Periodo:
+    return plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
+
+
+def _ejercicios() -> list[tuple[str, str]]:
+    hoy = hora.hoy()
+    return [(str(a), str(a)) for a in range(hoy.year + (1 if hoy.month >= 9 else 0), PRIMER_EJERCICIO - 1, -1)]
+
+
+def _pagina(form: RegistrarForm | None = None):
+    db, hoy = get_session(), hora.hoy()
+    if form is None:
+        actual = plazos.periodo_de(hoy)
+        form = RegistrarForm(formdata=None, data={"ejercicio": str(actual.ejercicio),
+                                                  "cuatrimestre": str(actual.cuatrimestre), "tipo": "normal"})
+    form.ejercicio.choices = _ejercicios()
+    filas = []
+    for r in informativas.resumenes(db, contratista_id()):
+        p = periodo(r.informativa)
+        limite = plazos.fecha_limite(p)
+        filas.append({"resumen": r, "periodo": p, "limite": limite,
+                      # Business days left, today included (on the deadline itself: 1).
+                      "dias": plazos.dias_habiles_entre(hoy, limite) + (1 if plazos.es_habil(hoy) else 0)
+                      if hoy <= limite else None})
+    return render("informativa/index.html", form=form, filas=filas, contratista=current_user.contratista,
+                  tipos=TIPOS_INFORMATIVA, estatus=ESTATUS_INFORMATIVA, hoy=hoy)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    """Informativa: the list (period, type, status, contracts, workers, deadline); POST: Registrar informativa, one
+    Normal or Sin información per period."""
+    from flask import request
+
+    if request.method == "GET":
+        return _pagina()
+    form = RegistrarForm()
+    form.ejercicio.choices = _ejercicios()
+    if form.validate_on_submit():
+        ejercicio = form.ejercicio.data or ""
+        if ejercicio not in {v for v, _ in form.ejercicio.choices}:
+            form.ejercicio.errors = ["Selecciona el ejercicio."]
+        if form.cuatrimestre.data not in ("1", "2", "3"):
+            form.cuatrimestre.errors = ["Selecciona el cuatrimestre."]
+        if form.tipo.data not in TIPOS_INFORMATIVA:
+            form.tipo.errors = ["Selecciona el tipo de informativa."]
+        if not any(f.errors for f in form):
+            try:
+                informativa = informativas.registrar(get_session(), contratista_id(), int(ejercicio),
+                                                     int(form.cuatrimestre.data), form.tipo.data)
+            except Rechazo as e:
+                rechazar(form, e)
+            else:
+                flash(f"Se registró la informativa {TIPOS_INFORMATIVA[informativa.tipo]} de "
+                      f"{periodo(informativa).nombre}.", "status")
+                return see_other(url_for("informativa.ver", informativa_id=informativa.id))
+    return _pagina(form)
+
+
+def contexto_informativa(informativa: Informativa) -> dict:
+    db, hoy = get_session(), hora.hoy()
+    p = periodo(informativa)
+    return {"informativa": informativa, "periodo": p, "limite": plazos.fecha_limite(p), "hoy": hoy,
+            "terminado": plazos.terminado(p, hoy), "tipos": TIPOS_INFORMATIVA, "estatus": ESTATUS_INFORMATIVA,
+            "contratista": current_user.contratista,
+            "contratos": informativas.contratos(db, informativa),
+            "conteos": informativas.trabajadores_por_contrato(db, informativa),
+            "servicios": {s.id: s for s in informativas.servicios(db, informativa.contratista_id)}}
+
+
+@bp.get("/<int:informativa_id>")
+def ver(informativa_id: int):
+    """One informativa: its period, deadline and status, its contracts (Normal) and what can be done next."""
+    informativa = propia(informativa_id)
+    return render("informativa/ver.html", **contexto_informativa(informativa))
+
+
+@dataclass(frozen=True)
+class Problema:
+    """A problem of Revisar with the link to where it is fixed."""
+
+    nivel: str
+    mensaje: str
+    enlace: str
+
+
+def _enlace(informativa: Informativa, p: revision.Problema) -> str:
+    if p.contrato_id is None:
+        return url_for("informativa.ver", informativa_id=informativa.id)
+    if p.campo == "trabajadores":
+        return url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=p.contrato_id)
+    return url_for("informativa.contrato", informativa_id=informativa.id, clave=p.contrato_id) + \
+        (f"#{p.campo if p.campo != 'rfc' else 'rfc_contratante'}" if p.campo else "")
+
+
+def problemas(informativa: Informativa) -> list[Problema]:
+    """What Revisar reports: every inconsistency IMSS would publish, and warnings, each with its link."""
+    db = get_session()
+    contexto = contexto_informativa(informativa)
+    datos = [revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
+                                    servicio_folio=contexto["servicios"][c.servicio_id].folio
+                                    if c.servicio_id in contexto["servicios"] else None,
+                                    objeto=c.objeto, fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
+                                    trabajadores=contexto["conteos"].get(c.id, 0))
+             for c in contexto["contratos"]]
+    lista = revision.revisar(informativa.tipo, contexto["periodo"], current_user.contratista.rfc,
+                             {s.folio for s in contexto["servicios"].values()}, datos, hoy=contexto["hoy"])
+    return [Problema(p.nivel, p.mensaje, _enlace(informativa, p)) for p in lista]
+
+
+@bp.get("/<int:informativa_id>/revision")
+def revisar(informativa_id: int):
+    """Revisar: every problem, each a link to where it is fixed; errors block Enviar a firma, warnings do not."""
+    informativa = propia(informativa_id)
+    lista = problemas(informativa)
+    return render("informativa/revision.html", problemas=lista,
+                  errores=[p for p in lista if p.nivel == "error"], **contexto_informativa(informativa))
+
+
+@bp.post("/<int:informativa_id>/enviar")
+def enviar(informativa_id: int):
+    """Enviar a firma: refused while Revisar reports an error, or before the period has ended."""
+    informativa = propia(informativa_id)
+    contexto = contexto_informativa(informativa)
+    lista = problemas(informativa)
+    errores = [p for p in lista if p.nivel == "error"]
+    if informativa.estatus != "en_captura":
+        abort(409)
+    if errores:
+        return render("informativa/revision.html", status=422, problemas=lista, errores=errores,
+                      rechazada=True, **contexto)
+    informativas.cambiar_estatus(get_session(), informativa, "en_captura", "por_firmar")
+    flash("La informativa quedó lista para que el contratista la firme con su e.firma.", "status")
+    current_app.logger.info("informativa %s enviada a firma por %s", informativa.id, current_user.actor)
+    return see_other(url_for("informativa.ver", informativa_id=informativa.id))
+
+
+@bp.post("/<int:informativa_id>/regresar")
+def regresar(informativa_id: int):
+    """Regresar a captura: a Por firmar informativa can be changed again."""
+    informativa = propia(informativa_id)
+    if not informativas.cambiar_estatus(get_session(), informativa, "por_firmar", "en_captura"):
+        abort(409)
+    flash("La informativa regresó a captura.", "status")
+    return see_other(url_for("informativa.ver", informativa_id=informativa.id))
+
+
+from . import contratos as _contratos  # noqa: E402,F401  (their views register on this blueprint)
+from . import trabajadores as _trabajadores  # noqa: E402,F401

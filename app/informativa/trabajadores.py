@@ -1,0 +1,257 @@
+"""The workers of a contract: the list (50 a page, searched by NSS, CURP or name), one by one (add, edit, remove),
+and *Carga masiva* (a CSV or .xlsx as IMSS's template, or a ZIP of payroll CFDIs): *Cargar* reads and checks the
+file and shows a preview, kept in the database; *Agregar trabajadores* adds its valid rows; the error rows can be
+downloaded as .xlsx. Receipts whose SubContratacion names another contratante go to that contratante's contract
+in this informativa.
+"""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from flask import Response, abort, current_app, flash, request, url_for
+from flask_login import current_user
+from sqlmodel import delete, select
+
+from .. import carga_masiva, hora, informativas, registro_curp
+from .. import trabajadores as reglas
+from ..db import get_session
+from ..formularios import rechazar
+from ..htmx import render, see_other
+from ..models import CargaTrabajadores, Contrato, Informativa, Trabajador
+from ..rechazo import Rechazo
+from ..uploads import limit_body, upload_size
+from .forms import CargaForm, TrabajadorForm
+from .routes import bp, contexto_informativa, en_captura, periodo, propia
+
+POR_PAGINA = 50
+# A ZIP of payroll CFDIs may weigh 50 MB (carga_masiva's limit); the request a little more.
+MAX_CARGA = 52 * 1024 * 1024
+
+
+def _contrato(informativa_id: int, contrato_id: int) -> tuple[Informativa, Contrato]:
+    informativa = propia(informativa_id)
+    contrato = informativas.contrato_propio(get_session(), informativa, contrato_id)
+    if contrato is None:
+        abort(404)
+    return informativa, contrato
+
+
+def _pagina(informativa: Informativa, contrato: Contrato, form: TrabajadorForm | None = None,
+            carga_form: CargaForm | None = None, status: int | None = None):
+    q = (request.args.get("q") or "").strip()[:100]
+    pagina = request.args.get("pagina", 1, type=int) or 1
+    lista = informativas.trabajadores(get_session(), contrato, q, pagina, POR_PAGINA)
+    return render("informativa/trabajadores.html", "resultados", status, contrato=contrato,
+                  form=form or TrabajadorForm(formdata=None), carga_form=carga_form or CargaForm(formdata=None),
+                  **lista, **contexto_informativa(informativa))
+
+
+@bp.route("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores", methods=["GET", "POST"])
+def trabajadores(informativa_id: int, contrato_id: int):
+    """The contract's workers, 50 a page, with the forms to add one and to load a file; POST: Agregar trabajador.
+    (One rule for both methods, so an id past any column is a 404 for each.)"""
+    if request.method == "POST":
+        return _agregar_trabajador(informativa_id, contrato_id)
+    return _pagina(*_contrato(informativa_id, contrato_id))
+
+
+def _nombre(curp: str) -> str:
+    """The worker's name from the CURP directory or service, when it answers."""
+    try:
+        encontrado = registro_curp.buscar(get_session(), curp, current_app.config.get("CURP_SERVICE_URL"))
+    except registro_curp.RegistroNoDisponible:
+        return ""
+    if encontrado is None:
+        return ""
+    return " ".join(p for p in (encontrado.nombres, encontrado.primer_apellido, encontrado.segundo_apellido) if p)
+
+
+def _validar(form: TrabajadorForm, informativa: Informativa) -> informativas.FilaNueva | None:
+    try:
+        trabajador, avisos = reglas.validar_trabajador(form.nss.data, form.curp.data, form.sbc.data,
+                                                       fecha_referencia=periodo(informativa).fin, hoy=hora.hoy(),
+                                                       nombre=form.nombre.data or None)
+    except (ExceptionGroup, Rechazo) as error:
+        rechazar(form, error)
+        return None
+    for aviso in avisos:
+        flash(aviso, "status")
+    nombre = trabajador.nombre or _nombre(trabajador.curp)
+    return informativas.FilaNueva(trabajador.nss, trabajador.curp, trabajador.sbc, nombre, "captura")
+
+
+def _agregar_trabajador(informativa_id: int, contrato_id: int):
+    """Agregar one worker (NSS, CURP, SBC; the name from the CURP directory when it knows it, else typed)."""
+    informativa, contrato = _contrato(informativa_id, contrato_id)
+    en_captura(informativa)
+    form = TrabajadorForm()
+    if form.validate_on_submit():
+        fila = _validar(form, informativa)
+        if fila is not None:
+            try:
+                informativas.guardar_trabajador(get_session(), contrato, fila)
+            except Rechazo as e:
+                rechazar(form, e)
+            else:
+                flash(f"Se agregó el trabajador con NSS {fila.nss}.", "status")
+                return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id,
+                                         contrato_id=contrato.id))
+    return _pagina(informativa, contrato, form=form)
+
+
+@bp.route("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores/<int:trabajador_id>",
+          methods=["GET", "POST"])
+def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int):
+    """A worker's data, changed."""
+    informativa, contrato = _contrato(informativa_id, contrato_id)
+    trabajador = informativas.trabajador_propio(get_session(), contrato, trabajador_id)
+    if trabajador is None:
+        abort(404)
+    form = TrabajadorForm()
+    if not form.is_submitted():
+        form = TrabajadorForm(formdata=None, data={"nss": trabajador.nss, "curp": trabajador.curp,
+                                                   "sbc": f"{trabajador.sbc:.2f}", "nombre": trabajador.nombre})
+    elif form.validate_on_submit():
+        en_captura(informativa)
+        fila = _validar(form, informativa)
+        if fila is not None:
+            try:
+                informativas.guardar_trabajador(get_session(), contrato, fila, trabajador)
+            except Rechazo as e:
+                rechazar(form, e)
+            else:
+                flash(f"Se guardó el trabajador con NSS {fila.nss}.", "status")
+                return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id,
+                                         contrato_id=contrato.id))
+    return render("informativa/trabajador.html", form=form, trabajador=trabajador, contrato=contrato,
+                  **contexto_informativa(informativa))
+
+
+@bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores/<int:trabajador_id>/eliminar")
+def eliminar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int):
+    informativa, contrato = _contrato(informativa_id, contrato_id)
+    en_captura(informativa)
+    db = get_session()
+    trabajador = informativas.trabajador_propio(db, contrato, trabajador_id)
+    if trabajador is None:
+        abort(404)
+    nss = trabajador.nss
+    db.delete(trabajador)
+    informativas.tocar(db, informativa)
+    db.commit()
+    flash(f"Se quitó el trabajador con NSS {nss}.", "status")
+    return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=contrato.id))
+
+
+# -- Carga masiva --------------------------------------------------------------------------------------------------
+
+
+@bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/carga")
+@limit_body(MAX_CARGA, form_parts=10)
+def cargar(informativa_id: int, contrato_id: int):
+    """Cargar: read and check the file; nothing is stored but the preview."""
+    informativa, contrato = _contrato(informativa_id, contrato_id)
+    en_captura(informativa)
+    form = CargaForm()
+    archivo = request.files.get("archivo")
+    if form.validate_on_submit():
+        if archivo is None or not archivo.filename:
+            form.archivo.errors = ["Selecciona el archivo de trabajadores (.csv, .xlsx o .zip)."]
+        elif upload_size(archivo) > carga_masiva.MAX_ZIP:
+            form.archivo.errors = ["El archivo pesa más de 50 MB."]
+        else:
+            archivo.stream.seek(0)
+            try:
+                vista = carga_masiva.leer_trabajadores(archivo.filename, archivo.stream,
+                                                       rfc_contratista=current_user.contratista.rfc,
+                                                       periodo=periodo(informativa), hoy=hora.hoy())
+            except Rechazo as e:
+                form.archivo.errors = [e.mensaje]
+            else:
+                db = get_session()
+                db.exec(delete(CargaTrabajadores).where(CargaTrabajadores.contrato_id == contrato.id))
+                carga = CargaTrabajadores(contrato_id=contrato.id, contratista_id=informativa.contratista_id,
+                                          archivo=(archivo.filename or "")[:255], formato=vista.formato,
+                                          vista=carga_masiva.a_dict(vista))
+                db.add(carga)
+                db.commit()
+                return see_other(url_for("informativa.vista_carga", informativa_id=informativa.id,
+                                         contrato_id=contrato.id, carga_id=carga.id))
+    return _pagina(informativa, contrato, carga_form=form)
+
+
+def _carga(informativa_id: int, contrato_id: int, carga_id: int):
+    informativa, contrato = _contrato(informativa_id, contrato_id)
+    carga = get_session().get(CargaTrabajadores, carga_id)
+    if carga is None or carga.contrato_id != contrato.id or carga.contratista_id != informativa.contratista_id:
+        abort(404)
+    return informativa, contrato, carga
+
+
+@bp.get("/<int:informativa_id>/contratos/<int:contrato_id>/carga/<int:carga_id>")
+def vista_carga(informativa_id: int, contrato_id: int, carga_id: int):
+    """The preview: "Filas válidas: N", "Filas con error: M", every error row, the receipts skipped."""
+    informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id)
+    vista = carga.vista
+    pagina = request.args.get("pagina", 1, type=int) or 1
+    errores = vista.get("errores", [])
+    paginas = max(1, -(-len(errores) // POR_PAGINA))
+    pagina = min(max(1, pagina), paginas)
+    return render("informativa/carga.html", "errores", contrato=contrato, carga=carga, vista=vista,
+                  errores=errores[(pagina - 1) * POR_PAGINA: pagina * POR_PAGINA], pagina=pagina, paginas=paginas,
+                  destinos=_destinos(informativa, contrato, vista), **contexto_informativa(informativa))
+
+
+def _destinos(informativa: Informativa, contrato: Contrato, vista: dict) -> dict[str, Contrato | None]:
+    """For each SubContratacion RFC among the valid rows, this informativa's contract with that contratante."""
+    rfcs = {fila.get("destino_rfc") for fila in vista.get("validas", []) if fila.get("destino_rfc")}
+    if not rfcs:
+        return {}
+    propios = informativas.contratos(get_session(), informativa)
+    return {rfc: next((c for c in propios if c.rfc_contratante == rfc), None) for rfc in rfcs}
+
+
+@bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/carga/<int:carga_id>/agregar")
+def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
+    """Agregar trabajadores: the preview's valid rows, each to its contract; an NSS a contract already has is not
+    added twice. The preview is gone afterwards."""
+    informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id)
+    en_captura(informativa)
+    db = get_session()
+    destinos = _destinos(informativa, contrato, carga.vista)
+    por_contrato: dict[int, list[informativas.FilaNueva]] = {}
+    sin_contrato = 0
+    for fila in carga.vista.get("validas", []):
+        destino = contrato if not fila.get("destino_rfc") else destinos.get(fila["destino_rfc"])
+        if destino is None:
+            sin_contrato += 1
+            continue
+        por_contrato.setdefault(destino.id, []).append(informativas.FilaNueva(
+            fila["nss"], fila["curp"], Decimal(fila["sbc"]), fila.get("nombre") or "", carga.formato))
+    agregados = sum(informativas.agregar_trabajadores(db, cid, filas) for cid, filas in por_contrato.items())
+    total = sum(len(f) for f in por_contrato.values())
+    db.delete(carga)
+    informativas.tocar(db, informativa)
+    db.commit()
+    partes = [f"Se agregaron {agregados} trabajador{'es' if agregados != 1 else ''}."]
+    if total - agregados:
+        partes.append(f"{total - agregados} ya estaban en su contrato.")
+    if sin_contrato:
+        partes.append(f"{sin_contrato} no se agregaron: su contratante (SubContratacion) no tiene contrato en esta "
+                      "informativa.")
+    flash(" ".join(partes), "status")
+    return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=contrato.id))
+
+
+@bp.get("/<int:informativa_id>/contratos/<int:contrato_id>/carga/<int:carga_id>/errores.xlsx")
+def errores_carga(informativa_id: int, contrato_id: int, carga_id: int):
+    """The error rows of a preview, as .xlsx."""
+    _informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id)
+    salida = io.BytesIO()
+    carga_masiva.escribir_errores(carga_masiva.de_dict(carga.vista), salida)
+    response = Response(salida.getvalue(),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers.set("Content-Disposition", "attachment", filename=f"errores_contrato_{contrato.id}.xlsx")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,260 @@
+"""The informativa cuatrimestral in the database: the REPSE registration and its services, informativas, their
+contracts and workers. Every function takes the contratista's id and never reaches another's rows: a view that
+passes an id of another contratista gets None (and answers 404). Rules live in the plain modules (repse, plazos,
+trabajadores, carga_masiva, revision); here they meet the tables, with races answered by the unique constraints.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, func, or_, select
+
+from . import repse
+from .models import (Contrato, Informativa, RegistroRepse, ServicioRepse, TIPOS_INFORMATIVA, Trabajador, utcnow)
+from .rechazo import Rechazo
+
+# -- Registro REPSE ------------------------------------------------------------------------------------------------
+
+
+def registro_repse(session: Session, contratista_id: int) -> RegistroRepse | None:
+    return session.get(RegistroRepse, contratista_id)
+
+
+def guardar_registro(session: Session, contratista_id: int, registro: repse.Registro) -> None:
+    """Upsert the contratista's REPSE registration (one atomic statement). Not committed."""
+    from .db import upsert
+
+    upsert(session, RegistroRepse, ["contratista_id"],
+           {"contratista_id": contratista_id, "folio": registro.folio, "fecha_registro": registro.fecha_registro,
+            "actualizado": utcnow()})
+
+
+def servicios(session: Session, contratista_id: int) -> list[ServicioRepse]:
+    return list(session.exec(select(ServicioRepse).where(ServicioRepse.contratista_id == contratista_id)
+                             .order_by(ServicioRepse.folio)).all())
+
+
+def servicio_propio(session: Session, contratista_id: int, servicio_id: int) -> ServicioRepse | None:
+    servicio = session.get(ServicioRepse, servicio_id)
+    return servicio if servicio is not None and servicio.contratista_id == contratista_id else None
+
+
+def guardar_servicio(session: Session, contratista_id: int, datos: repse.Servicio,
+                     servicio: ServicioRepse | None = None) -> ServicioRepse:
+    """Add a service, or change one; Rechazo("folio") when the contratista already has that folio. Committed."""
+    servicio = servicio or ServicioRepse(contratista_id=contratista_id, folio=datos.folio, descripcion="")
+    servicio.folio, servicio.descripcion = datos.folio, datos.descripcion
+    session.add(servicio)
+    try:
+        session.commit()
+    except IntegrityError:  # the unique (contratista, folio): typed twice, or two tabs at once
+        session.rollback()
+        raise Rechazo("folio", f"Ya registraste el servicio con folio {datos.folio}.") from None
+    return servicio
+
+
+def eliminar_servicio(session: Session, servicio: ServicioRepse) -> None:
+    """Remove a service no contract uses; Rechazo("servicio") naming a contract that uses it. Committed."""
+    usado = session.exec(select(Contrato).where(Contrato.servicio_id == servicio.id).limit(1)).first()
+    if usado is not None:
+        raise Rechazo("servicio", f"No se puede eliminar el servicio {servicio.folio}: lo usa el contrato con "
+                                  f"{usado.nombre_contratante} ({usado.rfc_contratante}). Cambia antes su servicio.")
+    session.delete(servicio)
+    try:
+        session.commit()
+    except IntegrityError:  # a contract took it meanwhile (the foreign key)
+        session.rollback()
+        raise Rechazo("servicio", f"No se puede eliminar el servicio {servicio.folio}: un contrato lo usa.") from None
+
+
+# -- Informativas --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resumen:
+    informativa: Informativa
+    contratos: int
+    trabajadores: int
+
+
+def registrar(session: Session, contratista_id: int, ejercicio: int, cuatrimestre: int, tipo: str) -> Informativa:
+    """A new informativa, or Rechazo("cuatrimestre") when the period already has one that counts. The unique
+    constraint decides between requests racing on several nodes. Committed."""
+    existente = vigente(session, contratista_id, ejercicio, cuatrimestre)
+    if existente is None:
+        informativa = Informativa(contratista_id=contratista_id, ejercicio=ejercicio, cuatrimestre=cuatrimestre,
+                                  tipo=tipo)
+        session.add(informativa)
+        try:
+            session.commit()
+            return informativa
+        except IntegrityError:
+            session.rollback()
+            existente = vigente(session, contratista_id, ejercicio, cuatrimestre)
+    nombre = TIPOS_INFORMATIVA.get(existente.tipo, existente.tipo) if existente else ""
+    raise Rechazo("cuatrimestre", f"Ya registraste una informativa {nombre} de ese cuatrimestre. Para corregirla, "
+                                  "edítala mientras esté en captura.")
+
+
+def vigente(session: Session, contratista_id: int, ejercicio: int, cuatrimestre: int) -> Informativa | None:
+    return session.exec(select(Informativa).where(Informativa.contratista_id == contratista_id,
+                                                  Informativa.ejercicio == ejercicio,
+                                                  Informativa.cuatrimestre == cuatrimestre,
+                                                  col(Informativa.vigente).is_(True))).first()
+
+
+def propia(session: Session, contratista_id: int, informativa_id: int) -> Informativa | None:
+    informativa = session.get(Informativa, informativa_id)
+    return informativa if informativa is not None and informativa.contratista_id == contratista_id else None
+
+
+def resumenes(session: Session, contratista_id: int) -> list[Resumen]:
+    """Every informativa of the contratista, newest period first, with its contracts and workers counted (two
+    grouped queries, whatever the number of informativas)."""
+    informativas = list(session.exec(select(Informativa).where(Informativa.contratista_id == contratista_id)
+                                     .order_by(col(Informativa.ejercicio).desc(), col(Informativa.cuatrimestre).desc(),
+                                               col(Informativa.id).desc())).all())
+    ids = [i.id for i in informativas]
+    contratos = dict(session.exec(select(Contrato.informativa_id, func.count()).where(
+        col(Contrato.informativa_id).in_(ids)).group_by(Contrato.informativa_id)).all()) if ids else {}
+    trabajadores = dict(session.exec(
+        select(Contrato.informativa_id, func.count(Trabajador.id)).join(Trabajador, Trabajador.contrato_id == Contrato.id)
+        .where(col(Contrato.informativa_id).in_(ids)).group_by(Contrato.informativa_id)).all()) if ids else {}
+    return [Resumen(i, contratos.get(i.id, 0), trabajadores.get(i.id, 0)) for i in informativas]
+
+
+def cambiar_estatus(session: Session, informativa: Informativa, de: str, a: str) -> bool:
+    """Move the informativa from `de` to `a` (en_captura ↔ por_firmar); False when it was not in `de`. Committed."""
+    if informativa.estatus != de:
+        return False
+    informativa.estatus, informativa.actualizada = a, utcnow()
+    session.add(informativa)
+    session.commit()
+    return True
+
+
+# -- Contratos -----------------------------------------------------------------------------------------------------
+
+
+def contratos(session: Session, informativa: Informativa) -> list[Contrato]:
+    return list(session.exec(select(Contrato).where(Contrato.informativa_id == informativa.id,
+                                                    Contrato.contratista_id == informativa.contratista_id)
+                             .order_by(Contrato.id)).all())
+
+
+def contrato_propio(session: Session, informativa: Informativa, contrato_id: int) -> Contrato | None:
+    contrato = session.get(Contrato, contrato_id)
+    if contrato is None or contrato.informativa_id != informativa.id or \
+            contrato.contratista_id != informativa.contratista_id:
+        return None
+    return contrato
+
+
+def trabajadores_por_contrato(session: Session, informativa: Informativa) -> dict[int, int]:
+    return dict(session.exec(select(Trabajador.contrato_id, func.count()).join(Contrato, Contrato.id == Trabajador.contrato_id)
+                             .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all())
+
+
+def nombre_conocido(session: Session, contratista_id: int, rfc: str) -> str | None:
+    """The contratante's name as this contratista wrote it in its latest contract with that RFC."""
+    return session.exec(select(Contrato.nombre_contratante).where(Contrato.contratista_id == contratista_id,
+                                                                  Contrato.rfc_contratante == rfc)
+                        .order_by(col(Contrato.id).desc()).limit(1)).first()
+
+
+def contratos_de_otras(session: Session, contratista_id: int, informativa: Informativa) -> list[tuple[Contrato, Informativa]]:
+    """The contratista's contracts in its other informativas (Copiar de otra informativa), newest first."""
+    return list(session.exec(select(Contrato, Informativa).join(Informativa, Informativa.id == Contrato.informativa_id)
+                             .where(Contrato.contratista_id == contratista_id, Contrato.informativa_id != informativa.id)
+                             .order_by(col(Informativa.ejercicio).desc(), col(Informativa.cuatrimestre).desc(),
+                                       col(Contrato.id).desc())).all())
+
+
+def eliminar_contrato(session: Session, contrato: Contrato) -> None:
+    """A contract and its workers. Committed."""
+    session.exec(delete(Trabajador).where(Trabajador.contrato_id == contrato.id))
+    from .models import CargaTrabajadores
+
+    session.exec(delete(CargaTrabajadores).where(CargaTrabajadores.contrato_id == contrato.id))
+    session.delete(contrato)
+    session.commit()
+
+
+# -- Trabajadores --------------------------------------------------------------------------------------------------
+
+
+def trabajadores(session: Session, contrato: Contrato, q: str, pagina: int, por_pagina: int) -> dict:
+    """One page of a contract's workers, searched by NSS, CURP or name (any part, any case)."""
+    query = select(Trabajador).where(Trabajador.contrato_id == contrato.id)
+    if q:
+        patron = "%" + q.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(col(Trabajador.nss).like(patron, escape="\\"),
+                                col(Trabajador.curp).like(patron, escape="\\"),
+                                func.upper(Trabajador.nombre).like(patron, escape="\\")))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    paginas = max(1, -(-total // por_pagina))
+    pagina = min(max(1, pagina), paginas)
+    filas = session.exec(query.order_by(Trabajador.nombre, Trabajador.nss).offset((pagina - 1) * por_pagina)
+                         .limit(por_pagina)).all()
+    return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
+
+
+def trabajador_propio(session: Session, contrato: Contrato, trabajador_id: int) -> Trabajador | None:
+    trabajador = session.get(Trabajador, trabajador_id)
+    return trabajador if trabajador is not None and trabajador.contrato_id == contrato.id else None
+
+
+@dataclass(frozen=True)
+class FilaNueva:
+    nss: str
+    curp: str
+    sbc: Decimal
+    nombre: str
+    origen: str
+
+
+def agregar_trabajadores(session: Session, contrato_id: int, filas: Iterable[FilaNueva]) -> int:
+    """Insert the workers whose NSS the contract does not have yet (INSERT … ON CONFLICT DO NOTHING on
+    (contrato, nss): importing the same file twice, or two imports at once, adds nothing twice). Returns how many
+    were added. Not committed."""
+    valores = [{"contrato_id": contrato_id, "nss": f.nss, "curp": f.curp, "sbc": f.sbc, "nombre": f.nombre[:362],
+                "origen": f.origen, "creado": utcnow()} for f in filas]
+    if not valores:
+        return 0
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    agregados = 0
+    for inicio in range(0, len(valores), 500):
+        resultado = session.execute(insert(Trabajador.__table__).values(valores[inicio:inicio + 500])
+                                    .on_conflict_do_nothing(index_elements=["contrato_id", "nss"]))
+        agregados += max(resultado.rowcount, 0)
+    return agregados
+
+
+def guardar_trabajador(session: Session, contrato: Contrato, fila: FilaNueva,
+                       trabajador: Trabajador | None = None) -> Trabajador:
+    """Add one worker or change one; Rechazo("nss") when the contract already has that NSS. Committed."""
+    trabajador = trabajador or Trabajador(contrato_id=contrato.id, nss=fila.nss, curp=fila.curp, sbc=fila.sbc)
+    trabajador.nss, trabajador.curp, trabajador.sbc, trabajador.nombre = fila.nss, fila.curp, fila.sbc, fila.nombre
+    trabajador.origen = trabajador.origen or fila.origen
+    session.add(trabajador)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Rechazo("nss", f"El NSS {fila.nss} ya está en este contrato.") from None
+    return trabajador
+
+
+def tocar(session: Session, informativa: Informativa, now: datetime | None = None) -> None:
+    """The informativa changed (its contracts or workers): its `actualizada` moves. Not committed."""
+    informativa.actualizada = now or utcnow()
+    session.add(informativa)
+
+
+def fecha(valor: date | None) -> str:
+    return valor.strftime("%d/%m/%Y") if valor else ""

@@ -1,0 +1,497 @@
+"""*Carga masiva* (app.carga_masiva): CSV and XLSX as IMSS's template, ZIPs of nómina CFDIs, hostile files, and the
+error rows as .xlsx."""
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from app import carga_masiva
+from app.carga_masiva import ArchivoRechazado, FilaError, Vista, escribir_errores, leer_trabajadores
+from app.plazos import Periodo
+from tests.cfdi import (RFC_CLIENTE_A, RFC_CLIENTE_B, RFC_CONTRATISTA, Recibo, csv_de, filas_de, hacer_curp,
+                        nss_con_digito_equivocado, persona, recibos_de_periodo, xlsx_de, zip_de)
+
+P = Periodo(2026, 1)
+HOY = date(2026, 5, 10)
+ABRIL = date(2026, 4, 15)
+PERSONAS = [persona(i) for i in range(6)]
+MB = 1024 * 1024
+
+
+def leer(nombre: str, datos, **kw) -> Vista:
+    return leer_trabajadores(nombre, datos, rfc_contratista=kw.pop("rfc_contratista", RFC_CONTRATISTA),
+                             periodo=kw.pop("periodo", P), hoy=kw.pop("hoy", HOY))
+
+
+def rechazo(nombre: str, datos, patron: str) -> ArchivoRechazado:
+    with pytest.raises(ArchivoRechazado, match=patron) as e:
+        leer(nombre, datos)
+    assert e.value.campo == "archivo"
+    return e.value
+
+
+def errores(vista: Vista) -> list[tuple[object, str]]:
+    return [(e.fila, e.campo) for e in vista.errores]
+
+
+# CSV
+
+def test_csv_with_header():
+    vista = leer("trabajadores.csv", csv_de(filas_de(PERSONAS)))
+    assert vista.formato == "csv"
+    assert (vista.filas_validas, vista.filas_con_error, vista.omitidos) == (6, 0, ())
+    assert [v.fila for v in vista.validas] == [2, 3, 4, 5, 6, 7]
+    primera = vista.validas[0]
+    assert (primera.trabajador.nss, primera.trabajador.curp, primera.trabajador.sbc) == (
+        PERSONAS[0].nss, PERSONAS[0].curp, Decimal("450.25"))
+    assert primera.destino_rfc is None and primera.avisos == ()
+
+
+def test_csv_without_header_keeps_leading_zeros():
+    vista = leer("t.csv", csv_de(filas_de(PERSONAS), encabezado=None))
+    assert [v.fila for v in vista.validas] == [1, 2, 3, 4, 5, 6]
+    assert vista.validas[0].trabajador.nss == "01106000001" == PERSONAS[0].nss
+
+
+def test_csv_utf8_with_bom_and_latin1_headers():
+    encabezado = ("NSS", "CURP", "Salario base de cotización")
+    for datos in (csv_de(filas_de(PERSONAS), encabezado=encabezado, bom=True),
+                  csv_de(filas_de(PERSONAS), encabezado=encabezado, encoding="latin-1")):
+        assert leer("t.csv", datos).filas_validas == 6
+
+
+def test_csv_latin1_byte_0x85_is_no_line_break():
+    datos = "NSS,CURP,SBC\r\n".encode() + f"{PERSONAS[0].nss},MU\x85OZ,450\r\n".encode("latin-1")
+    assert errores(leer("t.csv", datos)) == [(2, "curp")]
+
+
+def test_csv_latin1_values_are_read():
+    datos = csv_de([(PERSONAS[0].nss, "MUÑOZ", "450")], encoding="latin-1")
+    vista = leer("t.csv", datos)
+    assert errores(vista) == [(2, "curp")] and vista.errores[0].valor == "MUÑOZ"
+
+
+def test_csv_columns_in_another_order_by_their_header():
+    filas = [(p.curp, "500.00", p.nss) for p in PERSONAS]
+    vista = leer("t.csv", csv_de(filas, encabezado=("curp", "sbc", "nss")))
+    assert vista.filas_validas == 6 and vista.validas[0].trabajador.nss == PERSONAS[0].nss
+
+
+def test_csv_blank_lines_and_trailing_empty_cells_are_ignored():
+    texto = "NSS,CURP,SBC,,\r\n\r\n" + "".join(f"{p.nss},{p.curp},450.00,\r\n,,\r\n" for p in PERSONAS) + "\r\n\r\n"
+    vista = leer("t.csv", texto.encode())
+    assert vista.filas_validas == 6 and [v.fila for v in vista.validas][:2] == [3, 5]
+
+
+def test_csv_bad_rows_of_every_kind():
+    p = PERSONAS
+    filas = [
+        ("", p[0].curp, "450"),                           # 2: no NSS
+        (nss_con_digito_equivocado(p[1].nss), p[1].curp, "450"),  # 3: wrong check digit
+        ("1234567890", p[2].curp, "450"),                 # 4: 10 digits
+        ("A2919084431", p[3].curp, "450"),                # 5: a letter
+        (p[4].nss, "HEGG560427MVZRRL05", "450"),          # 6: CURP check digit
+        (p[5].nss, p[5].curp, ""),                        # 7: no SBC
+        (persona(10).nss, persona(10).curp, "0"),         # 8: zero
+        (persona(11).nss, persona(11).curp, "-10"),       # 9: negative
+        (persona(12).nss, persona(12).curp, "450.123"),   # 10: three decimals
+        (persona(13).nss, persona(13).curp, "mucho"),     # 11: not a number
+        (persona(14).nss, persona(14).curp, "2932.76"),   # 12: above 25 UMA of 30/04/2026
+        (persona(15).nss, "X", "abc"),                    # 13: two bad fields in one row
+        (persona(16).nss, persona(16).curp, "2932.75"),   # 14: exactly 25 UMA: valid
+        (persona(17).nss, persona(17).curp, "200.00"),    # 15: below the minimum wage: a warning, valid
+    ]
+    vista = leer("t.csv", csv_de(filas))
+    assert errores(vista) == [(2, "nss"), (3, "nss"), (4, "nss"), (5, "nss"), (6, "curp"), (7, "sbc"), (8, "sbc"),
+                              (9, "sbc"), (10, "sbc"), (11, "sbc"), (12, "sbc"), (13, "curp"), (13, "sbc")]
+    assert (vista.filas_validas, vista.filas_con_error) == (2, 12)
+    motivos = {e.fila: e.motivo for e in vista.errores}
+    assert "dígito verificador del NSS" in motivos[3]
+    assert "excede el tope de 25 UMA" in motivos[12] and "$2,932.75" in motivos[12]
+    assert vista.errores[1].valor == nss_con_digito_equivocado(p[1].nss)
+    assert [v.fila for v in vista.validas] == [14, 15]
+    assert vista.validas[1].avisos and "salario mínimo" in vista.validas[1].avisos[0]
+
+
+def test_csv_sbc_cap_uses_the_periods_last_day():
+    fila = [(PERSONAS[0].nss, PERSONAS[0].curp, "2900.00")]  # above 25 UMA of 2025, below that of Feb 2026
+    assert leer("t.csv", csv_de(fila), periodo=Periodo(2025, 3), hoy=date(2026, 1, 5)).filas_con_error == 1
+    assert leer("t.csv", csv_de(fila)).filas_validas == 1
+
+
+def test_csv_repeated_nss_is_an_error_after_its_first_occurrence():
+    p = PERSONAS
+    guiones = f"{p[0].nss[:4]}-{p[0].nss[4:]}"
+    filas = [(p[0].nss, p[0].curp, "450"), (p[1].nss, p[1].curp, "450"), (p[0].nss, p[0].curp, "500"),
+             (f" {p[0].nss}", p[2].curp, "450"), (guiones, p[3].curp, "450"), ("123", p[4].curp, "450"),
+             ("123", p[5].curp, "450")]
+    vista = leer("t.csv", csv_de(filas))
+    assert [v.fila for v in vista.validas] == [2, 3]
+    assert errores(vista) == [(4, "nss"), (5, "nss"), (6, "nss"), (7, "nss"), (8, "nss"), (8, "nss")]
+    assert vista.errores[0].motivo == "El NSS se repite en el archivo: ya está en la fila 2."
+
+
+def test_csv_formula_like_values_come_back_as_text_in_the_preview():
+    vista = leer("t.csv", csv_de([("=HYPERLINK(\"http://x\")", PERSONAS[0].curp, "450\x07")]))
+    assert [e.valor for e in vista.errores] == ['=HYPERLINK("http://x")', "450"]
+
+
+@pytest.mark.parametrize("texto, patron", [
+    ("NSS,CURP\r\n92919084431,HEGG560427MVZRRL04\r\n", "fila 1 .* tiene 2 columnas"),
+    ("92919084431,HEGG560427MVZRRL04,450,extra\r\n", "fila 1 .* tiene 4 columnas"),
+    ("NSS,CURP,SBC\r\n92919084431,HEGG560427MVZRRL04,450\r\n92919084431,X\r\n", "fila 3 .* tiene 2 columnas"),
+    ("NOMBRE,PUESTO,AREA\r\n92919084431,HEGG560427MVZRRL04,450\r\n", "encabezado"),
+    ("NSS;CURP;SBC\r\n92919084431;HEGG560427MVZRRL04;450\r\n", "punto y coma"),
+    ("NSS,CURP,SBC\r\n", "no tiene trabajadores"),
+    ("\r\n\r\n", "no tiene trabajadores"),
+    ('NSS,CURP,SBC\r\n"92919084431,X,1\r\n', "columnas|comillas"),
+])
+def test_csv_malformed_files_are_refused_whole(texto, patron):
+    rechazo("t.csv", texto.encode(), patron)
+
+
+def test_csv_over_the_limits():
+    filas = [(persona(i).nss, persona(i).curp, "450") for i in range(3000)]
+    assert leer("t.csv", csv_de(filas)).filas_validas == 3000
+    rechazo("t.csv", csv_de(filas + [(persona(3000).nss, persona(3000).curp, "450")]), "más de 3,000 trabajadores")
+    rechazo("t.csv", b"9" * (15 * MB + 1), "pasa de 15 MB")
+    rechazo("t.csv", b"\r\n" * 20_001, "más de 20,000 filas")
+    rechazo("t.csv", b"1" * 5000, "demasiado larga")
+    rechazo("vacio.csv", b"", "está vacío")
+
+
+@pytest.mark.parametrize("datos, patron", [
+    ("NSS,CURP,SBC\r\n".encode("utf-16"), "UTF-16"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "Excel 97-2003"),
+    (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 100, "no es un CSV"),
+])
+def test_not_a_csv(datos, patron):
+    rechazo("t.csv", datos, patron)
+
+
+def test_file_objects_seekable_or_not():
+    datos = csv_de(filas_de(PERSONAS))
+
+    class Flujo(io.RawIOBase):  # a stream that cannot seek, as a socket would be
+        def __init__(self):
+            self._f = io.BytesIO(datos)
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            n = self._f.readinto(b)
+            return n
+
+    assert leer("t.csv", io.BytesIO(datos)).filas_validas == 6
+    assert leer("t.csv", io.BufferedReader(Flujo())).filas_validas == 6
+
+
+def test_the_file_name_shown_is_safe():
+    e = rechazo("../../etc/\u202eevil\x00.csv", b"", "está vacío")
+    assert "«evil.csv»" in e.mensaje
+
+
+# XLSX
+
+def test_xlsx_numeric_nss_gets_its_leading_zeros_back():
+    vista = leer("t.xlsx", xlsx_de(filas_de(PERSONAS), nss_numerico=True))
+    assert vista.formato == "xlsx"
+    assert vista.filas_validas == 6 and vista.validas[0].trabajador.nss == "01106000001"
+
+
+def test_xlsx_without_header_with_numbers_and_bad_rows():
+    filas = [(PERSONAS[0].nss, PERSONAS[0].curp, 450.5), (PERSONAS[1].nss, PERSONAS[1].curp, 315.04000000000002),
+             (PERSONAS[2].nss, PERSONAS[2].curp, 3000), (123, PERSONAS[3].curp, 450)]
+    vista = leer("t.xlsx", xlsx_de(filas, encabezado=None))
+    assert [v.trabajador.sbc for v in vista.validas] == [Decimal("450.50"), Decimal("315.04")]
+    assert errores(vista) == [(3, "sbc"), (4, "nss")]
+    assert vista.errores[1].valor == "00000000123"
+
+
+def test_xlsx_wrong_columns_refused():
+    rechazo("t.xlsx", xlsx_de([(PERSONAS[0].nss, PERSONAS[0].curp, 450, "extra")]), "fila 2 .* tiene 4 columnas")
+    rechazo("t.xlsx", xlsx_de([(PERSONAS[0].nss, PERSONAS[0].curp, 450)], encabezado=("NSS", "CURP")), "encabezado")
+    # A sheet's row ends at its last filled cell: an empty SBC is a missing value, not a missing column.
+    vista = leer("t.xlsx", xlsx_de([(PERSONAS[0].nss, PERSONAS[0].curp), (PERSONAS[1].nss,)]))
+    assert errores(vista) == [(2, "sbc"), (3, "curp"), (3, "sbc")]
+
+
+def _reescribir(xlsx: bytes, parte: str, cambio) -> bytes:
+    """The workbook with one of its parts changed."""
+    salida = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as origen, zipfile.ZipFile(salida, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in origen.infolist():
+            datos = origen.read(info)
+            if info.filename == parte:
+                nuevo = cambio(datos)
+                assert nuevo != datos
+                datos = nuevo
+            z.writestr(info.filename, datos)
+    return salida.getvalue()
+
+
+def test_xlsx_claiming_a_million_rows_reads_the_ones_it_has():
+    xlsx = _reescribir(xlsx_de(filas_de(PERSONAS)), "xl/worksheets/sheet1.xml",
+                       lambda x: re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:C1048576"/>', x))
+    assert leer("t.xlsx", xlsx).filas_validas == 6
+
+
+def test_xlsx_hostile_parts_refused_fast():
+    lejana = _reescribir(xlsx_de(filas_de(PERSONAS)), "xl/worksheets/sheet1.xml",
+                         lambda x: x.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576" t="inlineStr">'
+                                                              b"<is><t>x</t></is></c></row></sheetData>"))
+    bomba = _reescribir(xlsx_de(filas_de(PERSONAS)), "xl/worksheets/sheet1.xml",
+                        lambda x: x + b" " * (20 * MB))  # inflates past the part limit
+    entidades = _reescribir(xlsx_de(filas_de(PERSONAS)), "xl/worksheets/sheet1.xml",
+                            lambda x: b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>' + x)
+    for datos, patron in ((lejana, "más de 20,000 filas"), (bomba, "demasiado grande"), (entidades, "Excel")):
+        inicio = time.perf_counter()
+        rechazo("t.xlsx", datos, patron)
+        assert time.perf_counter() - inicio < 5  # well under: each is refused in a fraction of a second
+
+
+def test_a_zip_that_is_not_a_workbook_nor_cfdis():
+    rechazo("t.xlsx", b"PK\x03\x04" + b"\x00" * 100, "no es un ZIP válido")
+
+
+# ZIP of nómina CFDIs
+
+def test_zip_latest_receipt_in_the_period_per_worker():
+    recibos = [
+        ("a_marzo.xml", Recibo(PERSONAS[0], date(2026, 3, 31), sbc="400.00")),
+        ("a_abril.xml", Recibo(PERSONAS[0], date(2026, 4, 30), sbc="420.00")),
+        ("a_enero.xml", Recibo(PERSONAS[0], date(2026, 1, 15), sbc="380.00")),
+        ("a_mayo.xml", Recibo(PERSONAS[0], date(2026, 5, 15), sbc="999.00")),    # next period: left out
+        ("b_2025.xml", Recibo(PERSONAS[1], date(2025, 12, 31), sbc="390.00")),   # previous period: left out
+        ("b.xml", Recibo(PERSONAS[1], date(2026, 2, 15), sbc="395.00")),
+    ]
+    vista = leer("nomina.zip", zip_de(recibos))
+    assert vista.formato == "zip"
+    assert [(v.fila, v.trabajador.nss, v.trabajador.sbc) for v in vista.validas] == [
+        ("a_abril.xml", PERSONAS[0].nss, Decimal("420.00")), ("b.xml", PERSONAS[1].nss, Decimal("395.00"))]
+    assert vista.validas[0].trabajador.nombre == PERSONAS[0].nombre
+    assert [o.archivo for o in vista.omitidos] == ["a_mayo.xml", "b_2025.xml"]
+    assert "fuera del cuatrimestre Enero–Abril 2026" in vista.omitidos[0].motivo
+    assert (vista.filas_validas, vista.filas_con_error) == (2, 0)
+
+
+def test_zip_another_employers_receipts_are_left_out():
+    recibos = [("mio.xml", Recibo(PERSONAS[0], ABRIL)),
+               ("ajeno.xml", Recibo(PERSONAS[1], ABRIL, emisor_rfc=RFC_CLIENTE_A))]
+    vista = leer("nomina.zip", zip_de(recibos))
+    assert [v.fila for v in vista.validas] == ["mio.xml"]
+    assert vista.omitidos[0].archivo == "ajeno.xml"
+    assert vista.omitidos[0].motivo == f"Es de otro patrón: el RFC emisor es {RFC_CLIENTE_A}, no {RFC_CONTRATISTA}."
+    assert (vista.filas_validas, vista.filas_con_error) == (1, 0)
+
+
+def test_zip_subcontratacion_for_two_contratantes():
+    recibos = [("dos.xml", Recibo(PERSONAS[0], ABRIL, subcontrataciones=[(RFC_CLIENTE_A, "60.000"),
+                                                                         (RFC_CLIENTE_B, "40.000")])),
+               ("uno.xml", Recibo(PERSONAS[1], ABRIL, subcontrataciones=[(RFC_CLIENTE_B, "100.000")])),
+               ("propio.xml", Recibo(PERSONAS[2], ABRIL))]
+    vista = leer("nomina.zip", zip_de(recibos))
+    assert [(v.fila, v.destino_rfc) for v in vista.validas] == [
+        ("dos.xml", RFC_CLIENTE_A), ("dos.xml", RFC_CLIENTE_B), ("uno.xml", RFC_CLIENTE_B), ("propio.xml", None)]
+    assert vista.filas_validas == 3
+    assert vista.destinos == tuple(sorted((RFC_CLIENTE_A, RFC_CLIENTE_B)))
+
+
+def test_zip_subcontratacion_with_a_bad_rfc_labora_is_an_error_row():
+    recibos = [("malo.xml", Recibo(PERSONAS[0], ABRIL, subcontrataciones=[("XYZ", "50.000"),
+                                                                          (RFC_CLIENTE_A, "50.000")])),
+               ("propio.xml", Recibo(PERSONAS[1], ABRIL, subcontrataciones=[(RFC_CONTRATISTA, "100.000")]))]
+    vista = leer("nomina.zip", zip_de(recibos))
+    assert errores(vista) == [("malo.xml", "rfc_labora"), ("propio.xml", "rfc_labora")]
+    assert vista.errores[0].valor == "XYZ" and vista.validas == ()
+
+
+def test_zip_receipt_without_salario_base_cot_apor_is_an_error_row_never_the_sdi():
+    vista = leer("nomina.zip", zip_de([("sin_sbc.xml", Recibo(PERSONAS[0], ABRIL, sbc=None, sdi="471.07"))]))
+    assert errores(vista) == [("sin_sbc.xml", "sbc")]
+    assert "SalarioBaseCotApor" in vista.errores[0].motivo and "SalarioDiarioIntegrado" in vista.errores[0].motivo
+    assert vista.validas == ()
+
+
+def test_zip_bad_worker_data_and_the_cap_of_the_receipts_date():
+    p = PERSONAS
+    mal_nss = type(p[0])(nss_con_digito_equivocado(p[0].nss), p[0].curp, p[0].nombre, p[0].rfc)
+    recibos = [("nss.xml", Recibo(mal_nss, ABRIL)),
+               ("enero.xml", Recibo(p[1], date(2026, 1, 31), sbc="2900.00")),    # UMA of 2025: above the cap
+               ("febrero.xml", Recibo(p[2], date(2026, 2, 1), sbc="2900.00"))]   # UMA of 2026: under it
+    vista = leer("nomina.zip", zip_de(recibos))
+    assert errores(vista) == [("nss.xml", "nss"), ("enero.xml", "sbc")]
+    assert "31/01/2026" in vista.errores[1].motivo
+    assert [v.fila for v in vista.validas] == ["febrero.xml"]
+
+
+def test_zip_entries_that_are_no_receipt_are_listed_apart():
+    cfdi33 = Recibo(PERSONAS[1], ABRIL, version="3.3")
+    recibos = [("leeme.txt", b"hola"), ("carpeta/", b""), ("otro.zip", zip_de([("x.xml", b"<a/>")])),
+               ("roto.xml", b"<cfdi:Comprobante"), ("otro.xml", b"<factura/>"),
+               ("ingreso.xml", Recibo(PERSONAS[0], ABRIL, tipo="I")), ("v33.xml", cfdi33)]
+    vista = leer("nomina.zip", zip_de(recibos))
+    assert [(o.archivo, o.motivo.split(" (")[0]) for o in vista.omitidos] == [
+        ("leeme.txt", "No es un XML."),
+        ("otro.zip", "Es un ZIP dentro del ZIP; descomprímelo y sube sus CFDI aparte."),
+        ("roto.xml", "No es un XML bien formado."), ("otro.xml", "No es un CFDI 4.0"),
+        ("ingreso.xml", "No es un CFDI de nómina")]
+    assert [v.fila for v in vista.validas] == ["v33.xml"]  # CFDI 3.3 receipts are read too
+
+
+def test_zip_worker_without_nss_is_a_row_of_its_own():
+    sin = type(PERSONAS[0])("", PERSONAS[0].curp, PERSONAS[0].nombre, PERSONAS[0].rfc)
+    vista = leer("nomina.zip", zip_de([("a.xml", Recibo(sin, ABRIL)), ("b.xml", Recibo(sin, date(2026, 3, 2))),
+                                       ("asimilado.xml", Recibo(sin, ABRIL, tipo_regimen="09"))]))
+    assert errores(vista) == [("a.xml", "nss"), ("b.xml", "nss")]
+    assert vista.errores[0].motivo == "El recibo no tiene NumSeguridadSocial."
+    assert [o.archivo for o in vista.omitidos] == ["asimilado.xml"]
+    assert "asimilado a salarios (TipoRegimen 09)" in vista.omitidos[0].motivo
+
+
+def _cronometrado(nombre, datos, patron, segundos=3.0):
+    inicio = time.perf_counter()
+    rechazo(nombre, datos, patron)
+    assert time.perf_counter() - inicio < segundos  # well under: each is refused in a fraction of a second
+
+
+def test_not_a_zip():
+    rechazo("nomina.zip", b"PK\x03\x04" + b"\x01" * 200, "no es un ZIP válido")
+    datos = zip_de([("a.xml", Recibo(PERSONAS[0], ABRIL))])
+    rechazo("nomina.zip", datos[:-30], "no es un ZIP válido")   # cut: no end record
+    danado = bytearray(datos)
+    inicio = 30 + len("a.xml")                                   # the entry's compressed data
+    danado[inicio + 100:inicio + 150] = b"\x00" * 50
+    rechazo("nomina.zip", bytes(danado), "dañado")
+
+
+def test_zip_bomb_refused_fast():
+    bomba = io.BytesIO()
+    with zipfile.ZipFile(bomba, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        with z.open("recibo.xml", "w", force_zip64=True) as f:
+            bloque = b"\x00" * MB
+            for _ in range(200):  # 200 MB that deflate to about 200 KB
+                f.write(bloque)
+    _cronometrado("bomba.zip", bomba.getvalue(), "pasa de 1 MB.*bomba de descompresión")
+
+
+def test_zip_declaring_a_small_size_for_a_large_entry_is_not_trusted():
+    datos = bytearray(zip_de([("a.xml", b"<a>" + b" " * (3 * MB) + b"</a>")]))
+    # Rewrite the declared uncompressed size (local header and central directory) to 100 bytes.
+    for firma, desplazamiento in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        i = datos.index(firma)
+        datos[i + desplazamiento:i + desplazamiento + 4] = (100).to_bytes(4, "little")
+    _cronometrado("mentira.zip", bytes(datos), "dañado|pasa de 1 MB")
+
+
+def test_zip_over_the_limits():
+    _cronometrado("grande.zip", b"PK\x03\x04" + b"\x00" * (50 * MB), "pasa de 50 MB")
+    muchos = zip_de([(f"{i}.txt", b"") for i in range(5001)], comprimir=zipfile.ZIP_STORED)
+    _cronometrado("muchos.zip", muchos, "más de 5,000 archivos")
+    relleno = b"<a>" + b"x" * (MB - 10) + b"</a>"  # just under 1 MB each, 129 of them: past 128 MB in all
+    _cronometrado("total.zip", zip_de([(f"{i}.xml", relleno) for i in range(130)]), "pasa de 128 MB", 10)
+    rechazo("vacio.zip", zip_de([]), "no contiene archivos")
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Nombre="&lol9;"/>"""
+
+EXTERNA = b"""<?xml version="1.0"?>
+<!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4">&x;</cfdi:Comprobante>"""
+
+SOLO_DTD = b"""<?xml version="1.0"?><!DOCTYPE c SYSTEM "http://example.com/c.dtd"><c/>"""
+
+
+@pytest.mark.parametrize("xml", [BILLION_LAUGHS, EXTERNA, SOLO_DTD], ids=["billion-laughs", "externa", "dtd"])
+def test_xml_with_dtd_or_entities_refuses_the_whole_file(xml):
+    datos = zip_de([("bueno.xml", Recibo(PERSONAS[0], ABRIL)), ("hostil.xml", xml)])
+    _cronometrado("nomina.zip", datos, "contiene un XML con DTD o entidades")
+    with pytest.raises(ArchivoRechazado) as info:
+        leer("nomina.zip", datos)
+    assert info.value.mensaje == ("El archivo «nomina.zip» contiene un XML con DTD o entidades («hostil.xml»); un CFDI "
+                                  "no los lleva y, por seguridad, no se procesó el archivo.")
+
+
+def test_zip_from_a_file_object():
+    datos = zip_de(recibos_de_periodo(4, ABRIL, por_persona=2))
+    assert leer("nomina.zip", io.BytesIO(datos)).filas_validas == 4
+
+
+# Error rows as .xlsx
+
+def test_error_rows_written_as_xlsx_and_read_back():
+    filas = [("=1+1", PERSONAS[0].curp, "450"), (PERSONAS[1].nss, "@SUM(A1)", "-3"), (PERSONAS[2].nss,
+                                                                                       PERSONAS[2].curp, "450")]
+    vista = leer("t.csv", csv_de(filas))
+    recibos = leer("n.zip", zip_de([("sin_sbc.xml", Recibo(PERSONAS[3], ABRIL, sbc=None))]))
+    juntos = Vista("csv", vista.validas, vista.errores + recibos.errores)
+    salida = io.BytesIO()
+    assert escribir_errores(juntos, salida) == 4
+    hoja = load_workbook(io.BytesIO(salida.getvalue()))["Errores"]
+    filas_leidas = [[c.value for c in fila] for fila in hoja.iter_rows()]
+    assert filas_leidas[0] == ["Fila", "Campo", "Motivo", "Valor"]
+    assert all(c.font.bold for c in hoja[1])
+    assert [f[:2] for f in filas_leidas[1:]] == [[2, "NSS"], [3, "CURP"], [3, "SBC"], ["sin_sbc.xml", "SBC"]]
+    assert filas_leidas[1][3] == "=1+1" and hoja["D2"].data_type == "s" and hoja["D2"].quotePrefix
+    assert filas_leidas[2][3] == "@SUM(A1)" and hoja["D3"].data_type == "s"
+    assert filas_leidas[4][3] is None and "SalarioBaseCotApor" in filas_leidas[4][2]
+
+
+def test_error_xlsx_of_a_clean_file_has_only_its_header():
+    salida = io.BytesIO()
+    assert escribir_errores(leer("t.csv", csv_de(filas_de(PERSONAS))), salida) == 0
+    hoja = load_workbook(io.BytesIO(salida.getvalue())).active
+    assert [[c.value for c in f] for f in hoja.iter_rows()] == [["Fila", "Campo", "Motivo", "Valor"]]
+
+
+def test_vista_counts_rows_not_messages():
+    v = Vista("csv", (), (FilaError(2, "nss", "x", ""), FilaError(2, "curp", "y", ""), FilaError(5, "sbc", "z", "")))
+    assert (v.filas_validas, v.filas_con_error) == (0, 2)
+
+
+def test_limits_are_the_issues():
+    assert (carga_masiva.MAX_FILAS, carga_masiva.MAX_BYTES_TABLA, carga_masiva.MAX_BYTES_ZIP,
+            carga_masiva.MAX_ENTRADAS, carga_masiva.MAX_BYTES_XML) == (3000, 15 * MB, 50 * MB, 5000, MB)
+
+
+def test_curp_of_the_generator_is_valid():
+    assert hacer_curp("GLORIA", "HERNANDEZ", "GARCIA", fecha="560427", sexo="M", entidad="VZ",
+                      homoclave="0") == "HEGG560427MVZRRL04"  # RENAPO's own example
+
+
+def test_preview_survives_a_round_trip_through_json():
+    import json
+
+    recibos = [("dos.xml", Recibo(PERSONAS[0], ABRIL, subcontrataciones=[(RFC_CLIENTE_A, "60.000"),
+                                                                         (RFC_CLIENTE_B, "40.000")])),
+               ("bajo.xml", Recibo(PERSONAS[1], ABRIL, sbc="200.00")),
+               ("sin_sbc.xml", Recibo(PERSONAS[2], ABRIL, sbc=None)),
+               ("ajeno.xml", Recibo(PERSONAS[3], ABRIL, emisor_rfc=RFC_CLIENTE_B))]
+    vista = leer("nomina.zip", zip_de(recibos))
+    datos = json.loads(json.dumps(carga_masiva.a_dict(vista)))
+    assert (datos["filas_validas"], datos["filas_con_error"]) == (2, 1)
+    assert datos["validas"][0]["sbc"] == "450.25" and datos["errores"][0]["etiqueta"] == "SBC"
+    assert carga_masiva.de_dict(datos) == vista
+    with pytest.raises(ValueError):
+        carga_masiva.de_dict({"formato": "csv"})

@@ -1,0 +1,384 @@
+"""The informativa cuatrimestral through the routes (issue 12): Registro REPSE, informativas, contracts with the
+shared address locator, workers one by one and from files (CSV, XLSX, ZIP of payroll CFDIs), Revisar and Enviar a
+firma; every URL scoped to the contratista, for it and for its capturistas."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from app.db import get_session
+from app.models import Contrato, Informativa, ServicioRepse, Trabajador
+
+from . import cfdi
+from .conftest import HTMX, html, token
+from .test_administracion import activar, alta, entrar_capturista, otro_contratista, preparar, CURP_LUIS
+
+# The second cuatrimestre of 2026 (May-August) has ended (today is after it): it can be sent.
+EJERCICIO, CUATRIMESTRE = "2026", "2"
+EN_PERIODO = "2026-06-15"
+RFC_CONTRATANTE_MORAL = cfdi.rfc_con_digito("CLI0102033A")  # a persona moral contratante
+RFC_CONTRATANTE_FISICA = cfdi.rfc_con_digito("PEGL850315H4")
+
+
+@pytest.fixture
+def a(app, client, juegos):
+    return preparar(app, client, juegos["moral"])
+
+
+def servicio(client, folio="AR12345/2021-1", descripcion="Mantenimiento de instalaciones eléctricas"):
+    client.post("/datos-generales/repse", data={"csrf_token": token(client, "/datos-generales/repse"),
+                                                "folio": "AR12345/2021", "fecha_registro": "2021-06-01"})
+    return client.post("/datos-generales/repse/servicios", data={
+        "csrf_token": token(client, "/datos-generales/repse"), "folio": folio, "descripcion": descripcion})
+
+
+def registrar(client, tipo="normal", ejercicio=EJERCICIO, cuatrimestre=CUATRIMESTRE):
+    return client.post("/informativas/", data={"csrf_token": token(client, "/informativas/"), "ejercicio": ejercicio,
+                                               "cuatrimestre": cuatrimestre, "tipo": tipo})
+
+
+def informativa_id(response) -> int:
+    return int(re.search(r"/informativas/(\d+)", response.headers["Location"]).group(1))
+
+
+def servicio_id(app) -> int:
+    with app.app_context():
+        return get_session().exec(select(ServicioRepse)).first().id
+
+
+CONTRATO = {"rfc_contratante": RFC_CONTRATANTE_FISICA, "nombre_contratante": "Luis Pérez García",
+            "correo": "compras@cliente.mx", "celular": "5512345678", "objeto": "Mantenimiento preventivo",
+            "fecha_inicio": EN_PERIODO, "fecha_termino": ""}
+
+
+def contrato(client, app, iid, clave="nuevo", headers=None, **cambios):
+    url = f"/informativas/{iid}/contratos/{clave}"
+    data = {"csrf_token": token(client, url), **CONTRATO, "servicio": str(servicio_id(app)), **cambios}
+    return client.post(url, data=data, headers=headers or {})
+
+
+def contrato_id(app, rfc=RFC_CONTRATANTE_FISICA) -> int:
+    with app.app_context():
+        return get_session().exec(select(Contrato).where(Contrato.rfc_contratante == rfc)).one().id
+
+
+@pytest.fixture
+def lista(a, app):
+    """A Normal informativa of an ended period with one contract (a persona física contratante): (client, ids)."""
+    servicio(a)
+    iid = informativa_id(registrar(a))
+    assert contrato(a, app, iid).status_code == 303
+    return a, iid, contrato_id(app)
+
+
+# -- Registro REPSE ------------------------------------------------------------------------------------------------
+
+def test_registro_repse_and_its_services(a, app):
+    response = a.post("/datos-generales/repse", data={"csrf_token": token(a, "/datos-generales/repse"),
+                                                      "folio": "AR 123#", "fecha_registro": "2019-01-01"})
+    doc = html(response)
+    assert response.status_code == 422 and doc.select_one("#folio-error") and doc.select_one("#fecha_registro-error")
+    assert doc.title.get_text().startswith("Error:")
+    assert servicio(a).status_code == 303
+    response = servicio(a)  # the same folio twice
+    assert response.status_code == 422 and "Ya registraste" in html(response).select_one("#folio-error").get_text()
+    doc = html(a.get("/datos-generales/repse"))
+    assert doc.select_one("#folio")["value"] == "AR12345/2021"
+    assert "Mantenimiento de instalaciones eléctricas" in doc.select_one("#servicios table").get_text()
+    sid = servicio_id(app)
+    response = a.post(f"/datos-generales/repse/servicios/{sid}", data={
+        "csrf_token": token(a, "/datos-generales/repse"), "folio": "AR12345/2021-1", "descripcion": "Limpieza"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert get_session().get(ServicioRepse, sid).descripcion == "Limpieza"
+
+
+def test_a_service_a_contract_uses_cannot_be_removed(lista, app):
+    a, _iid, _cid = lista
+    sid = servicio_id(app)
+    response = a.post(f"/datos-generales/repse/servicios/{sid}/eliminar",
+                      data={"csrf_token": token(a, "/datos-generales/repse")})
+    assert response.status_code == 409 and "lo usa el contrato" in response.get_data(as_text=True)
+    servicio(a, folio="AR12345/2021-2", descripcion="Otro")
+    with app.app_context():
+        otro = get_session().exec(select(ServicioRepse).where(ServicioRepse.folio == "AR12345/2021-2")).one().id
+    assert a.post(f"/datos-generales/repse/servicios/{otro}/eliminar",
+                  data={"csrf_token": token(a, "/datos-generales/repse")}).status_code == 303
+
+
+# -- Informativas --------------------------------------------------------------------------------------------------
+
+def test_one_normal_or_sin_informacion_per_period(a, app):
+    assert registrar(a).status_code == 303
+    for tipo in ("normal", "sin_informacion"):
+        response = registrar(a, tipo=tipo)
+        assert response.status_code == 422
+        assert "Ya registraste una informativa Normal" in html(response).select_one("#cuatrimestre-error").get_text()
+    assert registrar(a, tipo="sin_informacion", cuatrimestre="1").status_code == 303
+    doc = html(a.get("/informativas/"))
+    filas = [[td.get_text(" ", strip=True) for td in tr.select("td")] for tr in doc.select("tbody tr")]
+    assert filas[0][:3] == ["Mayo–Agosto 2026", "Normal", "En captura"]
+    assert filas[0][5].startswith("17/09/2026")  # 17 September 2026 is a Thursday
+    assert filas[1][:2] == ["Enero–Abril 2026", "Sin información"]
+    assert filas[1][5].startswith("18/05/2026")  # the 17th is a Sunday: the next business day
+
+
+def test_parallel_registrations_of_one_period_store_one(app, juegos):
+    import threading
+
+    a = preparar(app, app.test_client(), juegos["moral"])
+    csrf = token(a, "/informativas/")
+    cookie = a.get_cookie("session").value
+    clientes = []
+    for _ in range(12):
+        c = app.test_client()
+        c.set_cookie("session", cookie)
+        clientes.append(c)
+    estados, barrera = [], threading.Barrier(12)
+
+    def correr(c):
+        barrera.wait()
+        estados.append(c.post("/informativas/", data={"csrf_token": csrf, "ejercicio": EJERCICIO,
+                                                      "cuatrimestre": CUATRIMESTRE, "tipo": "normal"}).status_code)
+
+    hilos = [threading.Thread(target=correr, args=(c,)) for c in clientes]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert estados.count(303) == 1 and set(estados) == {303, 422}
+    with app.app_context():
+        assert len(get_session().exec(select(Informativa)).all()) == 1
+
+
+# -- Contratos -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_each_bad_contract_field_is_refused_next_to_it(a, app, headers):
+    servicio(a)
+    iid = informativa_id(registrar(a))
+    response = contrato(a, app, iid, headers=headers, rfc_contratante="EDE010101AB1", objeto="", servicio="",
+                        fecha_inicio="2026-01-10", fecha_termino="2026-01-01", correo="x")
+    doc = html(response)
+    assert response.status_code == 422
+    errores = {e["id"].removesuffix("-error"): e.get_text(" ") for e in doc.select(".error-message")}
+    assert "no puede ser el tuyo" in errores["rfc_contratante"]
+    assert {"objeto", "servicio", "fecha_inicio", "fecha_termino", "correo"} <= set(errores)
+    assert "dentro del cuatrimestre" in errores["fecha_inicio"]
+    with app.app_context():
+        assert get_session().exec(select(Contrato)).first() is None
+
+
+def test_a_persona_moral_contratante_uses_the_same_locator(a, app):
+    servicio(a)
+    iid = informativa_id(registrar(a))
+    base = {"rfc_contratante": RFC_CONTRATANTE_MORAL, "nombre_contratante": "Cliente SA de CV"}
+    response = contrato(a, app, iid, **base, domicilio_igual="no")
+    assert response.status_code == 422
+    assert "Ubica el domicilio social del contratante" in html(response).select_one(".error-summary").get_text()
+    url = f"/informativas/{iid}/contratos/nuevo/domicilio"
+    datos = {"csrf_token": token(a, f"/informativas/{iid}/contratos/nuevo"), "domicilio_igual": "no",
+             "conoce_cp": "si", "cp": "01000"}
+    doc = html(a.post(f"{url}/buscar", data=datos, headers=HTMX))
+    assert "San Ángel" in [o.get_text() for o in doc.select("#colonia option")]
+    a.post(f"{url}/ubicar", data={**datos, "colonia": "San Ángel"}, headers=HTMX)
+    doc = html(a.post(f"{url}/ubicar", headers=HTMX, data={
+        "csrf_token": datos["csrf_token"], "calle_tipo": "CALLE", "calle_nombre": "Reforma", "numero_exterior": "10"}))
+    assert doc.select_one("#paso-titulo").get_text(" ", strip=True).startswith("Paso 3 / 3")
+    a.post(f"{url}/aceptar", data={"csrf_token": datos["csrf_token"]}, headers=HTMX)
+    assert contrato(a, app, iid, **base, domicilio_igual="no").status_code == 303
+    with app.app_context():
+        guardado = get_session().exec(select(Contrato)).one()
+        assert guardado.persona_contratante == "moral" and guardado.domicilio["calle"]["nombre"] == "REFORMA"
+
+
+def test_the_name_is_offered_from_an_earlier_contract_and_contracts_can_be_copied(lista, app):
+    a, iid, _cid = lista
+    otra = informativa_id(registrar(a, cuatrimestre="3"))
+    url = f"/informativas/{otra}/contratos/nuevo"
+    doc = html(a.post(f"{url}/actualizar", data={"csrf_token": token(a, url),
+                                                 "rfc_contratante": RFC_CONTRATANTE_FISICA}))
+    assert doc.select_one("#nombre_contratante")["value"] == "LUIS PÉREZ GARCÍA"
+    a.post(f"/informativas/{otra}/contratos/nuevo/descartar", data={"csrf_token": token(a, url)})
+    doc = html(a.get(f"/informativas/{otra}/copiar"))
+    copiar = doc.select_one("form[action*='/copiar/']")["action"]
+    assert a.post(copiar, data={"csrf_token": token(a, url)}).status_code == 303
+    doc = html(a.get(url))
+    assert doc.select_one("#objeto").get_text().strip() == "Mantenimiento preventivo"
+    assert doc.select_one("#fecha_inicio").get("value", "") == ""  # dates are typed anew
+
+
+# -- Trabajadores --------------------------------------------------------------------------------------------------
+
+def test_workers_one_by_one(lista, app):
+    a, iid, cid = lista
+    url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    p = cfdi.persona(1)
+    for nss, sbc, campo in ((cfdi.nss_con_digito_equivocado(p.nss), "450.25", "nss"), (p.nss, "3000.00", "sbc"),
+                            (p.nss, "-1", "sbc")):
+        response = a.post(url, data={"csrf_token": token(a, url), "nss": nss, "curp": p.curp, "sbc": sbc})
+        assert response.status_code == 422 and html(response).select_one(f"#{campo}-error"), (nss, sbc)
+    assert a.post(url, data={"csrf_token": token(a, url), "nss": p.nss, "curp": p.curp, "sbc": "2932.75",
+                             "nombre": p.nombre}).status_code == 303  # exactly 25 UMA: accepted
+    response = a.post(url, data={"csrf_token": token(a, url), "nss": p.nss, "curp": p.curp, "sbc": "450.25"})
+    assert response.status_code == 422 and "ya está en este contrato" in html(response).select_one("#nss-error").get_text()
+    doc = html(a.get(f"{url}?q={p.nss[:6]}", headers=HTMX))
+    assert doc.find("html") is None and len(doc.select("tbody tr")) == 1
+    with app.app_context():
+        tid = get_session().exec(select(Trabajador)).one().id
+    response = a.post(f"{url}/{tid}", data={"csrf_token": token(a, url), "nss": p.nss, "curp": p.curp,
+                                            "sbc": "500.00", "nombre": p.nombre})
+    assert response.status_code == 303
+    assert a.post(f"{url}/{tid}/eliminar", data={"csrf_token": token(a, url)}).status_code == 303
+    with app.app_context():
+        assert get_session().exec(select(Trabajador)).first() is None
+
+
+def _cargar(client, iid, cid, nombre, datos):
+    url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    return client.post(f"/informativas/{iid}/contratos/{cid}/carga", content_type="multipart/form-data",
+                       data={"csrf_token": token(client, url), "archivo": (io.BytesIO(datos), nombre)})
+
+
+def test_a_latin_1_csv_with_bad_rows_previews_then_adds_once(lista, app):
+    a, iid, cid = lista
+    personas = [cfdi.persona(i) for i in range(6)]
+    filas = cfdi.filas_de(personas[:4]) + [
+        (cfdi.nss_con_digito_equivocado(personas[4].nss), personas[4].curp, "450.25"),
+        (personas[5].nss, personas[5].curp, "3500.00"),  # above 25 UMA
+        (personas[0].nss, personas[0].curp, "450.25"),  # repeated in the file
+    ]
+    response = _cargar(a, iid, cid, "trabajadores ñ.csv", cfdi.csv_de(filas, encoding="latin-1"))
+    assert response.status_code == 303
+    vista = a.get(response.headers["Location"])
+    doc = html(vista)
+    assert (doc.select_one("#filas-validas").get_text(), doc.select_one("#filas-error").get_text()) == ("4", "3")
+    with app.app_context():
+        assert get_session().exec(select(Trabajador)).first() is None  # nothing stored before Agregar
+    errores = a.get(doc.find("a", string=re.compile("Descargar errores"))["href"])
+    hoja = load_workbook(io.BytesIO(errores.data)).active
+    assert hoja.max_row == 4
+    agregar = doc.select_one("form[action$='/agregar']")["action"]
+    assert a.post(agregar, data={"csrf_token": token(a, f"/informativas/{iid}")}).status_code == 303
+    response = _cargar(a, iid, cid, "otra vez.csv", cfdi.csv_de(filas))
+    doc = html(a.get(response.headers["Location"]))
+    a.post(doc.select_one("form[action$='/agregar']")["action"], data={"csrf_token": token(a, f"/informativas/{iid}")})
+    with app.app_context():
+        assert len(get_session().exec(select(Trabajador)).all()) == 4  # the same file twice adds nothing
+
+
+def test_a_zip_of_payroll_cfdis_goes_to_each_contratantes_contract(lista, app):
+    a, iid, cid = lista
+    contrato(a, app, iid, rfc_contratante=RFC_CONTRATANTE_MORAL, nombre_contratante="Cliente SA",
+             domicilio_igual="si")
+    moral = contrato_id(app, RFC_CONTRATANTE_MORAL)
+    fin = date(2026, 8, 15)
+    recibos = [
+        (f"r{i}.xml", cfdi.Recibo(cfdi.persona(i), fin, emisor_rfc="EDE010101AB1",
+                                  subcontrataciones=[(RFC_CONTRATANTE_FISICA, "50.000"), (RFC_CONTRATANTE_MORAL, "50.000")]
+                                  if i == 0 else [(RFC_CONTRATANTE_MORAL, "100.000")] if i == 1 else ()))
+        for i in range(3)] + [
+        ("otro.xml", cfdi.Recibo(cfdi.persona(7), fin, emisor_rfc="OTR020202CD3")),
+        ("viejo.xml", cfdi.Recibo(cfdi.persona(8), date(2025, 3, 1), emisor_rfc="EDE010101AB1")),
+        ("sin_sbc.xml", cfdi.Recibo(cfdi.persona(9), fin, emisor_rfc="EDE010101AB1", sbc=None))]
+    response = _cargar(a, iid, cid, "nomina.zip", cfdi.zip_de(recibos))
+    doc = html(a.get(response.headers["Location"]))
+    assert doc.select_one("#recibos-omitidos").get_text() == "2"
+    assert doc.select_one("#filas-error").get_text() == "1"  # the receipt without SalarioBaseCotApor
+    a.post(doc.select_one("form[action$='/agregar']")["action"], data={"csrf_token": token(a, f"/informativas/{iid}")})
+    with app.app_context():
+        por_contrato = {}
+        for t in get_session().exec(select(Trabajador)).all():
+            por_contrato.setdefault(t.contrato_id, set()).add(t.nss)
+    assert por_contrato[cid] == {cfdi.persona(0).nss, cfdi.persona(2).nss}
+    assert por_contrato[moral] == {cfdi.persona(0).nss, cfdi.persona(1).nss}
+
+
+def test_a_hostile_file_is_refused_with_its_reason_and_nothing_stored(lista, app):
+    a, iid, cid = lista
+    bomba = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+             b'<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4">&lol2;</cfdi:Comprobante>')
+    for nombre, datos, palabras in (("bomba.zip", cfdi.zip_de([("a.xml", bomba)]), "DTD o entidades"),
+                                    ("no.zip", b"PK\x03\x04 no es un zip", "ZIP"),
+                                    ("mal.csv", b"NSS,CURP\n1,2\n", "columnas")):
+        response = _cargar(a, iid, cid, nombre, datos)
+        assert response.status_code == 422, nombre
+        assert palabras in html(response).select_one("#archivo-error").get_text(), nombre
+    with app.app_context():
+        assert get_session().exec(select(Trabajador)).first() is None
+
+
+# -- Revisar, Enviar a firma ---------------------------------------------------------------------------------------
+
+def test_revisar_blocks_enviar_until_every_error_is_fixed(lista, app):
+    a, iid, cid = lista
+    doc = html(a.get(f"/informativas/{iid}/revision"))
+    enlaces = {li.get_text(" ", strip=True): li.a["href"] for li in doc.select(".error-summary li")}
+    assert any("trabajadores" in texto.lower() for texto in enlaces)
+    assert f"/contratos/{cid}/trabajadores" in " ".join(enlaces.values())
+    response = a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, f"/informativas/{iid}")})
+    assert response.status_code == 422
+    url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    p = cfdi.persona(3)
+    a.post(url, data={"csrf_token": token(a, url), "nss": p.nss, "curp": p.curp, "sbc": "450.25"})
+    assert not html(a.get(f"/informativas/{iid}/revision")).select(".error-summary")
+    assert a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, url)}).status_code == 303
+    with app.app_context():
+        assert get_session().get(Informativa, iid).estatus == "por_firmar"
+    # Por firmar: read-only until Regresar a captura.
+    assert a.post(url, data={"csrf_token": token(a, url), "nss": cfdi.persona(4).nss, "curp": cfdi.persona(4).curp,
+                             "sbc": "450.25"}).status_code == 409
+    assert a.post(f"/informativas/{iid}/regresar", data={"csrf_token": token(a, url)}).status_code == 303
+    with app.app_context():
+        assert get_session().get(Informativa, iid).estatus == "en_captura"
+
+
+def test_a_normal_informativa_without_contracts_cannot_be_sent(a):
+    iid = informativa_id(registrar(a))
+    response = a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, f"/informativas/{iid}")})
+    assert response.status_code == 422 and "contrato" in html(response).select_one(".error-summary").get_text()
+
+
+# -- Who sees what -------------------------------------------------------------------------------------------------
+
+def test_the_capturista_works_in_its_contratistas_informativas(lista, app):
+    a, iid, cid = lista
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    capturista = app.test_client()
+    entrar_capturista(capturista)
+    doc = html(capturista.get("/informativas/"))
+    assert "Mayo–Agosto 2026" in doc.select_one("tbody").get_text()
+    assert [x.get_text() for x in doc.select("nav.menu a")] == ["Inicio", "Informativa"]
+    url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    p = cfdi.persona(5)
+    assert capturista.post(url, data={"csrf_token": token(capturista, url), "nss": p.nss, "curp": p.curp,
+                                      "sbc": "450.25"}).status_code == 303
+    assert capturista.get("/datos-generales/repse").status_code == 403
+
+
+def test_another_contratista_gets_404_on_every_informativa_url(lista, app, juegos):
+    a, iid, cid = lista
+    url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    p = cfdi.persona(6)
+    a.post(url, data={"csrf_token": token(a, url), "nss": p.nss, "curp": p.curp, "sbc": "450.25"})
+    response = _cargar(a, iid, cid, "t.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(7)])))
+    carga = response.headers["Location"]
+    with app.app_context():
+        tid = get_session().exec(select(Trabajador)).one().id
+    otro = otro_contratista(app, juegos["otra"])
+    csrf = token(otro, "/informativas/")
+    for metodo, ruta in [("GET", f"/informativas/{iid}"), ("GET", f"/informativas/{iid}/revision"),
+                         ("POST", f"/informativas/{iid}/enviar"), ("GET", f"/informativas/{iid}/contratos/{cid}"),
+                         ("POST", f"/informativas/{iid}/contratos/{cid}"), ("GET", url), ("POST", url),
+                         ("GET", f"{url}/{tid}"), ("POST", f"{url}/{tid}/eliminar"), ("GET", carga),
+                         ("POST", f"{carga}/agregar"), ("GET", f"{carga}/errores.xlsx"),
+                         ("POST", f"/informativas/{iid}/contratos/{cid}/eliminar"),
+                         ("POST", f"/informativas/{iid}/contratos/{cid}/domicilio/buscar")]:
+        assert otro.open(ruta, method=metodo, data={"csrf_token": csrf}).status_code == 404, (metodo, ruta)
+    assert "Mayo–Agosto 2026" not in html(otro.get("/informativas/")).get_text()
