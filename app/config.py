@@ -103,9 +103,11 @@ def from_environment(instance: Path) -> dict:
         # Requests carry at most a 5 MB PDF plus form fields (the STPS acuse, next issue).
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         # Form fields (uploads.limit_body can set a view's own): one field, or a whole URL-encoded body, at most
-        # 64 KB (the longest field, Datos generales' descripción, takes 250 characters, under 3 KB even
+        # 256 KB (the longest field, Datos generales' descripción, takes 250 characters, under 3 KB even
         # percent-encoded), and at most 100 fields (Datos generales, the biggest form, has 26 with its token).
-        "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+        # Not less: werkzeug's multipart decoder applies this limit to its buffer, files included, and feeds it
+        # 64 KiB at a time, so at 64 KiB any upload bigger than that was refused whenever a chunk met a leftover.
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "MAX_FORM_PARTS": 100,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a slow form must not expire
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs carry a content hash

@@ -74,14 +74,19 @@ class Request(HtmxAwareRequest):
 
     form_data_parser_class = FormDataParser
 
+    # The most of one file kept (a view may keep more: limit_body's `archivo`).
+    max_file_kept = MAX_FILE_KEPT
+
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
-        return CappedBuffer()
+        return CappedBuffer(self.max_file_kept)
 
 
-def limit_body(max_bytes: int, too_large=None, *, form_memory: int | None = None, form_parts: int | None = None):
+def limit_body(max_bytes: int, too_large=None, *, form_memory: int | None = None, form_parts: int | None = None,
+               archivo: int | None = None):
     """Mark a view whose requests may carry at most `max_bytes` (the app-wide limit is sized for a 5 MB PDF), and,
     if given, at most `form_memory` bytes in one form field (or in a whole URL-encoded body) and `form_parts`
-    fields (files included) instead of the app's MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS.
+    fields (files included) instead of the app's MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS; `archivo`: keep up to
+    this much of one uploaded file (and one byte more) instead of MAX_FILE_KEPT.
 
     `too_large()`, if given, answers a request over `max_bytes` in the view's own terms (its page, the message next
     to the file field) instead of the generic 413 page. It must not read the request's body."""
@@ -90,6 +95,7 @@ def limit_body(max_bytes: int, too_large=None, *, form_memory: int | None = None
         view.max_content_length = max_bytes
         view.max_form_memory_size = form_memory
         view.max_form_parts = form_parts
+        view.max_file_kept = archivo + 1 if archivo else None
         view.too_large = too_large
         return view
 
@@ -139,7 +145,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _apply_view_limit() -> None:
         view = current_app.view_functions.get(request.endpoint or "")
-        for name in ("max_content_length", "max_form_memory_size", "max_form_parts"):
+        for name in ("max_content_length", "max_form_memory_size", "max_form_parts", "max_file_kept"):
             limit = getattr(view, name, None)
             if limit is not None:
                 setattr(request, name, limit)

@@ -255,12 +255,13 @@ def bench_consulta(n: int = 10_000, runs: int = 20) -> None:
             db.add(DatosGenerales(contratista_id=contratista.id, correo="a@ejemplo.mx", celular="5512345678"))
             now = utcnow()
             for i in range(n):
-                db.add(Persona(id=i + 1, curp=f"XAXX{i:06d}HDFXXX00", nombres=f"NOMBRE {i}",
-                               primer_apellido=f"APELLIDO {i % 997}", segundo_apellido="PRUEBA"))
+                db.add(Persona(id=i + 1, curp=f"XAXX{i:06d}HDFXXX00", correo=f"c{i}@ejemplo.mx"))
             db.flush()
             for i in range(n):
-                db.add(Capturista(persona_id=i + 1, contratista_id=contratista.id, telefono="5512345678",
-                                  correo=f"c{i}@ejemplo.mx", estatus="activo", alta=now, actualizado=now))
+                db.add(Capturista(persona_id=i + 1, contratista_id=contratista.id, curp=f"XAXX{i:06d}HDFXXX00",
+                                  nombres=f"NOMBRE {i}", primer_apellido=f"APELLIDO {i % 997}",
+                                  segundo_apellido="PRUEBA", telefono="5512345678", estatus="activo", alta=now,
+                                  actualizado=now))
             db.commit()
         paginas = -(-n // 25)
         for label, url in (("first page", "/administracion/consulta"),
@@ -309,6 +310,88 @@ BENCHMARKS = {"validar": bench_validar, "wire": bench_wire, "fragments": bench_f
               "catalog_load": _sepomex("bench_catalog_load"), "cp_lookup": _sepomex("bench_cp_lookup"),
               "consulta": bench_consulta, "export": _export("bench_export"), "hostil": _hostil("bench_hostil")}
 BENCHMARKS["informativa"] = lambda: __import__("benchmarks.informativa").informativa.bench_informativa()
+
+
+def bench_informativa_rutas(runs: int = 10) -> None:
+    """The informativa's targets through the routes, on SQLite: a 3,000-row CSV checked and stored (Cargar, then
+    Agregar trabajadores; target <= 2 s), a ZIP of 3,000 nómina CFDIs the same way (target <= 10 s), and Revisar
+    over 50 contracts x 3,000 workers (target <= 1 s)."""
+    from datetime import date
+
+    from bs4 import BeautifulSoup
+    from sqlalchemy import insert
+    from sqlmodel import select
+
+    from app.models import Contratista, Contrato, DatosGenerales, Informativa, ServicioRepse, Trabajador, utcnow
+    from tests import cfdi
+
+    def csrf(client, url):
+        return BeautifulSoup(client.get(url).text, "html.parser").select_one("input[name=csrf_token]")["value"]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app, ca, moral = _setup(Path(tmp))
+        client = _entrar(app, moral)
+        with app.app_context():
+            db = get_session()
+            contratista = db.exec(select(Contratista)).one()
+            db.add(DatosGenerales(contratista_id=contratista.id, correo="a@ejemplo.mx", celular="5512345678"))
+            servicio = ServicioRepse(contratista_id=contratista.id, folio="AR1/2021-1", descripcion="Servicio")
+            informativa = Informativa(contratista_id=contratista.id, ejercicio=2026, cuatrimestre=2, tipo="normal")
+            db.add(servicio)
+            db.add(informativa)
+            db.flush()
+            contratos = [Contrato(informativa_id=informativa.id, contratista_id=contratista.id,
+                                  rfc_contratante=f"CLI0102{i:02d}3A1", persona_contratante="moral",
+                                  nombre_contratante=f"CLIENTE {i}", correo="c@ejemplo.mx", celular="5512345678",
+                                  objeto="Servicio", servicio_id=servicio.id, fecha_inicio=date(2026, 6, 1))
+                         for i in range(50)]
+            db.add_all(contratos)
+            db.commit()
+            iid, cids = informativa.id, [c.id for c in contratos]
+
+        def cargar_y_agregar(cid, nombre, datos) -> float:
+            url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+            token = csrf(client, url)
+            t0 = time.perf_counter()
+            response = client.post(f"/informativas/{iid}/contratos/{cid}/carga", content_type="multipart/form-data",
+                                   data={"csrf_token": token, "archivo": (io.BytesIO(datos), nombre)})
+            if response.status_code != 303:
+                raise SystemExit(f"Cargar answered {response.status_code}: "
+                                 f"{BeautifulSoup(response.text, 'html.parser').select_one('main').get_text(' ')[:600]}")
+            vista = client.get(response.headers["Location"])
+            agregar = BeautifulSoup(vista.text, "html.parser").select_one("form[action$='/agregar']")["action"]
+            assert client.post(agregar, data={"csrf_token": token}).status_code == 303
+            return time.perf_counter() - t0
+
+        personas = [cfdi.persona(i) for i in range(3000)]
+        segundos = cargar_y_agregar(cids[0], "trabajadores.csv", cfdi.csv_de(cfdi.filas_de(personas)))
+        print(f"informativa (routes): a 3,000-row CSV checked and stored in {segundos:.2f} s "
+              f"({segundos / 2:.2f} of the 2 s target)")
+        recibos = [(n, r) for n, r in cfdi.recibos_de_periodo(3000, date(2026, 8, 15))]
+        for _nombre, recibo in recibos:
+            recibo.emisor_rfc = "EDE010101AB1"
+        segundos = cargar_y_agregar(cids[1], "nomina.zip", cfdi.zip_de(recibos))
+        print(f"informativa (routes): a ZIP of 3,000 nómina CFDIs checked and stored in {segundos:.2f} s "
+              f"({segundos / 10:.2f} of the 10 s target)")
+        with app.app_context():
+            db = get_session()
+            filas = [{"contrato_id": cid, "nss": personas[i].nss, "curp": personas[i].curp, "sbc": 450,
+                      "nombre": personas[i].nombre, "origen": "csv", "creado": utcnow()}
+                     for cid in cids[2:] for i in range(3000)]
+            for inicio in range(0, len(filas), 5000):
+                db.execute(insert(Trabajador.__table__), filas[inicio:inicio + 5000])
+            db.commit()
+        samples = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            assert client.get(f"/informativas/{iid}/revision").status_code == 200
+            samples.append(time.perf_counter() - t0)
+        mediana = statistics.median(samples)
+        print(f"informativa (routes): Revisar over 50 contracts x 3,000 workers: median {mediana * 1000:.0f} ms "
+              f"({mediana:.2f} of the 1 s target)")
+
+
+BENCHMARKS["informativa_rutas"] = bench_informativa_rutas
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

@@ -449,3 +449,20 @@ def test_una_cabecera_pem_no_esconde_el_costo_de_la_llave(client, juegos, iterac
     pem = f"-----BEGIN ENCRYPTED PRIVATE KEY-----\n{cuerpo}-----END ENCRYPTED PRIVATE KEY-----\n"
     response = validar(client, juegos["moral"], password="cualquiera", key=(io.BytesIO(pem.encode()), "llave.key"))
     assert response.status_code == 422 and fiel.MSG_KEY_UNSUPPORTED in html(response).select_one("#key-error").get_text()
+
+
+@pytest.mark.parametrize("tamano", [200 * 1024, 4 * 1024 * 1024])
+def test_un_archivo_binario_grande_no_choca_con_el_limite_de_campos(entrar, juegos, tamano):
+    """MAX_FORM_MEMORY_SIZE bounds werkzeug's multipart buffer, files included, which it fills 64 KiB at a time:
+    at 64 KiB, binary uploads (a compressed PDF, a ZIP of CFDIs) bigger than that were refused as too large."""
+    import random
+
+    client = entrar(juegos["fisica"])
+    # Incompressible, with a line break every few hundred bytes as compressed data has them: the decoder keeps
+    # the tail after the last one (it could start the boundary), and that tail plus the next 64 KiB passed 64 KiB.
+    datos = pdf() + b"%" + random.Random(tamano).randbytes(tamano)
+    response = client.post(URL, content_type="multipart/form-data", data={
+        "csrf_token": token(client, URL), "correo": "maria@ejemplo.mx", "celular": "5512345678",
+        "acuse": (io.BytesIO(datos), "acuse.pdf")})
+    assert response.status_code in (303, 422)  # stored, or refused next to its field: never a 413 page
+    assert response.status_code != 413

@@ -25,6 +25,12 @@ RFC_CONTRATANTE_MORAL = cfdi.rfc_con_digito("CLI0102033A")  # a persona moral co
 RFC_CONTRATANTE_FISICA = cfdi.rfc_con_digito("PEGL850315H4")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app(request):
+    """Every test here on both databases (PostgreSQL enforces the column sizes, the numeric SBC, the constraints)."""
+    return request.getfixturevalue("sqlite_app" if request.param == "sqlite" else "pg_app")
+
+
 @pytest.fixture
 def a(app, client, juegos):
     return preparar(app, client, juegos["moral"])
@@ -382,3 +388,17 @@ def test_another_contratista_gets_404_on_every_informativa_url(lista, app, juego
                          ("POST", f"/informativas/{iid}/contratos/{cid}/domicilio/buscar")]:
         assert otro.open(ruta, method=metodo, data={"csrf_token": csrf}).status_code == 404, (metodo, ruta)
     assert "Mayo–Agosto 2026" not in html(otro.get("/informativas/")).get_text()
+
+
+def test_a_zip_bigger_than_an_acuse_is_read_whole(lista, app):
+    """Uploads keep 5 MB of a file by default (the acuse's size); the worker files' view keeps its own 50 MB, or a
+    ZIP of receipts past 5 MB would arrive cut and read as damaged."""
+    import random
+
+    a, iid, cid = lista
+    datos = cfdi.zip_de([("r.xml", cfdi.Recibo(cfdi.persona(0), date(2026, 8, 15), emisor_rfc="EDE010101AB1")),
+                         ("foto.jpg", random.Random(1).randbytes(6 * 1024 * 1024))])
+    response = _cargar(a, iid, cid, "nomina.zip", datos)
+    assert response.status_code == 303
+    doc = html(a.get(response.headers["Location"]))
+    assert doc.select_one("#filas-validas").get_text() == "1" and doc.select_one("#recibos-omitidos").get_text() == "1"

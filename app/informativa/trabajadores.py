@@ -148,7 +148,7 @@ def eliminar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: in
 
 
 @bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/carga")
-@limit_body(MAX_CARGA, form_parts=10)
+@limit_body(MAX_CARGA, form_parts=10, archivo=carga_masiva.MAX_ZIP)
 def cargar(informativa_id: int, contrato_id: int):
     """Cargar: read and check the file; nothing is stored but the preview."""
     informativa, contrato = _contrato(informativa_id, contrato_id)
