@@ -72,6 +72,9 @@ MAX_INFLADO = 25 * _MB  # of compressed object streams, scanned too: pypdf's own
 # The child's deadline (wall clock, from receiving the file to answering). pypdf reads a real acuse in 1-15 ms
 # (5 MB included); the nested-dictionary bomb compressed into a 1.2 KB object stream kept it busy 0.4-0.9 s.
 TIEMPO_MAXIMO = 0.5
+# A child's start (the forkserver's own, the first time, imports this package) is not the PDF's fault: it has its
+# own, longer bound, and the deadline above starts when the child has said it is ready.
+ARRANQUE_MAXIMO = 20.0
 _MEMORIA_HIJO = 512 * 1024 * 1024  # address space the child may add to what it inherits
 
 _VACIO = "Selecciona el acuse de registro en el padrón de la STPS."
@@ -276,6 +279,9 @@ def _count_pages(data: bytes) -> int:
     raise AcuseInvalido(_COMPLEJO if excesivo else _NO_ES_PDF)
 
 
+_LISTO = "listo"
+
+
 class _Revisor:
     """A child process that counts the pages of one PDF at a time. Idle ones are kept (up to MAX_LIBRES, each for
     MAX_USOS checks) so that a check costs a message, not a process; one that is late is killed, not reused."""
@@ -295,6 +301,13 @@ class _Revisor:
         finally:
             extremo.close()
         self.usos = 0
+        try:
+            listo = self.conexion.poll(ARRANQUE_MAXIMO) and self.conexion.recv() == _LISTO
+        except (EOFError, OSError):
+            listo = False
+        if not listo:
+            self.cerrar()
+            raise OSError(f"the checking process did not start within {ARRANQUE_MAXIMO} s")
 
     @classmethod
     def tomar(cls) -> _Revisor:
@@ -336,6 +349,7 @@ def _revisar(conexion) -> None:
     logging.disable(logging.CRITICAL)  # pypdf's warnings, one per repair, stay here
     warnings.simplefilter("ignore")
     _limit_memory()
+    conexion.send(_LISTO)
     while True:
         try:
             data = conexion.recv_bytes()

@@ -95,6 +95,18 @@ def bench_hostil() -> None:
         ms = _median_ms(refused_pdf(data), runs=10)
         print(f"hostil: acuse check, {label}, {len(data) / 1024:,.1f} KB: {ms:.2f} ms")
     hidden = pdf_comprimido("/X " + ANIDADOS, hexadecimal=True)
-    ms = _median_ms(refused_pdf(hidden), runs=3)
+    outcomes = []
+
+    def hidden_call():
+        # pypdf needs 0.5-1 s for this one: a fast machine may finish it inside the deadline (a one-page PDF, then
+        # accepted); either way it costs at most the deadline.
+        try:
+            acuse.validate("acuse.pdf", hidden)
+            outcomes.append("read in time")
+        except acuse.AcuseInvalido:
+            outcomes.append("refused")
+
+    ms = _median_ms(hidden_call, runs=3)
     print(f"hostil: acuse check, the bomb in a hexadecimal-then-compressed object stream ({len(hidden):,} B, not "
-          f"inflated by the pre-scan, stopped by the {acuse.TIEMPO_MAXIMO} s deadline): {ms:.0f} ms")
+          f"inflated by the pre-scan, bounded by the {acuse.TIEMPO_MAXIMO} s deadline; {', '.join(outcomes)}): "
+          f"{ms:.0f} ms")

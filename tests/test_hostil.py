@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 from flask import request
@@ -466,3 +470,34 @@ def test_un_archivo_binario_grande_no_choca_con_el_limite_de_campos(entrar, jueg
         "acuse": (io.BytesIO(datos), "acuse.pdf")})
     assert response.status_code in (303, 422)  # stored, or refused next to its field: never a 413 page
     assert response.status_code != 413
+
+
+
+ARRANQUE_LENTO = """
+import sys
+import time
+if __name__ == "__mp_main__":
+    time.sleep(1.0)  # what a heavy main module costs: each child imports the server's main module again
+from app import acuse
+if __name__ == "__main__":
+    with open(sys.argv[1], "rb") as f:
+        datos = f.read()
+    try:
+        print(acuse.validate("acuse.pdf", datos))
+    except acuse.AcuseInvalido as error:
+        print(error)
+        sys.exit(1)
+"""
+
+
+def test_el_plazo_no_cuenta_el_arranque_del_proceso(tmp_path):
+    """A child's start (each child imports the server's main module again; the first one waits for the forkserver)
+    is not the PDF's time: the deadline starts when the child says it is ready. Before the fix a start slower than
+    TIEMPO_MAXIMO refused a normal acuse as "demasiado complejo", the first one after every server start."""
+    script, acuse_pdf = tmp_path / "servidor.py", tmp_path / "acuse.pdf"
+    script.write_text(ARRANQUE_LENTO, encoding="utf-8")
+    acuse_pdf.write_bytes(pdf())
+    raiz = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, str(script), str(acuse_pdf)], capture_output=True, text=True,
+                            timeout=60, cwd=raiz, env={**os.environ, "PYTHONPATH": str(raiz)})
+    assert (result.returncode, result.stdout.strip()) == (0, "acuse.pdf"), result.stdout + result.stderr
