@@ -362,6 +362,24 @@ def _sobre_el_cable(response) -> int:
     return len(response.data) + cabeceras
 
 
+def test_an_answer_with_errors_is_compressed_and_keeps_its_status(entrar, juegos):
+    """Flask-Compress leaves answers outside 2xx whole: Paso 2 with errors went out as 11 KB (found by the browser
+    test of the informativa). A 422 and a 404 are compressed now and keep their status; a validator sent by the
+    browser does not turn an error into a 304."""
+    client = entrar(juegos["moral"])
+    doc = html(post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": "01000"}))
+    post(client, "/domicilio/ubicar", {"colonia": _colonia(doc, "San Ángel")}, HTMX)
+    comprimido = {**HTMX, "Accept-Encoding": "gzip"}
+    response = post(client, "/domicilio/ubicar", {**PASO_2, "calle_nombre": "", "numero_exterior": ""}, comprimido)
+    assert response.status_code == 422 and response.headers["Content-Encoding"] == "gzip"
+    assert _gzip_page(response).select_one("#calle_nombre-error")
+    assert _sobre_el_cable(response) < 4 * 1024
+    response = client.get("/no-existe", headers={"Accept-Encoding": "gzip", "If-None-Match": "*",
+                                                 "If-Modified-Since": "Mon, 30 Nov 2026 00:00:00 GMT"})
+    assert response.status_code == 404 and response.headers["Content-Encoding"] == "gzip"
+    assert _gzip_page(response).select_one("h1")
+
+
 def test_the_largest_postal_code_is_narrowed_by_typing_part_of_the_name(entrar, juegos):
     """85203 has 352 asentamientos: no list of 352 is sent; the user types part of the name, and every fragment
     stays under 4 KB on the wire, headers included."""

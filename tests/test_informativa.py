@@ -40,7 +40,8 @@ def servicio(client, folio="AR12345/2021-1", descripcion="Mantenimiento de insta
     client.post("/datos-generales/repse", data={"csrf_token": token(client, "/datos-generales/repse"),
                                                 "folio": "AR12345/2021", "fecha_registro": "2021-06-01"})
     return client.post("/datos-generales/repse/servicios", data={
-        "csrf_token": token(client, "/datos-generales/repse"), "folio": folio, "descripcion": descripcion})
+        "csrf_token": token(client, "/datos-generales/repse"), "servicio-folio": folio,
+        "servicio-descripcion": descripcion})
 
 
 def registrar(client, tipo="normal", ejercicio=EJERCICIO, cuatrimestre=CUATRIMESTRE):
@@ -92,7 +93,14 @@ def test_registro_repse_and_its_services(a, app):
     assert doc.title.get_text().startswith("Error:")
     assert servicio(a).status_code == 303
     response = servicio(a)  # the same folio twice
-    assert response.status_code == 422 and "Ya registraste" in html(response).select_one("#folio-error").get_text()
+    doc = html(response)
+    assert response.status_code == 422 and "Ya registraste" in doc.select_one("#servicio-folio-error").get_text()
+    assert doc.select_one(".error-summary a")["href"] == "#servicio-folio"
+    # Both forms have a "folio": every id is unique and each label names its own input (two id="folio" once gave
+    # the registration's input both labels and the service's none).
+    ids = [e["id"] for e in doc.select("[id]")]
+    assert len(ids) == len(set(ids))
+    assert {label["for"] for label in doc.select("label[for]")} <= {e["id"] for e in doc.select("input[id], textarea[id]")}
     doc = html(a.get("/datos-generales/repse"))
     assert doc.select_one("#folio")["value"] == "AR12345/2021"
     assert "Mantenimiento de instalaciones eléctricas" in doc.select_one("#servicios table").get_text()
@@ -178,6 +186,17 @@ def test_each_bad_contract_field_is_refused_next_to_it(a, app, headers):
     assert "dentro del cuatrimestre" in errores["fecha_inicio"]
     with app.app_context():
         assert get_session().exec(select(Contrato)).first() is None
+    # The failed Guardar takes the focus to its summary; the answers that only refresh the errors while the user
+    # types (the draft, Enter) leave the focus where it is.
+    assert doc.select_one(".error-summary").has_attr("autofocus")
+    if headers:
+        url = f"/informativas/{iid}/contratos/nuevo"
+        for accion in ("borrador", "actualizar"):
+            response = a.post(f"{url}/{accion}", headers=headers, data={
+                "csrf_token": token(a, url), **CONTRATO, "rfc_contratante": "EDE010101AB1", "objeto": ""})
+            doc = html(response)
+            assert response.status_code == 422 and doc.select_one("#rfc_contratante-error"), accion
+            assert not doc.select_one(".error-summary").has_attr("autofocus"), accion
 
 
 def test_a_persona_moral_contratante_uses_the_same_locator(a, app):

@@ -30,6 +30,11 @@ class ServicioForm(FlaskForm):
     descripcion = TextAreaField("Descripción del servicio autorizado")
 
 
+# Registro REPSE shows both forms, and both have a "folio": the service's fields are prefixed there ("servicio-folio")
+# so that every id, and the label that names it, is unique on the page. Its own edit page has one form, unprefixed.
+AGREGAR = "servicio"
+
+
 def _pagina(registro_form=None, servicio_form=None, status=None, editar=None):
     db, contratista = get_session(), current_user.contratista
     registro = informativas.registro_repse(db, contratista.id)
@@ -38,7 +43,7 @@ def _pagina(registro_form=None, servicio_form=None, status=None, editar=None):
                                                           "fecha_registro": registro.fecha_registro.isoformat()
                                                           if registro else ""})
     return render(TEMPLATE, status=status, contratista=contratista, registro=registro,
-                  registro_form=registro_form, servicio_form=servicio_form or ServicioForm(formdata=None),
+                  registro_form=registro_form, servicio_form=servicio_form or ServicioForm(formdata=None, prefix=AGREGAR),
                   servicios=informativas.servicios(db, contratista.id), editar=editar)
 
 
@@ -69,7 +74,7 @@ def repse_guardar():
 @bp.post("/repse/servicios")
 def repse_agregar():
     """Agregar servicio."""
-    form = ServicioForm()
+    form = ServicioForm(prefix=AGREGAR)
     if form.validate_on_submit():
         try:
             datos = repse.validar_servicio(form.folio.data, form.descripcion.data)

@@ -49,6 +49,7 @@ class EstadoContrato:
         self.avisos: list[str] = []
         self.enfoque: str | None = None
         self.aviso: str | None = None
+        self.revisando = False  # this answer only refreshes the errors (the user is still typing): no focus move
 
     def _de_lo_guardado(self) -> dict:
         c = self.contrato
@@ -137,6 +138,7 @@ class EstadoContrato:
                        **localizador_web.contexto(self, form, "informativa.contrato_", self.valores_ruta(),
                                                   titulo_ubicado="Domicilio social del contratante ubicado"))
         ampliar = self.revisar and wants_fragment() and bloque != "contrato"
+        self.revisando = self.revisando or ampliar
         if bloque in ("ubicar", "busqueda") and wants_fragment() and not ampliar:
             return localizador_web.responder_fragmento(bloque, **context)
         response = render(TEMPLATE, "contrato" if ampliar else bloque, status, **context)
@@ -239,6 +241,7 @@ def borrador_contrato(informativa_id: int, clave: str):
     estado.guardar_borrador()
     if not estado.revisar:
         return Response(status=204)
+    estado.revisando = True
     response = estado.responder()
     response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#contrato", "innerMorph"
     return response
@@ -253,6 +256,7 @@ def actualizar_contrato(informativa_id: int, clave: str):
     if estado.localizador.paso is Paso.BUSCAR:
         localizador_web.transicion(estado, "buscar", silencioso=True)
     estado.guardar_borrador()
+    estado.revisando = estado.revisar and wants_fragment()
     return estado.responder()
 
 
