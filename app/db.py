@@ -11,9 +11,13 @@ from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for DATABASE_URL; SQLite gets the pragmas a small multi-threaded server needs."""
+    """An engine for DATABASE_URL; SQLite gets the pragmas a small multi-threaded server needs.
+
+    `hide_parameters`: a database error's message leaves out the statement's values, which are workers' NSS, CURP
+    and salaries (an insert of 500 of them at once): an unexpected error is logged with its traceback, and the log
+    must not become a copy of the payroll."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -24,7 +28,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def init_app(app: Flask) -> None:

@@ -2,20 +2,29 @@
 contracts and workers. Every function takes the contratista's id and never reaches another's rows: a view that
 passes an id of another contratista gets None (and answers 404). Rules live in the plain modules (repse, plazos,
 trabajadores, carga_masiva, revision); here they meet the tables, with races answered by the unique constraints.
+
+Every change to an informativa's contracts or workers, and its Enviar a firma, begins with `bloquear()`: one
+conditional UPDATE of the informativa's row, which PostgreSQL holds locked and SQLite holds under its write lock
+until the commit. Two such changes of one informativa therefore run one after the other, and each reads what it
+depends on (the contract still there, the informativa still in capture, Revisar's data) after it, never before:
+Enviar a firma cannot pass Revisar while a worker is being removed, nor a worker be added to a contract being
+deleted.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, or_, select
 
 from . import repse
-from .models import (Contrato, Informativa, RegistroRepse, ServicioRepse, TIPOS_INFORMATIVA, Trabajador, utcnow)
+from .models import (Borrador, CargaTrabajadores, Contrato, ESTATUS_INFORMATIVA, Informativa, RegistroRepse,
+                     ServicioRepse, TIPOS_INFORMATIVA, Trabajador, utcnow)
 from .rechazo import Rechazo
 
 # -- Registro REPSE ------------------------------------------------------------------------------------------------
@@ -46,16 +55,35 @@ def servicio_propio(session: Session, contratista_id: int, servicio_id: int) -> 
 
 def guardar_servicio(session: Session, contratista_id: int, datos: repse.Servicio,
                      servicio: ServicioRepse | None = None) -> ServicioRepse:
-    """Add a service, or change one; Rechazo("folio") when the contratista already has that folio. Committed."""
+    """Add a service, or change one; Rechazo("folio") when the contratista already has that folio, or when the
+    service is changed while an informativa that is not in capture uses it (what is sent to be signed does not
+    change under it). Committed."""
+    nuevo = servicio is None
     servicio = servicio or ServicioRepse(contratista_id=contratista_id, folio=datos.folio, descripcion="")
     servicio.folio, servicio.descripcion = datos.folio, datos.descripcion
     session.add(servicio)
     try:
-        session.commit()
+        session.flush()  # written first, so that the row is held while it is checked (see enviar's bloquear_servicios)
     except IntegrityError:  # the unique (contratista, folio): typed twice, or two tabs at once
         session.rollback()
         raise Rechazo("folio", f"Ya registraste el servicio con folio {datos.folio}.") from None
+    if not nuevo:
+        cerrada = session.exec(select(Informativa).join(Contrato, Contrato.informativa_id == Informativa.id)
+                               .where(Contrato.servicio_id == servicio.id, Informativa.estatus != "en_captura")
+                               .limit(1)).first()
+        if cerrada is not None:
+            session.rollback()
+            raise Rechazo("folio", f"No se puede cambiar este servicio: lo usa la informativa de "
+                                   f"{_periodo(cerrada)}, que está {ESTATUS_INFORMATIVA[cerrada.estatus].lower()}. "
+                                   "Regrésala a captura para cambiarlo.")
+    session.commit()
     return servicio
+
+
+def _periodo(informativa: Informativa) -> str:
+    from .plazos import Periodo
+
+    return Periodo(informativa.ejercicio, informativa.cuatrimestre).nombre
 
 
 def eliminar_servicio(session: Session, servicio: ServicioRepse) -> None:
@@ -128,13 +156,38 @@ def resumenes(session: Session, contratista_id: int) -> list[Resumen]:
     return [Resumen(i, contratos.get(i.id, 0), trabajadores.get(i.id, 0)) for i in informativas]
 
 
-def cambiar_estatus(session: Session, informativa: Informativa, de: str, a: str) -> bool:
-    """Move the informativa from `de` to `a` (en_captura ↔ por_firmar); False when it was not in `de`. Committed."""
-    if informativa.estatus != de:
+def bloquear(session: Session, informativa: Informativa) -> bool:
+    """Begin the change of an informativa in capture (see the module's docstring): False, and nothing held, when it
+    is no longer in capture. Its `actualizada` moves. Not committed."""
+    resultado = session.execute(update(Informativa.__table__)
+                                .where(Informativa.__table__.c.id == informativa.id,
+                                       Informativa.__table__.c.estatus == "en_captura")
+                                .values(actualizada=utcnow()))
+    if resultado.rowcount != 1:
+        session.rollback()
         return False
-    informativa.estatus, informativa.actualizada = a, utcnow()
-    session.add(informativa)
+    return True
+
+
+def bloquear_servicios(session: Session, informativa: Informativa) -> None:
+    """Hold the REPSE services the informativa's contracts use until the commit (PostgreSQL; SQLite's write lock
+    already holds everything), so that a service changed at the same time is either seen by Revisar or refused
+    afterwards by guardar_servicio."""
+    usados = select(Contrato.servicio_id).where(Contrato.informativa_id == informativa.id)
+    session.exec(select(ServicioRepse.id).where(col(ServicioRepse.id).in_(usados)).with_for_update()).all()
+
+
+def cambiar_estatus(session: Session, informativa: Informativa, de: str, a: str) -> bool:
+    """Move the informativa from `de` to `a` (en_captura ↔ por_firmar) in one conditional UPDATE; False when it was
+    not in `de` (another request moved it). Committed."""
+    tabla = Informativa.__table__
+    resultado = session.execute(update(tabla).where(tabla.c.id == informativa.id, tabla.c.estatus == de)
+                                .values(estatus=a, actualizada=utcnow()))
+    if resultado.rowcount != 1:
+        session.rollback()
+        return False
     session.commit()
+    session.refresh(informativa)
     return True
 
 
@@ -147,8 +200,11 @@ def contratos(session: Session, informativa: Informativa) -> list[Contrato]:
                              .order_by(Contrato.id)).all())
 
 
-def contrato_propio(session: Session, informativa: Informativa, contrato_id: int) -> Contrato | None:
-    contrato = session.get(Contrato, contrato_id)
+def contrato_propio(session: Session, informativa: Informativa, contrato_id: int, *,
+                    fresco: bool = False) -> Contrato | None:
+    """The informativa's contract with that id, or None. `fresco` reads the row again (after `bloquear`: another
+    request may have deleted or changed it since this one first read it)."""
+    contrato = session.get(Contrato, contrato_id, populate_existing=fresco)
     if contrato is None or contrato.informativa_id != informativa.id or \
             contrato.contratista_id != informativa.contratista_id:
         return None
@@ -158,6 +214,20 @@ def contrato_propio(session: Session, informativa: Informativa, contrato_id: int
 def trabajadores_por_contrato(session: Session, informativa: Informativa) -> dict[int, int]:
     return dict(session.exec(select(Trabajador.contrato_id, func.count()).join(Contrato, Contrato.id == Trabajador.contrato_id)
                              .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all())
+
+
+def sbc_maximo_por_contrato(session: Session, informativa: Informativa) -> dict[int, Decimal]:
+    """Each contract's highest worker SBC (Revisar checks it against 25 UMA again)."""
+    return {cid: Decimal(v) for cid, v in session.exec(
+        select(Trabajador.contrato_id, func.max(Trabajador.sbc)).join(Contrato, Contrato.id == Trabajador.contrato_id)
+        .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all()}
+
+
+def contrato_por_alta(session: Session, informativa: Informativa, clave_alta: str) -> Contrato | None:
+    """The contract an Agregar contrato form (its `clave_alta`) already stored in this informativa."""
+    return session.exec(select(Contrato).where(Contrato.informativa_id == informativa.id,
+                                               Contrato.contratista_id == informativa.contratista_id,
+                                               Contrato.clave_alta == clave_alta)).first()
 
 
 def nombre_conocido(session: Session, contratista_id: int, rfc: str) -> str | None:
@@ -175,12 +245,12 @@ def contratos_de_otras(session: Session, contratista_id: int, informativa: Infor
                                        col(Contrato.id).desc())).all())
 
 
-def eliminar_contrato(session: Session, contrato: Contrato) -> None:
-    """A contract and its workers. Committed."""
+def eliminar_contrato(session: Session, contrato: Contrato, clave_borrador: str) -> None:
+    """A contract, its workers, its previews and its unsaved draft (`clave_borrador`). Committed."""
     session.exec(delete(Trabajador).where(Trabajador.contrato_id == contrato.id))
-    from .models import CargaTrabajadores
-
     session.exec(delete(CargaTrabajadores).where(CargaTrabajadores.contrato_id == contrato.id))
+    session.exec(delete(Borrador).where(Borrador.contratista_id == contrato.contratista_id,
+                                        Borrador.clave == clave_borrador))
     session.delete(contrato)
     session.commit()
 
@@ -204,8 +274,9 @@ def trabajadores(session: Session, contrato: Contrato, q: str, pagina: int, por_
     return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
 
 
-def trabajador_propio(session: Session, contrato: Contrato, trabajador_id: int) -> Trabajador | None:
-    trabajador = session.get(Trabajador, trabajador_id)
+def trabajador_propio(session: Session, contrato: Contrato, trabajador_id: int, *,
+                      fresco: bool = False) -> Trabajador | None:
+    trabajador = session.get(Trabajador, trabajador_id, populate_existing=fresco)
     return trabajador if trabajador is not None and trabajador.contrato_id == contrato.id else None
 
 
@@ -248,12 +319,6 @@ def guardar_trabajador(session: Session, contrato: Contrato, fila: FilaNueva,
         session.rollback()
         raise Rechazo("nss", f"El NSS {fila.nss} ya está en este contrato.") from None
     return trabajador
-
-
-def tocar(session: Session, informativa: Informativa, now: datetime | None = None) -> None:
-    """The informativa changed (its contracts or workers): its `actualizada` moves. Not committed."""
-    informativa.actualizada = now or utcnow()
-    session.add(informativa)
 
 
 def fecha(valor: date | None) -> str:

@@ -281,11 +281,16 @@ class RegistroRepse(SQLModel, table=True):
     actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 
+# The informativa's tables never reuse an id on SQLite (AUTOINCREMENT; PostgreSQL's sequences never do): a draft,
+# a bookmark or a tab's preview that names a deleted row must not land on the row that took its place.
+NUNCA_REUSAR = {"sqlite_autoincrement": True}
+
+
 class ServicioRepse(SQLModel, table=True):
     """A service or work the REPSE registration authorises ("Folio del servicio" and its description); contracts
     choose theirs from this list."""
 
-    __table_args__ = (UniqueConstraint("contratista_id", "folio"),)
+    __table_args__ = (UniqueConstraint("contratista_id", "folio"), dict(NUNCA_REUSAR))
 
     id: int | None = Field(default=None, primary_key=True)
     contratista_id: int = Field(foreign_key="contratista.id", index=True)
@@ -301,7 +306,7 @@ class Informativa(SQLModel, table=True):
     unique constraint then lets one vigente informativa per period exist, whatever several nodes try at once (NULLs
     never collide, on SQLite or PostgreSQL)."""
 
-    __table_args__ = (UniqueConstraint("contratista_id", "ejercicio", "cuatrimestre", "vigente"),)
+    __table_args__ = (UniqueConstraint("contratista_id", "ejercicio", "cuatrimestre", "vigente"), dict(NUNCA_REUSAR))
 
     id: int | None = Field(default=None, primary_key=True)
     contratista_id: int = Field(foreign_key="contratista.id", index=True)
@@ -321,7 +326,11 @@ ESTATUS_INFORMATIVA = {"en_captura": "En captura", "por_firmar": "Por firmar", "
 class Contrato(SQLModel, table=True):
     """A contract of specialised services or works reported in a Normal informativa: the contratante, the object,
     the service (from the REPSE list) and the dates. `contratista_id` repeats the informativa's, so every query can
-    be scoped to the signed-in contratista in one condition."""
+    be scoped to the signed-in contratista in one condition. `clave_alta` is the Agregar contrato form's own
+    random key: a second Guardar of the same form (a double click, a retry on a slow line) finds the contract the
+    first one stored instead of storing it twice."""
+
+    __table_args__ = (UniqueConstraint("informativa_id", "clave_alta"), dict(NUNCA_REUSAR))
 
     id: int | None = Field(default=None, primary_key=True)
     informativa_id: int = Field(foreign_key="informativa.id", index=True)
@@ -338,6 +347,7 @@ class Contrato(SQLModel, table=True):
     servicio_id: int | None = Field(default=None, foreign_key="serviciorepse.id", index=True)
     fecha_inicio: date
     fecha_termino: date | None = None
+    clave_alta: str | None = Field(default=None, max_length=32)
     creado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     actualizado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
@@ -346,7 +356,7 @@ class Trabajador(SQLModel, table=True):
     """A worker of a contract: NSS (once per contract), CURP, salario base de cotización, names."""
 
     __table_args__ = (UniqueConstraint("contrato_id", "nss"), Index("ix_trabajador_contrato_id_curp", "contrato_id",
-                                                                     "curp"))
+                                                                     "curp"), dict(NUNCA_REUSAR))
 
     id: int | None = Field(default=None, primary_key=True)
     contrato_id: int = Field(foreign_key="contrato.id", index=True)
@@ -361,6 +371,8 @@ class Trabajador(SQLModel, table=True):
 class CargaTrabajadores(SQLModel, table=True):
     """A worker file read and checked, waiting for *Agregar trabajadores*: the preview lives in the database, so
     any node can show it and add its rows."""
+
+    __table_args__ = dict(NUNCA_REUSAR)
 
     id: int | None = Field(default=None, primary_key=True)
     contrato_id: int = Field(foreign_key="contrato.id", index=True)

@@ -8,8 +8,9 @@ not block.
 It covers the classes IMSS publishes as "información inconsistente" (informativa.md §5) and the capture rules of
 the issue: contratante = contratista; a contract without its service (none, or one that is not among the REPSE
 services of Datos generales); missing or inconsistent dates (no start; a start outside the cuatrimestre or before
-24-04-2021; an end before the start); a contract without workers; a Normal informativa without contracts; a Sin
-información one with contracts. `campo` names the contract form's field the problem is fixed in: "rfc",
+24-04-2021; an end before the start); a contract without workers, or with a worker whose SBC is above 25 UMA at
+the period's end (checked again here: it may have been stored while the UMA in force was not yet known); a Normal
+informativa without contracts; a Sin información one with contracts. `campo` names the contract form's field the problem is fixed in: "rfc",
 "servicio", "objeto", "fecha_inicio", "fecha_termino", "trabajadores" (None: the informativa as a whole).
 """
 from __future__ import annotations
@@ -17,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from . import plazos
+from . import plazos, trabajadores
 from .fiel import normalize_rfc
 from .plazos import INICIO_REFORMA, Periodo
 from .rechazo import Rechazo
@@ -45,6 +47,7 @@ CLASES = {
     "fecha_inicio_anterior_a_la_reforma": "fecha de inicio anterior al 24-04-2021",
     "fecha_termino_anterior_al_inicio": "fecha de término anterior a la de inicio",
     "sin_trabajadores": "contrato sin trabajadores",
+    "sbc_sobre_tope": "trabajadores con salario base de cotización mayor que 25 UMA",
     "contrato_repetido": "dos contratos con los mismos datos",
 }
 
@@ -70,6 +73,7 @@ class DatosContrato:
     fecha_termino: date | None
     trabajadores: int       # how many workers the contract has
     nombre: str = ""        # the contratante's name, for the messages
+    sbc_maximo: Decimal | None = None  # its workers' highest SBC: one stored under a provisional cap is checked again
 
 
 def _fecha(d: date) -> str:
@@ -164,6 +168,14 @@ def _revisar_contrato(posicion: int, c: DatosContrato, periodo: Periodo, rfc_con
               f"({_fecha(inicio)}).", "fecha_termino")
     if c.trabajadores <= 0:
         error("sin_trabajadores", "no tiene trabajadores: agrega al menos uno.", "trabajadores")
+    elif c.sbc_maximo is not None:
+        try:
+            tope = trabajadores.tope_sbc(periodo.fin)
+        except trabajadores.FueraDeTabla:
+            tope = trabajadores.tope_provisional()[0]
+        if c.sbc_maximo > tope:
+            error("sbc_sobre_tope", f"tiene trabajadores con salario base de cotización mayor que el tope de 25 UMA "
+                  f"(${tope:,.2f} al {_fecha(periodo.fin)}): corrígelos.", "trabajadores")
 
     clave = (" ".join((c.rfc_contratante or "").split()).upper(), folio, " ".join((c.objeto or "").split()).upper(),
              inicio, termino)

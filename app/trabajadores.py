@@ -12,7 +12,8 @@
 
 A date past what the table knows (the UMA of February 2027 before someone adds it) is not guessed: `uma_en()` raises
 `FueraDeTabla`, and `validar_sbc()` then accepts the SBC with a warning that its cap could not be checked, rather
-than refusing valid salaries against last year's lower cap.
+than refusing valid salaries against last year's lower cap, up to a provisional cap: 25 times the last UMA known
+plus ALZA_MAXIMA_UMA (no yearly rise since the UMA began was near it), so that no absurd salary is stored.
 """
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ __all__ = ["FueraDeTabla", "Trabajador", "salario_minimo_en", "tope_sbc", "uma_e
 _CATALOGS = resources.files("app").joinpath("catalogs")
 
 TOPE_UMAS = 25  # LSS art. 28: the SBC's upper limit, in UMAs
+# While the table lacks the UMA in force: the last one known may rise at most this much (the largest yearly rise
+# since 2017 was 7.8 %, in 2023).
+ALZA_MAXIMA_UMA = Decimal("0.15")
 MAX_TEXTO = 64  # longer input is refused before it is looked at (no NSS, SBC or CURP is near it)
 # A full name as one text (CFDI's Receptor/@Nombre): given names and two surnames of curp.MAX_NOMBRE each.
 MAX_NOMBRE_COMPLETO = 3 * curp_rules.MAX_NOMBRE + 2
@@ -54,6 +58,9 @@ MSG_SBC_TOPE = ("El salario base de cotización ({sbc}) excede el tope de 25 UMA
                 "(UMA de {uma}).")
 AVISO_SBC_MINIMO = ("El salario base de cotización ({sbc}) es menor que el salario mínimo general vigente el {fecha} "
                     "({minimo}).")
+MSG_SBC_TOPE_PROVISIONAL = ("El salario base de cotización ({sbc}) excede {tope}: el portal aún no tiene la UMA vigente el "
+                            "{fecha}, y ni con un aumento de 15 % sobre la última conocida ({uma}) 25 UMA llegarían "
+                            "a esa cantidad.")
 AVISO_SIN_TOPE = ("No se pudo comprobar el tope de 25 UMA: el portal aún no tiene el valor de la UMA vigente el "
                   "{fecha}.")
 AVISO_NOMBRE = "El nombre «{nombre}» no se usó: solo lleva letras, espacios y los signos ' - . ,"
@@ -120,6 +127,12 @@ def salario_minimo_en(fecha: date, *, zona_libre: bool = False) -> Decimal:
 def tope_sbc(fecha: date) -> Decimal:
     """25 UMA on `fecha`, in pesos per day (2,932.75 from 1 February 2026)."""
     return (TOPE_UMAS * uma_en(fecha)).quantize(CENTAVOS)
+
+
+def tope_provisional() -> tuple[Decimal, Decimal]:
+    """(the cap applied while the UMA in force is unknown, the last UMA known): 25 × that UMA × 1.15."""
+    ultima = _TABLA[-1].uma  # the UMA only ever rose
+    return (TOPE_UMAS * ultima * (1 + ALZA_MAXIMA_UMA)).quantize(CENTAVOS), ultima
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +221,10 @@ def validar_sbc(valor, fecha: date) -> tuple[Decimal, tuple[str, ...]]:
     try:
         uma = uma_en(fecha)
     except FueraDeTabla:
+        tope, ultima = tope_provisional()
+        if sbc > tope:
+            raise Rechazo("sbc", MSG_SBC_TOPE_PROVISIONAL.format(sbc=_pesos(sbc), tope=_pesos(tope),
+                                                                 fecha=_fecha(fecha), uma=_pesos(ultima))) from None
         avisos.append(AVISO_SIN_TOPE.format(fecha=_fecha(fecha)))
     else:
         tope = (TOPE_UMAS * uma).quantize(CENTAVOS)

@@ -421,3 +421,218 @@ def test_a_zip_bigger_than_an_acuse_is_read_whole(lista, app):
     assert response.status_code == 303
     doc = html(a.get(response.headers["Location"]))
     assert doc.select_one("#filas-validas").get_text() == "1" and doc.select_one("#recibos-omitidos").get_text() == "1"
+
+
+# -- Attacks (each performs what a red-team run did to the informativa) --------------------------------------------
+
+def _trabajador(client, iid, cid, i=3, sbc="450.25"):
+    url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    p = cfdi.persona(i)
+    return client.post(url, data={"csrf_token": token(client, url), "nss": p.nss, "curp": p.curp, "sbc": sbc})
+
+
+def test_bloquear_orders_changes_and_sees_a_status_moved_by_another_node(lista, app):
+    """Enviar a firma once passed Revisar while another request removed the last worker: both read first and wrote
+    later. Every change now begins with informativas.bloquear(), one conditional UPDATE of the informativa's row: a
+    second change waits for the first's commit, and a change that finds the informativa out of capture (moved by
+    another node, whatever this request's copy of the row says) is refused."""
+    import threading
+
+    from sqlmodel import Session
+
+    from app import informativas
+
+    a, iid, cid = lista
+    engine = app.extensions["engine"]
+    with Session(engine) as primera, Session(engine) as vieja:
+        copia = vieja.get(Informativa, iid)  # read before the change below: says en_captura
+        assert informativas.bloquear(primera, primera.get(Informativa, iid))
+        hecho = threading.Event()
+
+        def segunda():
+            with Session(engine) as s:
+                informativas.bloquear(s, s.get(Informativa, iid))
+                s.rollback()
+            hecho.set()
+
+        hilo = threading.Thread(target=segunda)
+        hilo.start()
+        assert not hecho.wait(0.5)  # waits while the first change is open
+        primera.commit()
+        hilo.join(20)
+        assert hecho.is_set()
+        assert informativas.cambiar_estatus(primera, primera.get(Informativa, iid), "en_captura", "por_firmar")
+        assert copia.estatus == "en_captura" and not informativas.bloquear(vieja, copia)
+    # Through the routes: once por firmar, every change of its contracts and workers is a 409, nothing stored.
+    url = f"/informativas/{iid}/contratos/{cid}"
+    assert _trabajador(a, iid, cid).status_code == 409
+    assert contrato(a, app, iid, clave=str(cid), objeto="Otro").status_code == 409
+    assert a.post(f"{url}/eliminar", data={"csrf_token": token(a, url)}).status_code == 409
+    with app.app_context():
+        assert get_session().get(Contrato, cid).objeto == "Mantenimiento preventivo"
+        assert get_session().exec(select(Trabajador)).first() is None
+
+
+def test_enviar_rechecks_after_the_lock(lista, app):
+    """Enviar reads Revisar's data after bloquear(): a worker removed by a request that committed just before is
+    seen, and the informativa stays in capture."""
+    a, iid, cid = lista
+    assert _trabajador(a, iid, cid).status_code == 303
+    with app.app_context():  # another node removes the only worker between this page and Enviar
+        db = get_session()
+        db.delete(db.exec(select(Trabajador)).one())
+        db.commit()
+    response = a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, f"/informativas/{iid}")})
+    assert response.status_code == 422
+    with app.app_context():
+        assert get_session().get(Informativa, iid).estatus == "en_captura"
+
+
+def test_a_deleted_contracts_id_and_draft_are_never_reused(lista, app):
+    """A deleted contract's unsaved draft was kept and its id reused (SQLite reuses the largest rowid): the next
+    contract showed the deleted one's draft instead of its own data. Ids now never come back (AUTOINCREMENT on
+    SQLite, sequences on PostgreSQL), and Eliminar removes the draft."""
+    a, iid, cid = lista
+    url = f"/informativas/{iid}/contratos/{cid}"
+    a.post(f"{url}/borrador", data={"csrf_token": token(a, url), **CONTRATO, "objeto": "Borrador sin guardar"},
+           headers=HTMX)
+    assert html(a.get(url)).select_one("#objeto").get_text().strip() == "Borrador sin guardar"
+    assert a.post(f"{url}/eliminar", data={"csrf_token": token(a, url)}).status_code == 303
+    assert contrato(a, app, iid, objeto="Contrato nuevo").status_code == 303
+    with app.app_context():
+        nuevo = get_session().exec(select(Contrato)).one()
+        from app.models import Borrador
+
+        assert get_session().exec(select(Borrador).where(Borrador.clave == f"contrato:{iid}:{cid}")).first() is None
+    assert nuevo.id > cid
+    assert a.get(url).status_code == 404
+    assert html(a.get(f"/informativas/{iid}/contratos/{nuevo.id}")).select_one("#objeto").get_text().strip() \
+        == "Contrato nuevo"
+
+
+def test_a_replaced_previews_id_is_gone(lista, app):
+    """A second Cargar replaces the contract's preview; the first preview's URL must not come to show the new
+    one (or another contract's) under the old id."""
+    a, iid, cid = lista
+    primera = _cargar(a, iid, cid, "a.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(1)]))).headers["Location"]
+    segunda = _cargar(a, iid, cid, "b.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(2)]))).headers["Location"]
+    assert primera != segunda
+    assert a.get(primera).status_code == 404
+    assert a.post(f"{primera}/agregar", data={"csrf_token": token(a, f"/informativas/{iid}")}).status_code == 404
+    assert a.get(segunda).status_code == 200
+
+
+def test_a_contract_deleted_while_it_is_saved_answers_404(lista, app):
+    """Guardar on a contract another tab has just deleted: 404 (it is gone), never a 500 nor a resurrected row."""
+    a, iid, cid = lista
+    url = f"/informativas/{iid}/contratos/{cid}"
+    csrf = token(a, url)
+    assert a.post(f"{url}/eliminar", data={"csrf_token": csrf}).status_code == 303
+    response = a.post(url, data={"csrf_token": csrf, **CONTRATO, "servicio": str(servicio_id(app))})
+    assert response.status_code == 404
+    assert _trabajador(a, iid, cid).status_code == 404
+    with app.app_context():
+        assert get_session().exec(select(Contrato)).first() is None
+
+
+def test_a_salary_no_column_can_hold_is_refused_for_a_period_without_uma(a, app):
+    """For a period whose UMA is not yet published (2027) the 25-UMA cap was skipped, and 9,999,999,999,999.99
+    reached PostgreSQL's NUMERIC(12, 2): a 500. A provisional cap (the latest UMA raised by a margin) bounds it."""
+    servicio(a)
+    iid = informativa_id(registrar(a, ejercicio="2027", cuatrimestre="1"))
+    assert contrato(a, app, iid, fecha_inicio="2027-02-01").status_code == 303
+    cid = contrato_id(app)
+    for sbc in ("9999999999999.99", "99999999999.99", "5000.00"):
+        response = _trabajador(a, iid, cid, sbc=sbc)
+        assert response.status_code == 422, sbc
+        assert html(response).select_one("#sbc-error").get_text(strip=True), sbc
+    assert _trabajador(a, iid, cid, sbc="450.25").status_code == 303
+
+
+@pytest.mark.parametrize("clave", ["%C2%B2", "%D9%A1", "1" * 10, "-1", "nuevo2"])
+def test_a_contract_url_that_is_not_an_id_is_404(lista, clave):
+    """"²" is a digit to str.isdigit() and int("²") raises: the contract URL answered 500."""
+    a, iid, _cid = lista
+    assert a.get(f"/informativas/{iid}/contratos/{clave}").status_code == 404
+    url = f"/informativas/{iid}/contratos/{clave}"
+    assert a.post(url, data={"csrf_token": token(a, f"/informativas/{iid}"), **CONTRATO}).status_code == 404
+
+
+def test_a_double_guardar_of_one_new_contract_stores_it_once(a, app):
+    """The same Agregar contrato form posted twice (a double click on a slow line, a retry after a timeout) stored
+    two identical contracts. Its hidden clave_alta, unique per informativa, makes the second Guardar land on the
+    first one's contract; posted at once from two threads, one stores and the other is sent to it."""
+    import threading
+
+    servicio(a)
+    iid = informativa_id(registrar(a))
+    url = f"/informativas/{iid}/contratos/nuevo"
+    doc = html(a.get(url))
+    clave_alta = doc.select_one("input[name=clave_alta]")["value"]
+    datos = {"csrf_token": token(a, url), **CONTRATO, "servicio": str(servicio_id(app)), "clave_alta": clave_alta}
+    primera = a.post(url, data=datos)
+    assert primera.status_code == 303
+    segunda = a.post(url, data=datos)
+    assert segunda.status_code == 303
+    with app.app_context():
+        unico = get_session().exec(select(Contrato)).one()
+    assert segunda.headers["Location"].endswith(f"/contratos/{unico.id}")
+    # Two at once, from two "tabs" of one session.
+    doc = html(a.get(url))
+    datos = {**datos, "clave_alta": doc.select_one("input[name=clave_alta]")["value"], "objeto": "Segundo"}
+    cookie = a.get_cookie("session").value
+    estados, barrera = [], threading.Barrier(2)
+
+    def correr():
+        c = app.test_client()
+        c.set_cookie("session", cookie)
+        barrera.wait()
+        estados.append(c.post(url, data=datos).status_code)
+
+    hilos = [threading.Thread(target=correr) for _ in range(2)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert estados == [303, 303]
+    with app.app_context():
+        assert len(get_session().exec(select(Contrato).where(Contrato.objeto == "Segundo")).all()) == 1
+
+
+def test_a_service_an_informativa_por_firmar_uses_cannot_change(lista, app):
+    """What was sent to be signed must not change under the contratista: the service's folio and description are
+    part of it. While an informativa that uses it is por firmar, editing the service is refused next to the field."""
+    a, iid, cid = lista
+    assert _trabajador(a, iid, cid).status_code == 303
+    assert a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, f"/informativas/{iid}")}).status_code \
+        == 303
+    sid = servicio_id(app)
+    response = a.post(f"/datos-generales/repse/servicios/{sid}", data={
+        "csrf_token": token(a, "/datos-generales/repse"), "folio": "AR12345/2021-9", "descripcion": "Limpieza"})
+    assert response.status_code == 422
+    assert "Regrésala a captura" in html(response).select_one(".error-message").get_text()
+    with app.app_context():
+        assert get_session().get(ServicioRepse, sid).folio == "AR12345/2021-1"
+    a.post(f"/informativas/{iid}/regresar", data={"csrf_token": token(a, f"/informativas/{iid}")})
+    assert a.post(f"/datos-generales/repse/servicios/{sid}", data={
+        "csrf_token": token(a, "/datos-generales/repse"), "folio": "AR12345/2021-9",
+        "descripcion": "Limpieza"}).status_code == 303
+
+
+def test_a_sin_informacion_informativa_has_no_copiar(a, app):
+    iid = informativa_id(registrar(a, tipo="sin_informacion"))
+    csrf = token(a, "/informativas/")
+    assert a.get(f"/informativas/{iid}/copiar").status_code == 404
+    assert a.post(f"/informativas/{iid}/copiar/1", data={"csrf_token": csrf}).status_code == 404
+
+
+def test_a_database_error_does_not_carry_the_workers_data(app):
+    """An unexpected database error is logged with its message; the message must not list the statement's values
+    (NSS, CURP, salaries)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = app.extensions["engine"]
+    with engine.connect() as conexion, pytest.raises(DBAPIError) as error:
+        conexion.execute(text("INSERT INTO tabla_que_no_existe (nss) VALUES (:nss)"), {"nss": "12345678901"})
+    assert "12345678901" not in str(error.value)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -101,6 +102,22 @@ def test_contract_without_workers():
                                                                               objeto="Limpieza")])
     assert clases(problemas) == [("error", "sin_trabajadores", 9, "trabajadores")]
     assert problemas[0].mensaje.startswith("El contrato 2 (")
+
+
+def test_a_worker_above_25_uma_at_the_periods_end_is_an_error():
+    """A worker stored while the UMA in force was unknown (under the provisional cap) is checked again by Revisar
+    against the cap the portal knows by then; one at the cap passes."""
+    p2 = Periodo(2026, 2)  # ends 31/08/2026: 25 × 117.31 = 2,932.75
+    en_p2 = replace(BUENO, fecha_inicio=date(2026, 6, 1))
+    assert revisar("normal", p2, RFC_CONTRATISTA, FOLIOS, [replace(en_p2, sbc_maximo=Decimal("2932.75"))]) == []
+    problemas = revisar("normal", p2, RFC_CONTRATISTA, FOLIOS, [replace(en_p2, sbc_maximo=Decimal("2932.76"))])
+    assert clases(problemas) == [("error", "sbc_sobre_tope", 7, "trabajadores")]
+    assert "$2,932.75 al 31/08/2026" in problemas[0].mensaje
+    p2027 = Periodo(2027, 1)  # past the table: the provisional cap, 3,372.66
+    en_2027 = replace(BUENO, fecha_inicio=date(2027, 2, 1))
+    assert revisar("normal", p2027, RFC_CONTRATISTA, FOLIOS, [replace(en_2027, sbc_maximo=Decimal("3372.66"))]) == []
+    assert [p.clase for p in revisar("normal", p2027, RFC_CONTRATISTA, FOLIOS,
+                                     [replace(en_2027, sbc_maximo=Decimal("3372.67"))])] == ["sbc_sobre_tope"]
 
 
 def test_a_contract_captured_twice_is_a_warning():

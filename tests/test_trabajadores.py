@@ -140,9 +140,21 @@ def test_sbc_below_minimum_wage_is_a_warning():
 
 
 def test_sbc_past_the_table_is_accepted_with_a_warning():
-    sbc, avisos = validar_sbc("5000.00", date(2027, 3, 31))
-    assert sbc == Decimal("5000.00")
+    sbc, avisos = validar_sbc("3000.00", date(2027, 3, 31))
+    assert sbc == Decimal("3000.00")
     assert len(avisos) == 1 and "No se pudo comprobar el tope" in avisos[0]
+
+
+@pytest.mark.parametrize("valor", ["3372.67", "5000.00", "123456789012.50", "9999999999999.99"])
+def test_sbc_past_the_table_is_still_bounded(valor):
+    """Red team: past the table's horizon (a 2027-1 informativa, registrable from September 2026) any SBC of up to
+    13 digits passed with a warning: PostgreSQL's NUMERIC(10,2) answered 500 and SQLite stored it. The provisional
+    cap is 25 × the last UMA known (117.31) × 1.15 = 3,372.66."""
+    assert trabajadores.tope_provisional() == (Decimal("3372.66"), Decimal("117.31"))
+    assert validar_sbc("3372.66", date(2027, 3, 31))[0] == Decimal("3372.66")
+    with pytest.raises(Rechazo, match=r"excede \$3,372.66: el portal aún no tiene la UMA vigente el 31/03/2027") as e:
+        validar_sbc(valor, date(2027, 3, 31))
+    assert e.value.campo == "sbc"
 
 
 def test_trabajador_valid():

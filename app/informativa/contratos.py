@@ -6,8 +6,11 @@ same object, routes and blocks), and nothing stored until *Guardar contrato*.
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, flash, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from .. import contratos as reglas
@@ -21,7 +24,7 @@ from ..models import Borrador, Contrato, Informativa, utcnow
 from ..rechazo import Rechazo, todos
 from ..uploads import limit_body
 from .forms import CAMPOS_CONTRATO, ContratoForm
-from .routes import bp, en_captura, periodo, propia
+from .routes import bloquear, bp, en_captura, periodo, propia
 
 TEMPLATE = "informativa/contrato.html"
 MAX_CAMPO = 1000
@@ -30,6 +33,18 @@ MAX_REQUEST = 256 * 1024  # typed fields only
 
 def _clave(informativa_id: int, clave: str) -> str:
     return f"contrato:{informativa_id}:{clave}"
+
+
+def _id(clave: str) -> int | None:
+    """A contract id from the URL: ASCII digits only ("²" and "١" are digits to str.isdigit, and int("²") fails)."""
+    return int(clave) if clave.isascii() and clave.isdigit() and len(clave) <= 9 else None
+
+
+def _alta(valor: str | None) -> str | None:
+    """An Agregar contrato form's key as posted, when it has the shape we give it (secrets.token_urlsafe(16))."""
+    if valor and len(valor) <= 32 and valor.isascii() and all(c.isalnum() or c in "-_" for c in valor):
+        return valor
+    return None
 
 
 class EstadoContrato:
@@ -45,6 +60,8 @@ class EstadoContrato:
         self.campos: dict[str, str] = {k: str(v) for k, v in dict(datos["campos"]).items() if k in CAMPOS_CONTRATO}
         self.localizador = Localizador.from_dict(datos.get("localizador"))
         self.revisar = bool(datos.get("revisar"))
+        # Agregar contrato's form key (see Contrato.clave_alta): the posted one, the draft's, or a new one.
+        self.alta = None if contrato else (_alta(datos.get("alta")) or secrets.token_urlsafe(16))
         self.rechazos: list[Rechazo] = []
         self.avisos: list[str] = []
         self.enfoque: str | None = None
@@ -76,6 +93,8 @@ class EstadoContrato:
                 self.campos[name] = values[-1].strip()[:MAX_CAMPO]
         self.localizador = self.localizador.con({name: request.form.getlist(name)[-1]
                                                  for name in localizador_web.CAMPOS if request.form.getlist(name)})
+        if self.contrato is None:
+            self.alta = _alta(request.form.get("clave_alta")) or self.alta
         self.ofrecer_nombre()
 
     def ofrecer_nombre(self) -> None:
@@ -90,7 +109,8 @@ class EstadoContrato:
     def guardar_borrador(self) -> None:
         upsert(self.db, Borrador, ["contratista_id", "clave"],
                {"contratista_id": self.informativa.contratista_id, "clave": self.clave,
-                "datos": {"campos": self.campos, "localizador": self.localizador.to_dict(), "revisar": self.revisar},
+                "datos": {"campos": self.campos, "localizador": self.localizador.to_dict(), "revisar": self.revisar,
+                          "alta": self.alta},
                 "actualizado": utcnow()})
         self.db.commit()
 
@@ -151,9 +171,10 @@ def _contrato(informativa: Informativa, clave: str) -> Contrato | None:
     """None for "nuevo"; the informativa's own contract for its id; 404 for anything else."""
     if clave == "nuevo":
         return None
-    if not clave.isdigit() or len(clave) > 9:
+    contrato_id = _id(clave)
+    if contrato_id is None:
         abort(404)
-    contrato = informativas.contrato_propio(get_session(), informativa, int(clave))
+    contrato = informativas.contrato_propio(get_session(), informativa, contrato_id)
     if contrato is None:
         abort(404)
     return contrato
@@ -179,7 +200,8 @@ def _conservar(usuario: Usuario) -> None:
     informativa = informativas.propia(get_session(), usuario.contratista.id, int(args.get("informativa_id", 0)))
     if informativa is not None and informativa.estatus == "en_captura":
         clave = str(args.get("clave", "nuevo"))
-        contrato = informativas.contrato_propio(get_session(), informativa, int(clave)) if clave.isdigit() else None
+        contrato_id = _id(clave)
+        contrato = informativas.contrato_propio(get_session(), informativa, contrato_id) if contrato_id else None
         if clave == "nuevo" or contrato is not None:
             estado = EstadoContrato(get_session(), informativa, contrato)
             estado.recibir()
@@ -212,22 +234,46 @@ def _guardar_contrato(informativa_id: int, clave: str):
         estado.revisar = True
         estado.guardar_borrador()
         return estado.responder()
-    db, contrato = estado.db, estado.contrato or Contrato(informativa_id=estado.informativa.id,
-                                                          contratista_id=estado.informativa.contratista_id,
-                                                          rfc_contratante="", persona_contratante="",
-                                                          nombre_contratante="", correo="", celular="", objeto="",
-                                                          fecha_inicio=datos.fecha_inicio)
+    db, informativa = estado.db, estado.informativa
+    bloquear(informativa)
+    if estado.contrato is not None:
+        contrato = informativas.contrato_propio(db, informativa, estado.contrato.id, fresco=True)
+        if contrato is None:  # deleted by another request meanwhile
+            db.rollback()
+            abort(404)
+    else:
+        contrato = Contrato(informativa_id=informativa.id, contratista_id=informativa.contratista_id,
+                            rfc_contratante="", persona_contratante="", nombre_contratante="", correo="", celular="",
+                            objeto="", fecha_inicio=datos.fecha_inicio, clave_alta=estado.alta)
+        if estado.alta and informativas.contrato_por_alta(db, informativa, estado.alta) is not None:
+            return _ya_guardado(estado)
     for campo in reglas.DatosContrato.__dataclass_fields__:
         setattr(contrato, campo, getattr(datos, campo))
     contrato.actualizado = utcnow()
     db.add(contrato)
-    informativas.tocar(db, estado.informativa)
-    db.exec(delete(Borrador).where(Borrador.contratista_id == estado.informativa.contratista_id,
+    db.exec(delete(Borrador).where(Borrador.contratista_id == informativa.contratista_id,
                                    Borrador.clave == estado.clave))
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:  # the same form saved at once on another node: its clave_alta is taken
+        db.rollback()
+        return _ya_guardado(estado)
     flash(f"Se guardó el contrato con {contrato.nombre_contratante}."
           + (" " + " ".join(estado.avisos) if estado.avisos else ""), "status")
     return see_other(url_for("informativa.ver", informativa_id=estado.informativa.id) + f"#contrato-{contrato.id}")
+
+
+def _ya_guardado(estado: EstadoContrato):
+    """A second Guardar of one Agregar contrato form (a double click, a retry, a second tab of the same draft): the
+    contract the first one stored, not a copy of it."""
+    db, informativa = estado.db, estado.informativa
+    contrato = informativas.contrato_por_alta(db, informativa, estado.alta)
+    if contrato is None:
+        abort(409)
+    nombre, contrato_id = contrato.nombre_contratante, contrato.id
+    db.rollback()
+    flash(f"El contrato con {nombre} ya se había guardado con este formulario; revisa sus datos.", "status")
+    return see_other(url_for("informativa.contrato", informativa_id=informativa.id, clave=contrato_id))
 
 
 @bp.post("/<int:informativa_id>/contratos/<clave>/borrador")
@@ -276,13 +322,14 @@ def descartar_contrato(informativa_id: int, clave: str):
 def eliminar_contrato(informativa_id: int, contrato_id: int):
     """Eliminar a contract (and its workers) while the informativa is in capture."""
     informativa = propia(informativa_id)
-    en_captura(informativa)
-    contrato = informativas.contrato_propio(get_session(), informativa, contrato_id)
-    if contrato is None:
+    if informativas.contrato_propio(get_session(), informativa, contrato_id) is None:
+        abort(404)
+    bloquear(informativa)
+    contrato = informativas.contrato_propio(get_session(), informativa, contrato_id, fresco=True)
+    if contrato is None:  # deleted by another request meanwhile
         abort(404)
     nombre = contrato.nombre_contratante
-    informativas.tocar(get_session(), informativa)
-    informativas.eliminar_contrato(get_session(), contrato)
+    informativas.eliminar_contrato(get_session(), contrato, _clave(informativa.id, str(contrato.id)))
     flash(f"Se eliminó el contrato con {nombre} y sus trabajadores.", "status")
     return see_other(url_for("informativa.ver", informativa_id=informativa.id))
 
@@ -293,6 +340,8 @@ def copiar(informativa_id: int):
     from .routes import contexto_informativa
 
     informativa = propia(informativa_id)
+    if informativa.tipo != "normal":
+        abort(404)  # a Sin información informativa has no contracts
     en_captura(informativa)
     origenes = informativas.contratos_de_otras(get_session(), informativa.contratista_id, informativa)
     return render("informativa/copiar.html", origenes=origenes, **contexto_informativa(informativa))
@@ -303,6 +352,8 @@ def copiar_contrato(informativa_id: int, contrato_id: int):
     """Start a new contract from another informativa's: its contratante, objeto and servicio; the dates are typed
     anew (they belong to this period)."""
     informativa = propia(informativa_id)
+    if informativa.tipo != "normal":
+        abort(404)
     en_captura(informativa)
     db = get_session()
     origen = db.get(Contrato, contrato_id)

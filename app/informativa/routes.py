@@ -46,8 +46,16 @@ def propia(informativa_id: int) -> Informativa:
 
 
 def en_captura(informativa: Informativa) -> None:
-    """Contracts and workers change only while the informativa is in capture (409 otherwise)."""
+    """Contracts and workers change only while the informativa is in capture (409 otherwise): the early check,
+    before a form is read; the change itself begins with bloquear()."""
     if informativa.estatus != "en_captura":
+        abort(409)
+
+
+def bloquear(informativa: Informativa) -> None:
+    """Begin the change of the informativa's contracts or workers (informativas.bloquear: one at a time per
+    informativa, all nodes); 409 when it left capture meanwhile. Read what the change depends on after this."""
+    if not informativas.bloquear(get_session(), informativa):
         abort(409)
 
 
@@ -121,6 +129,18 @@ def contexto_informativa(informativa: Informativa) -> dict:
             "servicios": {s.id: s for s in informativas.servicios(db, informativa.contratista_id)}}
 
 
+def _revisar(informativa: Informativa, contexto: dict) -> list[revision.Problema]:
+    sbc = informativas.sbc_maximo_por_contrato(get_session(), informativa)
+    datos = [revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
+                                    servicio_folio=contexto["servicios"][c.servicio_id].folio
+                                    if c.servicio_id in contexto["servicios"] else None,
+                                    objeto=c.objeto, fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
+                                    trabajadores=contexto["conteos"].get(c.id, 0), sbc_maximo=sbc.get(c.id))
+             for c in contexto["contratos"]]
+    return revision.revisar(informativa.tipo, contexto["periodo"], current_user.contratista.rfc,
+                            {s.folio for s in contexto["servicios"].values()}, datos, hoy=contexto["hoy"])
+
+
 @bp.get("/<int:informativa_id>")
 def ver(informativa_id: int):
     """One informativa: its period, deadline and status, its contracts (Normal) and what can be done next."""
@@ -146,18 +166,9 @@ def _enlace(informativa: Informativa, p: revision.Problema) -> str:
         (f"#{p.campo if p.campo != 'rfc' else 'rfc_contratante'}" if p.campo else "")
 
 
-def problemas(informativa: Informativa) -> list[Problema]:
+def problemas(informativa: Informativa, contexto: dict | None = None) -> list[Problema]:
     """What Revisar reports: every inconsistency IMSS would publish, and warnings, each with its link."""
-    db = get_session()
-    contexto = contexto_informativa(informativa)
-    datos = [revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
-                                    servicio_folio=contexto["servicios"][c.servicio_id].folio
-                                    if c.servicio_id in contexto["servicios"] else None,
-                                    objeto=c.objeto, fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
-                                    trabajadores=contexto["conteos"].get(c.id, 0))
-             for c in contexto["contratos"]]
-    lista = revision.revisar(informativa.tipo, contexto["periodo"], current_user.contratista.rfc,
-                             {s.folio for s in contexto["servicios"].values()}, datos, hoy=contexto["hoy"])
+    lista = _revisar(informativa, contexto or contexto_informativa(informativa))
     return [Problema(p.nivel, p.mensaje, _enlace(informativa, p)) for p in lista]
 
 
@@ -174,15 +185,19 @@ def revisar(informativa_id: int):
 def enviar(informativa_id: int):
     """Enviar a firma: refused while Revisar reports an error, or before the period has ended."""
     informativa = propia(informativa_id)
+    bloquear(informativa)  # from here to the commit no change of its contracts or workers runs
+    db = get_session()
+    informativas.bloquear_servicios(db, informativa)
+    db.refresh(informativa)
     contexto = contexto_informativa(informativa)
-    lista = problemas(informativa)
+    lista = problemas(informativa, contexto)
     errores = [p for p in lista if p.nivel == "error"]
-    if informativa.estatus != "en_captura":
-        abort(409)
     if errores:
+        db.rollback()
         return render("informativa/revision.html", status=422, problemas=lista, errores=errores,
-                      rechazada=True, **contexto)
-    informativas.cambiar_estatus(get_session(), informativa, "en_captura", "por_firmar")
+                      rechazada=True, **contexto_informativa(informativa))
+    if not informativas.cambiar_estatus(db, informativa, "en_captura", "por_firmar"):
+        abort(409)
     flash("La informativa quedó lista para que el contratista la firme con su e.firma.", "status")
     current_app.logger.info("informativa %s enviada a firma por %s", informativa.id, current_user.actor)
     return see_other(url_for("informativa.ver", informativa_id=informativa.id))

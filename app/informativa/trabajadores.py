@@ -22,7 +22,7 @@ from ..models import CargaTrabajadores, Contrato, Informativa, Trabajador
 from ..rechazo import Rechazo
 from ..uploads import limit_body, upload_size
 from .forms import CargaForm, TrabajadorForm
-from .routes import bp, contexto_informativa, en_captura, periodo, propia
+from .routes import bloquear, bp, contexto_informativa, en_captura, periodo, propia
 
 POR_PAGINA = 50
 # A ZIP of payroll CFDIs may weigh 50 MB (carga_masiva's limit); the request a little more.
@@ -35,6 +35,14 @@ def _contrato(informativa_id: int, contrato_id: int) -> tuple[Informativa, Contr
     if contrato is None:
         abort(404)
     return informativa, contrato
+
+
+def _bloquear(informativa: Informativa, contrato: Contrato) -> None:
+    """Begin a change of the contract's workers (routes.bloquear), then make sure the contract is still there."""
+    bloquear(informativa)
+    if informativas.contrato_propio(get_session(), informativa, contrato.id, fresco=True) is None:
+        get_session().rollback()
+        abort(404)  # deleted by another request meanwhile
 
 
 def _pagina(informativa: Informativa, contrato: Contrato, form: TrabajadorForm | None = None,
@@ -89,6 +97,7 @@ def _agregar_trabajador(informativa_id: int, contrato_id: int):
     if form.validate_on_submit():
         fila = _validar(form, informativa)
         if fila is not None:
+            _bloquear(informativa, contrato)
             try:
                 informativas.guardar_trabajador(get_session(), contrato, fila)
             except Rechazo as e:
@@ -116,6 +125,10 @@ def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int)
         en_captura(informativa)
         fila = _validar(form, informativa)
         if fila is not None:
+            _bloquear(informativa, contrato)
+            trabajador = informativas.trabajador_propio(get_session(), contrato, trabajador_id, fresco=True)
+            if trabajador is None:
+                abort(404)  # removed by another request meanwhile
             try:
                 informativas.guardar_trabajador(get_session(), contrato, fila, trabajador)
             except Rechazo as e:
@@ -131,14 +144,15 @@ def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int)
 @bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores/<int:trabajador_id>/eliminar")
 def eliminar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int):
     informativa, contrato = _contrato(informativa_id, contrato_id)
-    en_captura(informativa)
     db = get_session()
-    trabajador = informativas.trabajador_propio(db, contrato, trabajador_id)
-    if trabajador is None:
+    if informativas.trabajador_propio(db, contrato, trabajador_id) is None:
         abort(404)
+    _bloquear(informativa, contrato)
+    trabajador = informativas.trabajador_propio(db, contrato, trabajador_id, fresco=True)
+    if trabajador is None:
+        abort(404)  # removed by another request meanwhile
     nss = trabajador.nss
     db.delete(trabajador)
-    informativas.tocar(db, informativa)
     db.commit()
     flash(f"Se quitó el trabajador con NSS {nss}.", "status")
     return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=contrato.id))
@@ -170,6 +184,7 @@ def cargar(informativa_id: int, contrato_id: int):
                 form.archivo.errors = [e.mensaje]
             else:
                 db = get_session()
+                _bloquear(informativa, contrato)  # after reading the file: nothing is held while it is parsed
                 db.exec(delete(CargaTrabajadores).where(CargaTrabajadores.contrato_id == contrato.id))
                 carga = CargaTrabajadores(contrato_id=contrato.id, contratista_id=informativa.contratista_id,
                                           archivo=(archivo.filename or "")[:255], formato=vista.formato,
@@ -181,9 +196,9 @@ def cargar(informativa_id: int, contrato_id: int):
     return _pagina(informativa, contrato, carga_form=form)
 
 
-def _carga(informativa_id: int, contrato_id: int, carga_id: int):
+def _carga(informativa_id: int, contrato_id: int, carga_id: int, *, fresca: bool = False):
     informativa, contrato = _contrato(informativa_id, contrato_id)
-    carga = get_session().get(CargaTrabajadores, carga_id)
+    carga = get_session().get(CargaTrabajadores, carga_id, populate_existing=fresca)
     if carga is None or carga.contrato_id != contrato.id or carga.contratista_id != informativa.contratista_id:
         abort(404)
     return informativa, contrato, carga
@@ -217,7 +232,8 @@ def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
     """Agregar trabajadores: the preview's valid rows, each to its contract; an NSS a contract already has is not
     added twice. The preview is gone afterwards."""
     informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id)
-    en_captura(informativa)
+    _bloquear(informativa, contrato)
+    informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id, fresca=True)  # still there?
     db = get_session()
     destinos = _destinos(informativa, contrato, carga.vista)
     por_contrato: dict[int, list[informativas.FilaNueva]] = {}
@@ -232,7 +248,6 @@ def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
     agregados = sum(informativas.agregar_trabajadores(db, cid, filas) for cid, filas in por_contrato.items())
     total = sum(len(f) for f in por_contrato.values())
     db.delete(carga)
-    informativas.tocar(db, informativa)
     db.commit()
     partes = [f"Se agregaron {agregados} trabajador{'es' if agregados != 1 else ''}."]
     if total - agregados:
