@@ -12,6 +12,9 @@
   stream one at a time; what grows is the preview itself (one row per worker).
 - revision: `revision.revisar` over 50 contracts of 3,000 workers each (the workers as counts), median of 30
   (target <= 1 s).
+- hostile worker files: each file a red-team run used to stall the server (minutes, gigabytes), refused or read
+  now, in seconds and as a ratio to the normal file of its kind (3,000 rows of CSV or XLSX, 3,000 receipts of ZIP)
+  measured in the same run; median of 3. The brief's bar: refused "within a few times a normal request".
 """
 from __future__ import annotations
 
@@ -109,10 +112,65 @@ def bench_revision(contratos: int = 50, trabajadores: int = 3000) -> None:
           f"({_ratio(segundos, 1.0, 's')}; median of 30)")
 
 
+def _hostiles() -> dict[str, tuple[str, bytes]]:
+    """name → (the normal file's kind, the hostile file), built with the tests' own builders."""
+    from tests.test_carga_masiva import _TIPOS, _contratantes, _estilos, _libro
+
+    estilos = ('<Relationship Id="rId9" Type="' + _TIPOS + '/styles" Target="styles.xml"/>').encode()
+    ancha = b"".join(b'<row r="%d"><c r="XFD%d"/></row>' % (i, i) for i in range(1, 19_991))
+    rfcs = _contratantes(20)
+    return {
+        "XLSX: 3 million <xf/> in the styles (was 87 s, 1.7 GB)":
+            ("xlsx", _libro(partes={"xl/styles.xml": _estilos(3_000_000)}, relaciones=estilos)),
+        "XLSX: 9,000 <xf/> in the styles, within the bound": ("xlsx", _libro(partes={"xl/styles.xml": _estilos(9_000)},
+                                                                            relaciones=estilos)),
+        "XLSX: 19,990 rows ending at column XFD (was 70 s)": ("xlsx", _libro(ancha)),
+        "XLSX: one 100,000-tag sheet without <dimension> listed 4,999 times (was 100 s)":
+            ("xlsx", _libro(b'<row r="1"/>' + b"<x/>" * 100_000, hojas=b"".join(
+                b'<sheet name="S%d" sheetId="%d" r:id="rId1"/>' % (i, i) for i in range(2, 5_001)))),
+        "XLSX: one 199,000-tag sheet without <dimension>, within the bound":
+            ("xlsx", _libro(b'<row r="1"/>' + b"<x/>" * 199_000)),
+        "CSV: 14,000 lines of 1,023 commas (was 3.2 s)": ("csv", (b"," * 1_023 + b"\n") * 14_000),
+        "CSV: 20,000 lines of 64 commas, within the bound": ("csv", (b"," * 64 + b"\n") * 19_999),
+        "ZIP: 128 files of 1 MB of <a/> (was 2 min)":
+            ("zip", cfdi.zip_de([(f"d{i}.xml", b"<r>" + b"<a/>" * 260_000 + b"</r>") for i in range(128)])),
+        "ZIP: 5,000 files of 25 KB of <a/> (was 90 s)":
+            ("zip", cfdi.zip_de([(f"s{i}.xml", b"<r>" + b"<a/>" * 6_400 + b"</r>") for i in range(5_000)])),
+        "ZIP: 750 files of 1,990 tags each, the most in all":
+            ("zip", cfdi.zip_de([(f"c{i}.xml", b"<r>" + b"<a/>" * 1_990 + b"</r>") for i in range(750)])),
+        "ZIP: 751 receipts × 20 SubContratacion (15,020 preview rows)":
+            ("zip", cfdi.zip_de([(f"{i}.xml", cfdi.Recibo(cfdi.persona(i), date(2026, 4, 15), subcontrataciones=[
+                (r, "5.000") for r in rfcs])) for i in range(751)])),
+    }
+
+
+def bench_hostiles(n: int = 3000) -> None:
+    personas = [cfdi.persona(i) for i in range(n)]
+    normales = {"csv": ("trabajadores.csv", cfdi.csv_de(cfdi.filas_de(personas))),
+                "xlsx": ("trabajadores.xlsx", cfdi.xlsx_de(cfdi.filas_de(personas))),
+                "zip": ("nomina.zip", _zip(n, n))}
+    referencia = {tipo: _median_s(lambda d=d: _leer(*d), 3) for tipo, d in normales.items()}
+    for tipo, segundos in referencia.items():
+        print(f"informativa: normal {tipo.upper()} of {n:,} rows: {segundos:.2f} s (median of 3)")
+    for nombre, (tipo, datos) in _hostiles().items():
+        def leer(datos=datos, tipo=tipo):
+            try:
+                _leer(f"hostil.{tipo}", datos)
+                return "read"
+            except carga_masiva.ArchivoRechazado as e:
+                return "refused: " + e.mensaje[:60] + "…"
+
+        desenlace = leer()
+        segundos = _median_s(leer, 3)
+        print(f"informativa: {nombre} ({len(datos) / MB:.1f} MB): {segundos:.2f} s, "
+              f"{segundos / referencia[tipo]:.2f}× the normal {tipo.upper()}; {desenlace}")
+
+
 def bench_informativa() -> None:
     bench_csv()
     bench_zip()
     bench_revision()
+    bench_hostiles()
 
 
 if __name__ == "__main__":

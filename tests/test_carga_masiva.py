@@ -495,3 +495,137 @@ def test_preview_survives_a_round_trip_through_json():
     assert carga_masiva.de_dict(datos) == vista
     with pytest.raises(ValueError):
         carga_masiva.de_dict({"formato": "csv"})
+
+
+# Files whose cost is in their number of XML elements or cells, not their bytes (each performs a red-team file)
+
+_TIPOS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_FILA = b'<row r="1"><c r="A1" t="inlineStr"><is><t>NSS</t></is></c></row>'
+
+
+def _libro(filas: bytes = _FILA, *, partes: dict[str, bytes] | None = None, tipos: bytes = b"",
+           relaciones: bytes = b"", hojas: bytes = b"") -> bytes:
+    """A minimal workbook written part by part, so that each part can be what an attacker makes of it."""
+    ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    todas = {
+        "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        b'<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' + tipos +
+        b"</Types>",
+        "_rels/.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="' + _TIPOS.encode() + b'/officeDocument" Target="xl/workbook.xml"/>'
+        b"</Relationships>",
+        "xl/workbook.xml": b"<workbook " + ns + b' xmlns:r="' + _TIPOS.encode() + b'"><sheets>'
+        b'<sheet name="S" sheetId="1" r:id="rId1"/>' + hojas + b"</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'relationships"><Relationship Id="rId1" Type="' + _TIPOS.encode() + b'/worksheet" '
+        b'Target="worksheets/sheet1.xml"/>' + relaciones + b"</Relationships>",
+        "xl/worksheets/sheet1.xml": b"<worksheet " + ns + b"><sheetData>" + filas + b"</sheetData></worksheet>",
+        **(partes or {}),
+    }
+    salida = io.BytesIO()
+    with zipfile.ZipFile(salida, "w", zipfile.ZIP_DEFLATED) as z:
+        for nombre, datos in todas.items():
+            z.writestr(nombre, datos)
+    return salida.getvalue()
+
+
+def _estilos(n: int) -> bytes:
+    return (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>'
+            + b"<xf/>" * n + b"</cellXfs></styleSheet>")
+
+
+def test_xlsx_parts_dense_in_elements_are_refused_fast():
+    """openpyxl pays per element: 16 MB of <xf/> in the styles took 87 s and 1.7 GB, a workbook listing 200,000
+    sheets 42 s, one large sheet listed 5,000 times 100 s (it looks for each listed sheet's dimension). The tags of
+    each part are counted before openpyxl opens the workbook."""
+    estilos = ('<Relationship Id="rId9" Type="' + _TIPOS + '/styles" Target="{}"/>').encode()
+    repetida = b"".join(b'<sheet name="S%d" sheetId="%d" r:id="rId1"/>' % (i, i) for i in range(2, 5_000))
+    sin_dimension = b'<row r="1"/>' + b"<x/>" * 100_000
+    grafica = ('<Relationship Id="rId7" Type="' + _TIPOS + '/chartsheet" Target="chartsheets/sheet1.xml"/>').encode()
+    for datos, patron in (
+            (_libro(partes={"xl/styles.xml": _estilos(3_000_000)}, relaciones=estilos.replace(b"{}", b"styles.xml")),
+             "demasiado grande"),
+            (_libro(partes={"xl/styles.xml": _estilos(20_000)}, relaciones=estilos.replace(b"{}", b"styles.xml")),
+             "demasiados estilos, hojas u objetos"),
+            # styles named like a sheet get no sheet's allowance
+            (_libro(partes={"xl/worksheets/sheet2.xml": _estilos(100_000)},
+                    relaciones=estilos.replace(b"{}", b"worksheets/sheet2.xml")), "demasiados estilos"),
+            (_libro(hojas=b"".join(b'<sheet name="S%d" sheetId="%d" r:id="rId1"/>' % (i, i)
+                                   for i in range(2, 200_000))), "demasiado grande|demasiados estilos"),
+            (_libro(sin_dimension, hojas=repetida), "demasiados estilos"),
+            (_libro(hojas=b'<sheet name="G" sheetId="2" r:id="rId7"/>', relaciones=grafica,
+                    partes={"xl/chartsheets/sheet1.xml": b"<chartsheet/>"}), "demasiados estilos")):
+        _cronometrado("t.xlsx", datos, patron)
+    # Within the bounds (a well-formatted workbook has a few hundred styles), it reads as before.
+    fila = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>%s</t></is></c><c r="B1" t="inlineStr"><is><t>%s</t></is>'
+            b'</c><c r="C1"><v>450.25</v></c></row>' % (PERSONAS[0].nss.encode(), PERSONAS[0].curp.encode()))
+    vista = leer("t.xlsx", _libro(fila, partes={"xl/styles.xml": _estilos(500)},
+                                  relaciones=estilos.replace(b"{}", b"styles.xml")))
+    assert (vista.filas_validas, vista.filas_con_error) == (1, 0)
+
+
+def test_xlsx_a_far_right_cell_does_not_widen_every_row():
+    """A row whose last cell is XFD was 16,384 cells to openpyxl (19,990 such rows: 70 s). Columns A to Z are read:
+    a value in D to Z refuses the file, anything past Z is not read."""
+    filas = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c><c r="B%d" t="inlineStr"><is><t>'
+                     b'%s</t></is></c><c r="C%d"><v>450.25</v></c><c r="XFD%d"/><c r="AA%d"><v>1</v></c></row>'
+                     % (i, i, persona(i).nss.encode(), i, persona(i).curp.encode(), i, i, i)
+                     for i in range(1, 3_001))
+    inicio = time.perf_counter()
+    assert leer("t.xlsx", _libro(filas)).filas_validas == 3_000
+    assert time.perf_counter() - inicio < 5
+    con_e = filas.replace(b'<c r="XFD1"/>', b'<c r="E1"><v>7</v></c>')
+    rechazo("t.xlsx", _libro(con_e), "fila 1 .* tiene 5 columnas")
+
+
+def test_csv_a_line_of_commas_is_refused_at_once():
+    """14,000 lines of 1,023 commas were 14 million cells to the csv module (3.2 s)."""
+    _cronometrado("c.csv", (b"," * 1_023 + b"\n") * 14_000, "línea 1 .* más de 64 comas", 1.0)
+    _cronometrado("c.csv", b"NSS,CURP,SBC\n" + (b"," * 65 + b"\n"), "línea 2 .* más de 64 comas", 1.0)
+    fila = f"{PERSONAS[0].nss},{PERSONAS[0].curp},450.25" + "," * 30  # Excel's padding of empty columns
+    assert leer("c.csv", fila.encode()).filas_validas == 1
+
+
+def test_zip_receipts_dense_in_elements_are_left_out_unparsed():
+    """128 files of 1 MB of "<a/>" took 2 minutes to parse; 5,000 of 25 KB, 90 s. A file with more tags than any
+    receipt is left out unparsed, and a ZIP whose receipts have more tags in all than 5,000 real ones is refused."""
+    denso = b"<r>" + b"<a/>" * 260_000 + b"</r>"
+    inicio = time.perf_counter()
+    vista = leer("nomina.zip", zip_de([("bueno.xml", Recibo(PERSONAS[0], ABRIL))]
+                                      + [(f"d{i}.xml", denso) for i in range(128)]))
+    assert time.perf_counter() - inicio < 5
+    assert vista.filas_validas == 1 and len(vista.omitidos) == 128
+    assert "más de 2,000 nodos XML" in vista.omitidos[0].motivo
+    casi = b"<r>" + b"<a/>" * 1_990 + b"</r>"
+    _cronometrado("muchos.zip", zip_de([(f"c{i}.xml", casi) for i in range(800)]), "demasiados nodos XML", 5)
+
+
+def test_zip_receipt_in_an_unknown_encoding_is_left_out():
+    """An encoding Python has no codec for raised LookupError: a 500."""
+    vista = leer("nomina.zip", zip_de([("bueno.xml", Recibo(PERSONAS[0], ABRIL)),
+                                       ("raro.xml", b'<?xml version="1.0" encoding="x-desconocida"?><a/>')]))
+    assert vista.filas_validas == 1
+    assert [(o.archivo, "codificación" in o.motivo) for o in vista.omitidos] == [("raro.xml", True)]
+
+
+def _contratantes(n: int) -> list[str]:
+    from tests.cfdi import rfc_con_digito
+
+    return [rfc_con_digito(f"C{chr(66 + i // 20)}{chr(66 + i % 20)}0102033A") for i in range(n)]
+
+
+def test_zip_subcontratacion_nodes_are_bounded_per_receipt_and_per_preview():
+    """A receipt with 20,000 SubContratacion nodes made a 755 MB preview (and its dedup was quadratic). 20 per
+    receipt are read; more make the row an error with no destination. The preview as a whole is bounded."""
+    rfcs = _contratantes(21)
+    vista = leer("nomina.zip", zip_de([
+        ("veinte.xml", Recibo(PERSONAS[0], ABRIL, subcontrataciones=[(r, "5.000") for r in rfcs[:20]])),
+        ("veintiuno.xml", Recibo(PERSONAS[1], ABRIL, subcontrataciones=[(r, "1.000") for r in rfcs]))]))
+    assert len(vista.validas) == 20 and vista.filas_validas == 1
+    assert [(e.fila, e.campo) for e in vista.errores] == [("veintiuno.xml", "rfc_labora")]
+    assert "21 nodos SubContratacion" in vista.errores[0].motivo
+    muchos = [(f"{i}.xml", Recibo(persona(i), ABRIL, subcontrataciones=[(r, "5.000") for r in rfcs[:20]]))
+              for i in range(751)]  # 15,020 rows of preview
+    _cronometrado("nomina.zip", zip_de(muchos), "más de 15,000 filas de vista previa", 10)

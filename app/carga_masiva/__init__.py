@@ -36,8 +36,8 @@ from ..plazos import Periodo
 from ..rechazo import Rechazo, todos
 from ..trabajadores import Trabajador, validar_nss, validar_trabajador
 from . import nomina, tabla
-from .comun import (MAX_BYTES_TABLA, MAX_BYTES_ZIP, MAX_BYTES_XML, MAX_ENTRADAS, MAX_FILAS, ArchivoRechazado,
-                    Entrada, Omitido, fuente, mostrar, nombre_archivo)
+from .comun import (MAX_BYTES_TABLA, MAX_BYTES_ZIP, MAX_BYTES_XML, MAX_ENTRADAS, MAX_FILAS, MAX_FILAS_VISTA,
+                    ArchivoRechazado, Entrada, Omitido, fuente, mostrar, nombre_archivo)
 
 __all__ = ["CAMPOS", "MAX_BYTES_TABLA", "MAX_BYTES_XML", "MAX_BYTES_ZIP", "MAX_ENTRADAS", "MAX_FILAS", "MAX_ZIP",
            "ArchivoRechazado", "FilaError", "FilaValida", "Omitido", "Vista", "a_dict", "de_dict", "escribir_errores",
@@ -48,6 +48,8 @@ MAX_ZIP = MAX_BYTES_ZIP  # the largest upload any worker file may be (a ZIP of C
 MSG_XLS = ("El archivo «{archivo}» es un libro de Excel 97-2003 (.xls); guárdalo como «Libro de Excel (.xlsx)» o "
            "como CSV.")
 MSG_NO_TEXTO = "El archivo «{archivo}» no es un CSV, un libro de Excel (.xlsx) ni un ZIP de CFDI de nómina."
+MSG_VISTA = (f"El archivo «{{archivo}}» da más de {MAX_FILAS_VISTA:,} filas de vista previa (una por trabajador y "
+             "contratante, y una por error); divídelo en varios archivos.")
 MSG_REPETIDO = "El NSS se repite en el archivo: ya está en la fila {primera}."
 MSG_REPETIDO_RECIBO = "El NSS se repite en el archivo: ya está en «{primera}»."
 
@@ -166,11 +168,13 @@ def leer_trabajadores(nombre_archivo_subido: str, datos: bytes | BinaryIO, *, rf
             if b"\x00" in inicio and not inicio.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise ArchivoRechazado(MSG_NO_TEXTO.format(archivo=archivo))
             entradas = tabla.leer_csv(f, archivo, periodo.fin)
-    validas, errores = _revisar(entradas, hoy)
+    validas, errores = _revisar(entradas, hoy, archivo)
     return Vista(formato, tuple(validas), tuple(errores), tuple(omitidos))
 
 
-def _revisar(entradas: list[Entrada], hoy: date | None) -> tuple[list[FilaValida], list[FilaError]]:
+def _revisar(entradas: list[Entrada], hoy: date | None, archivo: str) -> tuple[list[FilaValida], list[FilaError]]:
+    """The rows checked; ArchivoRechazado when the preview would pass MAX_FILAS_VISTA rows (it is stored until
+    Agregar trabajadores, and each page of it is read from there)."""
     validas: list[FilaValida] = []
     errores: list[FilaError] = []
     primeras: dict[str, int | str] = {}  # the NSS a row claims (_clave_nss) → the row that has it first
@@ -200,6 +204,8 @@ def _revisar(entradas: list[Entrada], hoy: date | None) -> tuple[list[FilaValida
         else:
             assert trabajador is not None
             validas.extend(FilaValida(e.fila, trabajador, avisos + e.avisos, destino) for destino in e.destinos)
+        if len(validas) + len(errores) > MAX_FILAS_VISTA:
+            raise ArchivoRechazado(MSG_VISTA.format(archivo=archivo))
     return validas, errores
 
 

@@ -15,7 +15,8 @@ use until 2022) are read the same way: a late informativa of 2021-2022 has only 
 
 Bounds, all checked before anything is parsed: the ZIP (50 MB, by the caller), its number of files (5,000, read
 from the ZIP's end record before zipfile builds an object per file), each XML (at most 1 MB + 1 byte is inflated,
-whatever size the ZIP declares), all XML together (128 MB). Files are read one at a time and only a few fields of
+whatever size the ZIP declares; at most 2,000 tags, or it is left out unparsed), all XML together (128 MB and
+1,500,000 tags), SubContratacion nodes per receipt (20). Files are read one at a time and only a few fields of
 each are kept, so memory does not grow with the receipts' size. XML is parsed by defusedxml with DTDs forbidden:
 a receipt with a DTD or entities (a "billion laughs", an external entity) refuses the whole file.
 """
@@ -35,8 +36,8 @@ from ..fiel import normalize_rfc
 from ..plazos import Periodo
 from ..rechazo import Rechazo
 from ..rfc_contratante import validar_rfc_contratante
-from .comun import (MAX_BYTES_XML, MAX_BYTES_XML_TOTAL, MAX_ENTRADAS, MB, ArchivoRechazado, Entrada, Omitido,
-                    mostrar)
+from .comun import (MAX_BYTES_XML, MAX_BYTES_XML_TOTAL, MAX_ENTRADAS, MAX_ETIQUETAS_XML, MAX_ETIQUETAS_ZIP,
+                    MAX_SUBCONTRATACIONES, MB, ArchivoRechazado, Entrada, Omitido, mostrar)
 
 CFDI4 = "http://www.sat.gob.mx/cfd/4"
 CFDI3 = "http://www.sat.gob.mx/cfd/3"
@@ -51,6 +52,8 @@ MSG_ENTRADAS = f"El ZIP «{{archivo}}» tiene más de {MAX_ENTRADAS:,} archivos;
 MSG_XML_GRANDE = ("El ZIP «{archivo}» contiene «{xml}», que descomprimido pasa de 1 MB: un CFDI de nómina no es tan "
                   "grande (puede ser una bomba de descompresión). No se procesó el archivo.")
 MSG_TOTAL = (f"El ZIP «{{archivo}}» descomprimido pasa de {MAX_BYTES_XML_TOTAL // MB} MB; divídelo en varios ZIP.")
+MSG_ETIQUETAS = ("El ZIP «{archivo}» tiene demasiados nodos XML en total para sus recibos de nómina; divídelo en "
+                 "varios ZIP.")
 MSG_DTD = ("El archivo «{archivo}» contiene un XML con DTD o entidades («{xml}»); un CFDI no los lleva y, por "
            "seguridad, no se procesó el archivo.")
 MSG_ENTRADA_ROTA = "El ZIP «{archivo}» está dañado: «{xml}» no se pudo descomprimir."
@@ -61,6 +64,9 @@ OMITIDO_ZIP = "Es un ZIP dentro del ZIP; descomprímelo y sube sus CFDI aparte."
 OMITIDO_CIFRADO = "Está cifrado con contraseña."
 OMITIDO_COMPRESION = "Usa un método de compresión que no se admite."
 OMITIDO_MAL_FORMADO = "No es un XML bien formado."
+OMITIDO_CODIFICACION = "Declara una codificación de caracteres que no se admite (un CFDI está en UTF-8)."
+OMITIDO_ETIQUETAS = (f"Tiene más de {MAX_ETIQUETAS_XML:,} nodos XML: no es un recibo de nómina (uno real tiene "
+                     "menos de 200).")
 OMITIDO_NO_CFDI = "No es un CFDI 4.0 (ni 3.3)."
 OMITIDO_NO_NOMINA = "No es un CFDI de nómina (TipoDeComprobante «{tipo}»)."
 OMITIDO_SIN_COMPLEMENTO = "No tiene el complemento de nómina 1.2."
@@ -75,6 +81,8 @@ OMITIDO_ASIMILADO = ("Es de un asimilado a salarios (TipoRegimen {regimen}) sin 
 REGIMENES_ASIMILADOS = frozenset({"05", "06", "07", "08", "09", "10", "11"})
 
 ERROR_SIN_NSS = "El recibo no tiene NumSeguridadSocial."
+ERROR_SUBCONTRATACIONES = (f"El recibo tiene {{n:,}} nodos SubContratacion; se admiten hasta "
+                           f"{MAX_SUBCONTRATACIONES}.")
 ERROR_SIN_SBC = ("El recibo no tiene SalarioBaseCotApor (salario base de cotización del IMSS); el "
                  "SalarioDiarioIntegrado no lo sustituye.")
 AVISO_LABORA_REPETIDO = "El recibo repite la SubContratacion con RfcLabora {rfc}; cuenta una vez."
@@ -91,7 +99,8 @@ class _Recibo:
     curp: str | None
     sbc: str | None
     nombre: str | None
-    labora: tuple[str, ...]         # RfcLabora of each SubContratacion, as written
+    labora: tuple[str, ...]         # RfcLabora of each SubContratacion, as written (at most MAX_SUBCONTRATACIONES)
+    subcontrataciones: int = 0      # how many SubContratacion nodes the receipt has
 
 
 def _attr(nodo, nombre: str) -> str | None:
@@ -187,11 +196,12 @@ def _recibo(raiz, xml: str, rfc_contratista: str, periodo: Periodo) -> _Recibo |
     regimen = _attr(receptor, "TipoRegimen") or ""
     if not _attr(receptor, "NumSeguridadSocial") and regimen in REGIMENES_ASIMILADOS:
         return OMITIDO_ASIMILADO.format(regimen=regimen)
-    labora = tuple(_attr(s, "RfcLabora") or "" for s in receptor.findall(f"{N}SubContratacion"))
+    nodos = receptor.findall(f"{N}SubContratacion")
+    labora = tuple(_attr(s, "RfcLabora") or "" for s in nodos[:MAX_SUBCONTRATACIONES])
     return _Recibo(archivo=xml, fecha_final=fecha, fecha_pago=_attr(nomina, "FechaPago") or "",
                    nss=_attr(receptor, "NumSeguridadSocial"), curp=_attr(receptor, "Curp"),
                    sbc=_attr(receptor, "SalarioBaseCotApor"), nombre=_attr(raiz.find(f"{c}Receptor"), "Nombre"),
-                   labora=labora)
+                   labora=labora, subcontrataciones=len(nodos))
 
 
 def _entrada(r: _Recibo, rfc_contratista: str) -> Entrada:
@@ -202,15 +212,19 @@ def _entrada(r: _Recibo, rfc_contratista: str) -> Entrada:
     if r.sbc is None:
         errores.append(("sbc", ERROR_SIN_SBC, ""))
     destinos: list[str | None] = []
-    for rfc in r.labora:
+    vistos: set[str] = set()
+    if r.subcontrataciones > MAX_SUBCONTRATACIONES:  # one error, no destination: the row cannot be placed
+        errores.append(("rfc_labora", ERROR_SUBCONTRATACIONES.format(n=r.subcontrataciones), ""))
+    for rfc in r.labora if r.subcontrataciones <= MAX_SUBCONTRATACIONES else ():
         try:
             normal, _, avisos_rfc = validar_rfc_contratante(rfc, rfc_contratista=rfc_contratista)
         except Rechazo as e:
             errores.append(("rfc_labora", f"SubContratacion: {e.mensaje}", mostrar(rfc)))
             continue
-        if normal in destinos:
+        if normal in vistos:
             avisos.append(AVISO_LABORA_REPETIDO.format(rfc=normal))
             continue
+        vistos.add(normal)
         destinos.append(normal)
         avisos.extend(avisos_rfc)
     return Entrada(fila=r.archivo, nss=r.nss, curp=r.curp, sbc=r.sbc, fecha_referencia=r.fecha_final,
@@ -229,7 +243,7 @@ def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
     rfc_contratista = normalize_rfc(rfc_contratista)
     omitidos: list[Omitido] = []
     ultimos: dict[str, _Recibo] = {}    # worker key → the latest receipt so far, in order of first appearance
-    total = 0
+    total = etiquetas = 0
     with z:
         infos = z.infolist()
         if len(infos) > MAX_ENTRADAS:
@@ -258,10 +272,22 @@ def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
             total += len(datos)
             if total > MAX_BYTES_XML_TOTAL:
                 raise ArchivoRechazado(MSG_TOTAL.format(archivo=archivo))
+            # Parsing costs per element, not per byte (1 MB of "<a/>" is 260,000 elements): the tags are counted
+            # first, in C, and a file with more than a receipt could have is not parsed at all.
+            nodos = datos.count(b"<")
+            if nodos > MAX_ETIQUETAS_XML:
+                omitidos.append(Omitido(xml, OMITIDO_ETIQUETAS))
+                continue
+            etiquetas += nodos
+            if etiquetas > MAX_ETIQUETAS_ZIP:
+                raise ArchivoRechazado(MSG_ETIQUETAS.format(archivo=archivo))
             try:
                 raiz = fromstring(datos, forbid_dtd=True)
             except DefusedXmlException:
                 raise ArchivoRechazado(MSG_DTD.format(archivo=archivo, xml=xml)) from None
+            except LookupError:  # <?xml encoding="x-unknown"?>: Python has no codec by that name
+                omitidos.append(Omitido(xml, OMITIDO_CODIFICACION))
+                continue
             except (ParseError, ValueError, UnicodeError):
                 omitidos.append(Omitido(xml, OMITIDO_MAL_FORMADO))
                 continue

@@ -9,8 +9,9 @@ not such a list: another number of columns, a header that names other columns, o
   Windows). Cells stay text, so an NSS keeps its leading zeros. Trailing empty cells (Excel writes them) are
   ignored; blank lines are skipped.
 * XLSX (and the .xlsm of IMSS's template): the first sheet, read with openpyxl in read-only mode. A row may end
-  before column C (an empty SBC); anything past column C refuses the file. A numeric NSS cell lost its leading
-  zeros in Excel: an integer below 10^11 is written back as 11 digits.
+  before column C (an empty SBC); a value in columns D to Z refuses the file (columns past Z are not read: a row
+  whose last cell is XFD would otherwise be 16,384 cells). A numeric NSS cell lost its leading zeros in Excel: an
+  integer below 10^11 is written back as 11 digits.
 """
 from __future__ import annotations
 
@@ -22,8 +23,13 @@ from datetime import date
 from typing import BinaryIO
 
 from openpyxl import load_workbook
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.packaging.workbook import WorkbookPackage
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_WORKBOOK, SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
+from openpyxl.xml.functions import fromstring as xml_fromstring
 
-from .comun import MAX_FILAS, MAX_LINEA, MAX_LINEAS, MB, ArchivoRechazado, Entrada
+from .comun import MAX_COMAS_LINEA, MAX_FILAS, MAX_LINEA, MAX_LINEAS, MB, ArchivoRechazado, Entrada
 
 MSG_COLUMNAS = ("La fila {fila} del archivo «{archivo}» tiene {n} columnas; el archivo debe tener 3: NSS, CURP y "
                 "SBC.")
@@ -36,6 +42,8 @@ MSG_LINEAS = (f"El archivo «{{archivo}}» tiene más de {MAX_LINEAS:,} filas, c
               "los trabajadores.")
 MSG_LINEA_LARGA = ("La línea {fila} del archivo «{archivo}» es demasiado larga para una fila de NSS, CURP y SBC; "
                    "revisa que sea un CSV.")
+MSG_COMAS = (f"La línea {{fila}} del archivo «{{archivo}}» tiene más de {MAX_COMAS_LINEA} comas; el archivo debe "
+             "tener 3 columnas: NSS, CURP y SBC.")
 MSG_CSV_ROTO = ("El archivo «{archivo}» no se pudo leer como CSV a partir de la línea {fila}; revisa sus comillas.")
 MSG_UTF16 = ("El archivo «{archivo}» está guardado en UTF-16 («Texto Unicode»); guárdalo como «CSV UTF-8» o «CSV "
              "(delimitado por comas)».")
@@ -43,20 +51,29 @@ MSG_SIN_FILAS = "El archivo «{archivo}» no tiene trabajadores."
 MSG_XLSX_ROTO = ("El archivo «{archivo}» no se pudo leer como libro de Excel (.xlsx); ábrelo en Excel y guárdalo de "
                  "nuevo, o guárdalo como CSV.")
 MSG_XLSX_GRANDE = "El libro de Excel «{archivo}» descomprimido es demasiado grande para una lista de trabajadores."
+MSG_XLSX_COMPLEJO = ("El libro de Excel «{archivo}» tiene demasiados estilos, hojas u objetos para una lista de "
+                     "trabajadores; copia las columnas NSS, CURP y SBC a un libro nuevo, o guárdalo como CSV.")
 
 # What a header cell may say, once upper-cased without accents, spaces or signs.
 _NOMBRES_COLUMNA = {"NSS": "nss", "NUMERODESEGURIDADSOCIAL": "nss", "NUMEROSEGURIDADSOCIAL": "nss",
                     "CURP": "curp", "SBC": "sbc", "SALARIOBASEDECOTIZACION": "sbc", "SALARIOBASE": "sbc"}
 _ORDEN_IMSS = ("nss", "curp", "sbc")
 
-# An .xlsx is a ZIP whose parts openpyxl reads whole (the shared strings, the styles) or row by row (the sheet).
-# zipfile never hands out more than an entry's declared size (a lie breaks its CRC), so the declared sizes bound
-# what openpyxl can inflate; a 3,000-row list is about 200 KB of XML.
-MAX_PARTES_XLSX = 1_000
+# An .xlsx is a ZIP of XML parts. openpyxl parses some whole before the first row is read (the content types, the
+# workbook and its relationships, the styles, the properties, each sheet's relationships) and streams the first
+# sheet; the cost is per XML element, not per byte: 16 MB of "<xf/>" in the styles took 87 s and 1.7 GB, a
+# workbook.xml naming 200,000 sheets 42 s (about 110 µs per sheet). So each part is bounded by its size (zipfile
+# never hands out more than an entry's declared size: a lie breaks its CRC) and by its number of "<" (tags), counted
+# in one pass over the inflated bytes before openpyxl sees them. A 3,000-row list is about 200 KB and 60,000 tags
+# of sheet; Excel's own parts (theme, styles, workbook, properties) are a few hundred tags.
+MAX_PARTES_XLSX = 200
 MAX_BYTES_PARTE_XLSX = 16 * MB
 MAX_BYTES_XLSX = 64 * MB
 MAX_BYTES_CADENAS_XLSX = 4 * MB
-
+MAX_ETIQUETAS_HOJA = 200_000      # tags of the sheets and of the shared strings (1.1 s of openpyxl per pass)
+MAX_ETIQUETAS_OTRAS = 10_000      # tags in every other XML part together (1 s at the dearest, 110 µs a sheet)
+MAX_HOJAS_XLSX = 255
+MAX_COLUMNAS_LEIDAS = 26          # columns A to Z of each row
 
 def _clave(texto: str) -> str:
     plano = unicodedata.normalize("NFD", texto.upper())
@@ -136,6 +153,10 @@ def leer_csv(fuente: BinaryIO, archivo: str, fecha_referencia: date) -> list[Ent
     for numero, linea in enumerate(lineas, start=1):
         if len(linea) > MAX_LINEA:
             raise ArchivoRechazado(MSG_LINEA_LARGA.format(fila=numero, archivo=archivo))
+        # A line of 1,023 commas is 1,024 cells to the csv module: 14,000 of them took 3 s. Excel pads each line
+        # with a comma per empty column of the used range, a few dozen at most.
+        if linea.count(",") > MAX_COMAS_LINEA:
+            raise ArchivoRechazado(MSG_COMAS.format(fila=numero, archivo=archivo))
     lector = csv.reader(lineas)
 
     def filas() -> Iterator[tuple[int, list[object]]]:
@@ -162,17 +183,83 @@ def _nss_de_celda(valor: object) -> object:
 
 
 def _revisar_partes(fuente: BinaryIO, archivo: str) -> None:
+    """ArchivoRechazado unless every part of the workbook is within its size and tag bounds (see MAX_PARTES_XLSX)."""
     try:
         with zipfile.ZipFile(fuente) as z:
             partes = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            if len(partes) > MAX_PARTES_XLSX or sum(p.file_size for p in partes) > MAX_BYTES_XLSX or any(
+                    p.file_size > (MAX_BYTES_CADENAS_XLSX if p.filename.lower().endswith("sharedstrings.xml")
+                                   else MAX_BYTES_PARTE_XLSX) for p in partes):
+                raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
+            etiquetas = {}
+            for parte in partes:
+                etiquetas[parte.filename] = _etiquetas(z, parte)
+                if etiquetas[parte.filename] > MAX_ETIQUETAS_HOJA:
+                    raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
+            propias = _hojas_y_cadenas(z, etiquetas, archivo)
+            if sum(n for nombre, n in etiquetas.items() if nombre not in propias) > MAX_ETIQUETAS_OTRAS:
+                raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
+    except ArchivoRechazado:
+        raise
+    except Exception:  # zipfile, zlib and openpyxl's package readers raise many kinds alike
         raise ArchivoRechazado(MSG_XLSX_ROTO.format(archivo=archivo)) from None
     finally:
         fuente.seek(0)
-    if len(partes) > MAX_PARTES_XLSX or sum(p.file_size for p in partes) > MAX_BYTES_XLSX or any(
-            p.file_size > (MAX_BYTES_CADENAS_XLSX if p.filename.lower().endswith("sharedstrings.xml")
-                           else MAX_BYTES_PARTE_XLSX) for p in partes):
-        raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
+
+
+def _hojas_y_cadenas(z: zipfile.ZipFile, etiquetas: dict[str, int], archivo: str) -> set[str]:
+    """The parts openpyxl streams (the worksheets) or reads as its string table, found the way openpyxl finds them
+    (the content types, then the workbook and its relationships), so that a part named like a sheet but used as
+    the styles or the workbook gets no sheet's allowance. Those three parts are small (MAX_ETIQUETAS_OTRAS each).
+
+    openpyxl also reads every sheet the workbook lists once as it opens it, looking for its <dimension> (Excel
+    writes it first; without it the whole sheet is read), and the relationships of each: a workbook that lists
+    one large sheet 5,000 times took 100 s. So the tags of every listed sheet, as often as it is listed, count
+    together against MAX_ETIQUETAS_HOJA."""
+    def pequena(nombre: str) -> bytes:
+        if etiquetas.get(nombre, 0) > MAX_ETIQUETAS_OTRAS:
+            raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
+        return z.read(nombre)
+
+    manifiesto = Manifest.from_tree(xml_fromstring(pequena(ARC_CONTENT_TYPES)))
+    libro = next((parte for tipo in (XLTM, XLTX, XLSM, XLSX) if (parte := manifiesto.find(tipo))), None)
+    nombre_libro = libro.PartName[1:] if libro is not None else ARC_WORKBOOK
+    relaciones = get_rels_path(nombre_libro)
+    if nombre_libro not in etiquetas or relaciones not in etiquetas:
+        return set()  # openpyxl will find no workbook and say so
+    pequena(relaciones)
+    dependientes = {r.Id: r for r in get_dependents(z, relaciones)}
+    listadas = [dependientes[hoja.id] for hoja in WorkbookPackage.from_tree(
+        xml_fromstring(pequena(nombre_libro))).sheets if hoja.id in dependientes]
+    # A chart sheet is read whole with its drawing and charts, and a list of workers has none.
+    if any((r.Type or "").endswith("/chartsheet") for r in listadas):
+        raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
+    listadas = [r.target for r in listadas]
+    if len(listadas) > MAX_HOJAS_XLSX or sum(etiquetas.get(t, 0) + etiquetas.get(get_rels_path(t), 0)
+                                             for t in listadas) > MAX_ETIQUETAS_HOJA:
+        raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
+    hojas = {r.target for r in dependientes.values() if (r.Type or "").endswith("/worksheet")}
+    otras = {r.target for r in dependientes.values()
+             if not (r.Type or "").endswith(("/worksheet", "/sharedStrings"))}
+    cadenas = manifiesto.find(SHARED_STRINGS)
+    propias = hojas | ({cadenas.PartName[1:]} if cadenas is not None else set())
+    return propias - otras - {ARC_CONTENT_TYPES, nombre_libro, relaciones}
+
+
+def _etiquetas(z: zipfile.ZipFile, parte: zipfile.ZipInfo) -> int:
+    """How many "<" an XML part has (0 for a part that is not XML: an image, the VBA project), read in 1 MB pieces.
+    A part is XML when it begins with "<", after an optional BOM and blanks; anything else fails openpyxl's XML
+    parser at its first byte, so its bytes cost nothing."""
+    cuantas = 0
+    with z.open(parte) as f:
+        pieza = f.read(MB)
+        inicio = pieza.lstrip(b"\xef\xbb\xbf").lstrip(b"\xff\xfe").lstrip(b"\xfe\xff").lstrip(b" \t\r\n\x00")
+        if not inicio.startswith(b"<"):
+            return 0
+        while pieza:
+            cuantas += pieza.count(b"<")
+            pieza = f.read(MB)
+    return cuantas
 
 
 def leer_xlsx(fuente: BinaryIO, archivo: str, fecha_referencia: date) -> list[Entrada]:
@@ -192,7 +279,8 @@ def leer_xlsx(fuente: BinaryIO, archivo: str, fecha_referencia: date) -> list[En
 
         def filas() -> Iterator[tuple[int, list[object]]]:
             try:
-                for numero, fila in enumerate(hoja.iter_rows(values_only=True), start=1):
+                for numero, fila in enumerate(hoja.iter_rows(values_only=True, max_col=MAX_COLUMNAS_LEIDAS),
+                                               start=1):
                     if numero > MAX_LINEAS:
                         raise ArchivoRechazado(MSG_LINEAS.format(archivo=archivo))
                     if len(fila) > 3 and any(v is not None for v in fila[3:]):
