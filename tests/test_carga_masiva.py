@@ -546,12 +546,9 @@ def test_xlsx_parts_dense_in_elements_are_refused_fast():
     grafica = ('<Relationship Id="rId7" Type="' + _TIPOS + '/chartsheet" Target="chartsheets/sheet1.xml"/>').encode()
     for datos, patron in (
             (_libro(partes={"xl/styles.xml": _estilos(3_000_000)}, relaciones=estilos.replace(b"{}", b"styles.xml")),
-             "demasiado grande"),
+             "demasiados estilos"),
             (_libro(partes={"xl/styles.xml": _estilos(20_000)}, relaciones=estilos.replace(b"{}", b"styles.xml")),
              "demasiados estilos, hojas u objetos"),
-            # styles named like a sheet get no sheet's allowance
-            (_libro(partes={"xl/worksheets/sheet2.xml": _estilos(100_000)},
-                    relaciones=estilos.replace(b"{}", b"worksheets/sheet2.xml")), "demasiados estilos"),
             (_libro(hojas=b"".join(b'<sheet name="S%d" sheetId="%d" r:id="rId1"/>' % (i, i)
                                    for i in range(2, 200_000))), "demasiado grande|demasiados estilos"),
             (_libro(sin_dimension, hojas=repetida), "demasiados estilos"),
@@ -561,7 +558,10 @@ def test_xlsx_parts_dense_in_elements_are_refused_fast():
     # Within the bounds (a well-formatted workbook has a few hundred styles), it reads as before.
     fila = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>%s</t></is></c><c r="B1" t="inlineStr"><is><t>%s</t></is>'
             b'</c><c r="C1"><v>450.25</v></c></row>' % (PERSONAS[0].nss.encode(), PERSONAS[0].curp.encode()))
-    vista = leer("t.xlsx", _libro(fila, partes={"xl/styles.xml": _estilos(500)},
+    # Parts openpyxl never parses (a formula template's calcChain.xml, the theme) count by size only.
+    cadena = b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + \
+        b"".join(b'<c r="C%d" i="1"/>' % i for i in range(1, 60_001)) + b"</calcChain>"
+    vista = leer("t.xlsx", _libro(fila, partes={"xl/styles.xml": _estilos(500), "xl/calcChain.xml": cadena},
                                   relaciones=estilos.replace(b"{}", b"styles.xml")))
     assert (vista.filas_validas, vista.filas_con_error) == (1, 0)
 

@@ -26,7 +26,8 @@ from openpyxl import load_workbook
 from openpyxl.packaging.manifest import Manifest
 from openpyxl.packaging.workbook import WorkbookPackage
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
-from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_WORKBOOK, SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
+from openpyxl.xml.constants import (ARC_CONTENT_TYPES, ARC_CORE, ARC_CUSTOM, ARC_STYLE, ARC_WORKBOOK,
+                                    SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX)
 from openpyxl.xml.functions import fromstring as xml_fromstring
 
 from .comun import MAX_COMAS_LINEA, MAX_FILAS, MAX_LINEA, MAX_LINEAS, MB, ArchivoRechazado, Entrada
@@ -59,19 +60,22 @@ _NOMBRES_COLUMNA = {"NSS": "nss", "NUMERODESEGURIDADSOCIAL": "nss", "NUMEROSEGUR
                     "CURP": "curp", "SBC": "sbc", "SALARIOBASEDECOTIZACION": "sbc", "SALARIOBASE": "sbc"}
 _ORDEN_IMSS = ("nss", "curp", "sbc")
 
-# An .xlsx is a ZIP of XML parts. openpyxl parses some whole before the first row is read (the content types, the
-# workbook and its relationships, the styles, the properties, each sheet's relationships) and streams the first
-# sheet; the cost is per XML element, not per byte: 16 MB of "<xf/>" in the styles took 87 s and 1.7 GB, a
-# workbook.xml naming 200,000 sheets 42 s (about 110 µs per sheet). So each part is bounded by its size (zipfile
-# never hands out more than an entry's declared size: a lie breaks its CRC) and by its number of "<" (tags), counted
-# in one pass over the inflated bytes before openpyxl sees them. A 3,000-row list is about 200 KB and 60,000 tags
-# of sheet; Excel's own parts (theme, styles, workbook, properties) are a few hundred tags.
+# An .xlsx is a ZIP of XML parts. openpyxl (read-only) parses some whole as it opens the workbook (the content
+# types, the workbook and its relationships, xl/styles.xml, the document properties, each listed sheet's
+# relationships, and each listed sheet up to its <dimension>), reads the shared strings, and streams the first
+# sheet. The cost is per XML element, not per byte: 16 MB of "<xf/>" in the styles took 87 s and 1.7 GB, a
+# workbook naming 200,000 sheets 42 s, one sheet without <dimension> listed 5,000 times 100 s. So each part is
+# bounded by its size (zipfile never hands out more than an entry's declared size: a lie breaks its CRC), and the
+# parts openpyxl will parse by their number of "<" (tags), counted in one pass over the inflated bytes before
+# openpyxl sees them. A 3,000-row list is about 200 KB and 60,000 tags of sheet; Excel's own parts are a few
+# hundred tags. Parts openpyxl never reads (the theme, calcChain.xml, drawings, images, the VBA project) are only
+# bounded by size.
 MAX_PARTES_XLSX = 200
 MAX_BYTES_PARTE_XLSX = 16 * MB
 MAX_BYTES_XLSX = 64 * MB
 MAX_BYTES_CADENAS_XLSX = 4 * MB
-MAX_ETIQUETAS_HOJA = 200_000      # tags of the sheets and of the shared strings (1.1 s of openpyxl per pass)
-MAX_ETIQUETAS_OTRAS = 10_000      # tags in every other XML part together (1 s at the dearest, 110 µs a sheet)
+MAX_ETIQUETAS_HOJA = 200_000      # tags of the listed sheets, and of the shared strings (1.1 s of openpyxl a pass)
+MAX_ETIQUETAS_OTRAS = 10_000      # tags of the parts parsed whole (1 s at the dearest: 110 µs a listed sheet)
 MAX_HOJAS_XLSX = 255
 MAX_COLUMNAS_LEIDAS = 26          # columns A to Z of each row
 
@@ -183,7 +187,8 @@ def _nss_de_celda(valor: object) -> object:
 
 
 def _revisar_partes(fuente: BinaryIO, archivo: str) -> None:
-    """ArchivoRechazado unless every part of the workbook is within its size and tag bounds (see MAX_PARTES_XLSX)."""
+    """ArchivoRechazado unless the workbook is within the size bounds and the parts openpyxl will parse within the
+    tag bounds (see MAX_PARTES_XLSX)."""
     try:
         with zipfile.ZipFile(fuente) as z:
             partes = z.infolist()
@@ -191,14 +196,7 @@ def _revisar_partes(fuente: BinaryIO, archivo: str) -> None:
                     p.file_size > (MAX_BYTES_CADENAS_XLSX if p.filename.lower().endswith("sharedstrings.xml")
                                    else MAX_BYTES_PARTE_XLSX) for p in partes):
                 raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
-            etiquetas = {}
-            for parte in partes:
-                etiquetas[parte.filename] = _etiquetas(z, parte)
-                if etiquetas[parte.filename] > MAX_ETIQUETAS_HOJA:
-                    raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
-            propias = _hojas_y_cadenas(z, etiquetas, archivo)
-            if sum(n for nombre, n in etiquetas.items() if nombre not in propias) > MAX_ETIQUETAS_OTRAS:
-                raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
+            _revisar_etiquetas(z, archivo)
     except ArchivoRechazado:
         raise
     except Exception:  # zipfile, zlib and openpyxl's package readers raise many kinds alike
@@ -207,17 +205,22 @@ def _revisar_partes(fuente: BinaryIO, archivo: str) -> None:
         fuente.seek(0)
 
 
-def _hojas_y_cadenas(z: zipfile.ZipFile, etiquetas: dict[str, int], archivo: str) -> set[str]:
-    """The parts openpyxl streams (the worksheets) or reads as its string table, found the way openpyxl finds them
-    (the content types, then the workbook and its relationships), so that a part named like a sheet but used as
-    the styles or the workbook gets no sheet's allowance. Those three parts are small (MAX_ETIQUETAS_OTRAS each).
+def _revisar_etiquetas(z: zipfile.ZipFile, archivo: str) -> None:
+    """The tags of what openpyxl will parse, found the way openpyxl finds it (the content types, the workbook and
+    its relationships, which are read here once each is known to be small), so that a part named like a sheet but
+    used as the styles or the workbook is counted as what it is used for."""
+    nombres = set(z.namelist())
+    contadas: dict[str, int] = {}
 
-    openpyxl also reads every sheet the workbook lists once as it opens it, looking for its <dimension> (Excel
-    writes it first; without it the whole sheet is read), and the relationships of each: a workbook that lists
-    one large sheet 5,000 times took 100 s. So the tags of every listed sheet, as often as it is listed, count
-    together against MAX_ETIQUETAS_HOJA."""
+    def etiquetas(nombre: str) -> int:
+        if nombre not in nombres:
+            return 0
+        if nombre not in contadas:
+            contadas[nombre] = _etiquetas(z, nombre)
+        return contadas[nombre]
+
     def pequena(nombre: str) -> bytes:
-        if etiquetas.get(nombre, 0) > MAX_ETIQUETAS_OTRAS:
+        if etiquetas(nombre) > MAX_ETIQUETAS_OTRAS:
             raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
         return z.read(nombre)
 
@@ -225,40 +228,32 @@ def _hojas_y_cadenas(z: zipfile.ZipFile, etiquetas: dict[str, int], archivo: str
     libro = next((parte for tipo in (XLTM, XLTX, XLSM, XLSX) if (parte := manifiesto.find(tipo))), None)
     nombre_libro = libro.PartName[1:] if libro is not None else ARC_WORKBOOK
     relaciones = get_rels_path(nombre_libro)
-    if nombre_libro not in etiquetas or relaciones not in etiquetas:
-        return set()  # openpyxl will find no workbook and say so
+    if nombre_libro not in nombres or relaciones not in nombres:
+        return  # openpyxl finds no workbook and says so
     pequena(relaciones)
     dependientes = {r.Id: r for r in get_dependents(z, relaciones)}
     listadas = [dependientes[hoja.id] for hoja in WorkbookPackage.from_tree(
         xml_fromstring(pequena(nombre_libro))).sheets if hoja.id in dependientes]
-    # A chart sheet is read whole with its drawing and charts, and a list of workers has none.
+    # A chart sheet is parsed whole with its drawing and charts, and a list of workers has none.
     if any((r.Type or "").endswith("/chartsheet") for r in listadas):
         raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
-    listadas = [r.target for r in listadas]
-    if len(listadas) > MAX_HOJAS_XLSX or sum(etiquetas.get(t, 0) + etiquetas.get(get_rels_path(t), 0)
-                                             for t in listadas) > MAX_ETIQUETAS_HOJA:
-        raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
-    hojas = {r.target for r in dependientes.values() if (r.Type or "").endswith("/worksheet")}
-    otras = {r.target for r in dependientes.values()
-             if not (r.Type or "").endswith(("/worksheet", "/sharedStrings"))}
+    hojas = [r.target for r in listadas if r.target in nombres]
+    completas = [ARC_CONTENT_TYPES, nombre_libro, relaciones, ARC_STYLE, ARC_CORE, ARC_CUSTOM,
+                 *(get_rels_path(h) for h in hojas)]
     cadenas = manifiesto.find(SHARED_STRINGS)
-    propias = hojas | ({cadenas.PartName[1:]} if cadenas is not None else set())
-    return propias - otras - {ARC_CONTENT_TYPES, nombre_libro, relaciones}
+    if len(hojas) > MAX_HOJAS_XLSX or sum(map(etiquetas, completas)) > MAX_ETIQUETAS_OTRAS:
+        raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
+    if sum(map(etiquetas, hojas)) > MAX_ETIQUETAS_HOJA or \
+            (cadenas is not None and etiquetas(cadenas.PartName[1:]) > MAX_ETIQUETAS_HOJA):
+        raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
 
 
-def _etiquetas(z: zipfile.ZipFile, parte: zipfile.ZipInfo) -> int:
-    """How many "<" an XML part has (0 for a part that is not XML: an image, the VBA project), read in 1 MB pieces.
-    A part is XML when it begins with "<", after an optional BOM and blanks; anything else fails openpyxl's XML
-    parser at its first byte, so its bytes cost nothing."""
+def _etiquetas(z: zipfile.ZipFile, nombre: str) -> int:
+    """How many "<" a part has, read in 1 MB pieces."""
     cuantas = 0
-    with z.open(parte) as f:
-        pieza = f.read(MB)
-        inicio = pieza.lstrip(b"\xef\xbb\xbf").lstrip(b"\xff\xfe").lstrip(b"\xfe\xff").lstrip(b" \t\r\n\x00")
-        if not inicio.startswith(b"<"):
-            return 0
-        while pieza:
+    with z.open(nombre) as f:
+        while pieza := f.read(MB):
             cuantas += pieza.count(b"<")
-            pieza = f.read(MB)
     return cuantas
 
 
