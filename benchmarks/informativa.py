@@ -114,7 +114,7 @@ def bench_revision(contratos: int = 50, trabajadores: int = 3000) -> None:
 
 def _hostiles() -> dict[str, tuple[str, bytes]]:
     """name → (the normal file's kind, the hostile file), built with the tests' own builders."""
-    from tests.test_carga_masiva import _TIPOS, _contratantes, _estilos, _libro
+    from tests.test_carga_masiva import _TIPOS, _cadenas, _contratantes, _directorio, _estilos, _libro
 
     estilos = ('<Relationship Id="rId9" Type="' + _TIPOS + '/styles" Target="styles.xml"/>').encode()
     ancha = b"".join(b'<row r="%d"><c r="XFD%d"/></row>' % (i, i) for i in range(1, 19_991))
@@ -136,8 +136,24 @@ def _hostiles() -> dict[str, tuple[str, bytes]]:
             ("zip", cfdi.zip_de([(f"d{i}.xml", b"<r>" + b"<a/>" * 260_000 + b"</r>") for i in range(128)])),
         "ZIP: 5,000 files of 25 KB of <a/> (was 90 s)":
             ("zip", cfdi.zip_de([(f"s{i}.xml", b"<r>" + b"<a/>" * 6_400 + b"</r>") for i in range(5_000)])),
-        "ZIP: 750 files of 1,990 tags each, the most in all":
-            ("zip", cfdi.zip_de([(f"c{i}.xml", b"<r>" + b"<a/>" * 1_990 + b"</r>") for i in range(750)])),
+        "ZIP: 128 files of one element with 75,000 attributes (was 18 s)":
+            ("zip", cfdi.zip_de([(f"t{i}.xml", b"<r " + b" ".join(b"a%06d='1'" % j for j in range(75_000)) + b"/>")
+                                 for i in range(128)])),
+        "ZIP: 750 files of 3,990 tags each, the most in all":
+            ("zip", cfdi.zip_de([(f"c{i}.xml", b"<r>" + b"<a/>" * 3_990 + b"</r>") for i in range(750)])),
+        "ZIP: 750 files of 1,995 attributes each, the most in all":
+            ("zip", cfdi.zip_de([(f"c{i}.xml", b"<r>" + b"<a b='1'/>" * 1_995 + b"</r>") for i in range(750)])),
+        "ZIP: a directory of 100,000 empty names declared as 1 file (was 1 s, 30 MB)":
+            ("zip", _directorio([(b"", b"")] * 100_000, declara=1)),
+        "ZIP: ZIP64 end record declaring 6,001 files behind a classic one saying 1 (was 13 s for 1 M)":
+            ("zip", _directorio([(b"b.xml", b"")] * 6_000, zip64_declara=6_001)),
+        "ZIP: 70 records with 64 KB extra fields (was 4 s)":
+            ("zip", _directorio([(b"e%02d.txt" % i, b"\x99\x99\x00\x00" * 16_383) for i in range(70)])),
+        "XLSX: one 4 MB shared string of U+00A0 in every cell of 3,000 rows (was 67 s)":
+            ("xlsx", _cadenas("\u00a0".encode() * 2_000_000, 3_000)),
+        "XLSX: 1,000 rows of two 4,300-digit numbers (was 7.5 s for 1,800)":
+            ("xlsx", _libro(b"".join(b'<row><c><v>' + b"7" * 4_300 + b'</v></c><c t="inlineStr"><is><t>x</t></is></c>'
+                                     b'<c><v>' + b"7" * 4_300 + b"</v></c></row>" for _ in range(1_000)))),
         "ZIP: 751 receipts × 20 SubContratacion (15,020 preview rows)":
             ("zip", cfdi.zip_de([(f"{i}.xml", cfdi.Recibo(cfdi.persona(i), date(2026, 4, 15), subcontrataciones=[
                 (r, "5.000") for r in rfcs])) for i in range(751)])),

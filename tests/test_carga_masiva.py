@@ -597,9 +597,14 @@ def test_zip_receipts_dense_in_elements_are_left_out_unparsed():
                                       + [(f"d{i}.xml", denso) for i in range(128)]))
     assert time.perf_counter() - inicio < 5
     assert vista.filas_validas == 1 and len(vista.omitidos) == 128
-    assert "más de 2,000 nodos XML" in vista.omitidos[0].motivo
-    casi = b"<r>" + b"<a/>" * 1_990 + b"</r>"
-    _cronometrado("muchos.zip", zip_de([(f"c{i}.xml", casi) for i in range(800)]), "demasiados nodos XML", 5)
+    assert "más de 4,000 nodos y atributos XML" in vista.omitidos[0].motivo
+    # Attributes cost as much as elements (128 files of one element with 95,000 attributes: 18 s).
+    atributos = b"<r " + b" ".join(b"a%06d='1'" % i for i in range(75_000)) + b"/>"
+    inicio = time.perf_counter()
+    vista = leer("nomina.zip", zip_de([(f"t{i}.xml", atributos) for i in range(64)]))
+    assert time.perf_counter() - inicio < 5 and len(vista.omitidos) == 64
+    casi = b"<r>" + b"<a/>" * 3_990 + b"</r>"  # under the bound each, over it in all
+    _cronometrado("muchos.zip", zip_de([(f"c{i}.xml", casi) for i in range(800)]), "demasiados nodos XML", 8)
 
 
 def test_zip_receipt_in_an_unknown_encoding_is_left_out():
@@ -629,3 +634,79 @@ def test_zip_subcontratacion_nodes_are_bounded_per_receipt_and_per_preview():
     muchos = [(f"{i}.xml", Recibo(persona(i), ABRIL, subcontrataciones=[(r, "5.000") for r in rfcs[:20]]))
               for i in range(751)]  # 15,020 rows of preview
     _cronometrado("nomina.zip", zip_de(muchos), "más de 15,000 filas de vista previa", 10)
+
+
+def _directorio(nombres_extras: list[tuple[bytes, bytes]], *, declara: int | None = None,
+                zip64_declara: int | None = None) -> bytes:
+    """A ZIP written by hand: one stored "a.xml", then central-directory records of the given (name, extra), all
+    pointing at it; with `zip64_declara`, ZIP64 end records saying that many files behind a classic end record
+    that says 1."""
+    import struct
+    import zlib
+
+    datos = b"<x/>"
+    crc = zlib.crc32(datos)
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, 4, 4, 5, 0) + b"a.xml" + datos
+
+    def registro(nombre: bytes, extra: bytes = b"") -> bytes:
+        return struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, 0, 0, 0, 0, crc, 4, 4, len(nombre),
+                           len(extra), 0, 0, 0, 0, 0) + nombre + extra
+
+    directorio = registro(b"a.xml") + b"".join(registro(n, e) for n, e in nombres_extras)
+    n = 1 + len(nombres_extras) if declara is None else declara
+    if zip64_declara is None:
+        return local + directorio + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directorio), len(local), 0)
+    fin64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, zip64_declara, zip64_declara,
+                        len(directorio), len(local))
+    localizador = struct.pack("<4sLQL", b"PK\x06\x07", 0, len(local) + len(directorio), 1)
+    return (local + directorio + fin64 + localizador
+            + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, 46, len(local), 0))
+
+
+def test_zip_directory_tricks_are_refused_before_zipfile_reads_them():
+    """zipfile builds an object for every directory record whatever the end record declares, believes a ZIP64 end
+    record behind a classic one that says "1 file" (a million records: 13 s, 300 MB), and splits a record's extra
+    field one sub-field at a time (78 records of 64 KB: 4 s). The directory is walked before zipfile sees it."""
+    vacios = [(b"", b"")] * 100_000  # 4.6 MB of records with empty names, declared as 1 file
+    _cronometrado("vacios.zip", _directorio(vacios, declara=1), "más de 5,000 archivos", 1)
+    _cronometrado("zip64.zip", _directorio([(b"b.xml", b"")] * 6_000, zip64_declara=6_001), "más de 5,000 archivos", 1)
+    extra = b"\x99\x99\x00\x00" * 16_383
+    _cronometrado("extra.zip", _directorio([(b"e%02d.txt" % i, extra) for i in range(70)]), "datos adicionales", 1)
+    # Within the bounds, zipfile reads what the walk read.
+    assert len(leer("bien.zip", _directorio([(b"a.xml", b"")], zip64_declara=2)).omitidos) == 2
+
+
+def test_zip_entry_without_a_name_is_left_out():
+    """ZipInfo.is_dir() indexes the name's last character: an empty name raised IndexError (a 500)."""
+    vista = leer("nomina.zip", _directorio([(b"", b"")]))
+    assert [o.motivo for o in vista.omitidos] == ["No es un CFDI 4.0 (ni 3.3).", "No tiene nombre."]
+
+
+def _cadenas(texto: bytes, filas: int) -> bytes:
+    """A workbook whose every cell is the one shared string `texto`."""
+    tipo = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    relacion = ('<Relationship Id="rId8" Type="' + _TIPOS + '/sharedStrings" Target="sharedStrings.xml"/>').encode()
+    cadenas = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t xml:space="preserve">'
+               + texto + b"</t></si></sst>")
+    fila = b'<c t="s"><v>0</v></c>' * 3
+    return _libro(b"".join(b"<row>" + fila + b"</row>" for _ in range(filas)),
+                  partes={"xl/sharedStrings.xml": cadenas}, relaciones=relacion,
+                  tipos=b'<Override PartName="/xl/sharedStrings.xml" ContentType="' + tipo + b'"/>')
+
+
+def test_xlsx_long_cell_values_are_cut_before_they_are_looked_at():
+    """One shared string of 4 MB referenced by every cell: blanks were stripped per cell (3,000 rows: 67 s), a
+    leading blank made a 4 MB copy per cell (200 rows: 2.3 GB), "1 1 1 …" was split per cell; a 4,300-digit
+    number was turned into text several times per cell (1,800 rows: 7.5 s)."""
+    inicio = time.perf_counter()
+    rechazo("blancos.xlsx", _cadenas("\u00a0".encode() * 2_000_000, 3_000), "no tiene trabajadores")
+    vista = leer("copias.xlsx", _cadenas(b" 1" + b"x" * 3_999_000, 3_000))
+    assert vista.filas_con_error == 3_000 and len(vista.errores[0].valor) <= 40
+    vista = leer("unos.xlsx", _cadenas(b"1 " * 1_999_000, 3_000))
+    assert vista.filas_con_error == 3_000
+    numero = b"<v>" + b"7" * 4_300 + b"</v>"
+    filas = b"".join(b'<row><c>' + numero + b'</c><c t="inlineStr"><is><t>x</t></is></c><c>' + numero
+                     + b"</c></row>" for _ in range(1_000))
+    vista = leer("numeros.xlsx", _libro(filas))
+    assert vista.errores[0].valor == "(un número de más de 38 dígitos)"
+    assert time.perf_counter() - inicio < 15  # all four; each was seconds to minutes

@@ -35,7 +35,7 @@ from ..export import _discard, _text
 from ..plazos import Periodo
 from ..rechazo import Rechazo, todos
 from ..trabajadores import Trabajador, validar_nss, validar_trabajador
-from . import nomina, tabla
+from . import directorio, nomina, tabla
 from .comun import (MAX_BYTES_TABLA, MAX_BYTES_ZIP, MAX_BYTES_XML, MAX_ENTRADAS, MAX_FILAS, MAX_FILAS_VISTA,
                     ArchivoRechazado, Entrada, Omitido, fuente, mostrar, nombre_archivo)
 
@@ -134,7 +134,7 @@ def _formato(f: BinaryIO, archivo: str) -> str:
     inicio = f.read(8)
     f.seek(0)
     if inicio.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        nomina.revisar_fin_del_zip(f, archivo)  # before zipfile reads the whole central directory
+        directorio.revisar(f, archivo)  # before zipfile reads the whole central directory
         try:
             with zipfile.ZipFile(f) as z:
                 es_libro = "xl/workbook.xml" in z.namelist()

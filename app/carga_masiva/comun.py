@@ -21,8 +21,8 @@ MAX_BYTES_ZIP = 50 * MB       # a ZIP of CFDIs
 MAX_ENTRADAS = 5_000          # files in that ZIP
 MAX_BYTES_XML = 1 * MB        # one CFDI, decompressed: a real nómina receipt is 3-15 KB
 MAX_BYTES_XML_TOTAL = 128 * MB  # all of them, decompressed (5,000 × 25 KB)
-MAX_ETIQUETAS_XML = 2_000     # tags ("<") in one CFDI: a nómina receipt has 50-150
-MAX_ETIQUETAS_ZIP = 1_500_000  # in all of them: 5,000 receipts of 300 (parsing costs per tag, about 2 µs)
+MAX_NODOS_XML = 4_000         # tags and attributes ("<" and "=") in one CFDI: a nómina receipt has 100-800
+MAX_NODOS_ZIP = 3_000_000     # in all of them: 5,000 receipts of 600 (parsing costs about 1.7 µs for each)
 MAX_SUBCONTRATACIONES = 20    # SubContratacion nodes in one receipt (one per contratante the worker served)
 MAX_FILAS_VISTA = 15_000      # rows of a preview: a valid row per destination, an error row per error
 MAX_VALOR_MOSTRADO = 40       # characters of a bad value shown back in the preview and the .xlsx

@@ -13,16 +13,15 @@ Receipts of another employer (`cfdi:Emisor/@Rfc` ≠ the contratista's) or outsi
 are no nómina CFDI, are listed apart (`Omitido`) and are no row. CFDI 3.3 receipts (namespace cfd/3, the version in
 use until 2022) are read the same way: a late informativa of 2021-2022 has only those.
 
-Bounds, all checked before anything is parsed: the ZIP (50 MB, by the caller), its number of files (5,000, read
-from the ZIP's end record before zipfile builds an object per file), each XML (at most 1 MB + 1 byte is inflated,
-whatever size the ZIP declares; at most 2,000 tags, or it is left out unparsed), all XML together (128 MB and
-1,500,000 tags), SubContratacion nodes per receipt (20). Files are read one at a time and only a few fields of
-each are kept, so memory does not grow with the receipts' size. XML is parsed by defusedxml with DTDs forbidden:
+Bounds, all checked before anything is parsed: the ZIP (50 MB, by the caller), its directory (5,000 files,
+walked by `directorio` before zipfile builds an object per file), each XML (at most 1 MB + 1 byte is inflated,
+whatever size the ZIP declares; at most 4,000 tags and attributes, or it is left out unparsed), all XML together
+(128 MB; 3,000,000 tags and attributes), SubContratacion nodes per receipt (20). Files are read one at a time and
+only a few fields of each are kept, so memory does not grow with the receipts' size. XML is parsed by defusedxml with DTDs forbidden:
 a receipt with a DTD or entities (a "billion laughs", an external entity) refuses the whole file.
 """
 from __future__ import annotations
 
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -36,8 +35,10 @@ from ..fiel import normalize_rfc
 from ..plazos import Periodo
 from ..rechazo import Rechazo
 from ..rfc_contratante import validar_rfc_contratante
-from .comun import (MAX_BYTES_XML, MAX_BYTES_XML_TOTAL, MAX_ENTRADAS, MAX_ETIQUETAS_XML, MAX_ETIQUETAS_ZIP,
+from . import directorio
+from .comun import (MAX_BYTES_XML, MAX_BYTES_XML_TOTAL, MAX_ENTRADAS, MAX_NODOS_XML, MAX_NODOS_ZIP,
                     MAX_SUBCONTRATACIONES, MB, ArchivoRechazado, Entrada, Omitido, mostrar)
+from .directorio import MSG_ENTRADAS, MSG_ZIP_ROTO
 
 CFDI4 = "http://www.sat.gob.mx/cfd/4"
 CFDI3 = "http://www.sat.gob.mx/cfd/3"
@@ -46,13 +47,11 @@ N = f"{{{NOMINA12}}}"
 MAX_NOMBRE_ENTRADA = 120        # characters of a file name inside the ZIP, as shown
 MAX_ATRIBUTO = 300              # characters kept of any attribute read
 
-MSG_ZIP_ROTO = "El archivo «{archivo}» no es un ZIP válido o está dañado."
 MSG_ZIP_VACIO = "El ZIP «{archivo}» no contiene archivos."
-MSG_ENTRADAS = f"El ZIP «{{archivo}}» tiene más de {MAX_ENTRADAS:,} archivos; divídelo en varios ZIP."
 MSG_XML_GRANDE = ("El ZIP «{archivo}» contiene «{xml}», que descomprimido pasa de 1 MB: un CFDI de nómina no es tan "
                   "grande (puede ser una bomba de descompresión). No se procesó el archivo.")
 MSG_TOTAL = (f"El ZIP «{{archivo}}» descomprimido pasa de {MAX_BYTES_XML_TOTAL // MB} MB; divídelo en varios ZIP.")
-MSG_ETIQUETAS = ("El ZIP «{archivo}» tiene demasiados nodos XML en total para sus recibos de nómina; divídelo en "
+MSG_NODOS = ("El ZIP «{archivo}» tiene demasiados nodos XML en total para sus recibos de nómina; divídelo en "
                  "varios ZIP.")
 MSG_DTD = ("El archivo «{archivo}» contiene un XML con DTD o entidades («{xml}»); un CFDI no los lleva y, por "
            "seguridad, no se procesó el archivo.")
@@ -65,8 +64,9 @@ OMITIDO_CIFRADO = "Está cifrado con contraseña."
 OMITIDO_COMPRESION = "Usa un método de compresión que no se admite."
 OMITIDO_MAL_FORMADO = "No es un XML bien formado."
 OMITIDO_CODIFICACION = "Declara una codificación de caracteres que no se admite (un CFDI está en UTF-8)."
-OMITIDO_ETIQUETAS = (f"Tiene más de {MAX_ETIQUETAS_XML:,} nodos XML: no es un recibo de nómina (uno real tiene "
-                     "menos de 200).")
+OMITIDO_NODOS = (f"Tiene más de {MAX_NODOS_XML:,} nodos y atributos XML: no es un recibo de nómina (uno real tiene "
+                 "menos de 1,000).")
+OMITIDO_SIN_NOMBRE = "No tiene nombre."
 OMITIDO_NO_CFDI = "No es un CFDI 4.0 (ni 3.3)."
 OMITIDO_NO_NOMINA = "No es un CFDI de nómina (TipoDeComprobante «{tipo}»)."
 OMITIDO_SIN_COMPLEMENTO = "No tiene el complemento de nómina 1.2."
@@ -106,45 +106,6 @@ class _Recibo:
 def _attr(nodo, nombre: str) -> str | None:
     valor = nodo.get(nombre) if nodo is not None else None
     return valor[:MAX_ATRIBUTO] if valor is not None else None
-
-
-def _fin_del_zip(fuente: BinaryIO, archivo: str) -> tuple[int, int]:
-    """(number of files, size of the central directory) from the ZIP's end record, and the ZIP64 one when the
-    numbers overflow it. Hand-written: zipfile builds a ZipInfo for every central-directory record before anyone
-    can count them, so a 50 MB ZIP of empty names would be a million objects before the 5,000 limit is seen."""
-    tamano = fuente.seek(0, 2)
-    cola = min(tamano, 22 + 0xFFFF)  # the end record (22 bytes) and a comment of at most 64 KB
-    fuente.seek(tamano - cola)
-    datos = fuente.read(cola)
-    fuente.seek(0)
-    i = datos.rfind(b"PK\x05\x06")
-    if i < 0 or len(datos) - i < 22:
-        raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo))
-    entradas, tamano_cd = struct.unpack("<10xHL6x", datos[i:i + 22])
-    if entradas == 0xFFFF or tamano_cd == 0xFFFFFFFF:
-        inicio = tamano - cola + i - 20  # the ZIP64 locator stands just before the end record
-        if inicio < 0:
-            raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo))
-        fuente.seek(inicio)
-        localizador = fuente.read(20)
-        if len(localizador) != 20 or localizador[:4] != b"PK\x06\x07":
-            raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo))
-        (posicion,) = struct.unpack("<8xQ4x", localizador)
-        fuente.seek(posicion)
-        registro = fuente.read(56)
-        fuente.seek(0)
-        if len(registro) != 56 or registro[:4] != b"PK\x06\x06":
-            raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo))
-        entradas, tamano_cd = struct.unpack("<32xQQ8x", registro)
-    return entradas, tamano_cd
-
-
-def revisar_fin_del_zip(fuente: BinaryIO, archivo: str) -> None:
-    """ArchivoRechazado when the ZIP's end record says it has more than MAX_ENTRADAS files, or a central directory
-    larger than they need (a record is 46 bytes plus its name: 1 KB each is far more than any real ZIP needs)."""
-    entradas, tamano_cd = _fin_del_zip(fuente, archivo)
-    if entradas > MAX_ENTRADAS or tamano_cd > MAX_ENTRADAS * 1024:
-        raise ArchivoRechazado(MSG_ENTRADAS.format(archivo=archivo))
 
 
 def _leer_entrada(z: zipfile.ZipFile, info: zipfile.ZipInfo, archivo: str, xml: str) -> bytes:
@@ -235,7 +196,7 @@ def _entrada(r: _Recibo, rfc_contratista: str) -> Entrada:
 def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
              periodo: Periodo) -> tuple[list[Entrada], list[Omitido]]:
     """One Entrada per worker (the latest receipt in the period) and the files left out, or ArchivoRechazado."""
-    revisar_fin_del_zip(fuente, archivo)
+    directorio.revisar(fuente, archivo)
     try:
         z = zipfile.ZipFile(fuente)
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError):
@@ -243,7 +204,7 @@ def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
     rfc_contratista = normalize_rfc(rfc_contratista)
     omitidos: list[Omitido] = []
     ultimos: dict[str, _Recibo] = {}    # worker key → the latest receipt so far, in order of first appearance
-    total = etiquetas = 0
+    total = nodos = 0
     with z:
         infos = z.infolist()
         if len(infos) > MAX_ENTRADAS:
@@ -253,6 +214,9 @@ def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
         for info in infos:
             xml = mostrar(info.filename, MAX_NOMBRE_ENTRADA) or "sin nombre"
             nombre = info.filename.lower()
+            if not info.filename:  # ZipInfo.is_dir() fails on it (and zipfile cuts a name at its first NUL)
+                omitidos.append(Omitido(xml, OMITIDO_SIN_NOMBRE))
+                continue
             if info.is_dir():
                 continue
             if nombre.endswith(".zip"):
@@ -272,15 +236,16 @@ def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
             total += len(datos)
             if total > MAX_BYTES_XML_TOTAL:
                 raise ArchivoRechazado(MSG_TOTAL.format(archivo=archivo))
-            # Parsing costs per element, not per byte (1 MB of "<a/>" is 260,000 elements): the tags are counted
-            # first, in C, and a file with more than a receipt could have is not parsed at all.
-            nodos = datos.count(b"<")
-            if nodos > MAX_ETIQUETAS_XML:
-                omitidos.append(Omitido(xml, OMITIDO_ETIQUETAS))
+            # Parsing costs per element and attribute, not per byte (1 MB of "<a/>" is 260,000 elements, of
+            # a='1' 95,000 attributes): they are counted first, in C ("<" and "="), and a file with more than a
+            # receipt could have is not parsed at all.
+            cuantos = datos.count(b"<") + datos.count(b"=")
+            if cuantos > MAX_NODOS_XML:
+                omitidos.append(Omitido(xml, OMITIDO_NODOS))
                 continue
-            etiquetas += nodos
-            if etiquetas > MAX_ETIQUETAS_ZIP:
-                raise ArchivoRechazado(MSG_ETIQUETAS.format(archivo=archivo))
+            nodos += cuantos
+            if nodos > MAX_NODOS_ZIP:
+                raise ArchivoRechazado(MSG_NODOS.format(archivo=archivo))
             try:
                 raiz = fromstring(datos, forbid_dtd=True)
             except DefusedXmlException:

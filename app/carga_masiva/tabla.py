@@ -52,6 +52,7 @@ MSG_SIN_FILAS = "El archivo «{archivo}» no tiene trabajadores."
 MSG_XLSX_ROTO = ("El archivo «{archivo}» no se pudo leer como libro de Excel (.xlsx); ábrelo en Excel y guárdalo de "
                  "nuevo, o guárdalo como CSV.")
 MSG_XLSX_GRANDE = "El libro de Excel «{archivo}» descomprimido es demasiado grande para una lista de trabajadores."
+MSG_NUMERO_LARGO = "(un número de más de 38 dígitos)"
 MSG_XLSX_COMPLEJO = ("El libro de Excel «{archivo}» tiene demasiados estilos, hojas u objetos para una lista de "
                      "trabajadores; copia las columnas NSS, CURP y SBC a un libro nuevo, o guárdalo como CSV.")
 
@@ -77,6 +78,7 @@ MAX_BYTES_CADENAS_XLSX = 4 * MB
 MAX_ETIQUETAS_HOJA = 200_000      # tags of the listed sheets, and of the shared strings (1.1 s of openpyxl a pass)
 MAX_ETIQUETAS_OTRAS = 10_000      # tags of the parts parsed whole (1 s at the dearest: 110 µs a listed sheet)
 MAX_HOJAS_XLSX = 255
+MAX_CELDA = 128                   # characters of a cell looked at: an NSS, CURP or SBC is under 20
 MAX_COLUMNAS_LEIDAS = 26          # columns A to Z of each row
 
 def _clave(texto: str) -> str:
@@ -173,6 +175,18 @@ def leer_csv(fuente: BinaryIO, archivo: str, fecha_referencia: date) -> list[Ent
     return list(_entradas(filas(), archivo, fecha_referencia, lambda v: v))
 
 
+def _celda(valor: object) -> object:
+    """A cell's value bounded before anything looks at it: text cut to MAX_CELDA characters and stripped (one
+    shared string of 4 MB of blanks, referenced by every cell, was stripped, split and copied for each: a minute
+    and gigabytes), an integer longer than any NSS or salary as a short text (a number of 4,300 digits was turned
+    into text several times per cell: 7 s for 1,800 rows)."""
+    if isinstance(valor, str):
+        return valor[:MAX_CELDA].strip()
+    if isinstance(valor, int) and not isinstance(valor, bool) and valor.bit_length() > 128:
+        return MSG_NUMERO_LARGO
+    return valor
+
+
 def _nss_de_celda(valor: object) -> object:
     """An NSS cell as text: Excel turned 01234567890 into the number 1234567890; its 11 digits come back."""
     if isinstance(valor, bool):
@@ -243,8 +257,11 @@ def _revisar_etiquetas(z: zipfile.ZipFile, archivo: str) -> None:
     cadenas = manifiesto.find(SHARED_STRINGS)
     if len(hojas) > MAX_HOJAS_XLSX or sum(map(etiquetas, completas)) > MAX_ETIQUETAS_OTRAS:
         raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
-    if sum(map(etiquetas, hojas)) > MAX_ETIQUETAS_HOJA or \
-            (cadenas is not None and etiquetas(cadenas.PartName[1:]) > MAX_ETIQUETAS_HOJA):
+    if cadenas is not None and cadenas.PartName[1:] in nombres and (
+            etiquetas(cadenas.PartName[1:]) > MAX_ETIQUETAS_HOJA
+            or z.getinfo(cadenas.PartName[1:]).file_size > MAX_BYTES_CADENAS_XLSX):
+        raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
+    if sum(map(etiquetas, hojas)) > MAX_ETIQUETAS_HOJA:
         raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
 
 
@@ -280,7 +297,7 @@ def leer_xlsx(fuente: BinaryIO, archivo: str, fecha_referencia: date) -> list[En
                         raise ArchivoRechazado(MSG_LINEAS.format(archivo=archivo))
                     if len(fila) > 3 and any(v is not None for v in fila[3:]):
                         raise ArchivoRechazado(MSG_COLUMNAS.format(fila=numero, archivo=archivo, n=len(_celdas(fila))))
-                    yield numero, _celdas((v.strip() if isinstance(v, str) else v for v in fila), minimo=3)
+                    yield numero, _celdas(map(_celda, fila), minimo=3)
             except ArchivoRechazado:
                 raise
             except Exception:
