@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
@@ -55,3 +55,17 @@ def upsert(session: Session, model: type[SQLModel], conflicto: list[str], valore
     statement = insert(model.__table__).values(**valores)
     cambios = {name: statement.excluded[name] for name in valores if name not in conflicto}
     session.execute(statement.on_conflict_do_update(index_elements=conflicto, set_=cambios))
+
+
+def bloquear_borradores(session: Session, contratista_id: int) -> None:
+    """Begin a read-modify-write of the contratista's drafts (Datos generales, a contract page): held until the
+    commit, so that two requests of one contratista (an autosave fired 300 ms after a change, and the Ubicar the
+    user pressed meanwhile; two tabs; two capturistas) read and write its drafts one after the other. Without it
+    the autosave, which read the draft before Ubicar saved Paso 3, wrote back its stale Paso 2 (the last writer
+    won with what it had read first). PostgreSQL locks the contratista's row; SQLite takes its write lock with a
+    no-op UPDATE (it has no row locks, and a read takes none)."""
+    tabla = models.Contratista.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(tabla.c.id).where(tabla.c.id == contratista_id).with_for_update())
+    else:
+        session.execute(update(tabla).where(tabla.c.id == contratista_id).values(nombre=tabla.c.nombre))

@@ -533,3 +533,39 @@ def test_the_longest_municipio_lists_are_narrowed_too(entrar, juegos, app, catal
                                                                         "filtro_colonia": "pitic"})
     opciones = [o.get_text() for o in _gzip_page(response).select("#colonia option")][1:]
     assert opciones and all("(C.P. " in o for o in opciones) and _sobre_el_cable(response) <= 4 * 1024
+
+
+@pytest.mark.parametrize("base", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_an_autosave_that_read_the_draft_before_ubicar_does_not_undo_it(request, base, juegos, monkeypatch):
+    """With JavaScript, a change saves the draft 300 ms later; the user may press Ubicar meanwhile. The autosave
+    had read the draft at Paso 2, Ubicar saved Paso 3, and the autosave wrote its Paso 2 back: Aceptar then found
+    Paso 2 (a browser test caught it on a loaded machine). Drafts are now read and written under a lock: the
+    autosave is made to stop between its read and its write, and Ubicar, sent then, waits for it and builds on it."""
+    import threading
+    import time
+
+    from app.datos_generales import routes
+
+    app = request.getfixturevalue("sqlite_app" if base == "sqlite" else "pg_app")
+    client = app.test_client()
+    ingresar(client, juegos["moral"])
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+    doc = html(post(client, "/domicilio/buscar", {"domicilio_igual": "no", "conoce_cp": "si", "cp": "01000"}))
+    assert post(client, "/domicilio/ubicar", {"colonia": _colonia(doc, "San Ángel")}).status_code == 200  # Paso 2
+    leido, original = threading.Event(), routes.EstadoDatosGenerales.guardar_borrador
+
+    def lento(self):
+        if threading.current_thread().name == "autosave":
+            leido.set()
+            time.sleep(1.0)  # between its read of the draft and its write
+        original(self)
+
+    monkeypatch.setattr(routes.EstadoDatosGenerales, "guardar_borrador", lento)
+    autosave = threading.Thread(name="autosave", target=lambda: post(client, "/borrador", PASO_2, HTMX))
+    autosave.start()
+    assert leido.wait(10)
+    respuesta = post(client, "/domicilio/ubicar", PASO_2, HTMX)  # Paso 2 → 3 while the autosave is in flight
+    autosave.join(20)
+    assert html(respuesta).select_one("#paso-titulo").get_text(" ", strip=True).startswith("Paso 3 / 3")
+    doc = html(post(client, "/domicilio/aceptar", {}, HTMX))
+    assert doc.select_one("#paso-titulo").get_text(" ", strip=True) == "Domicilio social ubicado"

@@ -16,7 +16,7 @@ from sqlmodel import Session, delete, select, update
 
 from .. import acuse, generales, hora, localizador_web
 from ..auth import Usuario, conserva_al_expirar, contratista_required
-from ..db import get_session, upsert
+from ..db import bloquear_borradores, get_session, upsert
 from ..formularios import rechazar
 from ..htmx import render, see_other, wants_fragment
 from ..localizador import Localizador, Paso
@@ -176,6 +176,9 @@ def _estado() -> EstadoDatosGenerales:
 
 
 def _cargar() -> EstadoDatosGenerales:
+    """The state for a POST: the draft read under bloquear_borradores (this request's write of it cannot lose what
+    another wrote since it read it), and what the request carried."""
+    bloquear_borradores(get_session(), current_user.contratista.id)
     estado = _estado()
     estado.recibir()
     return estado
@@ -184,6 +187,7 @@ def _cargar() -> EstadoDatosGenerales:
 def _conservar(usuario: Usuario) -> None:
     """What a POST carried when its session had just expired: kept as the contratista's draft."""
     if usuario.es_contratista:
+        bloquear_borradores(get_session(), usuario.contratista.id)
         estado = EstadoDatosGenerales(get_session(), usuario.contratista)
         estado.recibir()
         estado.guardar_borrador()

@@ -16,7 +16,7 @@ from sqlmodel import Session, delete, select
 from .. import contratos as reglas
 from .. import informativas, localizador_web
 from ..auth import Usuario, conserva_al_expirar
-from ..db import get_session, upsert
+from ..db import bloquear_borradores, get_session, upsert
 from ..formularios import rechazar
 from ..htmx import render, see_other, wants_fragment
 from ..localizador import Localizador, Paso
@@ -188,6 +188,9 @@ def _estado(informativa_id: int, clave: str) -> EstadoContrato:
 
 
 def _cargar(informativa_id: int, clave: str) -> EstadoContrato:
+    """The state for a POST: the draft read under bloquear_borradores (as Datos generales), and what the request
+    carried."""
+    bloquear_borradores(get_session(), current_user.contratista.id)
     estado = _estado(informativa_id, clave)
     en_captura(estado.informativa)
     estado.recibir()
@@ -203,6 +206,7 @@ def _conservar(usuario: Usuario) -> None:
         contrato_id = _id(clave)
         contrato = informativas.contrato_propio(get_session(), informativa, contrato_id) if contrato_id else None
         if clave == "nuevo" or contrato is not None:
+            bloquear_borradores(get_session(), usuario.contratista.id)
             estado = EstadoContrato(get_session(), informativa, contrato)
             estado.recibir()
             estado.guardar_borrador()
@@ -359,6 +363,7 @@ def copiar_contrato(informativa_id: int, contrato_id: int):
     origen = db.get(Contrato, contrato_id)
     if origen is None or origen.contratista_id != informativa.contratista_id:
         abort(404)
+    bloquear_borradores(db, informativa.contratista_id)
     estado = EstadoContrato(db, informativa, None)
     base = EstadoContrato(db, informativa, origen)._base
     estado.campos = {k: v for k, v in base["campos"].items() if k not in ("fecha_inicio", "fecha_termino")}
