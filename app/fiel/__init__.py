@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from stdnum.exceptions import InvalidLength, ValidationError
@@ -56,6 +56,7 @@ from .confianza import (
     MAX_SKIPPED_LOGGED, MAX_ZIP_DEPTH, MAX_ZIP_ENTRIES, MAX_ZIP_ENTRY_BYTES, MAX_ZIP_TOTAL_BYTES, CaInfo, TrustStore,
     _trusted_issuer, read_ca_certificates,
 )
+from . import sello
 from .der import MAX_DER_ELEMENTS, MAX_PEM_BLOCKS, MAX_PEM_LABEL
 from .limites import MAX_FILE_BYTES, MAX_KDF_ITERATIONS, MAX_NOMBRE, MAX_SERIAL_BITS, MAX_SERIAL_DIGITS
 from .llave import _check_key_matches, _check_password_given, _is_private_key, _open_private_key, _read_private_key
@@ -100,6 +101,7 @@ class Firma:
     not_before: datetime  # aware, UTC
     not_after: datetime  # aware, UTC
     issuer: str  # the issuing CA's display name (CN)
+    sello: bytes | None = None  # the signature of `sellar`'s bytes (sello.sellar), when verify() was asked for one
 
 
 def verify(
@@ -112,6 +114,7 @@ def verify(
     now: datetime,
     revocation: Callable[[bytes, bytes], None] | None = None,
     antes_de_la_contrasena: Callable[[Certificado], None] | None = None,
+    sellar: bytes | None = None,
 ) -> Firma:
     """Check an e.firma for ingress (see the module docstring for the order). `trust` holds the CA certificates
     (any of them is a trust anchor); `now` must be timezone-aware; `revocation(cert_der, issuer_der)`, if given,
@@ -119,7 +122,10 @@ def verify(
 
     A certificate that no trusted CA issued is refused before the key's password is tried, and
     `antes_de_la_contrasena(cert)` runs between the two (the caller counts password attempts against that
-    trusted certificate there, and may raise to stop)."""
+    trusted certificate there, and may raise to stop).
+
+    `sellar`, when given, is signed with the key once every check has passed (sello.sellar), and the Firma
+    carries the signature: presenting an informativa checks the e.firma exactly as ingress does."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     store = trust if isinstance(trust, TrustStore) else TrustStore(trust)
@@ -131,13 +137,16 @@ def verify(
     issuer = _trusted_issuer(store, cert)
     if antes_de_la_contrasena is not None:
         antes_de_la_contrasena(cert)
-    _check_key_matches(_open_private_key(encrypted_key, password), cert)
+    llave = _open_private_key(encrypted_key, password)
+    _check_key_matches(llave, cert)
     _check_profile(cert)
     _check_dates(cert, issuer, now)
     firma = _firma(cert, issuer)
     _check_rfc_matches(typed_rfc, firma)
     if revocation is not None:
         revocation(cert.der, issuer.der)
+    if sellar is not None:
+        firma = replace(firma, sello=sello.sellar(llave, sellar))
     return firma
 
 
