@@ -12,6 +12,9 @@
   stream one at a time; what grows is the preview itself (one row per worker).
 - revision: `revision.revisar` over 50 contracts of 3,000 workers each (the workers as counts), median of 30
   (target <= 1 s).
+- cadena and sello: building the cadena original of an informativa of 50 contracts × 3,000 workers (each
+  contract's worker list sorted and hashed) and signing it with a demo e.firma through `fiel.verify(...,
+  sellar=)` (the whole ingress check included), median of 5 (target <= 1 s, issue 13).
 - hostile worker files: each file a red-team run used to stall the server (minutes, gigabytes), refused or read
   now, in seconds and as a ratio to the normal file of its kind (3,000 rows of CSV or XLSX, 3,000 receipts of ZIP)
   measured in the same run; median of 3. The brief's bar: refused "within a few times a normal request".
@@ -27,6 +30,7 @@ import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from app import carga_masiva, revision
 from app.plazos import Periodo
@@ -182,10 +186,40 @@ def bench_hostiles(n: int = 3000) -> None:
               f"{segundos / referencia[tipo]:.2f}× the normal {tipo.upper()}; {desenlace}")
 
 
+def bench_sello(contratos: int = 50, trabajadores: int = 3000) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from app import demo, fiel
+    from app.cadena import ContratoCadena, InformativaCadena, TrabajadorCadena, cadena_original
+
+    ahora = datetime.now(timezone.utc)
+    ca = demo.make_ca(now=ahora)
+    efirma = demo.make_efirma(ca, rfc="EDE010101AB1", nombre="ESCUELA DEMO SA DE CV", persona="moral",
+                              representante_rfc="PERJ800101AB1", curp="PERJ800101HDFRNN09",
+                              not_before=ahora - timedelta(days=1), not_after=ahora + timedelta(days=365))
+    lista = [TrabajadorCadena(p.nss, p.curp, Decimal(f"{350 + (i * 7.31) % 2000:.2f}"))
+             for i, p in enumerate(map(cfdi.persona, range(trabajadores)))]
+    informativa = InformativaCadena("EDE010101AB1", "ESCUELA DEMO SA DE CV", 2026, 1, "normal", [
+        ContratoCadena(cfdi.RFC_CLIENTE_A, "CONSTRUCTORA ALFA SA DE CV", "AR12345/2021-S1", f"Mantenimiento {i}",
+                       date(2026, 2, 1), None, lista) for i in range(contratos)])
+
+    def run():
+        datos = cadena_original(informativa).encode("utf-8")
+        return fiel.verify("EDE010101AB1", efirma.cer_der, efirma.key_der, efirma.password, trust=[ca.cert_der],
+                           now=ahora, sellar=datos)
+
+    assert fiel.sello.verificar(efirma.cer_der, cadena_original(informativa).encode("utf-8"), run().sello)
+    solo_cadena = _median_s(lambda: cadena_original(informativa), 5)
+    segundos = _median_s(run, 5)
+    print(f"informativa: cadena original of {contratos} contracts × {trabajadores:,} workers: {solo_cadena:.2f} s; "
+          f"with the e.firma checked and the sello: {segundos:.2f} s ({_ratio(segundos, 1.0, 's')}; median of 5)")
+
+
 def bench_informativa() -> None:
     bench_csv()
     bench_zip()
     bench_revision()
+    bench_sello()
     bench_hostiles()
 
 
