@@ -636,3 +636,25 @@ def test_a_database_error_does_not_carry_the_workers_data(app):
     with engine.connect() as conexion, pytest.raises(DBAPIError) as error:
         conexion.execute(text("INSERT INTO tabla_que_no_existe (nss) VALUES (:nss)"), {"nss": "12345678901"})
     assert "12345678901" not in str(error.value)
+
+
+def test_a_late_autosave_of_a_saved_new_contract_does_not_bring_its_form_back(lista, app):
+    """With JavaScript a change saves the draft 300 ms later; on a slow line that autosave can reach the server
+    after Guardar stored the contract and dropped the draft. It brought the draft and its clave_alta back, and the
+    next Agregar contrato (same form key) landed on the first contract: "ya se había guardado con este
+    formulario" (the browser test caught it on a loaded machine)."""
+    a, iid, _cid = lista
+    url = f"/informativas/{iid}/contratos/nuevo"
+    clave_alta = html(a.get(url)).select_one("input[name=clave_alta]")["value"]
+    datos = {"csrf_token": token(a, url), **CONTRATO, "rfc_contratante": RFC_CONTRATANTE_MORAL,
+             "nombre_contratante": "Cliente SA", "domicilio_igual": "si", "servicio": str(servicio_id(app)),
+             "clave_alta": clave_alta}
+    assert a.post(url, data=datos).status_code == 303
+    assert a.post(f"{url}/borrador", data=datos, headers=HTMX).status_code in (200, 204)  # the late autosave
+    doc = html(a.get(url))
+    assert doc.select_one("input[name=clave_alta]")["value"] != clave_alta
+    assert doc.select_one("#rfc_contratante").get("value", "") == ""
+    otro = {**datos, "clave_alta": doc.select_one("input[name=clave_alta]")["value"], "objeto": "Segundo contrato"}
+    assert a.post(url, data=otro).status_code == 303
+    with app.app_context():
+        assert len(get_session().exec(select(Contrato)).all()) == 3  # the lista's, the first and this one

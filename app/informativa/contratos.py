@@ -57,6 +57,8 @@ class EstadoContrato:
         borrador = db.exec(select(Borrador.datos).where(Borrador.contratista_id == informativa.contratista_id,
                                                         Borrador.clave == self.clave)).first()
         datos = borrador if isinstance(borrador, dict) and "campos" in borrador else self._base
+        if contrato is None and self._alta_usada(_alta(datos.get("alta"))):
+            datos = self._base  # the draft of a form already saved as a contract: Agregar contrato starts anew
         self.campos: dict[str, str] = {k: str(v) for k, v in dict(datos["campos"]).items() if k in CAMPOS_CONTRATO}
         self.localizador = Localizador.from_dict(datos.get("localizador"))
         self.revisar = bool(datos.get("revisar"))
@@ -106,7 +108,15 @@ class EstadoContrato:
                 self.campos["nombre_contratante"] = nombre
                 self.aviso = "Tomamos el nombre de tu contrato anterior con ese RFC; corrígelo si cambió."
 
+    def _alta_usada(self, alta: str | None) -> bool:
+        return alta is not None and informativas.contrato_por_alta(self.db, self.informativa, alta) is not None
+
     def guardar_borrador(self) -> None:
+        """Keep the page's state as the draft; not for an Agregar contrato form already saved as a contract (an
+        autosave fired 300 ms after a change can arrive after its Guardar, and brought its draft and clave_alta
+        back: the next Agregar contrato then landed on the first contract)."""
+        if self.contrato is None and self._alta_usada(self.alta):
+            return
         upsert(self.db, Borrador, ["contratista_id", "clave"],
                {"contratista_id": self.informativa.contratista_id, "clave": self.clave,
                 "datos": {"campos": self.campos, "localizador": self.localizador.to_dict(), "revisar": self.revisar,
