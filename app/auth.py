@@ -62,7 +62,7 @@ class Usuario(UserMixin):
 def load_user(user_id: str) -> Usuario | None:
     """The user of a session, or None when any counter it began with has moved on (the session is over)."""
     kind, *parts = user_id.split(":")
-    if not parts or not all(p.isdigit() and len(p) < 10 for p in parts):
+    if not parts or not all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts):
         return None
     numbers = [int(p) for p in parts]
     db = get_session()

@@ -65,7 +65,7 @@ def trusted_hosts(url: str) -> list[str]:
 
 def _entero(variable: str, default: int) -> int:
     value = os.environ.get(variable, "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else default
+    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else default
 
 
 def from_environment(instance: Path) -> dict:

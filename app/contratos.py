@@ -73,13 +73,15 @@ def validar(valores: Mapping[str, Any], *, rfc_contratista: str, periodo: Period
         return valor
 
     intentar("rfc_contratante", rfc)
-    nombre = _texto(valores.get("nombre_contratante"))
+    # Upper-cased before it is measured: "ß" becomes "SS" and "ﬁ" "FI", so a name of 300 characters may be longer
+    # once written (PostgreSQL refused it: a 500).
+    nombre = _texto(valores.get("nombre_contratante")).upper()
     if not nombre:
         rechazos.append(Rechazo("nombre_contratante", "Captura el nombre, denominación o razón social del contratante."))
     elif len(nombre) > MAX_NOMBRE or not nombre.isprintable():
         rechazos.append(Rechazo("nombre_contratante", f"El nombre debe tener como máximo {MAX_NOMBRE} caracteres, "
                                                       "sin caracteres de control."))
-    datos["nombre_contratante"] = nombre.upper()
+    datos["nombre_contratante"] = nombre
     intentar("correo", lambda: contacto.normalize_correo(str(valores.get("correo") or "")))
     intentar("celular", lambda: contacto.normalize_telefono(str(valores.get("celular") or ""), campo="celular"))
     intentar("telefono_fijo", lambda: contacto.normalize_telefono_opcional(str(valores.get("telefono_fijo") or "")))
@@ -101,9 +103,10 @@ def validar(valores: Mapping[str, Any], *, rfc_contratista: str, periodo: Period
         rechazos.append(Rechazo("objeto", "El objeto del contrato tiene caracteres no válidos."))
 
     servicio = str(valores.get("servicio") or "")
+    # ASCII digits only: "²" is a digit to str.isdigit(), and int("²") raises (a 500).
     if not servicio:
         rechazos.append(Rechazo("servicio", "Selecciona el servicio u obra especializado contratado."))
-    elif not servicio.isdigit() or int(servicio) not in servicios:
+    elif not (servicio.isascii() and servicio.isdigit() and len(servicio) <= 18) or int(servicio) not in servicios:
         rechazos.append(Rechazo("servicio", "Selecciona uno de los servicios de tu Registro REPSE."))
     else:
         datos["servicio_id"] = int(servicio)

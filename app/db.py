@@ -10,14 +10,18 @@ from sqlmodel import Session, SQLModel, create_engine
 from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for DATABASE_URL; SQLite gets the pragmas a small multi-threaded server needs.
+SQLITE_ESPERA = 30.0  # seconds a SQLite writer waits for the write lock (20 imports of 3,000 rows at once: 16 s)
+
+
+def make_engine(url: str, *, sqlite_espera: float = SQLITE_ESPERA) -> Engine:
+    """An engine for DATABASE_URL; SQLite gets the pragmas a small multi-threaded server needs, and waits up to
+    `sqlite_espera` seconds for its write lock (past that the request answers 503, errors.py).
 
     `hide_parameters`: a database error's message leaves out the statement's values, which are workers' NSS, CURP
     and salaries (an insert of 500 of them at once): an unexpected error is logged with its traceback, and the log
     must not become a copy of the payroll."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": sqlite_espera}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -32,13 +36,20 @@ def make_engine(url: str) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"])
+    app.extensions["engine"] = make_engine(app.config["DATABASE_URL"],
+                                           sqlite_espera=float(app.config.get("SQLITE_ESPERA", SQLITE_ESPERA)))
     app.teardown_appcontext(close_session)
 
 
 def get_session() -> Session:
+    """The request's session. `expire_on_commit=False`: what a view read or wrote stays readable after its commit
+    (for the redirect and the message that follow it). Expiring reloaded each attribute from the database after
+    the commit, and when another tab had deleted the row meanwhile (Eliminar contrato during a Cargar or a
+    Guardar) the reload raised ObjectDeletedError: a 500 for a change that was stored. Code that needs another
+    request's committed changes reads them again (`populate_existing`, `refresh`), as `informativas` does after
+    `bloquear`."""
     if "session" not in g:
-        g.session = Session(current_app.extensions["engine"])
+        g.session = Session(current_app.extensions["engine"], expire_on_commit=False)
     return g.session
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from jinja2_fragments.flask import render_block
+from sqlalchemy.exc import OperationalError
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from .db import get_session
 from .htmx import wants_fragment
 from .uploads import CaracterNulo, too_large_answer
 
@@ -17,6 +19,8 @@ MESSAGES = {
     413: ("Archivo demasiado grande", "Lo que enviaste es demasiado grande. Revisa que elegiste los archivos "
           "correctos: un certificado o una llave privada del SAT ocupa unos 2 KB, y un documento PDF, como máximo 5 MB."),
     429: ("Demasiados intentos", "Hiciste demasiados intentos. Espera unos minutos antes de volver a intentarlo."),
+    503: ("Portal ocupado", "El portal está atendiendo muchas solicitudes a la vez y la tuya no se guardó. Espera "
+          "unos segundos y vuelve a intentarlo."),
     500: ("Error del sistema", "Ocurrió un error inesperado. Tus datos no se perdieron; inténtalo de nuevo en unos minutos."),
 }
 # A request for a Host that is not the portal's (TRUSTED_HOSTS): no URL of ours can be built for it, so the answer
@@ -61,5 +65,17 @@ def init_app(app: Flask) -> None:
     def _unexpected(e: Exception):
         if isinstance(e, HTTPException):
             return _http(e)
+        if _bloqueada(e):
+            # SQLite's write lock stayed taken past db.SQLITE_ESPERA (a burst of large imports on one node): the
+            # request changed nothing (its transaction is rolled back), and trying again later is the answer.
+            current_app.logger.warning("database is locked: %s %s answered 503", request.method, request.path)
+            get_session().rollback()
+            body, status, *headers = _answer(503, "")
+            return body, status, {**(headers[0] if headers else {}), "Retry-After": "5"}
         current_app.logger.exception("unexpected error")
         return _answer(500, "")
+
+
+def _bloqueada(e: BaseException) -> bool:
+    """SQLite's "database is locked" (an OperationalError carrying sqlite3's)."""
+    return isinstance(e, OperationalError) and "database is locked" in str(getattr(e, "orig", e))
