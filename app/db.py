@@ -21,7 +21,8 @@ def make_engine(url: str, *, sqlite_espera: float = SQLITE_ESPERA) -> Engine:
     and salaries (an insert of 500 of them at once): an unexpected error is logged with its traceback, and the log
     must not become a copy of the payroll."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": sqlite_espera}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": sqlite_espera},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
