@@ -18,6 +18,9 @@ from app.plazos import Periodo
 from tests.cfdi import (RFC_CLIENTE_A, RFC_CLIENTE_B, RFC_CONTRATISTA, Recibo, csv_de, filas_de, hacer_curp,
                         nss_con_digito_equivocado, persona, recibos_de_periodo, xlsx_de, zip_de)
 
+# The hand-written workbooks below have no styles part, as an attacker's need not: openpyxl says so.
+pytestmark = pytest.mark.filterwarnings("ignore:Workbook contains no default style")
+
 P = Periodo(2026, 1)
 HOY = date(2026, 5, 10)
 ABRIL = date(2026, 4, 15)
