@@ -22,9 +22,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, or_, select
 
-from . import repse
-from .models import (Borrador, CargaTrabajadores, Contrato, ESTATUS_INFORMATIVA, Informativa, RegistroRepse,
-                     ServicioRepse, TIPOS_INFORMATIVA, Trabajador, utcnow)
+from . import folios, repse
+from .models import (Borrador, CargaTrabajadores, Contrato, ESTATUS_INFORMATIVA, FolioConsecutivo, Informativa,
+                     RegistroRepse, ServicioRepse, TIPOS_INFORMATIVA, Trabajador, utcnow)
 from .rechazo import Rechazo
 
 # -- Registro REPSE ------------------------------------------------------------------------------------------------
@@ -323,3 +323,17 @@ def guardar_trabajador(session: Session, contrato: Contrato, fila: FilaNueva,
 
 def fecha(valor: date | None) -> str:
     return valor.strftime("%d/%m/%Y") if valor else ""
+
+
+# -- Folios --------------------------------------------------------------------------------------------------------
+
+def siguiente_folio(session: Session, tipo: str, anio: int) -> int:
+    """The next number of `tipo`'s folios of `anio` (folios.py): one INSERT … ON CONFLICT DO UPDATE … RETURNING,
+    whose row stays locked until the caller's commit (PostgreSQL's row lock, SQLite's write lock), so two nodes
+    never get one number, and a rollback gives it back. Not committed."""
+    tabla = FolioConsecutivo.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    sentencia = insert(tabla).values(prefijo=folios.prefijo(tipo), anio=anio, ultimo=1)
+    sentencia = sentencia.on_conflict_do_update(index_elements=["prefijo", "anio"],
+                                                set_={"ultimo": tabla.c.ultimo + 1}).returning(tabla.c.ultimo)
+    return session.execute(sentencia).scalar_one()

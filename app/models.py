@@ -381,3 +381,13 @@ class CargaTrabajadores(SQLModel, table=True):
     formato: str = Field(max_length=10)
     vista: dict = Field(sa_column=Column(JSON, nullable=False))  # valid rows, error rows, skipped receipts
     creada: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class FolioConsecutivo(SQLModel, table=True):
+    """The last folio number given per folio prefix and year (app/folios.py): one row each, raised by one atomic
+    upsert inside the filing's transaction (informativas.siguiente_folio), so that app nodes presenting at once
+    never give one number twice, and a filing that fails gives its number back."""
+
+    prefijo: str = Field(max_length=1, primary_key=True)
+    anio: int = Field(primary_key=True)
+    ultimo: int
