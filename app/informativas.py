@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import update
@@ -22,7 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, or_, select
 
-from . import folios, repse
+from . import cadena, folios, plazos, repse
+from .hora import MEXICO
 from .models import (Borrador, CargaTrabajadores, Contrato, ESTATUS_INFORMATIVA, FolioConsecutivo, Informativa,
                      RegistroRepse, ServicioRepse, TIPOS_INFORMATIVA, Trabajador, utcnow)
 from .rechazo import Rechazo
@@ -337,3 +338,60 @@ def siguiente_folio(session: Session, tipo: str, anio: int) -> int:
     sentencia = sentencia.on_conflict_do_update(index_elements=["prefijo", "anio"],
                                                 set_={"ultimo": tabla.c.ultimo + 1}).returning(tabla.c.ultimo)
     return session.execute(sentencia).scalar_one()
+
+
+# -- Presentación --------------------------------------------------------------------------------------------------
+
+def datos_cadena(session: Session, informativa: Informativa, rfc: str, nombre: str) -> cadena.InformativaCadena:
+    """What the cadena original of the informativa reads (app.cadena), from its stored contracts (in the order of
+    their ids, which is their number), their services and their workers."""
+    servicios_ = {s.id: s.folio for s in servicios(session, informativa.contratista_id)}
+    por_contrato: dict[int, list[cadena.TrabajadorCadena]] = {}
+    for contrato_id, nss, curp, sbc in session.exec(
+            select(Trabajador.contrato_id, Trabajador.nss, Trabajador.curp, Trabajador.sbc)
+            .join(Contrato, Contrato.id == Trabajador.contrato_id)
+            .where(Contrato.informativa_id == informativa.id)).all():
+        por_contrato.setdefault(contrato_id, []).append(cadena.TrabajadorCadena(nss, curp, Decimal(sbc)))
+    return cadena.InformativaCadena(
+        rfc=rfc, nombre=nombre, ejercicio=informativa.ejercicio, cuatrimestre=informativa.cuatrimestre,
+        tipo=informativa.tipo, contratos=[
+            cadena.ContratoCadena(c.rfc_contratante, c.nombre_contratante, servicios_.get(c.servicio_id, ""),
+                                  c.objeto, c.fecha_inicio, c.fecha_termino, por_contrato.get(c.id, []))
+            for c in contratos(session, informativa)])
+
+
+@dataclass(frozen=True)
+class Firmada:
+    """What the contratista's e.firma signed: the cadena original and its sello, and the certificate."""
+
+    cadena: str
+    sello: str                    # base64
+    certificado: bytes            # DER
+    serial: str
+    rfc: str
+    nombre: str
+
+
+def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahora: datetime) -> str | None:
+    """Por firmar → Presentada: the folio, the time, the deadline's verdict, the cadena, the sello and the
+    certificate, in one transaction. Answers the folio, or None (nothing stored) when the informativa is no longer
+    por firmar, or when its stored data no longer give the cadena that was signed (it changed while the
+    contratista signed: Regresar a captura, a change, Enviar again). The conditional UPDATE comes first, so that
+    nothing can change it between that check and the commit. Committed."""
+    tabla = Informativa.__table__
+    resultado = session.execute(update(tabla).where(tabla.c.id == informativa.id, tabla.c.estatus == "por_firmar")
+                                .values(estatus="presentada", actualizada=ahora))
+    if resultado.rowcount != 1 or \
+            cadena.cadena_original(datos_cadena(session, informativa, firmada.rfc, firmada.nombre)) != firmada.cadena:
+        session.rollback()
+        return None
+    local = ahora.astimezone(MEXICO)
+    folio = folios.folio(informativa.tipo, local.year, siguiente_folio(session, informativa.tipo, local.year))
+    periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
+    session.execute(update(tabla).where(tabla.c.id == informativa.id).values(
+        folio=folio, presentada=ahora, fuera_de_plazo=local.date() > plazos.fecha_limite(periodo),
+        cadena_version=cadena.VERSION, cadena=firmada.cadena, sello=firmada.sello, certificado=firmada.certificado,
+        cert_serial=firmada.serial))
+    session.commit()
+    session.refresh(informativa)
+    return folio

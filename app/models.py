@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Numeric, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -317,6 +317,15 @@ class Informativa(SQLModel, table=True):
     vigente: bool | None = Field(default=True)
     creada: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     actualizada: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    # Once presentada (informativas.presentar): what was signed, by whom, when, and the folio it got.
+    folio: str | None = Field(default=None, max_length=24, unique=True, index=True)  # folios.folio()
+    presentada: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    fuera_de_plazo: bool | None = Field(default=None)
+    cadena_version: str | None = Field(default=None, max_length=8)  # cadena.VERSION
+    cadena: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sello: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # base64 (fiel.sello.a_texto)
+    certificado: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # DER
+    cert_serial: str | None = Field(default=None, max_length=fiel.MAX_SERIAL_DIGITS)
 
 
 TIPOS_INFORMATIVA = {"normal": "Normal", "sin_informacion": "Sin información"}
