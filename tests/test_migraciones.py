@@ -271,3 +271,19 @@ def test_serve_refuses_a_postgresql_schema_that_is_behind(icsoe, postgres, monke
     assert "icsoe db upgrade" in result.output
     assert icsoe("db", "upgrade").exit_code == 0
     assert icsoe("db", "current").exit_code == 0
+
+
+def test_alembic_check_from_the_repository_root_on_a_fresh_clone(tmp_path):
+    """A developer's `alembic check` with no DATABASE_URL and no instance yet (a fresh clone) failed with "unable to
+    open database file". It now compares the models with a scratch database the revisions bring to head."""
+    import os
+    import subprocess
+    import sys
+
+    entorno = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    entorno["ICSOE_INSTANCE"] = str(tmp_path / "sin-instancia")
+    resultado = subprocess.run([sys.executable, "-m", "alembic", "check"], cwd=Path(__file__).resolve().parents[1],
+                               env=entorno, capture_output=True, text=True, timeout=120)
+    assert resultado.returncode == 0, resultado.stderr[-2000:]
+    assert "No new upgrade operations detected" in resultado.stdout + resultado.stderr
+    assert not (tmp_path / "sin-instancia").exists()  # nothing is left behind

@@ -2,9 +2,17 @@
 
 Run by `icsoe db upgrade`, `icsoe init` and `icsoe serve` through app.schema, which hand over their own connection
 in `config.attributes["connection"]`; and by a developer's `alembic revision --autogenerate` or `alembic check`
-(alembic.ini at the repository root), which connect to DATABASE_URL or the instance's SQLite database.
+(alembic.ini at the repository root), which connect to DATABASE_URL or the instance's SQLite database, or, when
+neither exists (a fresh clone), to a scratch SQLite database that the revisions bring to head first: the models
+are then compared with what the revisions make.
 """
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 from alembic import context
 from sqlalchemy import String, pool
@@ -50,11 +58,25 @@ def run_migrations_online() -> None:
     from sqlalchemy import create_engine
 
     url = app_config.database_url(app_config.instance_folder())
-    engine = create_engine(url, poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+    with tempfile.TemporaryDirectory(prefix="icsoe-alembic-") as carpeta:
+        if not os.environ.get("DATABASE_URL") and not Path(url.removeprefix("sqlite:///")).exists():
+            url = _base_de_prueba(Path(carpeta) / "icsoe.sqlite")
+        engine = create_engine(url, poolclass=pool.NullPool)
+        with engine.connect() as connection:
+            _configure(connection)
+            with context.begin_transaction():
+                context.run_migrations()
+        engine.dispose()
+
+
+def _base_de_prueba(archivo: Path) -> str:
+    """A SQLite database at the newest revision, made by app.schema in a child process (an alembic command cannot
+    run inside this one: it would replace, then remove, the `context` this script is using)."""
+    url = f"sqlite:///{archivo}"
+    subprocess.run([sys.executable, "-c", "import sys; from app import db, schema; "
+                    "schema.upgrade(db.make_engine(sys.argv[1]))", url], check=True,
+                   cwd=Path(__file__).resolve().parents[2])
+    return url
 
 
 if context.is_offline_mode():
