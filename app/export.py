@@ -18,17 +18,17 @@ columns CURP … Fecha actualización. What the guide leaves open is decided her
   equal to an error code ("#N/A") as an error. Control characters that XML cannot hold are dropped.
 
 openpyxl's write-only mode streams the rows to a temporary file, so memory stays flat however many capturistas
-there are (benchmarks/export.py). Its limits shape `write_xlsx`: widths and the frozen header must be set before
+there are (benchmarks/export.py). Its limits shape `write_sheet`: widths and the frozen header must be set before
 the first row, the autofilter is written after the rows (so its range can count them).
 """
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -37,7 +37,7 @@ from openpyxl.styles import Font
 
 from . import hora
 
-__all__ = ["DATE_FORMAT", "HEADERS", "SHEET", "FilaCapturista", "filename", "write_xlsx"]
+__all__ = ["DATE_FORMAT", "HEADERS", "SHEET", "FilaCapturista", "filename", "text_cell", "write_sheet", "write_xlsx"]
 
 HEADERS = ("CURP", "Nombre(s)", "Primer Apellido", "Segundo Apellido", "Rol", "Estatus", "Grupo",
            "Contratista relacionado", "Fecha alta", "Fecha baja", "Fecha actualización")
@@ -47,6 +47,7 @@ WIDTHS = {"A": 21, "B": 22, "C": 22, "D": 22, "E": 13, "F": 24, "G": 16, "H": 48
 LAST_COLUMN = "K"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV Injection"; Excel reads them as a formula start
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,31 +77,40 @@ def filename(contratista_id: int, now: datetime) -> str:
 
 def write_xlsx(rows: Iterable[FilaCapturista], out: BinaryIO) -> int:
     """Write the report to `out` (a file or BytesIO opened for binary writing); return how many rows it has."""
+    return write_sheet(out, SHEET, HEADERS, WIDTHS, rows, lambda ws, fila: [
+        text_cell(ws, fila.curp), text_cell(ws, fila.nombres), text_cell(ws, fila.primer_apellido),
+        text_cell(ws, fila.segundo_apellido), text_cell(ws, fila.rol), text_cell(ws, fila.estatus),
+        text_cell(ws, fila.grupo), text_cell(ws, fila.contratista), _date(ws, fila.fecha_alta),
+        _date(ws, fila.fecha_baja), _date(ws, fila.fecha_actualizacion),
+    ], autofilter=LAST_COLUMN)
+
+
+def write_sheet(out: BinaryIO, sheet: str, headers: Sequence[str], widths: Mapping[str, float], rows: Iterable[T],
+                cells: Callable[[Any, T], list], *, autofilter: str | None = None) -> int:
+    """One-sheet .xlsx in openpyxl's write-only mode (memory stays flat): the column widths, a bold frozen header,
+    a row of `cells(ws, row)` per row (text through text_cell), and an autofilter up to column `autofilter` when
+    given. Returns how many rows it wrote; a failure deletes the sheet's temporary file at once (_discard)."""
     wb = Workbook(write_only=True)
     wb.properties.creator = "ICSOE"
-    ws = wb.create_sheet(SHEET)
-    for column, width in WIDTHS.items():
+    ws = wb.create_sheet(sheet)
+    for column, width in widths.items():
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"
 
     bold = Font(bold=True)
     header = []
-    for title in HEADERS:
+    for title in headers:
         cell = WriteOnlyCell(ws, value=title)
         cell.font = bold
         header.append(cell)
     n = 0
     try:
         ws.append(header)
-        for fila in rows:
-            ws.append([
-                _text(ws, fila.curp), _text(ws, fila.nombres), _text(ws, fila.primer_apellido),
-                _text(ws, fila.segundo_apellido), _text(ws, fila.rol), _text(ws, fila.estatus),
-                _text(ws, fila.grupo), _text(ws, fila.contratista), _date(ws, fila.fecha_alta),
-                _date(ws, fila.fecha_baja), _date(ws, fila.fecha_actualizacion),
-            ])
+        for row in rows:
+            ws.append(cells(ws, row))
             n += 1
-        ws.auto_filter.ref = f"A1:{LAST_COLUMN}{n + 1}"
+        if autofilter:
+            ws.auto_filter.ref = f"A1:{autofilter}{n + 1}"
         wb.save(out)
     except BaseException:
         _discard(ws)
@@ -125,7 +135,7 @@ def _discard(ws) -> None:
             writer.cleanup()
 
 
-def _text(ws, value: str | None) -> str | WriteOnlyCell | None:
+def text_cell(ws, value: str | None) -> str | WriteOnlyCell | None:
     """A text cell that Excel shows as typed: never a formula, an error value or an XML error."""
     if not value:
         return None

@@ -27,11 +27,8 @@ from datetime import date
 from decimal import Decimal
 from typing import BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from ..export import _discard, _text
+from ..export import text_cell, write_sheet
 from ..plazos import Periodo
 from ..rechazo import Rechazo, todos
 from ..trabajadores import Trabajador, validar_nss, validar_trabajador
@@ -221,28 +218,7 @@ def _clave_nss(nss: object) -> str:
 def escribir_errores(vista: Vista, salida: BinaryIO) -> int:
     """The error rows as an .xlsx (sheet "Errores": Fila, Campo, Motivo, Valor; bold header) written to `salida`;
     answers how many rows it has. Values come from the uploaded file, so text that Excel would read as a formula
-    stays text (export._text, the same rule as Exportar Excel); openpyxl's write-only mode keeps memory flat."""
-    libro = Workbook(write_only=True)
-    libro.properties.creator = "ICSOE"
-    hoja = libro.create_sheet(HOJA_ERRORES)
-    for columna, ancho in ANCHOS.items():
-        hoja.column_dimensions[columna].width = ancho
-    hoja.freeze_panes = "A2"
-    negrita = Font(bold=True)
-    encabezado = []
-    for titulo in ENCABEZADOS:
-        celda = WriteOnlyCell(hoja, value=titulo)
-        celda.font = negrita
-        encabezado.append(celda)
-    n = 0
-    try:
-        hoja.append(encabezado)
-        for e in vista.errores:
-            fila = e.fila if isinstance(e.fila, int) else _text(hoja, e.fila)
-            hoja.append([fila, CAMPOS.get(e.campo, e.campo), _text(hoja, e.motivo), _text(hoja, e.valor)])
-            n += 1
-        libro.save(salida)
-    except BaseException:
-        _discard(hoja)
-        raise
-    return n
+    stays text (export.text_cell, the same rule as Exportar Excel); export.write_sheet keeps memory flat."""
+    return write_sheet(salida, HOJA_ERRORES, ENCABEZADOS, ANCHOS, vista.errores, lambda hoja, e: [
+        e.fila if isinstance(e.fila, int) else text_cell(hoja, e.fila), CAMPOS.get(e.campo, e.campo),
+        text_cell(hoja, e.motivo), text_cell(hoja, e.valor)])
