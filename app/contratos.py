@@ -12,14 +12,13 @@ from datetime import date
 from typing import Any
 
 from . import contacto, repse
-from .plazos import Periodo
+from .plazos import INICIO_REFORMA, Periodo
 from .rechazo import Rechazo, varios
 from .rfc_contratante import validar_rfc_contratante
 
 MAX_OBJETO = 500
 MAX_NOMBRE = 300
 # Contracts before the subcontracting reform (DOF 23-04-2021) are reported from the day it took effect.
-INICIO_REFORMA = date(2021, 4, 24)
 
 MSG_DOMICILIO_IGUAL = "Indica si el domicilio social del contratante es igual a su domicilio fiscal."
 MSG_DOMICILIO = ("Ubica el domicilio social del contratante en los tres pasos de «Ubicar domicilio geográfico "
@@ -117,7 +116,7 @@ def validar(valores: Mapping[str, Any], *, rfc_contratista: str, periodo: Period
         if inicio < INICIO_REFORMA:
             rechazos.append(Rechazo("fecha_inicio", "La fecha de inicio no puede ser anterior al 24/04/2021: los "
                                                     "contratos anteriores se informan desde esa fecha."))
-        elif not periodo.inicio <= inicio <= periodo.fin:
+        elif not periodo.contiene(inicio):
             rechazos.append(Rechazo("fecha_inicio", f"La fecha de inicio debe estar dentro del cuatrimestre "
                                                     f"({periodo.inicio:%d/%m/%Y} a {periodo.fin:%d/%m/%Y})."))
     termino = None

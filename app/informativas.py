@@ -175,7 +175,9 @@ def bloquear_servicios(session: Session, informativa: Informativa) -> None:
     already holds everything), so that a service changed at the same time is either seen by Revisar or refused
     afterwards by guardar_servicio."""
     usados = select(Contrato.servicio_id).where(Contrato.informativa_id == informativa.id)
-    session.exec(select(ServicioRepse.id).where(col(ServicioRepse.id).in_(usados)).with_for_update()).all()
+    # In one order everywhere: two Enviar of informativas sharing services never wait on each other crosswise.
+    session.exec(select(ServicioRepse.id).where(col(ServicioRepse.id).in_(usados)).order_by(ServicioRepse.id)
+                 .with_for_update()).all()
 
 
 def cambiar_estatus(session: Session, informativa: Informativa, de: str, a: str) -> bool:
@@ -224,8 +226,11 @@ def sbc_maximo_por_contrato(session: Session, informativa: Informativa) -> dict[
         .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all()}
 
 
-def contrato_por_alta(session: Session, informativa: Informativa, clave_alta: str) -> Contrato | None:
-    """The contract an Agregar contrato form (its `clave_alta`) already stored in this informativa."""
+def contrato_por_alta(session: Session, informativa: Informativa, clave_alta: str | None) -> Contrato | None:
+    """The contract an Agregar contrato form (its `clave_alta`) already stored in this informativa; None for no key
+    (contracts stored before revision 0007 have none, and none of them is a form's)."""
+    if not clave_alta:
+        return None
     return session.exec(select(Contrato).where(Contrato.informativa_id == informativa.id,
                                                Contrato.contratista_id == informativa.contratista_id,
                                                Contrato.clave_alta == clave_alta)).first()
@@ -320,10 +325,6 @@ def guardar_trabajador(session: Session, contrato: Contrato, fila: FilaNueva,
         session.rollback()
         raise Rechazo("nss", f"El NSS {fila.nss} ya está en este contrato.") from None
     return trabajador
-
-
-def fecha(valor: date | None) -> str:
-    return valor.strftime("%d/%m/%Y") if valor else ""
 
 
 # -- Folios --------------------------------------------------------------------------------------------------------

@@ -269,9 +269,11 @@ def _guardar_contrato(informativa_id: int, clave: str):
                                    Borrador.clave == estado.clave))
     try:
         db.commit()
-    except IntegrityError:  # the same form saved at once on another node: its clave_alta is taken
+    except IntegrityError:
         db.rollback()
-        return _ya_guardado(estado)
+        if estado.contrato is None and estado.alta:  # the same form saved at once on another node: its clave_alta
+            return _ya_guardado(estado)
+        abort(409)  # what the contract points at changed meanwhile (its service removed in another tab)
     flash(f"Se guardó el contrato con {contrato.nombre_contratante}."
           + (" " + " ".join(estado.avisos) if estado.avisos else ""), "status")
     return see_other(url_for("informativa.ver", informativa_id=estado.informativa.id) + f"#contrato-{contrato.id}")
@@ -351,14 +353,14 @@ def eliminar_contrato(informativa_id: int, contrato_id: int):
 @bp.get("/<int:informativa_id>/copiar")
 def copiar(informativa_id: int):
     """Copiar de otra informativa: the contratista's contracts in its other informativas."""
-    from .routes import contexto_informativa
+    from .routes import contexto_base
 
     informativa = propia(informativa_id)
     if informativa.tipo != "normal":
         abort(404)  # a Sin información informativa has no contracts
     en_captura(informativa)
     origenes = informativas.contratos_de_otras(get_session(), informativa.contratista_id, informativa)
-    return render("informativa/copiar.html", origenes=origenes, **contexto_informativa(informativa))
+    return render("informativa/copiar.html", origenes=origenes, **contexto_base(informativa))
 
 
 @bp.post("/<int:informativa_id>/copiar/<int:contrato_id>")

@@ -118,13 +118,19 @@ def index():
     return _pagina(form)
 
 
-def contexto_informativa(informativa: Informativa) -> dict:
-    db, hoy = get_session(), hora.hoy()
+def contexto_base(informativa: Informativa) -> dict:
+    """What every page of an informativa shows of it (its period, deadline, type, status), without a query."""
+    hoy = hora.hoy()
     p = periodo(informativa)
     return {"informativa": informativa, "periodo": p, "limite": plazos.fecha_limite(p), "hoy": hoy,
             "terminado": plazos.terminado(p, hoy), "tipos": TIPOS_INFORMATIVA, "estatus": ESTATUS_INFORMATIVA,
-            "contratista": current_user.contratista,
-            "contratos": informativas.contratos(db, informativa),
+            "contratista": current_user.contratista}
+
+
+def contexto_informativa(informativa: Informativa) -> dict:
+    """contexto_base and the contracts, their worker counts and the services: the informativa's page and Revisar."""
+    db = get_session()
+    return {**contexto_base(informativa), "contratos": informativas.contratos(db, informativa),
             "conteos": informativas.trabajadores_por_contrato(db, informativa),
             "servicios": {s.id: s for s in informativas.servicios(db, informativa.contratista_id)}}
 
@@ -176,9 +182,10 @@ def problemas(informativa: Informativa, contexto: dict | None = None) -> list[Pr
 def revisar(informativa_id: int):
     """Revisar: every problem, each a link to where it is fixed; errors block Enviar a firma, warnings do not."""
     informativa = propia(informativa_id)
-    lista = problemas(informativa)
+    contexto = contexto_informativa(informativa)
+    lista = problemas(informativa, contexto)
     return render("informativa/revision.html", problemas=lista,
-                  errores=[p for p in lista if p.nivel == "error"], **contexto_informativa(informativa))
+                  errores=[p for p in lista if p.nivel == "error"], **contexto)
 
 
 @bp.post("/<int:informativa_id>/enviar")
@@ -193,9 +200,11 @@ def enviar(informativa_id: int):
     lista = problemas(informativa, contexto)
     errores = [p for p in lista if p.nivel == "error"]
     if errores:
+        # The page of what was checked, rendered before the rollback (which would expire what it shows).
+        respuesta = render("informativa/revision.html", status=422, problemas=lista, errores=errores,
+                           rechazada=True, **contexto)
         db.rollback()
-        return render("informativa/revision.html", status=422, problemas=lista, errores=errores,
-                      rechazada=True, **contexto_informativa(informativa))
+        return respuesta
     if not informativas.cambiar_estatus(db, informativa, "en_captura", "por_firmar"):
         abort(409)
     flash("La informativa quedó lista para que el contratista la firme con su e.firma.", "status")

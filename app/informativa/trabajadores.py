@@ -22,7 +22,7 @@ from ..models import CargaTrabajadores, Contrato, Informativa, Trabajador
 from ..rechazo import Rechazo
 from ..uploads import limit_body, upload_size
 from .forms import CargaForm, TrabajadorForm
-from .routes import bloquear, bp, contexto_informativa, en_captura, periodo, propia
+from .routes import bloquear, bp, contexto_base, en_captura, periodo, propia
 
 POR_PAGINA = 50
 # A ZIP of payroll CFDIs may weigh 50 MB (carga_masiva's limit); the request a little more.
@@ -52,7 +52,7 @@ def _pagina(informativa: Informativa, contrato: Contrato, form: TrabajadorForm |
     lista = informativas.trabajadores(get_session(), contrato, q, pagina, POR_PAGINA)
     return render("informativa/trabajadores.html", "resultados", status, contrato=contrato,
                   form=form or TrabajadorForm(formdata=None), carga_form=carga_form or CargaForm(formdata=None),
-                  **lista, **contexto_informativa(informativa))
+                  **lista, **contexto_base(informativa))
 
 
 @bp.route("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores", methods=["GET", "POST"])
@@ -138,7 +138,7 @@ def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int)
                 return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id,
                                          contrato_id=contrato.id))
     return render("informativa/trabajador.html", form=form, trabajador=trabajador, contrato=contrato,
-                  **contexto_informativa(informativa))
+                  **contexto_base(informativa))
 
 
 @bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores/<int:trabajador_id>/eliminar")
@@ -215,7 +215,7 @@ def vista_carga(informativa_id: int, contrato_id: int, carga_id: int):
     pagina = min(max(1, pagina), paginas)
     return render("informativa/carga.html", "errores", contrato=contrato, carga=carga, vista=vista,
                   errores=errores[(pagina - 1) * POR_PAGINA: pagina * POR_PAGINA], pagina=pagina, paginas=paginas,
-                  destinos=_destinos(informativa, contrato, vista), **contexto_informativa(informativa))
+                  destinos=_destinos(informativa, contrato, vista), **contexto_base(informativa))
 
 
 def _destinos(informativa: Informativa, contrato: Contrato, vista: dict) -> dict[str, Contrato | None]:
