@@ -206,6 +206,10 @@ def _revisar_partes(fuente: BinaryIO, archivo: str) -> None:
     try:
         with zipfile.ZipFile(fuente) as z:
             partes = z.infolist()
+            # Excel deflates its parts; bzip2 and LZMA ones zipfile would inflate a whole chunk at a time (a 5 KB
+            # workbook took 2 GB), whatever size they declare.
+            if any(p.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for p in partes):
+                raise ArchivoRechazado(MSG_XLSX_ROTO.format(archivo=archivo))
             if len(partes) > MAX_PARTES_XLSX or sum(p.file_size for p in partes) > MAX_BYTES_XLSX or any(
                     p.file_size > (MAX_BYTES_CADENAS_XLSX if p.filename.lower().endswith("sharedstrings.xml")
                                    else MAX_BYTES_PARTE_XLSX) for p in partes):
