@@ -57,7 +57,6 @@ MSG_DTD = ("El archivo «{archivo}» contiene un XML con DTD o entidades («{xml
            "seguridad, no se procesó el archivo.")
 MSG_ENTRADA_ROTA = "El ZIP «{archivo}» está dañado: «{xml}» no se pudo descomprimir."
 
-OMITIDO_DIRECTORIO = "Es una carpeta."
 OMITIDO_NO_XML = "No es un XML."
 OMITIDO_ZIP = "Es un ZIP dentro del ZIP; descomprímelo y sube sus CFDI aparte."
 OMITIDO_CIFRADO = "Está cifrado con contraseña."

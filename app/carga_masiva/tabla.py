@@ -300,7 +300,8 @@ def leer_xlsx(fuente: BinaryIO, archivo: str, fecha_referencia: date) -> list[En
                     if numero > MAX_LINEAS:
                         raise ArchivoRechazado(MSG_LINEAS.format(archivo=archivo))
                     if len(fila) > 3 and any(v is not None for v in fila[3:]):
-                        raise ArchivoRechazado(MSG_COLUMNAS.format(fila=numero, archivo=archivo, n=len(_celdas(fila))))
+                        ultima = max(i for i, v in enumerate(fila) if v is not None) + 1  # " " in D counts
+                        raise ArchivoRechazado(MSG_COLUMNAS.format(fila=numero, archivo=archivo, n=ultima))
                     yield numero, _celdas(map(_celda, fila), minimo=3)
             except ArchivoRechazado:
                 raise

@@ -8,7 +8,6 @@ are then compared with what the revisions make.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -59,7 +58,7 @@ def run_migrations_online() -> None:
 
     url = app_config.database_url(app_config.instance_folder())
     with tempfile.TemporaryDirectory(prefix="icsoe-alembic-") as carpeta:
-        if not os.environ.get("DATABASE_URL") and not Path(url.removeprefix("sqlite:///")).exists():
+        if _compara() and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
             url = _base_de_prueba(Path(carpeta) / "icsoe.sqlite")
         engine = create_engine(url, poolclass=pool.NullPool)
         with engine.connect() as connection:
@@ -67,6 +66,13 @@ def run_migrations_online() -> None:
             with context.begin_transaction():
                 context.run_migrations()
         engine.dispose()
+
+
+def _compara() -> bool:
+    """Whether this is `alembic check` or `alembic revision` (which only compare): an `alembic upgrade` must not
+    quietly migrate a scratch database."""
+    orden = getattr(context.config.cmd_opts, "cmd", None)
+    return bool(orden) and getattr(orden[0], "__name__", "") in ("check", "revision")
 
 
 def _base_de_prueba(archivo: Path) -> str:
