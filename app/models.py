@@ -302,19 +302,25 @@ class ServicioRepse(SQLModel, table=True):
 class Informativa(SQLModel, table=True):
     """One informativa cuatrimestral of a contratista: its period, its type and where it stands.
 
-    `vigente` is True while it is the period's informativa and NULL once cancelled (a Sin efectos, next issue): the
-    unique constraint then lets one vigente informativa per period exist, whatever several nodes try at once (NULLs
-    never collide, on SQLite or PostgreSQL)."""
+    `vigente` is True while it is the period's informativa and NULL otherwise: a complementaria before it is
+    presented, one that a Corrección replaced, one a Sin efectos cancelled, and the Sin efectos itself. The unique
+    constraint then lets one vigente informativa per period exist, whatever several nodes try at once (NULLs never
+    collide, on SQLite or PostgreSQL). A complementaria (Corrección or Sin efectos) names the presented informativa
+    it corrects or cancels (`complementa_id`); `pendiente` is True from its registration until it is presented, and
+    NULL otherwise, so that a period has at most one complementaria under way."""
 
-    __table_args__ = (UniqueConstraint("contratista_id", "ejercicio", "cuatrimestre", "vigente"), dict(NUNCA_REUSAR))
+    __table_args__ = (UniqueConstraint("contratista_id", "ejercicio", "cuatrimestre", "vigente"),
+                      UniqueConstraint("contratista_id", "ejercicio", "cuatrimestre", "pendiente"), dict(NUNCA_REUSAR))
 
     id: int | None = Field(default=None, primary_key=True)
     contratista_id: int = Field(foreign_key="contratista.id", index=True)
     ejercicio: int
     cuatrimestre: int  # 1 enero-abril, 2 mayo-agosto, 3 septiembre-diciembre
-    tipo: str = Field(max_length=20)  # "normal", "sin_informacion"
+    tipo: str = Field(max_length=20)  # TIPOS_INFORMATIVA
     estatus: str = Field(default="en_captura", max_length=12)  # en_captura, por_firmar, presentada
     vigente: bool | None = Field(default=True)
+    complementa_id: int | None = Field(default=None, foreign_key="informativa.id", index=True)
+    pendiente: bool | None = Field(default=None)
     creada: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     actualizada: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     # Once presentada (informativas.presentar): what was signed, by whom, when, and the folio it got.
@@ -328,7 +334,11 @@ class Informativa(SQLModel, table=True):
     cert_serial: str | None = Field(default=None, max_length=fiel.MAX_SERIAL_DIGITS)
 
 
-TIPOS_INFORMATIVA = {"normal": "Normal", "sin_informacion": "Sin información"}
+TIPOS_INFORMATIVA = {"normal": "Normal", "sin_informacion": "Sin información",
+                     "correccion": "Complementaria de corrección", "sin_efectos": "Complementaria sin efectos"}
+# The types a period's first filing may have (Registrar informativa); the others complement a presented one.
+TIPOS_INICIALES = ("normal", "sin_informacion")
+TIPOS_COMPLEMENTARIA = ("correccion", "sin_efectos")
 ESTATUS_INFORMATIVA = {"en_captura": "En captura", "por_firmar": "Por firmar", "presentada": "Presentada"}
 
 

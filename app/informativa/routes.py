@@ -16,7 +16,7 @@ from ..auth import usuario_required
 from ..db import get_session
 from ..formularios import rechazar
 from ..htmx import render, see_other
-from ..models import ESTATUS_INFORMATIVA, TIPOS_INFORMATIVA, Informativa
+from ..models import ESTATUS_INFORMATIVA, TIPOS_INFORMATIVA, TIPOS_INICIALES, Informativa
 from ..rechazo import Rechazo
 from .forms import RegistrarForm
 
@@ -103,7 +103,7 @@ def index():
             form.ejercicio.errors = ["Selecciona el ejercicio."]
         if form.cuatrimestre.data not in ("1", "2", "3"):
             form.cuatrimestre.errors = ["Selecciona el cuatrimestre."]
-        if form.tipo.data not in TIPOS_INFORMATIVA:
+        if form.tipo.data not in TIPOS_INICIALES:
             form.tipo.errors = ["Selecciona el tipo de informativa."]
         if not any(f.errors for f in form):
             try:
