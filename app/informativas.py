@@ -361,6 +361,13 @@ def datos_cadena(session: Session, informativa: Informativa, rfc: str, nombre: s
             for c in contratos(session, informativa)])
 
 
+def cadena_reconstruida(session: Session, informativa: Informativa) -> str:
+    """The cadena original a presented informativa's stored rows give today: equal to its stored `cadena` unless a
+    row it reports was changed after it was signed."""
+    return cadena.cadena_original(datos_cadena(session, informativa, informativa.rfc_firmante or "",
+                                               informativa.nombre_firmante or ""))
+
+
 @dataclass(frozen=True)
 class Firmada:
     """What the contratista's e.firma signed: the cadena original and its sello, and the certificate."""
@@ -392,7 +399,7 @@ def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahor
     session.execute(update(tabla).where(tabla.c.id == informativa.id).values(
         folio=folio, presentada=ahora, fuera_de_plazo=local.date() > plazos.fecha_limite(periodo),
         cadena_version=cadena.VERSION, cadena=firmada.cadena, sello=firmada.sello, certificado=firmada.certificado,
-        cert_serial=firmada.serial))
+        cert_serial=firmada.serial, rfc_firmante=firmada.rfc, nombre_firmante=firmada.nombre))
     session.commit()
     session.refresh(informativa)
     return folio

@@ -332,6 +332,10 @@ class Informativa(SQLModel, table=True):
     sello: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # base64 (fiel.sello.a_texto)
     certificado: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # DER
     cert_serial: str | None = Field(default=None, max_length=fiel.MAX_SERIAL_DIGITS)
+    # The RFC and name the signing certificate gives (the cadena's second and third fields): the cadena can be
+    # rebuilt from the stored rows without parsing it, whatever the contratista's name becomes later.
+    rfc_firmante: str | None = Field(default=None, max_length=13)
+    nombre_firmante: str | None = Field(default=None, max_length=fiel.MAX_NOMBRE)
 
 
 TIPOS_INFORMATIVA = {"normal": "Normal", "sin_informacion": "Sin información",

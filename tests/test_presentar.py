@@ -51,13 +51,13 @@ def test_presentar_gives_a_folio_and_keeps_what_was_signed(lista, app, juegos, c
         assert sello.verificar(informativa.certificado, informativa.cadena.encode("utf-8"),
                                sello.de_texto(informativa.sello))
         assert informativas.presentar(db, informativa, firmada, AHORA) is None  # only once
+        assert informativas.cadena_reconstruida(db, informativa) == informativa.cadena
         # A worker changed in the database afterwards no longer gives the cadena that was signed.
         trabajador = db.exec(select(Trabajador)).one()
         trabajador.sbc = Decimal("451.25")
         db.add(trabajador)
         db.commit()
-        rehecha = cadena.cadena_original(informativas.datos_cadena(db, informativa, firmada.rfc, firmada.nombre))
-        assert rehecha != informativa.cadena
+        assert informativas.cadena_reconstruida(db, informativa) != informativa.cadena
     # Presentada: nothing of it changes any more.
     assert _trabajador(a, iid, cid, i=4).status_code == 409
 

@@ -1,5 +1,6 @@
 """Complementarias (issue 13): the presented informativa a Corrección or Sin efectos complements (`complementa_id`)
-and `pendiente`, True while a period's complementaria is under way, unique per period so there is one at a time.
+and `pendiente`, True while a period's complementaria is under way, unique per period so there is one at a time;
+the signer's RFC and name, so a filing's cadena can be rebuilt from its rows alone.
 The informativa table is copied on SQLite (a new unique constraint): batch mode keeps its AUTOINCREMENT (0007).
 
 Revision ID: 0010
@@ -25,6 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table('informativa', schema=None, table_kwargs=_SQLITE) as batch_op:
         batch_op.add_column(sa.Column('complementa_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('pendiente', sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column('rfc_firmante', sa.String(length=13), nullable=True))
+        batch_op.add_column(sa.Column('nombre_firmante', sa.String(length=300), nullable=True))
         batch_op.create_index(batch_op.f('ix_informativa_complementa_id'), ['complementa_id'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('informativa_contratista_id_ejercicio_cuatrimestre_pendiente_key'),
                                           ['contratista_id', 'ejercicio', 'cuatrimestre', 'pendiente'])
@@ -38,5 +41,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('informativa_contratista_id_ejercicio_cuatrimestre_pendiente_key'),
                                  type_='unique')
         batch_op.drop_index(batch_op.f('ix_informativa_complementa_id'))
+        batch_op.drop_column('nombre_firmante')
+        batch_op.drop_column('rfc_firmante')
         batch_op.drop_column('pendiente')
         batch_op.drop_column('complementa_id')
