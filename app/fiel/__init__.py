@@ -114,7 +114,7 @@ def verify(
     now: datetime,
     revocation: Callable[[bytes, bytes], None] | None = None,
     antes_de_la_contrasena: Callable[[Certificado], None] | None = None,
-    sellar: bytes | None = None,
+    sellar: bytes | Callable[[Firma], bytes] | None = None,
 ) -> Firma:
     """Check an e.firma for ingress (see the module docstring for the order). `trust` holds the CA certificates
     (any of them is a trust anchor); `now` must be timezone-aware; `revocation(cert_der, issuer_der)`, if given,
@@ -125,7 +125,8 @@ def verify(
     trusted certificate there, and may raise to stop).
 
     `sellar`, when given, is signed with the key once every check has passed (sello.sellar), and the Firma
-    carries the signature: presenting an informativa checks the e.firma exactly as ingress does."""
+    carries the signature: presenting an informativa checks the e.firma exactly as ingress does. It may be a
+    function of the checked Firma (the cadena original names the signer as its certificate does)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     store = trust if isinstance(trust, TrustStore) else TrustStore(trust)
@@ -146,7 +147,8 @@ def verify(
     if revocation is not None:
         revocation(cert.der, issuer.der)
     if sellar is not None:
-        firma = replace(firma, sello=sello.sellar(llave, sellar))
+        datos = sellar(firma) if callable(sellar) else sellar
+        firma = replace(firma, sello=sello.sellar(llave, datos))
     return firma
 
 

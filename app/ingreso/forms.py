@@ -2,33 +2,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
-from .. import curp, fiel, hora
-
-# A SAT .cer or .key is 1-2 KB; anything far bigger is not one, and is refused before any parsing.
-MAX_CREDENTIAL_BYTES = 64 * 1024
-TOO_BIG = "El archivo es demasiado grande para ser un {}: un archivo del SAT ocupa unos 2 KB."
-
+from .. import curp, efirma_web, fiel, hora
 
 class EfirmaForm(FlaskForm):
     rfc = StringField("RFC", validators=[DataRequired("Captura el RFC del contratista.")],
                       filters=[lambda v: fiel.normalize_rfc(v) if v else v])
-    cer = FileField("Certificado (.cer)", validators=[
-        FileRequired("Selecciona el archivo del certificado (.cer)."),
-        FileSize(MAX_CREDENTIAL_BYTES, message=TOO_BIG.format("certificado")),
-    ])
-    key = FileField("Llave privada (.key)", validators=[
-        FileRequired("Selecciona el archivo de la llave privada (.key)."),
-        FileSize(MAX_CREDENTIAL_BYTES, message=TOO_BIG.format("archivo de llave privada")),
-    ])
-    password = PasswordField("Contraseña de la llave privada", validators=[
-        # InputRequired, not DataRequired: a password made of spaces is still a password.
-        InputRequired("Captura la contraseña de la llave privada."),
-        Length(max=256, message="La contraseña es demasiado larga."),
-    ])
+    cer = efirma_web.campo_cer()
+    key = efirma_web.campo_key()
+    password = efirma_web.campo_contrasena()
 
 
 def _curp_valida(_form, field) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import (Blueprint, Response, abort, copy_current_request_context, current_app, flash, redirect, request,
+from flask import (Blueprint, abort, copy_current_request_context, current_app, flash, redirect, request,
                    session, url_for)
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import capturistas, comprobante, contrasena, contratistas, enlaces, fiel, limiter, trust
+from .. import capturistas, comprobante, contrasena, contratistas, efirma_web, enlaces, limiter
 from ..formularios import rechazar
 from ..auth import Usuario, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
@@ -22,15 +21,10 @@ from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, ElegirForm, Resta
 
 bp = Blueprint("ingreso", __name__)
 
-# Throttling (app.limiter), counted in the database. Per client address, each way in on its own and sized for an
-# office whose staff all sign in from one address; per credential and client address, strict (the only place a
-# password can be guessed); per credential as a whole, a delay only, so no stranger can lock its owner out.
-# (config LIMITE_POR_DIRECCION: 100 failures per address and way in, per 15 minutes.)
-POR_CREDENCIAL_Y_DIRECCION = limiter.Regla(limit=5, window=timedelta(minutes=15))
-POR_CREDENCIAL = limiter.Regla(limit=10, window=timedelta(minutes=15), retraso=1.0)
-
-# Two files of about 2 KB and three short fields: far less than the app-wide limit, which is sized for a PDF.
-MAX_EFIRMA_REQUEST = 256 * 1024
+# The capturista's sign-in is throttled as the e.firma is (app.efirma_web): per address, per (CURP, address),
+# and per CURP as a delay only.
+POR_CREDENCIAL_Y_DIRECCION = efirma_web.POR_CREDENCIAL_Y_DIRECCION
+POR_CREDENCIAL = efirma_web.POR_CREDENCIAL
 
 # A capturista sign-in checks a password hash even when the CURP has no account, so that both answers take the same
 # time (150 ms of scrypt against 15 ms told a stranger which CURPs have an account). Computed once per process.
@@ -40,34 +34,8 @@ MSG_CAPTURISTA = ("La CURP o la contraseña son incorrectas. Si aún no tienes u
                   "de alta en Administración - Alta de usuarios.")
 
 
-def _direccion() -> str:
-    return request.remote_addr or "desconocida"
-
-
-def _por_direccion() -> limiter.Regla:
-    return limiter.Regla(limit=current_app.config["LIMITE_POR_DIRECCION"], window=timedelta(minutes=15))
-
-
-class _Demasiados(Exception):
-    def __init__(self, espera: timedelta):
-        super().__init__()
-        self.espera = espera
-
-
-def _demasiados(form: FlaskForm, espera: timedelta) -> int:
-    """Put the message on the form; the seconds for Retry-After."""
-    form.form_errors.append(f"Demasiados intentos fallidos. Espera {limiter.minutos(espera)} minuto(s) "
-                            "antes de volver a intentarlo.")
-    return int(espera.total_seconds()) + 1
-
-
-def _form_response(template: str, block: str, form: FlaskForm, retry: int | None, **context) -> Response:
-    """The page (or block) of the form: 429 with Retry-After when the limiter said wait, else as htmx.render
-    decides (422 with errors)."""
-    response = render(template, block, 429 if retry else None, form=form, **context)
-    if retry:
-        response.headers["Retry-After"] = str(retry)
-    return response
+_direccion, _por_direccion, _demasiados = efirma_web.direccion, efirma_web.por_direccion, efirma_web.demasiados
+_form_response = efirma_web.form_response
 
 
 @bp.get("/")
@@ -87,54 +55,17 @@ def efirma():
 
 
 @bp.post("/ingreso/efirma")
-@limit_body(MAX_EFIRMA_REQUEST)
+@limit_body(efirma_web.MAX_EFIRMA_REQUEST)
 def validar():
-    """Check an e.firma. Nothing of the private key or its password is kept.
-
-    Every attempt counts against the client address until it succeeds. A certificate that no trusted CA issued is
-    refused before its password is tried and counts against nobody's credential; once the certificate is trusted,
-    a wrong password counts against (certificate, address), which refuses after five, and against the certificate
-    as a whole, which only slows down."""
+    """Check an e.firma (efirma_web.verificar: throttled, nothing of the private key or its password is kept); a
+    signed proof of it goes into the session for Ingresar."""
     form, firma, retry = EfirmaForm(), None, None
     if form.validate_on_submit():
-        db, now, direccion = get_session(), utcnow(), _direccion()
-        cer, key = form.cer.data.read(), form.key.data.read()
-        por_direccion = limiter.intentar(db, {f"efirma-ip:{direccion}": _por_direccion()}, now)
-        por_credencial: limiter.Intento | None = None
-        credencial_y_direccion = ""
-
-        def antes_de_la_contrasena(cert: fiel.Certificado) -> None:
-            nonlocal por_credencial, credencial_y_direccion
-            credencial = f"cer:{cert.fingerprint[:40]}"
-            credencial_y_direccion = f"{credencial}@{direccion}"
-            por_credencial = limiter.intentar(db, {credencial_y_direccion: POR_CREDENCIAL_Y_DIRECCION,
-                                                   credencial: POR_CREDENCIAL}, now)
-            if por_credencial.rechazado:
-                raise _Demasiados(por_credencial.espera)
-            time.sleep(por_credencial.retraso)
-
-        if por_direccion.rechazado:
-            retry = _demasiados(form, por_direccion.espera)
-        else:
-            try:
-                firma = fiel.verify(form.rfc.data, cer, key, form.password.data, trust=trust.store(db), now=now,
-                                    revocation=_revocation(), antes_de_la_contrasena=antes_de_la_contrasena)
-            except _Demasiados as e:
-                retry = _demasiados(form, e.espera)
-            except fiel.FielRechazada as e:
-                rechazar(form, e)
-                if por_credencial is not None and e.field != "password":
-                    limiter.acierto(db, por_credencial)  # no password guess: it counts against the address only
-            else:
-                limiter.acierto(db, por_direccion, por_credencial, olvidar=[credencial_y_direccion])
-                session["efirma"] = comprobante.emitir(current_app.config["SECRET_KEY"], firma)
+        firma, retry = efirma_web.verificar(form, form.rfc.data)
+        if firma is not None:
+            session["efirma"] = comprobante.emitir(current_app.config["SECRET_KEY"], firma)
     return _form_response("ingreso/efirma.html", "efirma", form, retry, firma=firma,
                           archivos_perdidos=not wants_fragment())
-
-
-def _revocation():
-    url = current_app.config.get("OCSP_URL")
-    return fiel.OcspRevocation(url) if url else None
 
 
 @bp.post("/ingreso/ingresar")

@@ -1,0 +1,140 @@
+"""The e.firma on a web page: its file fields, and the one throttled check that both ways of using it share,
+*Validar* at ingress (app.ingreso) and *Firmar y presentar* an informativa (app.informativa). Signing is a
+password guess like any other, so it counts against the same keys: a stranger holding a stolen .key gets five
+guesses per address and certificate, whichever page he tries them on.
+
+Throttling (app.limiter), counted in the database. Per client address, each way in on its own and sized for an
+office whose staff all sign in from one address; per credential and client address, strict (the only place a
+password can be guessed); per credential as a whole, a delay only, so no stranger can lock its owner out.
+(config LIMITE_POR_DIRECCION: 100 failures per address and way in, per 15 minutes.)
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import NamedTuple
+
+from flask import Response, current_app, request
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from wtforms import PasswordField
+from wtforms.validators import InputRequired, Length
+
+from . import fiel, limiter, trust
+from .db import get_session
+from .formularios import rechazar
+from .htmx import render
+from .models import utcnow
+
+POR_CREDENCIAL_Y_DIRECCION = limiter.Regla(limit=5, window=timedelta(minutes=15))
+POR_CREDENCIAL = limiter.Regla(limit=10, window=timedelta(minutes=15), retraso=1.0)
+
+# Two files of about 2 KB and three short fields: far less than the app-wide limit, which is sized for a PDF.
+MAX_EFIRMA_REQUEST = 256 * 1024
+
+# A SAT .cer or .key is 1-2 KB; anything far bigger is not one, and is refused before any parsing.
+MAX_CREDENTIAL_BYTES = 64 * 1024
+TOO_BIG = "El archivo es demasiado grande para ser un {}: un archivo del SAT ocupa unos 2 KB."
+
+
+def campo_cer() -> FileField:
+    return FileField("Certificado (.cer)", validators=[
+        FileRequired("Selecciona el archivo del certificado (.cer)."),
+        FileSize(MAX_CREDENTIAL_BYTES, message=TOO_BIG.format("certificado")),
+    ])
+
+
+def campo_key() -> FileField:
+    return FileField("Llave privada (.key)", validators=[
+        FileRequired("Selecciona el archivo de la llave privada (.key)."),
+        FileSize(MAX_CREDENTIAL_BYTES, message=TOO_BIG.format("archivo de llave privada")),
+    ])
+
+
+def campo_contrasena() -> PasswordField:
+    return PasswordField("Contraseña de la llave privada", validators=[
+        # InputRequired, not DataRequired: a password made of spaces is still a password.
+        InputRequired("Captura la contraseña de la llave privada."),
+        Length(max=256, message="La contraseña es demasiado larga."),
+    ])
+
+
+def direccion() -> str:
+    return request.remote_addr or "desconocida"
+
+
+def por_direccion() -> limiter.Regla:
+    return limiter.Regla(limit=current_app.config["LIMITE_POR_DIRECCION"], window=timedelta(minutes=15))
+
+
+def demasiados(form: FlaskForm, espera: timedelta) -> int:
+    """Put the message on the form; the seconds for Retry-After."""
+    form.form_errors.append(f"Demasiados intentos fallidos. Espera {limiter.minutos(espera)} minuto(s) "
+                            "antes de volver a intentarlo.")
+    return int(espera.total_seconds()) + 1
+
+
+def form_response(template: str, block: str, form: FlaskForm, retry: int | None, **context) -> Response:
+    """The page (or block) of the form: 429 with Retry-After when the limiter said wait, else as htmx.render
+    decides (422 with errors)."""
+    response = render(template, block, 429 if retry else None, form=form, **context)
+    if retry:
+        response.headers["Retry-After"] = str(retry)
+    return response
+
+
+class _Demasiados(Exception):
+    def __init__(self, espera: timedelta):
+        super().__init__()
+        self.espera = espera
+
+
+class Verificacion(NamedTuple):
+    firma: fiel.Firma | None  # None: refused, the reasons are on the form
+    retry: int | None         # seconds for Retry-After when the limiter refused
+
+
+def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes] | None = None) -> Verificacion:
+    """Check the e.firma of a validated form (its `cer`, `key` and `password`) for `rfc`, as ingress does (fiel.verify,
+    its messages onto the form), throttled. `sellar`, when given, is what the key signs once every check passed.
+
+    Every attempt counts against the client address until it succeeds. A certificate that no trusted CA issued is
+    refused before its password is tried and counts against nobody's credential; once the certificate is trusted,
+    a wrong password counts against (certificate, address), which refuses after five, and against the certificate
+    as a whole, which only slows down. The key and its password live in this call only."""
+    db, now, desde = get_session(), utcnow(), direccion()
+    cer, key = form.cer.data.read(), form.key.data.read()
+    por_ip = limiter.intentar(db, {f"efirma-ip:{desde}": por_direccion()}, now)
+    if por_ip.rechazado:
+        return Verificacion(None, demasiados(form, por_ip.espera))
+    por_credencial: limiter.Intento | None = None
+    credencial_y_direccion = ""
+
+    def antes_de_la_contrasena(cert: fiel.Certificado) -> None:
+        nonlocal por_credencial, credencial_y_direccion
+        credencial = f"cer:{cert.fingerprint[:40]}"
+        credencial_y_direccion = f"{credencial}@{desde}"
+        por_credencial = limiter.intentar(db, {credencial_y_direccion: POR_CREDENCIAL_Y_DIRECCION,
+                                               credencial: POR_CREDENCIAL}, now)
+        if por_credencial.rechazado:
+            raise _Demasiados(por_credencial.espera)
+        time.sleep(por_credencial.retraso)
+
+    try:
+        firma = fiel.verify(rfc, cer, key, form.password.data, trust=trust.store(db), now=now,
+                            revocation=_revocation(), antes_de_la_contrasena=antes_de_la_contrasena, sellar=sellar)
+    except _Demasiados as e:
+        return Verificacion(None, demasiados(form, e.espera))
+    except fiel.FielRechazada as e:
+        rechazar(form, e)
+        if por_credencial is not None and e.field != "password":
+            limiter.acierto(db, por_credencial)  # no password guess: it counts against the address only
+        return Verificacion(None, None)
+    limiter.acierto(db, por_ip, por_credencial, olvidar=[credencial_y_direccion])
+    return Verificacion(firma, None)
+
+
+def _revocation():
+    url = current_app.config.get("OCSP_URL")
+    return fiel.OcspRevocation(url) if url else None
