@@ -588,6 +588,7 @@ def test_demo_firma_fields(juegos, trust) -> None:
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         issuer="AC DEMO ICSOE (no es del SAT)",
+        certificado=juego.cer,
     )
     assert len(firma.serial) == 20 and firma.serial.isdigit()
     assert firma.not_before.tzinfo is not None

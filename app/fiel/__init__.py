@@ -102,6 +102,7 @@ class Firma:
     not_after: datetime  # aware, UTC
     issuer: str  # the issuing CA's display name (CN)
     sello: bytes | None = None  # the signature of `sellar`'s bytes (sello.sellar), when verify() was asked for one
+    certificado: bytes = b""  # the certificate's DER (a PEM upload's too), what a sello is verified with
 
 
 def verify(
@@ -224,6 +225,7 @@ def _firma(cert: Certificado, issuer: Certificado) -> Firma:
         not_before=cert.not_before,
         not_after=cert.not_after,
         issuer=issuer.subject_display,
+        certificado=cert.der,
     )
 
 

@@ -223,4 +223,5 @@ def regresar(informativa_id: int):
 
 
 from . import contratos as _contratos  # noqa: E402,F401  (their views register on this blueprint)
+from . import firma as _firma  # noqa: E402,F401
 from . import trabajadores as _trabajadores  # noqa: E402,F401

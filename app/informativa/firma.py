@@ -1,0 +1,96 @@
+"""*Firmar y presentar*: the contratista signs, with its own e.firma, the informativa its capturistas sent to be
+signed, and it is presented (a folio, the time, the deadline's verdict).
+
+The e.firma is checked exactly as at ingress (efirma_web.verificar: fiel.verify's checks and messages, the same
+throttling keys), for the signed-in contratista's RFC: another company's e.firma, a legal representative's or a
+CSD is refused with ingress's message. Only once every check has passed does the key sign the cadena original
+(app.cadena) of what is stored; informativas.presentar then stores it, in one transaction, provided the stored data
+still give that very cadena. The key and its password live in this request only. A capturista never signs (403).
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from .. import cadena, efirma_web, hora, informativas
+from ..db import get_session
+from ..fiel import Firma, sello
+from ..htmx import render, see_other
+from ..models import utcnow
+from ..uploads import limit_body
+from .routes import bp, contexto_informativa, propia
+
+TEMPLATE = "informativa/firmar.html"
+MSG_CAMBIO = ("La informativa cambió mientras la firmabas (alguien la regresó a captura o la modificó), así que no se "
+              "presentó. Revísala y vuelve a firmarla.")
+
+
+class FirmarForm(FlaskForm):
+    cer = efirma_web.campo_cer()
+    key = efirma_web.campo_key()
+    password = efirma_web.campo_contrasena()
+
+
+def _del_contratista() -> None:
+    """Only the contratista signs its informativas: its capturistas prepare them."""
+    if not current_user.es_contratista:
+        abort(403)
+
+
+def _pagina(informativa, form: FirmarForm, retry: int | None = None, status: int | None = None):
+    contexto = contexto_informativa(informativa)
+    total = sum(contexto["conteos"].values())
+    if status is not None:
+        form.form_errors.append(MSG_CAMBIO)
+        return render(TEMPLATE, None, status, form=form, total_trabajadores=total, **contexto)
+    return efirma_web.form_response(TEMPLATE, None, form, retry, total_trabajadores=total, **contexto)
+
+
+@bp.get("/<int:informativa_id>/firmar")
+def firmar(informativa_id: int):
+    """The summary of what will be signed, and the e.firma form."""
+    informativa = propia(informativa_id)
+    _del_contratista()
+    if informativa.estatus != "por_firmar":
+        return see_other(url_for("informativa.ver", informativa_id=informativa.id))
+    return _pagina(informativa, FirmarForm())
+
+
+@bp.post("/<int:informativa_id>/firmar")
+@limit_body(efirma_web.MAX_EFIRMA_REQUEST)
+def presentar(informativa_id: int):
+    """Firmar y presentar: check the e.firma, sign the cadena original, present (409 when the informativa is no
+    longer por firmar, or changed while it was being signed)."""
+    informativa = propia(informativa_id)
+    _del_contratista()
+    if informativa.estatus != "por_firmar":
+        abort(409)
+    form = FirmarForm()
+    if not form.validate_on_submit():
+        return _pagina(informativa, form)
+    db, contratista = get_session(), current_user.contratista
+    firmado: dict[str, str] = {}
+
+    def cadena_de(firma: Firma) -> bytes:
+        firmado["cadena"] = cadena.cadena_original(informativas.datos_cadena(db, informativa, firma.rfc,
+                                                                             firma.nombre))
+        return firmado["cadena"].encode("utf-8")
+
+    firma, retry = efirma_web.verificar(form, contratista.rfc, sellar=cadena_de)
+    if firma is None:
+        return _pagina(informativa, form, retry)
+    firmada = informativas.Firmada(cadena=firmado["cadena"], sello=sello.a_texto(firma.sello),
+                                   certificado=firma.certificado, serial=firma.serial, rfc=firma.rfc,
+                                   nombre=firma.nombre)
+    folio = informativas.presentar(db, informativa, firmada, utcnow())
+    if folio is None:
+        return _pagina(informativa, FirmarForm(formdata=None), status=409)
+    current_app.logger.info("informativa %s presentada con folio %s por %s", informativa.id, folio,
+                            current_user.actor)
+    aviso = f"Se presentó la informativa con el folio {folio} el {hora.fecha_hora(informativa.presentada)}."
+    if informativa.fuera_de_plazo:
+        aviso += " Quedó marcada como presentada fuera de plazo."
+    flash(aviso, "status")
+    return see_other(url_for("informativa.ver", informativa_id=informativa.id))
+
