@@ -1,9 +1,10 @@
 """The cadena original of an informativa: the one canonical text that the contratista's e.firma signs.
 
-Version 1.0. The text is UTF-8: its fields in this order, separated by "|", between "||" and "||" (SAT's shape
+Version 1.1. The text is UTF-8: its fields in this order, separated by "|", between "||" and "||" (SAT's shape
 for a CFDI's cadena original):
 
-    ||1.0|ICSOE-INFORMATIVA|<RFC del contratista>|<nombre>|<ejercicio>|<cuatrimestre>|<tipo>|<número de contratos>|
+    ||1.1|ICSOE-INFORMATIVA|<RFC del contratista>|<nombre>|<ejercicio>|<cuatrimestre>|<tipo>|
+      <folio of the informativa a complementaria corrects or cancels, or empty>|<número de contratos>|
       <número de trabajadores>|
       for each contract, in the order given (its number is its position, from 1):
         <número>|<RFC del contratante>|<nombre del contratante>|<folio del servicio>|<objeto>|<fecha de inicio>|
@@ -14,7 +15,11 @@ for a CFDI's cadena original):
 and then CURP, "NSS|CURP|SBC" followed by "\\n", the SBC with two decimals; its SHA-256 is written as 64 lowercase
 hexadecimal digits. Every text field is normalised before it is written: Unicode NFC, every run of white space as
 one space, no space at either end, and "\\" and "|" escaped as "\\\\" and "\\|" (so that no value can forge a
-field boundary). Dates are AAAA-MM-DD; the type is "normal" or "sin_informacion"; numbers are decimal digits.
+field boundary). Dates are AAAA-MM-DD; the type is "normal", "sin_informacion", "correccion" or "sin_efectos";
+numbers are decimal digits.
+
+Version 1.0 is 1.1 without the complemented folio (it knew no complementarias); its filings are verified with it
+(`cadena_original(datos, version="1.0")`).
 
 The same informativa always gives the same cadena, whatever order its workers were captured in, and any change to
 any stored value a filing reports (a worker's NSS, CURP or SBC included) gives another. `tests/fixtures/cadena/`
@@ -30,7 +35,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-VERSION = "1.0"
+VERSION = "1.1"
+VERSIONES = ("1.0", "1.1")
 DOCUMENTO = "ICSOE-INFORMATIVA"
 CENTAVOS = Decimal("0.01")
 
@@ -59,8 +65,9 @@ class InformativaCadena:
     nombre: str
     ejercicio: int
     cuatrimestre: int
-    tipo: str                   # "normal" or "sin_informacion"
+    tipo: str                   # models.TIPOS_INFORMATIVA's keys
     contratos: Sequence[ContratoCadena]  # in the order their numbers follow (1, 2, …)
+    complementa: str = ""       # a complementaria: the folio of the filing it corrects or cancels
 
 
 def texto(valor: str) -> str:
@@ -80,11 +87,16 @@ def huella_trabajadores(trabajadores: Sequence[TrabajadorCadena]) -> str:
     return hashlib.sha256(lista_trabajadores(trabajadores)).hexdigest()
 
 
-def cadena_original(informativa: InformativaCadena) -> str:
-    """The cadena original, version 1.0 (see the module docstring)."""
-    campos = [VERSION, DOCUMENTO, texto(informativa.rfc), texto(informativa.nombre), str(informativa.ejercicio),
-              str(informativa.cuatrimestre), texto(informativa.tipo), str(len(informativa.contratos)),
-              str(sum(len(c.trabajadores) for c in informativa.contratos))]
+def cadena_original(informativa: InformativaCadena, version: str = VERSION) -> str:
+    """The cadena original in `version` (see the module docstring); ValueError for a version that cannot write
+    this informativa (1.0 and a complementaria) or that does not exist."""
+    if version not in VERSIONES or (version == "1.0" and informativa.complementa):
+        raise ValueError(f"the cadena version {version!r} cannot write this informativa")
+    campos = [version, DOCUMENTO, texto(informativa.rfc), texto(informativa.nombre), str(informativa.ejercicio),
+              str(informativa.cuatrimestre), texto(informativa.tipo)]
+    if version != "1.0":
+        campos.append(texto(informativa.complementa))
+    campos += [str(len(informativa.contratos)), str(sum(len(c.trabajadores) for c in informativa.contratos))]
     for numero, c in enumerate(informativa.contratos, start=1):
         campos += [str(numero), texto(c.rfc_contratante), texto(c.nombre_contratante), texto(c.servicio_folio),
                    texto(c.objeto), c.fecha_inicio.isoformat(), c.fecha_termino.isoformat() if c.fecha_termino else "",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, or_, select
@@ -25,7 +25,7 @@ from sqlmodel import Session, col, delete, func, or_, select
 from . import cadena, folios, plazos, repse
 from .hora import MEXICO
 from .models import (Borrador, CargaTrabajadores, Contrato, ESTATUS_INFORMATIVA, FolioConsecutivo, Informativa,
-                     RegistroRepse, ServicioRepse, TIPOS_INFORMATIVA, Trabajador, utcnow)
+                     RegistroRepse, ServicioRepse, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA, Trabajador, utcnow)
 from .rechazo import Rechazo
 
 # -- Registro REPSE ------------------------------------------------------------------------------------------------
@@ -126,6 +126,10 @@ def registrar(session: Session, contratista_id: int, ejercicio: int, cuatrimestr
             session.rollback()
             existente = vigente(session, contratista_id, ejercicio, cuatrimestre)
     nombre = TIPOS_INFORMATIVA.get(existente.tipo, existente.tipo) if existente else ""
+    if existente is not None and existente.estatus == "presentada":
+        raise Rechazo("cuatrimestre", f"Ya presentaste una informativa ({nombre}, folio {existente.folio}) de ese "
+                                      "cuatrimestre. Para corregirla o dejarla sin efectos, registra una "
+                                      "complementaria desde esa informativa.")
     raise Rechazo("cuatrimestre", f"Ya registraste una informativa {nombre} de ese cuatrimestre. Para corregirla, "
                                   "edítala mientras esté en captura.")
 
@@ -327,6 +331,99 @@ def guardar_trabajador(session: Session, contrato: Contrato, fila: FilaNueva,
     return trabajador
 
 
+# -- Complementarias ----------------------------------------------------------------------------------------------
+
+# A period's filing may be complemented four times (Lineamientos: "hasta cuatro complementarias").
+MAX_COMPLEMENTARIAS = 4
+
+
+def complementarias_usadas(session: Session, contratista_id: int, ejercicio: int, cuatrimestre: int) -> int:
+    """The period's complementarias registered (presented or under way: a discarded one is deleted)."""
+    return session.exec(select(func.count()).select_from(Informativa).where(
+        Informativa.contratista_id == contratista_id, Informativa.ejercicio == ejercicio,
+        Informativa.cuatrimestre == cuatrimestre, col(Informativa.tipo).in_(TIPOS_COMPLEMENTARIA))).one()
+
+
+def historial(session: Session, contratista_id: int, ejercicio: int, cuatrimestre: int) -> list[Informativa]:
+    """Every filing of a period, in the order they were registered."""
+    return list(session.exec(select(Informativa).where(
+        Informativa.contratista_id == contratista_id, Informativa.ejercicio == ejercicio,
+        Informativa.cuatrimestre == cuatrimestre).order_by(Informativa.id)).all())
+
+
+def complementada_por(session: Session, informativa: Informativa) -> list[Informativa]:
+    """The complementarias that name this filing, oldest first."""
+    return list(session.exec(select(Informativa).where(Informativa.complementa_id == informativa.id,
+                                                       Informativa.contratista_id == informativa.contratista_id)
+                             .order_by(Informativa.id)).all())
+
+
+def registrar_complementaria(session: Session, original: Informativa, tipo: str) -> Informativa:
+    """A Corrección (a copy of the filed informativa's contracts and workers, to edit) or a Sin efectos (nothing to
+    capture) of the period's vigente presented filing, in capture. Rechazo("tipo") when the filing is not the
+    period's vigente presented one, when the period used its four, or when another is under way (the unique
+    `pendiente` decides between racing requests). Committed."""
+    if tipo not in TIPOS_COMPLEMENTARIA:
+        raise ValueError(tipo)
+    if original.estatus != "presentada" or original.vigente is not True:
+        raise Rechazo("tipo", "Solo la informativa vigente y presentada de un cuatrimestre puede complementarse.")
+    usadas = complementarias_usadas(session, original.contratista_id, original.ejercicio, original.cuatrimestre)
+    if usadas >= MAX_COMPLEMENTARIAS:
+        raise Rechazo("tipo", f"Ya registraste las {MAX_COMPLEMENTARIAS} complementarias que permite un "
+                              "cuatrimestre.")
+    ahora = utcnow()
+    # A Core INSERT: the ORM would write `vigente`'s default (True) for the None given.
+    alta = insert(Informativa.__table__).values(
+        contratista_id=original.contratista_id, ejercicio=original.ejercicio, cuatrimestre=original.cuatrimestre,
+        tipo=tipo, estatus="en_captura", vigente=None, pendiente=True, complementa_id=original.id, creada=ahora,
+        actualizada=ahora)
+    try:
+        nueva = session.get(Informativa, session.execute(alta).inserted_primary_key[0])
+    except IntegrityError:
+        session.rollback()
+        raise Rechazo("tipo", "Ya hay una complementaria en curso de este cuatrimestre: termínala o descártala "
+                              "antes de registrar otra.") from None
+    if tipo == "correccion":
+        _copiar_contratos(session, original, nueva)
+    session.commit()
+    return nueva
+
+
+def _copiar_contratos(session: Session, origen: Informativa, destino: Informativa) -> None:
+    """Every contract of `origen` into `destino`, in the same order, each with its workers (one INSERT … SELECT per
+    contract). Not committed."""
+    tabla = Trabajador.__table__
+    for contrato in contratos(session, origen):
+        copia = Contrato(**contrato.model_dump(exclude={"id", "informativa_id", "clave_alta", "creado", "actualizado"}),
+                         informativa_id=destino.id)
+        session.add(copia)
+        session.flush()
+        columnas = ["nss", "curp", "sbc", "nombre", "origen", "creado"]
+        session.execute(tabla.insert().from_select(
+            ["contrato_id", *columnas],
+            select(literal(copia.id), *(tabla.c[c] for c in columnas)).where(tabla.c.contrato_id == contrato.id)))
+
+
+def descartar(session: Session, informativa: Informativa) -> bool:
+    """Delete a complementaria that is not presented, its contracts, workers and previews: the period's count
+    gets it back. False when it is presented (or gone) meanwhile. Committed."""
+    tabla = Informativa.__table__
+    resultado = session.execute(update(tabla).where(tabla.c.id == informativa.id, tabla.c.pendiente.is_(True),
+                                                    tabla.c.estatus != "presentada").values(actualizada=utcnow()))
+    if resultado.rowcount != 1:
+        session.rollback()
+        return False
+    suyos = select(Contrato.id).where(Contrato.informativa_id == informativa.id)
+    session.exec(delete(Trabajador).where(col(Trabajador.contrato_id).in_(suyos)))
+    session.exec(delete(CargaTrabajadores).where(col(CargaTrabajadores.contrato_id).in_(suyos)))
+    session.exec(delete(Borrador).where(Borrador.contratista_id == informativa.contratista_id,
+                                        col(Borrador.clave).startswith(f"contrato:{informativa.id}:")))
+    session.exec(delete(Contrato).where(Contrato.informativa_id == informativa.id))
+    session.exec(delete(Informativa).where(col(Informativa.id) == informativa.id))
+    session.commit()
+    return True
+
+
 # -- Folios --------------------------------------------------------------------------------------------------------
 
 def siguiente_folio(session: Session, tipo: str, anio: int) -> int:
@@ -353,9 +450,10 @@ def datos_cadena(session: Session, informativa: Informativa, rfc: str, nombre: s
             .join(Contrato, Contrato.id == Trabajador.contrato_id)
             .where(Contrato.informativa_id == informativa.id)).all():
         por_contrato.setdefault(contrato_id, []).append(cadena.TrabajadorCadena(nss, curp, Decimal(sbc)))
+    complementada = session.get(Informativa, informativa.complementa_id) if informativa.complementa_id else None
     return cadena.InformativaCadena(
         rfc=rfc, nombre=nombre, ejercicio=informativa.ejercicio, cuatrimestre=informativa.cuatrimestre,
-        tipo=informativa.tipo, contratos=[
+        tipo=informativa.tipo, complementa=complementada.folio or "" if complementada else "", contratos=[
             cadena.ContratoCadena(c.rfc_contratante, c.nombre_contratante, servicios_.get(c.servicio_id, ""),
                                   c.objeto, c.fecha_inicio, c.fecha_termino, por_contrato.get(c.id, []))
             for c in contratos(session, informativa)])
@@ -365,7 +463,8 @@ def cadena_reconstruida(session: Session, informativa: Informativa) -> str:
     """The cadena original a presented informativa's stored rows give today: equal to its stored `cadena` unless a
     row it reports was changed after it was signed."""
     return cadena.cadena_original(datos_cadena(session, informativa, informativa.rfc_firmante or "",
-                                               informativa.nombre_firmante or ""))
+                                               informativa.nombre_firmante or ""),
+                                  version=informativa.cadena_version or cadena.VERSION)
 
 
 @dataclass(frozen=True)
@@ -393,6 +492,18 @@ def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahor
             cadena.cadena_original(datos_cadena(session, informativa, firmada.rfc, firmada.nombre)) != firmada.cadena:
         session.rollback()
         return None
+    if informativa.complementa_id is not None:
+        # The filing it corrects or cancels stops being the period's (still vigente and presented: nothing else
+        # can have replaced it while this one was pendiente); a Corrección takes its place.
+        reemplazada = session.execute(update(tabla).where(tabla.c.id == informativa.complementa_id,
+                                                          tabla.c.contratista_id == informativa.contratista_id,
+                                                          tabla.c.estatus == "presentada",
+                                                          tabla.c.vigente.is_(True)).values(vigente=None))
+        if reemplazada.rowcount != 1:
+            session.rollback()
+            return None
+        session.execute(update(tabla).where(tabla.c.id == informativa.id).values(
+            pendiente=None, vigente=True if informativa.tipo == "correccion" else None))
     local = ahora.astimezone(MEXICO)
     folio = folios.folio(informativa.tipo, local.year, siguiente_folio(session, informativa.tipo, local.year))
     periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)

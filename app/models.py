@@ -343,6 +343,7 @@ TIPOS_INFORMATIVA = {"normal": "Normal", "sin_informacion": "Sin información",
 # The types a period's first filing may have (Registrar informativa); the others complement a presented one.
 TIPOS_INICIALES = ("normal", "sin_informacion")
 TIPOS_COMPLEMENTARIA = ("correccion", "sin_efectos")
+TIPOS_CON_CONTRATOS = ("normal", "correccion")  # the others report none
 ESTATUS_INFORMATIVA = {"en_captura": "En captura", "por_firmar": "Por firmar", "presentada": "Presentada"}
 
 

@@ -28,7 +28,7 @@ from .rfc_contratante import validar_rfc_contratante
 
 __all__ = ["CLASES", "DatosContrato", "Problema", "revisar"]
 
-TIPOS = ("normal", "sin_informacion")
+TIPOS = ("normal", "sin_informacion", "correccion", "sin_efectos")  # a Corrección is checked as a Normal
 
 # clase → what it means (the keys are stable: the web side may group or link by them)
 CLASES = {
@@ -36,6 +36,7 @@ CLASES = {
     "fuera_de_plazo": "la fecha límite ya pasó",
     "normal_sin_contratos": "informativa Normal sin contratos",
     "sin_informacion_con_contratos": "informativa Sin información con contratos",
+    "sin_efectos_con_contratos": "complementaria Sin efectos con contratos",
     "sin_registro_repse": "no hay servicios REPSE en Datos generales",
     "contratante_es_contratista": "el contratante es el contratista",
     "rfc_contratante": "RFC del contratante inválido o dudoso",
@@ -103,6 +104,12 @@ def revisar(tipo: str, periodo: Periodo, rfc_contratista: str, folios_repse: Col
         problemas.append(Problema("aviso", "fuera_de_plazo",
                                   f"La fecha límite de {periodo.nombre} fue el {_fecha(plazos.fecha_limite(periodo))}"
                                   ": la informativa se presentará fuera de plazo."))
+    if tipo == "sin_efectos":
+        if contratos:
+            problemas.append(Problema("error", "sin_efectos_con_contratos",
+                                      "Una complementaria Sin efectos solo deja sin efectos la informativa presentada "
+                                      f"y no lleva contratos; esta tiene {len(contratos)}: elimínalos."))
+        return [p for p in problemas if p.clase != "fuera_de_plazo"]  # cancelling is not filing late
     if tipo == "sin_informacion":
         if contratos:
             problemas.append(Problema("error", "sin_informacion_con_contratos",
@@ -112,7 +119,10 @@ def revisar(tipo: str, periodo: Periodo, rfc_contratista: str, folios_repse: Col
     if not contratos:
         problemas.append(Problema("error", "normal_sin_contratos",
                                   "Una informativa Normal debe tener al menos un contrato: agrega los contratos del "
-                                  "cuatrimestre, o registra una informativa Sin información."))
+                                  "cuatrimestre, o registra una informativa Sin información." if tipo == "normal" else
+                                  "Una complementaria de corrección debe tener al menos un contrato. Para dejar el "
+                                  "cuatrimestre sin contratos, registra una complementaria Sin efectos y después una "
+                                  "informativa Sin información."))
         return problemas
     folios = {" ".join(f.split()).upper() for f in folios_repse}
     if not folios:

@@ -21,6 +21,7 @@ from tests.conftest import NOW
 from tests.sat import ca_files, load_set, requires_sat_fixtures
 
 GOLDEN = Path(__file__).parent / "fixtures" / "cadena" / "informativa-v1.txt"
+GOLDEN_1_1 = Path(__file__).parent / "fixtures" / "cadena" / "correccion-v1.1.txt"
 
 TRABAJADORES = (TrabajadorCadena("92919084431", "PEGL850315HDFRRS09", Decimal("450.25")),
                 TrabajadorCadena("01234567890", "GALA900101MDFRRN05", Decimal("2932.75")),
@@ -36,13 +37,22 @@ INFORMATIVA = InformativaCadena(
 
 
 def test_the_cadena_is_the_golden_file():
-    """Version 1.0 as documented in app/cadena.py: any change to this text is a new version, not an edit."""
-    assert cadena_original(INFORMATIVA) == GOLDEN.read_text(encoding="utf-8").rstrip("\n")
+    """Each version as documented in app/cadena.py: any change to this text is a new version, not an edit; the
+    filings an older version signed are still verified with it."""
+    assert cadena_original(INFORMATIVA, version="1.0") == GOLDEN.read_text(encoding="utf-8").rstrip("\n")
+    correccion = replace(INFORMATIVA, tipo="correccion", complementa="ICSOE-N2026-000123")
+    assert cadena_original(correccion) == GOLDEN_1_1.read_text(encoding="utf-8").rstrip("\n")
+    assert cadena_original(INFORMATIVA) == GOLDEN.read_text(encoding="utf-8").rstrip("\n").replace(
+        "||1.0|", "||1.1|").replace("|normal|", "|normal||")
+    with pytest.raises(ValueError):
+        cadena_original(correccion, version="1.0")  # 1.0 knew no complementarias
+    with pytest.raises(ValueError):
+        cadena_original(INFORMATIVA, version="2.0")
 
 
 def test_the_cadena_is_canonical():
     cadena = cadena_original(INFORMATIVA)
-    assert cadena.startswith("||1.0|ICSOE-INFORMATIVA|EDE010101AB1|ESCUELA DEMO SA DE CV|2026|2|normal|2|4|")
+    assert cadena.startswith("||1.1|ICSOE-INFORMATIVA|EDE010101AB1|ESCUELA DEMO SA DE CV|2026|2|normal||2|4|")
     assert "Constructora Ñandú \\| Hijos" in cadena and "Mantenimiento de instalaciones eléctricas \\\\ planta" in cadena
     # The workers' order does not matter; every stored value does.
     otro_orden = replace(INFORMATIVA, contratos=(replace(INFORMATIVA.contratos[0], trabajadores=TRABAJADORES[::-1]),

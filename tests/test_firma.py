@@ -167,7 +167,7 @@ def test_a_sin_informacion_is_signed_with_no_contracts(a, app, juegos):
     assert _enviar(a, iid).status_code == 303
     assert firmar(a, iid, juegos["moral"]).status_code == 303
     informativa = _informativa(app, iid)
-    assert informativa.folio.startswith("ICSOE-S") and "|sin_informacion|0|0||" in informativa.cadena
+    assert informativa.folio.startswith("ICSOE-S") and "|sin_informacion||0|0||" in informativa.cadena
 
 
 def test_a_persona_fisica_signs_with_its_name_as_its_certificate_writes_it(app, client, juegos):

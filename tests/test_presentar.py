@@ -88,7 +88,7 @@ def test_a_sin_informacion_presented_in_time(a, app, juegos, ca):
     iid = informativa_id(registrar(a, tipo="sin_informacion"))
     assert _enviar(a, iid).status_code == 303
     firmada = _firmar(app, juegos["moral"], ca, iid)
-    assert "|sin_informacion|0|0||" in firmada.cadena
+    assert "|sin_informacion||0|0||" in firmada.cadena
     with app.app_context():
         db = get_session()
         informativa = db.get(Informativa, iid)

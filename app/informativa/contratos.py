@@ -20,7 +20,7 @@ from ..db import bloquear_borradores, get_session, upsert
 from ..formularios import rechazar
 from ..htmx import render, see_other, wants_fragment
 from ..localizador import Localizador, Paso
-from ..models import Borrador, Contrato, Informativa, utcnow
+from ..models import TIPOS_CON_CONTRATOS, Borrador, Contrato, Informativa, utcnow
 from ..rechazo import Rechazo, todos
 from ..uploads import limit_body
 from .forms import CAMPOS_CONTRATO, ContratoForm
@@ -192,8 +192,8 @@ def _contrato(informativa: Informativa, clave: str) -> Contrato | None:
 
 def _estado(informativa_id: int, clave: str) -> EstadoContrato:
     informativa = propia(informativa_id)
-    if informativa.tipo != "normal":
-        abort(404)  # a Sin información informativa has no contracts
+    if informativa.tipo not in TIPOS_CON_CONTRATOS:
+        abort(404)  # a Sin información or a Sin efectos has no contracts
     return EstadoContrato(get_session(), informativa, _contrato(informativa, clave))
 
 
@@ -356,8 +356,8 @@ def copiar(informativa_id: int):
     from .routes import contexto_base
 
     informativa = propia(informativa_id)
-    if informativa.tipo != "normal":
-        abort(404)  # a Sin información informativa has no contracts
+    if informativa.tipo not in TIPOS_CON_CONTRATOS:
+        abort(404)  # a Sin información or a Sin efectos has no contracts
     en_captura(informativa)
     origenes = informativas.contratos_de_otras(get_session(), informativa.contratista_id, informativa)
     return render("informativa/copiar.html", origenes=origenes, **contexto_base(informativa))
@@ -368,7 +368,7 @@ def copiar_contrato(informativa_id: int, contrato_id: int):
     """Start a new contract from another informativa's: its contratante, objeto and servicio; the dates are typed
     anew (they belong to this period)."""
     informativa = propia(informativa_id)
-    if informativa.tipo != "normal":
+    if informativa.tipo not in TIPOS_CON_CONTRATOS:
         abort(404)
     en_captura(informativa)
     db = get_session()

@@ -19,6 +19,12 @@ class RegistrarForm(FlaskForm):
     tipo = RadioField("Tipo de informativa", choices=TIPOS, validate_choice=False)
 
 
+class ComplementariaForm(FlaskForm):
+    tipo = RadioField("Tipo de complementaria", choices=[
+        SelectChoice("correccion", "Corrección: parte de una copia de la informativa presentada, que corriges y firmas"),
+        SelectChoice("sin_efectos", "Sin efectos: deja sin efectos la informativa presentada")], validate_choice=False)
+
+
 # The contract's own typed fields (the locator's are added after them, for the page's order).
 CAMPOS_CONTRATO = ("rfc_contratante", "nombre_contratante", "correo", "celular", "telefono_fijo", "domicilio_igual",
                    "objeto", "servicio", "fecha_inicio", "fecha_termino")

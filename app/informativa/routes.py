@@ -18,7 +18,7 @@ from ..formularios import rechazar
 from ..htmx import render, see_other
 from ..models import ESTATUS_INFORMATIVA, TIPOS_INFORMATIVA, TIPOS_INICIALES, Informativa
 from ..rechazo import Rechazo
-from .forms import RegistrarForm
+from .forms import ComplementariaForm, RegistrarForm
 
 bp = Blueprint("informativa", __name__, url_prefix="/informativas")
 
@@ -147,11 +147,29 @@ def _revisar(informativa: Informativa, contexto: dict) -> list[revision.Problema
                             {s.folio for s in contexto["servicios"].values()}, datos, hoy=contexto["hoy"])
 
 
+def contexto_ver(informativa: Informativa, complementaria: ComplementariaForm | None = None) -> dict:
+    """The informativa's page: contexto_informativa, and where it stands among the period's filings (what it
+    complements, what replaced or cancelled it, the complementarias left)."""
+    db = get_session()
+    usadas = informativas.complementarias_usadas(db, informativa.contratista_id, informativa.ejercicio,
+                                                 informativa.cuatrimestre)
+    complementable = informativa.estatus == "presentada" and informativa.vigente is True
+    return {**contexto_informativa(informativa),
+            "complementa": db.get(Informativa, informativa.complementa_id) if informativa.complementa_id else None,
+            "complementada_por": [c for c in informativas.complementada_por(db, informativa)
+                                  if c.estatus == "presentada"],
+            "restantes": max(0, informativas.MAX_COMPLEMENTARIAS - usadas),
+            "maximo": informativas.MAX_COMPLEMENTARIAS,
+            "complementaria": (complementaria or ComplementariaForm(formdata=None, data={"tipo": "correccion"}))
+            if complementable else None}
+
+
 @bp.get("/<int:informativa_id>")
 def ver(informativa_id: int):
-    """One informativa: its period, deadline and status, its contracts (Normal) and what can be done next."""
+    """One informativa: its period, deadline and status, its contracts (Normal, Corrección), its place among the
+    period's filings and what can be done next."""
     informativa = propia(informativa_id)
-    return render("informativa/ver.html", **contexto_informativa(informativa))
+    return render("informativa/ver.html", **contexto_ver(informativa))
 
 
 @dataclass(frozen=True)
@@ -223,5 +241,6 @@ def regresar(informativa_id: int):
 
 
 from . import contratos as _contratos  # noqa: E402,F401  (their views register on this blueprint)
+from . import complementarias as _complementarias  # noqa: E402,F401
 from . import firma as _firma  # noqa: E402,F401
 from . import trabajadores as _trabajadores  # noqa: E402,F401

@@ -1,0 +1,72 @@
+"""Complementarias of a presented informativa, and the history of a period.
+
+A *Corrección* starts as a copy of the filed informativa's contracts and workers, is edited, revised, sent and
+signed like a Normal, and replaces it once presented. A *Sin efectos* reports nothing: once signed it cancels the
+filing, and the period may then get a new Normal or Sin información. At most four per period
+(informativas.MAX_COMPLEMENTARIAS), one under way at a time; the rules and the races are informativas'.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, url_for
+from flask_login import current_user
+
+from .. import informativas, plazos
+from ..db import get_session
+from ..formularios import rechazar
+from ..htmx import render, see_other
+from ..models import ESTATUS_INFORMATIVA, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA
+from ..rechazo import Rechazo
+from .forms import ComplementariaForm
+from .routes import bp, contratista_id, contexto_ver, propia
+
+
+@bp.post("/<int:informativa_id>/complementaria")
+def complementaria(informativa_id: int):
+    """Registrar complementaria of this presented informativa: a Corrección or a Sin efectos, in capture."""
+    informativa = propia(informativa_id)
+    form = ComplementariaForm()
+    if form.validate_on_submit():
+        if form.tipo.data not in TIPOS_COMPLEMENTARIA:
+            form.tipo.errors = ["Selecciona el tipo de complementaria."]
+        else:
+            try:
+                nueva = informativas.registrar_complementaria(get_session(), informativa, form.tipo.data)
+            except Rechazo as e:
+                rechazar(form, e)
+            else:
+                current_app.logger.info("complementaria %s (%s) de la informativa %s registrada por %s", nueva.id,
+                                        nueva.tipo, informativa.id, current_user.actor)
+                flash(f"Se registró la {TIPOS_INFORMATIVA[nueva.tipo].lower()} de la informativa "
+                      f"{informativa.folio}.", "status")
+                return see_other(url_for("informativa.ver", informativa_id=nueva.id))
+    contexto = contexto_ver(informativa, form)
+    if contexto["complementaria"] is None:
+        abort(409)  # not the period's vigente presented filing (any more)
+    return render("informativa/ver.html", **contexto)
+
+
+@bp.post("/<int:informativa_id>/descartar")
+def descartar(informativa_id: int):
+    """Descartar complementaria: one not presented is deleted; the period's count gets it back."""
+    informativa = propia(informativa_id)
+    if informativa.pendiente is not True or not informativas.descartar(get_session(), informativa):
+        abort(409)
+    flash("Se descartó la complementaria.", "status")
+    return see_other(url_for("informativa.ver", informativa_id=informativa.complementa_id))
+
+
+@bp.get("/historial/<int:ejercicio>-<int:cuatrimestre>")
+def historial(ejercicio: int, cuatrimestre: int):
+    """Every filing of one period, in order: the first one, each complementaria, what is vigente now."""
+    try:
+        periodo = plazos.Periodo(ejercicio, cuatrimestre)
+    except Rechazo:
+        abort(404)
+    db = get_session()
+    filas = informativas.historial(db, contratista_id(), ejercicio, cuatrimestre)
+    folios = {i.id: i.folio for i in filas}
+    return render("informativa/historial.html", periodo=periodo, filas=filas, folios=folios,
+                  tipos=TIPOS_INFORMATIVA, estatus=ESTATUS_INFORMATIVA, contratista=current_user.contratista,
+                  restantes=max(0, informativas.MAX_COMPLEMENTARIAS -
+                                sum(1 for i in filas if i.tipo in TIPOS_COMPLEMENTARIA)),
+                  maximo=informativas.MAX_COMPLEMENTARIAS)

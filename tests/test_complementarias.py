@@ -1,0 +1,172 @@
+"""Complementarias (issue 13): a Corrección replaces the period's presented filing, a Sin efectos cancels it; at
+most four per period, one under way at a time, each signed with its own folio; the period's history in order."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlmodel import select
+
+from app import informativas
+from app.db import get_session
+from app.models import Contrato, Informativa, Trabajador
+
+from .conftest import html, token
+from .test_administracion import otro_contratista
+from .test_firma import _enviar, _informativa, firmar, por_firmar  # noqa: F401  (fixture)
+from .test_informativa import (CUATRIMESTRE, EJERCICIO, _trabajador, a, app, informativa_id, lista,  # noqa: F401
+                               registrar)
+
+
+@pytest.fixture
+def presentada(por_firmar, juegos):
+    a, iid, cid = por_firmar
+    assert firmar(a, iid, juegos["moral"]).status_code == 303
+    return a, iid, cid
+
+
+def complementar(client, iid, tipo="correccion"):
+    return client.post(f"/informativas/{iid}/complementaria",
+                       data={"csrf_token": token(client, f"/informativas/{iid}"), "tipo": tipo})
+
+
+def presentar(client, iid, juego):
+    assert _enviar(client, iid).status_code == 303
+    assert firmar(client, iid, juego).status_code == 303
+
+
+def test_a_correccion_starts_as_a_copy_and_replaces_the_filing(presentada, app, juegos):
+    a, iid, cid = presentada
+    doc = html(a.get(f"/informativas/{iid}"))
+    assert "Te quedan 4 de 4" in doc.select_one("#complementarias-titulo").parent.get_text(" ", strip=True)
+    response = complementar(a, iid)
+    assert response.status_code == 303
+    nueva = informativa_id(response)
+    with app.app_context():
+        db = get_session()
+        correccion = db.get(Informativa, nueva)
+        assert (correccion.tipo, correccion.estatus, correccion.vigente, correccion.pendiente,
+                correccion.complementa_id) == ("correccion", "en_captura", None, True, iid)
+        [copia] = db.exec(select(Contrato).where(Contrato.informativa_id == nueva)).all()
+        original = db.get(Contrato, cid)
+        assert (copia.rfc_contratante, copia.objeto, copia.servicio_id) == \
+            (original.rfc_contratante, original.objeto, original.servicio_id) and copia.id != cid
+        assert [(t.nss, t.sbc) for t in db.exec(select(Trabajador).where(Trabajador.contrato_id == copia.id))] == \
+            [(t.nss, t.sbc) for t in db.exec(select(Trabajador).where(Trabajador.contrato_id == cid))]
+        copia_id = copia.id
+    # It is edited like a Normal: one more worker. The filing it corrects is untouched.
+    assert _trabajador(a, nueva, copia_id, i=8).status_code == 303
+    assert "complementa la informativa" in html(a.get(f"/informativas/{nueva}")).get_text()
+    presentar(a, nueva, juegos["moral"])
+    corregida, correccion = _informativa(app, iid), _informativa(app, nueva)
+    assert correccion.folio.startswith("ICSOE-C2026-") and correccion.vigente is True
+    assert correccion.pendiente is None and corregida.vigente is None
+    assert f"|correccion|{corregida.folio}|1|2|" in correccion.cadena
+    with app.app_context():
+        db = get_session()
+        assert informativas.cadena_reconstruida(db, corregida) == corregida.cadena
+        assert informativas.cadena_reconstruida(db, correccion) == correccion.cadena
+    texto = html(a.get(f"/informativas/{iid}")).get_text(" ", strip=True)
+    assert f"Sustituida por la complementaria de corrección {correccion.folio}" in texto
+    assert "Registrar complementaria" not in texto  # only the vigente filing is complemented
+    assert complementar(a, iid).status_code == 409
+    # The period's history lists both, in order; the corrección can itself be corrected.
+    doc = html(a.get(f"/informativas/historial/{EJERCICIO}-{CUATRIMESTRE}"))
+    filas = [tr.get_text(" ", strip=True) for tr in doc.select("tbody tr")]
+    assert corregida.folio in filas[0] and "Sin efectos o sustituida" in filas[0]
+    assert correccion.folio in filas[1] and "Vigente" in filas[1]
+    assert "3 de 4" in doc.get_text()
+    assert complementar(a, nueva).status_code == 303
+
+
+def test_a_sin_efectos_cancels_and_the_period_can_be_filed_again(presentada, app, juegos):
+    a, iid, _ = presentada
+    assert registrar(a).status_code == 422  # the period has its filing
+    assert "registra una complementaria" in html(registrar(a)).get_text()
+    nueva = informativa_id(complementar(a, iid, "sin_efectos"))
+    assert not html(a.get(f"/informativas/{nueva}")).select("#contratos-titulo")
+    assert a.get(f"/informativas/{nueva}/contratos/nuevo").status_code == 404
+    presentar(a, nueva, juegos["moral"])
+    cancelada, sin_efectos = _informativa(app, iid), _informativa(app, nueva)
+    assert sin_efectos.folio.startswith("ICSOE-E2026-") and f"|sin_efectos|{cancelada.folio}|0|0||" in \
+        sin_efectos.cadena
+    assert cancelada.vigente is None and sin_efectos.vigente is None
+    assert "Dejada sin efectos por la complementaria" in html(a.get(f"/informativas/{iid}")).get_text()
+    # A new Sin información for the same period, then presented: the period's vigente filing.
+    otra = informativa_id(registrar(a, tipo="sin_informacion"))
+    presentar(a, otra, juegos["moral"])
+    assert _informativa(app, otra).vigente is True
+
+
+def test_at_most_four_per_period(presentada, app, juegos):
+    a, iid, _ = presentada
+    vigente = iid
+    for _ in range(4):
+        nueva = informativa_id(complementar(a, vigente))
+        presentar(a, nueva, juegos["moral"])
+        vigente = nueva
+    doc = html(a.get(f"/informativas/{vigente}"))
+    assert "Te quedan 0 de 4" in doc.get_text(" ", strip=True) and not doc.select("form[action$=complementaria]")
+    response = complementar(a, vigente)
+    assert response.status_code == 422
+    assert "Ya registraste las 4 complementarias" in html(response).select_one("#tipo-error").get_text()
+
+
+def test_one_under_way_at_a_time_and_a_discarded_one_gives_its_place_back(presentada, app):
+    a, iid, _ = presentada
+    nueva = informativa_id(complementar(a, iid))
+    response = complementar(a, iid, "sin_efectos")
+    assert response.status_code == 422 and "Ya hay una complementaria en curso" in html(response).get_text()
+    descartar = a.post(f"/informativas/{nueva}/descartar", data={"csrf_token": token(a, f"/informativas/{nueva}")})
+    assert descartar.status_code == 303 and descartar.headers["Location"] == f"/informativas/{iid}"
+    assert a.get(f"/informativas/{nueva}").status_code == 404
+    with app.app_context():
+        assert not get_session().exec(select(Contrato).where(Contrato.informativa_id == nueva)).all()
+    assert "Te quedan 4 de 4" in html(a.get(f"/informativas/{iid}")).get_text(" ", strip=True)
+    # A presented filing is never discarded.
+    assert a.post(f"/informativas/{iid}/descartar",
+                  data={"csrf_token": token(a, f"/informativas/{iid}")}).status_code == 409
+
+
+def test_racing_registrations_store_one(presentada, app):
+    """Ten requests at once (two tabs, a double click, several nodes): one complementaria, nine refusals, no 500."""
+    a, iid, _ = presentada
+    csrf = token(a, f"/informativas/{iid}")
+    estados, barrera = [], threading.Barrier(10)
+
+    def uno():
+        cliente = app.test_client()
+        cliente.set_cookie("session", a.get_cookie("session").value)
+        barrera.wait()
+        estados.append(cliente.post(f"/informativas/{iid}/complementaria",
+                                    data={"csrf_token": csrf, "tipo": "correccion"}).status_code)
+
+    hilos = [threading.Thread(target=uno) for _ in range(10)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert sorted(estados) == [303] + [422] * 9
+    with app.app_context():
+        assert informativas.complementarias_usadas(get_session(), _informativa(app, iid).contratista_id,
+                                                   int(EJERCICIO), int(CUATRIMESTRE)) == 1
+
+
+def test_another_contratista_gets_404(presentada, app, juegos):
+    a, iid, _ = presentada
+    nueva = informativa_id(complementar(a, iid))
+    otro = otro_contratista(app, juegos["otra"])
+    csrf = token(otro, "/informativas/")
+    for ruta in (f"/informativas/{iid}/complementaria", f"/informativas/{nueva}/descartar"):
+        assert otro.post(ruta, data={"csrf_token": csrf, "tipo": "sin_efectos"}).status_code == 404
+    doc = html(otro.get(f"/informativas/historial/{EJERCICIO}-{CUATRIMESTRE}"))
+    assert not doc.select("tbody tr") and "No hay informativas" in doc.get_text()
+    assert otro.get("/informativas/historial/1999-1").status_code == 404
+    assert _informativa(app, nueva).pendiente is True
+
+
+def test_a_complementaria_type_that_is_not_one_is_refused(presentada):
+    a, iid, _ = presentada
+    for tipo in ("normal", "", "x" * 5000):
+        response = complementar(a, iid, tipo)
+        assert response.status_code == 422 and html(response).select_one("#tipo-error")
