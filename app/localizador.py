@@ -166,7 +166,7 @@ class Localizador:
         """The search's own refusals (Buscar pressed): a malformed or unknown postal code, or no estado.
         `cp_existe` is the catalog's answer for a well-formed postal code (None when not asked)."""
         if self.por_cp:
-            cp = address.validate_cp(self.cp)  # DomicilioInvalido on "cp"
+            address.validate_cp(self.cp)  # DomicilioInvalido on "cp"
             if cp_existe is False:
                 raise Rechazo("cp", address.MSG_CP_DESCONOCIDO)
         elif not self.estado:

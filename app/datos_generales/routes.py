@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, flash, make_response, render_templ
 from flask_login import current_user
 from sqlmodel import Session, delete, select, update
 
-from .. import acuse, generales, hora, localizador_web
+from .. import acuse, generales, localizador_web
 from ..auth import Usuario, conserva_al_expirar, contratista_required
 from ..db import bloquear_borradores, get_session, upsert
 from ..formularios import rechazar

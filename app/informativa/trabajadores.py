@@ -11,14 +11,14 @@ from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_login import current_user
-from sqlmodel import delete, select
+from sqlmodel import delete
 
 from .. import carga_masiva, hora, informativas, registro_curp
 from .. import trabajadores as reglas
 from ..db import get_session
 from ..formularios import rechazar
 from ..htmx import render, see_other
-from ..models import CargaTrabajadores, Contrato, Informativa, Trabajador
+from ..models import CargaTrabajadores, Contrato, Informativa
 from ..rechazo import Rechazo
 from ..uploads import limit_body, upload_size
 from .forms import CargaForm, TrabajadorForm
