@@ -180,7 +180,7 @@ def consulta(folio: str, sello: str) -> tuple[str, str]:
 _registro = threading.Lock()
 
 
-def _fuentes() -> None:
+def cargar_fuentes() -> None:
     """Register the DejaVu fonts with reportlab once per process (its registry is global)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -204,7 +204,7 @@ def generar(datos: DatosAcuse) -> bytes:
     from reportlab.platypus import (KeepTogether, Paragraph, Preformatted, SimpleDocTemplate, Spacer, Table,
                                     TableStyle)
 
-    _fuentes()
+    cargar_fuentes()
     margen = 18 * mm
     ancho = letter[0] - 2 * margen
     normal = ParagraphStyle("normal", fontName=SANS, fontSize=9, leading=12)
@@ -246,10 +246,12 @@ def generar(datos: DatosAcuse) -> bytes:
     if datos.contratos:
         filas = [[p(t, celda) for t in ("Folio del contrato", "RFC del contratante",
                                          "Nombre, denominación o razón social del contratante", "Trabajadores")]]
-        filas += [[p(c.folio, celda), p(c.rfc_contratante, celda), p(c.nombre_contratante, celda),
-                   p(numero(c.trabajadores), celda)] for c in datos.contratos]
+        # Plain strings where nothing wraps (a Paragraph per cell was most of the time for 50 contracts).
+        filas += [[c.folio, c.rfc_contratante, p(c.nombre_contratante, celda), numero(c.trabajadores)]
+                  for c in datos.contratos]
         tabla = Table(filas, colWidths=[42 * mm, 28 * mm, ancho - 96 * mm, 26 * mm], repeatRows=1)
-        tabla.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#7a7a7a")),
+        tabla.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), SANS), ("FONTSIZE", (0, 0), (-1, -1), 8),
+                                   ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#7a7a7a")),
                                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         historia += [p("Contratos informados", subtitulo), tabla]
