@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.extensions["correo"] = Correo(app.config.get("SMTP_URL"), instance / "outbox")
     app.jinja_env.filters["fecha"] = hora.fecha_hora
 
+    from .acuses.routes import bp as acuses_bp
     from .administracion.routes import bp as administracion_bp
     from .datos_generales.routes import bp as datos_generales_bp
     from .informativa.routes import bp as informativa_bp
@@ -51,5 +52,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(datos_generales_bp)
     app.register_blueprint(administracion_bp)
     app.register_blueprint(informativa_bp)
+    app.register_blueprint(acuses_bp)
     return app
 

@@ -1,4 +1,4 @@
-"""The `icsoe` console script: serve, init, db, trust, sepomex, curp (see README)."""
+"""The `icsoe` console script: serve, init, db, trust, sepomex, curp, acuse (see README)."""
 from __future__ import annotations
 
 import os
@@ -302,3 +302,41 @@ def curp_import(file: Path) -> None:
     for motivo in omitidas[:20]:
         click.echo(f"omitida, {motivo}", err=True)
     click.echo(f"Directorio de CURP: {cargadas} registros cargados, {len(omitidas)} omitidos.")
+
+
+@main.group()
+def acuse() -> None:
+    """Acuses de presentación of informativas."""
+
+
+@acuse.command("verificar")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def acuse_verificar(file: Path) -> None:
+    """Check an acuse de presentación PDF against the database: exit 0 authentic, 1 not, 2 unreadable file."""
+    from . import acuse_presentacion, presentaciones
+    from .db import get_session
+
+    try:
+        with file.open("rb") as archivo:
+            datos = archivo.read(acuse_presentacion.MAX_BYTES + 1)  # a larger file is refused without reading it
+        leido = acuse_presentacion.leer(datos)
+    except OSError as e:
+        click.echo(f"{file}: no se pudo leer el archivo ({e.strerror or e}).", err=True)
+        sys.exit(2)
+    except acuse_presentacion.AcuseIlegible as e:
+        click.echo(f"{file}: {e}", err=True)
+        sys.exit(2)
+    app = _app()
+    with app.app_context():
+        informativa, comprobaciones = presentaciones.comprobar_pdf(get_session(), leido)
+    click.echo(f"Acuse de presentación {leido.folio[:40]}")
+    for comprobacion in comprobaciones:
+        click.echo(f"  [{'correcto' if comprobacion.correcta else 'FALLA'}] {comprobacion.descripcion}")
+    autentico = informativa is not None and all(c.correcta for c in comprobaciones)
+    if autentico:
+        click.echo("Veredicto: el acuse es auténtico y corresponde a lo registrado en el portal.")
+    elif informativa is None:
+        click.echo("Veredicto: el acuse NO es auténtico: el portal no tiene una informativa presentada con ese folio.")
+    else:
+        click.echo("Veredicto: el acuse NO es auténtico: el PDF o los datos del portal se alteraron después de la firma.")
+    sys.exit(0 if autentico else 1)

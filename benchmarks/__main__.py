@@ -14,6 +14,8 @@
 - export: seconds and peak memory of writing 10,000 and 50,000 rows (benchmarks/export.py).
 - hostil: refused Validar with hostile .cer/.key files and the acuse check of hostile PDFs, against the normal
   ones (benchmarks/hostil.py).
+- acuse: size and generation time of the acuse de presentación PDF of 50 contracts x 3,000 workers (targets
+  <= 200 KB and <= 0.5 s; benchmarks/acuse.py).
 - informativa: a 3,000-row CSV and a ZIP of 3,000 nómina CFDIs read into the preview (time, and memory at 1,000 and
   3,000 receipts), and Revisar over 50 contracts × 3,000 workers (benchmarks/informativa.py).
 """
@@ -394,6 +396,7 @@ def bench_informativa_rutas(runs: int = 10) -> None:
 
 
 BENCHMARKS["informativa_rutas"] = bench_informativa_rutas
+BENCHMARKS["acuse"] = lambda: __import__("benchmarks.acuse").acuse.bench_acuse()
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

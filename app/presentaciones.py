@@ -1,0 +1,127 @@
+"""Presented informativas in the database, for their acuses (issue 13): the contratista's list, the acuse's data
+built from the stored row, and the checks that tell an authentic acuse from a tampered one (the public
+verification page and `icsoe acuse verificar`). Read-only; the rules live in app.acuse_presentacion and app.fiel.
+
+An acuse is authentic when the folio names a presented informativa, the stored sello verifies with the stored
+certificate over the stored cadena, and the cadena the stored rows give today (informativas.cadena_reconstruida) is
+that cadena: a row changed in the database after signing (a worker's SBC, a contract's name, the cadena or the sello
+columns themselves) makes it fail.
+"""
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from . import folios, informativas
+from .acuse_presentacion import FOLIO, LARGO_PREFIJO, ContratoAcuse, DatosAcuse, Leido, numero
+from .fiel import sello as sellos
+from .models import Contrato, Informativa, TIPOS_INFORMATIVA, Trabajador
+
+
+def presentadas(session: Session, contratista_id: int) -> list[Informativa]:
+    """The contratista's presented informativas, newest first."""
+    return list(session.exec(select(Informativa).where(Informativa.contratista_id == contratista_id,
+                                                       Informativa.estatus == "presentada",
+                                                       col(Informativa.folio).is_not(None))
+                             .order_by(col(Informativa.presentada).desc(), col(Informativa.id).desc())).all())
+
+
+def por_folio(session: Session, folio: str, contratista_id: int | None = None) -> Informativa | None:
+    """The presented informativa with that folio (the contratista's only, when given), or None."""
+    consulta = select(Informativa).where(Informativa.folio == folio, Informativa.estatus == "presentada")
+    if contratista_id is not None:
+        consulta = consulta.where(Informativa.contratista_id == contratista_id)
+    return session.exec(consulta).first()
+
+
+def complementaria(session: Session, informativa: Informativa) -> Informativa | None:
+    """The presented complementaria (Corrección or Sin efectos) that replaced or cancelled this filing, if any."""
+    return session.exec(select(Informativa).where(Informativa.complementa_id == informativa.id,
+                                                  Informativa.estatus == "presentada")
+                        .order_by(col(Informativa.presentada).desc())).first()
+
+
+def _contratos(session: Session, informativa: Informativa) -> list[ContratoAcuse]:
+    """Each reported contract with its folio (its number is its position, as in the cadena) and its workers."""
+    conteos = dict(session.exec(select(Trabajador.contrato_id, func.count()).join(
+        Contrato, Contrato.id == Trabajador.contrato_id).where(Contrato.informativa_id == informativa.id)
+        .group_by(Trabajador.contrato_id)).all())
+    return [ContratoAcuse(folios.folio_contrato(informativa.folio, n), c.rfc_contratante, c.nombre_contratante,
+                          conteos.get(c.id, 0))
+            for n, c in enumerate(informativas.contratos(session, informativa), start=1)]
+
+
+def datos_acuse(session: Session, informativa: Informativa, url_verificacion: str) -> DatosAcuse:
+    """What the acuse of a presented informativa shows: the counts and contracts from the stored rows, the cadena,
+    sello and serial exactly as they were signed and stored."""
+    complementada = session.get(Informativa, informativa.complementa_id) if informativa.complementa_id else None
+    return DatosAcuse(
+        folio=informativa.folio, presentada=informativa.presentada, fuera_de_plazo=bool(informativa.fuera_de_plazo),
+        rfc=informativa.rfc_firmante or "", nombre=informativa.nombre_firmante or "",
+        ejercicio=informativa.ejercicio, cuatrimestre=informativa.cuatrimestre, tipo=informativa.tipo,
+        tipo_nombre=TIPOS_INFORMATIVA.get(informativa.tipo, informativa.tipo),
+        folio_complementado=complementada.folio if complementada else None,
+        contratos=tuple(_contratos(session, informativa)), cadena=informativa.cadena or "",
+        sello=informativa.sello or "", cert_serial=informativa.cert_serial or "", url_verificacion=url_verificacion)
+
+
+def prefijo_coincide(informativa: Informativa, prefijo: str) -> bool:
+    """The first characters of the stored sello, compared in constant time."""
+    return hmac.compare_digest((informativa.sello or "")[:LARGO_PREFIJO].encode("ascii", "replace"),
+                               prefijo.encode("ascii", "replace"))
+
+
+def sello_valido(informativa: Informativa) -> bool:
+    """The stored sello verifies with the stored certificate over the stored cadena."""
+    firma = sellos.de_texto(informativa.sello or "")
+    return bool(firma and informativa.certificado and informativa.cadena is not None and
+                sellos.verificar(informativa.certificado, informativa.cadena.encode("utf-8"), firma))
+
+
+def integra(session: Session, informativa: Informativa) -> bool:
+    """The stored signature holds and the stored rows still give the signed cadena."""
+    return sello_valido(informativa) and informativas.cadena_reconstruida(session, informativa) == informativa.cadena
+
+
+@dataclass(frozen=True)
+class Comprobacion:
+    descripcion: str
+    correcta: bool
+
+
+def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, list[Comprobacion]]:
+    """`icsoe acuse verificar`: each check of a PDF read by acuse_presentacion.leer against the database. The
+    informativa is None (and the list holds that one failed check) when no presented informativa has its folio."""
+    informativa = por_folio(session, leido.folio) if FOLIO.fullmatch(leido.folio) else None
+    if informativa is None:
+        return None, [Comprobacion(f"El folio {leido.folio[:40]} es de una informativa presentada en el portal", False)]
+    firma = sellos.de_texto(leido.sello)
+    contratos = _contratos(session, informativa)
+    trabajadores = sum(c.trabajadores for c in contratos)
+    def muestra(etiqueta: str, valor: str) -> bool:  # "Número de contratos: 5" must not pass for a 50
+        return re.search(rf"{re.escape(etiqueta)}: {re.escape(valor)}(?![0-9A-Za-z,-])", leido.texto) is not None
+
+    comprobaciones = [
+        Comprobacion(f"El folio {informativa.folio} es de una informativa presentada en el portal", True),
+        Comprobacion("El sello del PDF es la firma de su cadena original con el certificado registrado "
+                     f"(número de serie {informativa.cert_serial})",
+                     bool(firma and informativa.certificado and
+                          sellos.verificar(informativa.certificado, leido.cadena.encode("utf-8"), firma))),
+        Comprobacion("La cadena original, el sello y el número de serie del PDF son los registrados",
+                     leido.cadena == informativa.cadena and leido.sello == informativa.sello and
+                     leido.cert_serial == informativa.cert_serial),
+        Comprobacion("El sello registrado es la firma de la cadena registrada", sello_valido(informativa)),
+        Comprobacion("Los datos registrados en el portal siguen dando la cadena original firmada",
+                     informativas.cadena_reconstruida(session, informativa) == informativa.cadena),
+        Comprobacion("El texto del PDF muestra el folio, el RFC y los números de contratos y de trabajadores "
+                     "registrados",
+                     muestra("Folio", informativa.folio) and muestra("RFC", informativa.rfc_firmante or "") and
+                     muestra("Número de contratos", numero(len(contratos))) and
+                     muestra("Número de trabajadores", numero(trabajadores)) and
+                     leido.datos.get("contratos") == len(contratos) and
+                     leido.datos.get("trabajadores") == trabajadores),
+    ]
+    return informativa, comprobaciones
