@@ -459,12 +459,16 @@ def datos_cadena(session: Session, informativa: Informativa, rfc: str, nombre: s
             for c in contratos(session, informativa)])
 
 
-def cadena_reconstruida(session: Session, informativa: Informativa) -> str:
+def cadena_reconstruida(session: Session, informativa: Informativa) -> str | None:
     """The cadena original a presented informativa's stored rows give today: equal to its stored `cadena` unless a
-    row it reports was changed after it was signed."""
-    return cadena.cadena_original(datos_cadena(session, informativa, informativa.rfc_firmante or "",
-                                               informativa.nombre_firmante or ""),
-                                  version=informativa.cadena_version or cadena.VERSION)
+    row it reports was changed after it was signed; None when its stored version cannot write it (a version this
+    release does not know, or 1.0 for a complementaria: the row was altered)."""
+    try:
+        return cadena.cadena_original(datos_cadena(session, informativa, informativa.rfc_firmante or "",
+                                                   informativa.nombre_firmante or ""),
+                                      version=informativa.cadena_version or cadena.VERSION)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
