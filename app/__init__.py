@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .administracion.routes import bp as administracion_bp
     from .datos_generales.routes import bp as datos_generales_bp
     from .informativa.routes import bp as informativa_bp
+    from .inicio.routes import bp as inicio_bp
     from .ingreso.routes import bp as ingreso_bp
 
     app.register_blueprint(ingreso_bp)
@@ -53,5 +54,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(administracion_bp)
     app.register_blueprint(informativa_bp)
     app.register_blueprint(acuses_bp)
+    app.register_blueprint(inicio_bp)
     return app
 

@@ -1,4 +1,4 @@
-"""The `icsoe` console script: serve, init, db, trust, sepomex, curp, acuse (see README)."""
+"""The `icsoe` console script: serve, init, db, trust, sepomex, curp, acuse, avisos (see README)."""
 from __future__ import annotations
 
 import os
@@ -340,3 +340,50 @@ def acuse_verificar(file: Path) -> None:
     else:
         click.echo("Veredicto: el acuse NO es auténtico: el PDF o los datos del portal se alteraron después de la firma.")
     sys.exit(0 if autentico else 1)
+
+
+def _fecha_avisos(ctx, param, value: str | None):
+    """--fecha as AAAA-MM-DD, within the years the deadlines are computed for; a Spanish usage error otherwise."""
+    from datetime import date
+
+    from .plazos import MAX_EJERCICIO, MIN_EJERCICIO
+
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        fecha = date.fromisoformat(value)
+    except ValueError:
+        raise click.UsageError(f"--fecha debe ser una fecha AAAA-MM-DD, por ejemplo 2026-09-14 (no «{value}»).",
+                               ctx) from None
+    if not MIN_EJERCICIO <= fecha.year <= MAX_EJERCICIO:
+        raise click.UsageError(f"--fecha debe estar entre {MIN_EJERCICIO} y {MAX_EJERCICIO}.", ctx)
+    return fecha
+
+
+@main.command()
+@click.option("--fecha", callback=_fecha_avisos, metavar="AAAA-MM-DD",
+              help="The date to run for (default: today in Mexico City).")
+def avisos(fecha) -> None:
+    """Send the reminders due today: 10, 3 and 1 business days before each deadline, to each contratista and its
+    active capturistas, once each (run it every weekday from cron)."""
+    from . import enlaces, hora, seguimiento
+    from .db import get_session
+
+    app = _app()
+    hoy = fecha or hora.hoy()
+
+    def enlace(informativa_id: int | None) -> str:
+        if informativa_id is None:
+            return enlaces.publico("informativa.index")
+        return enlaces.publico("informativa.ver", informativa_id=informativa_id)
+
+    with app.app_context(), app.test_request_context():  # url_for needs a request; links start with ICSOE_URL
+        resultado = seguimiento.enviar_avisos(get_session(), app.extensions["correo"], hoy, enlace)
+    for linea in resultado.detalle:
+        click.echo(f"  {linea}")
+    click.echo(f"Avisos del {hoy:%d/%m/%Y}: {resultado.avisos} avisos, {resultado.correos} correos enviados.")
+    if resultado.fallidos:
+        click.echo(f"No se pudieron enviar {resultado.fallidos} correos (ver el registro).", err=True)
+        sys.exit(1)

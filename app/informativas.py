@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, or_, select
 
-from . import cadena, folios, plazos, repse
+from . import cadena, folios, plazos, repse, revision
 from .hora import MEXICO
 from .models import (Borrador, CargaTrabajadores, Contrato, ESTATUS_INFORMATIVA, FolioConsecutivo, Informativa,
                      RegistroRepse, ServicioRepse, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA, Trabajador, utcnow)
@@ -518,3 +518,28 @@ def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahor
     session.commit()
     session.refresh(informativa)
     return folio
+
+
+# -- Revisar -------------------------------------------------------------------------------------------------------
+
+def problemas_revision(session: Session, informativa: Informativa, rfc: str, hoy: date | None, *,
+                       contratos_: list[Contrato] | None = None, conteos: dict[int, int] | None = None,
+                       servicios_: dict[int, ServicioRepse] | None = None) -> list[revision.Problema]:
+    """What Revisar reports of the informativa (revision.revisar over its stored contracts, their worker counts and
+    highest SBC, and the contratista's REPSE services); `rfc` is the contratista's. A caller that already read the
+    contracts, the counts or the services (the informativa's page) passes them instead of reading them again."""
+    if contratos_ is None:
+        contratos_ = contratos(session, informativa)
+    if conteos is None:
+        conteos = trabajadores_por_contrato(session, informativa)
+    if servicios_ is None:
+        servicios_ = {s.id: s for s in servicios(session, informativa.contratista_id)}
+    sbc = sbc_maximo_por_contrato(session, informativa)
+    datos = [revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
+                                    servicio_folio=servicios_[c.servicio_id].folio
+                                    if c.servicio_id in servicios_ else None,
+                                    objeto=c.objeto, fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
+                                    trabajadores=conteos.get(c.id, 0), sbc_maximo=sbc.get(c.id))
+             for c in contratos_]
+    periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
+    return revision.revisar(informativa.tipo, periodo, rfc, {s.folio for s in servicios_.values()}, datos, hoy=hoy)

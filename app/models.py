@@ -415,3 +415,21 @@ class FolioConsecutivo(SQLModel, table=True):
     prefijo: str = Field(max_length=1, primary_key=True)
     anio: int = Field(primary_key=True)
     ultimo: int
+
+
+class AvisoEnviado(SQLModel, table=True):
+    """A reminder notice sent (app.avisos: 10, 3 or 1 business days before a period's deadline), once per
+    contratista, period and anticipation: `icsoe avisos` inserts the row (ON CONFLICT DO NOTHING) before it sends,
+    so of two runs at once only the one whose row went in sends. The table is "aviso": "avisoenviado" would make
+    the unique constraint's name 67 characters, past PostgreSQL's 63."""
+
+    __tablename__ = "aviso"
+    __table_args__ = (UniqueConstraint("contratista_id", "ejercicio", "cuatrimestre", "anticipacion"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contratista_id: int = Field(foreign_key="contratista.id")
+    ejercicio: int
+    cuatrimestre: int
+    anticipacion: int  # 10, 3 or 1
+    enviado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    correos: int = Field(default=0)  # messages that went out (0 while it is being sent)

@@ -177,7 +177,7 @@ def sello_de(app, iid) -> str:
 def test_the_list_and_the_pdf_of_a_presented_informativa(presentada, app):
     a, iid, folio = presentada
     doc = html(a.get("/acuses/"))
-    assert [x.get_text() for x in doc.select("nav.menu a")][3] == "Acuses de presentación"
+    assert [x.get_text() for x in doc.select("nav.menu a")][4] == "Acuses de presentación"
     fila = [td.get_text(" ", strip=True) for td in doc.select("tbody tr")[0].select("td")]
     assert fila[:5] == [folio, "Mayo–Agosto 2026", "Normal", "30/11/2026 12:00:00 (hora de la Ciudad de México)",
                         "Presentada fuera de plazo"]

@@ -107,8 +107,9 @@ def test_menu_and_the_pages_ask_for_datos_generales_first(client, juegos):
     client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
     doc = html(client.get(ALTA))
     nav = doc.select_one("nav.menu")
-    assert [a.get_text() for a in nav.select("a")] == ["Datos generales", "Registro REPSE", "Informativa",
-                                                         "Acuses de presentación", "Alta de usuarios", "Consulta",
+    assert [a.get_text() for a in nav.select("a")] == ["Inicio", "Datos generales", "Registro REPSE", "Informativa",
+                                                         "Acuses de presentación", "Exportar listado",
+                                                         "Alta de usuarios", "Consulta",
                                                          "Exportar Excel"]
     assert "primero guarda tus datos generales" in doc.main.get_text()
     assert doc.find("a", string="Ir a Datos generales")["href"] == "/datos-generales/"

@@ -311,9 +311,9 @@ def test_guardar_persona_moral_stores_everything_and_comes_back_editable(entrar,
         assert (datos.correo, datos.celular, datos.telefono_fijo) == ("Contacto@ejemplo.mx", "5512345678", None)
         assert datos.domicilio_igual_fiscal is False and datos.domicilio["cp"] == "01000"
         assert db.exec(select(Borrador)).first() is None
-    # The next entry starts on this page, not on the "Configuración" notice.
+    # The next entry starts on Inicio's board, not on the "Configuración" notice.
     client.post("/salir", data={"csrf_token": token(client, URL)})
-    assert ingresar(client, juegos["moral"]).headers["Location"] == URL
+    assert ingresar(client, juegos["moral"]).headers["Location"] == "/inicio/tablero"
 
 
 def test_guardar_with_no_located_address_is_refused(entrar, juegos):

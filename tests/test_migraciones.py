@@ -215,7 +215,7 @@ def test_signing_in_on_an_upgraded_release_instance(vacia, juegos, tmp_path, ca)
     url = vacia.url.render_as_string(hide_password=False)
     app = create_app({"TESTING": True, "DATABASE_URL": url}, instance_path=str(tmp_path))
     client = app.test_client()
-    assert ingresar(client, juegos["moral"]).headers["Location"] == "/datos-generales/"  # terms and data kept
+    assert ingresar(client, juegos["moral"]).headers["Location"] == "/inicio/tablero"  # terms and data kept
     with app.app_context():
         contratista = get_session().exec(select(Contratista)).one()
         assert contratista.id == 7 and contratista.cert_serial != "99991449587804684988"

@@ -136,15 +136,9 @@ def contexto_informativa(informativa: Informativa) -> dict:
 
 
 def _revisar(informativa: Informativa, contexto: dict) -> list[revision.Problema]:
-    sbc = informativas.sbc_maximo_por_contrato(get_session(), informativa)
-    datos = [revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
-                                    servicio_folio=contexto["servicios"][c.servicio_id].folio
-                                    if c.servicio_id in contexto["servicios"] else None,
-                                    objeto=c.objeto, fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
-                                    trabajadores=contexto["conteos"].get(c.id, 0), sbc_maximo=sbc.get(c.id))
-             for c in contexto["contratos"]]
-    return revision.revisar(informativa.tipo, contexto["periodo"], current_user.contratista.rfc,
-                            {s.folio for s in contexto["servicios"].values()}, datos, hoy=contexto["hoy"])
+    return informativas.problemas_revision(get_session(), informativa, current_user.contratista.rfc,
+                                           contexto["hoy"], contratos_=contexto["contratos"],
+                                           conteos=contexto["conteos"], servicios_=contexto["servicios"])
 
 
 def contexto_ver(informativa: Informativa, complementaria: ComplementariaForm | None = None) -> dict:

@@ -87,10 +87,11 @@ def ingresar():
 
 
 def _inicio(contratista: Contratista) -> str:
-    """Where a signed-in contratista starts: the "Configuración" notice until its datos generales are saved."""
+    """Where a signed-in contratista starts: the "Configuración" notice until its datos generales are saved, then
+    Inicio's board of deadlines."""
     if get_session().get(DatosGenerales, contratista.id) is None:
         return url_for("datos_generales.configuracion")
-    return url_for("datos_generales.index")
+    return url_for("inicio.tablero")
 
 
 @bp.route("/ingreso/terminos", methods=["GET", "POST"])

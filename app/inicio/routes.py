@@ -1,0 +1,49 @@
+"""Inicio: the contratista's board of deadlines (every period from last year's first cuatrimestre to the current
+one, its filing's status and the business days left), where ingress lands once Datos generales are saved; and
+*Exportar listado*, the contratista's presented filings as IMSS's Listado Público (.xlsx).
+
+The board is the contratista's and, for the contratista they work for, its capturistas'; the Listado is the
+contratista's own (a capturista gets 403). Everything is scoped to the signed-in contratista.
+"""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response
+from flask_login import current_user
+
+from .. import hora, listado, seguimiento
+from ..auth import contratista_required, usuario_required
+from ..db import get_session
+from ..htmx import render
+from ..models import Auditoria, utcnow
+
+bp = Blueprint("inicio", __name__, url_prefix="/inicio")
+
+
+@bp.get("/tablero")
+@usuario_required
+def tablero():
+    """Inicio: each period's deadline, where its informativa stands, and the business days left."""
+    contratista = current_user.contratista
+    hoy = hora.hoy()
+    return render("inicio/tablero.html", filas=seguimiento.tablero(get_session(), contratista.id, hoy), hoy=hoy,
+                  contratista=contratista)
+
+
+@bp.get("/listado")
+@contratista_required
+def exportar_listado():
+    """Exportar listado: every presented filing of the contratista, one row per contract, as an .xlsx."""
+    contratista = current_user.contratista
+    db = get_session()
+    out = io.BytesIO()
+    n = listado.write_xlsx(seguimiento.filas_listado(db, contratista), out)
+    nombre = listado.filename(contratista.id, utcnow())
+    db.add(Auditoria(actor=current_user.actor, contratista_id=contratista.id, accion="exportacion",
+                     detalle=f"listado: {n} filas, {nombre}"))
+    db.commit()
+    response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers.set("Content-Disposition", "attachment", filename=nombre)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
