@@ -9,7 +9,7 @@ still give that very cadena. The key and its password live in this request only.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -47,23 +47,19 @@ def _pagina(informativa, form: FirmarForm, retry: int | None = None, status: int
     return efirma_web.form_response(TEMPLATE, None, form, retry, total_trabajadores=total, **contexto)
 
 
-@bp.get("/<int:informativa_id>/firmar")
-def firmar(informativa_id: int):
-    """The summary of what will be signed, and the e.firma form."""
-    informativa = propia(informativa_id)
-    _del_contratista()
-    if informativa.estatus != "por_firmar":
-        return see_other(url_for("informativa.ver", informativa_id=informativa.id))
-    return _pagina(informativa, FirmarForm())
-
-
-@bp.post("/<int:informativa_id>/firmar")
+@bp.route("/<int:informativa_id>/firmar", methods=["GET", "POST"])
 @limit_body(efirma_web.MAX_EFIRMA_REQUEST)
-def presentar(informativa_id: int):
-    """Firmar y presentar: check the e.firma, sign the cadena original, present (409 when the informativa is no
-    longer por firmar, or changed while it was being signed)."""
+def firmar(informativa_id: int):
+    """GET: the summary of what will be signed, and the e.firma form. POST, Firmar y presentar: check the e.firma,
+    sign the cadena original, present (409 when the informativa is no longer por firmar, or changed while it was
+    being signed). One view for both, as every page with a form here (two rules on one URL answer 405 instead of
+    404 to an id no column holds)."""
     informativa = propia(informativa_id)
     _del_contratista()
+    if request.method == "GET":
+        if informativa.estatus != "por_firmar":
+            return see_other(url_for("informativa.ver", informativa_id=informativa.id))
+        return _pagina(informativa, FirmarForm())
     if informativa.estatus != "por_firmar":
         abort(409)
     form = FirmarForm()
