@@ -12,16 +12,17 @@ The reminder rule (`aviso_debido`). A period whose filing is not presented and v
 capture or to be signed, or a presented one that a Sin efectos cancelled) gets notices with an anticipation N in
 ANTICIPACIONES = (10, 3, 1):
 
-* notice N is due on a date d when d <= L and dias_restantes(d) <= N: from the day on which N business days are
-  left, deadline included (N = 1: the last business day, the deadline itself, or the days off just before it);
+* notice N is due on a date d when d <= L and the business days after d up to L, L included
+  (plazos.dias_habiles_entre(d, L): how a legal term counts them) are at most N. So the 1-day notice is due on the
+  business day before the deadline (and on the days off between them), the 3-day one three business days before;
 * on a date several notices are due (cron did not run on some days, or it runs on a weekend), only the most
-  urgent one, the smallest due N, is sent;
+  urgent one, the smallest due N, is sent; on the deadline itself a notice not sent yet still goes (0 left);
 * a notice is sent once, and once a notice N was sent no notice with a larger N is sent afterwards (a missed
   10-day notice is not sent after the 3-day one);
 * nothing is due after the deadline.
 
-So a cron that runs every weekday sends the 10-day notice on the business day with 10 business days left, the
-3-day one on the one with 3 left, the 1-day one on the deadline's morning.
+So a cron that runs every weekday sends the 10-day notice on the business day 10 business days before the
+deadline, the 3-day one 3 before, and the 1-day one on the business day before it.
 """
 from __future__ import annotations
 
@@ -147,10 +148,10 @@ def tablero(hoy: date, informativas: Iterable[InformativaDatos]) -> list[FilaTab
 def aviso_debido(limite: date, hoy: date, enviados: Collection[int] = ()) -> int | None:
     """The anticipation (10, 3 or 1) of the notice to send on `hoy` for a pending period due on `limite`, given the
     anticipations already sent for it; None when none is due (the rule in the module's docstring)."""
-    dias = dias_restantes(limite, hoy)
-    if dias is None:
+    if hoy > limite:
         return None
-    debidos = [n for n in ANTICIPACIONES if dias <= n]
+    antes = plazos.dias_habiles_entre(hoy, limite)
+    debidos = [n for n in ANTICIPACIONES if antes <= n]
     if not debidos:
         return None
     mas_urgente = min(debidos)

@@ -102,9 +102,9 @@ def enviados_en_cada_dia(limite: date, desde: date, hasta: date, dias_de_cron=ra
 def test_a_daily_weekday_cron_sends_10_3_1_once_each_around_independence_day():
     limite = plazos.fecha_limite(Periodo(2026, 2))
     assert enviados_en_cada_dia(limite, date(2026, 8, 1), date(2026, 10, 1)) == {
-        date(2026, 9, 3): 10,
-        date(2026, 9, 14): 3,   # Saturday 12 already had 3 left, but cron runs on weekdays
-        date(2026, 9, 16): 1,   # a holiday: a weekday cron runs, and only the deadline is left
+        date(2026, 9, 2): 10,   # 3, 4, 7-11, 14, 15 and 17 are left
+        date(2026, 9, 11): 3,   # 14, 15 and 17
+        date(2026, 9, 15): 1,   # 16 is a holiday: only the deadline, Thursday 17, is left
     }
 
 
@@ -113,27 +113,27 @@ def test_across_the_year_end_and_new_years_day():
     limite = plazos.fecha_limite(Periodo(2026, 3))
     assert limite == date(2027, 1, 18)
     assert enviados_en_cada_dia(limite, date(2026, 12, 1), date(2027, 2, 1)) == {
-        date(2027, 1, 5): 10, date(2027, 1, 14): 3, date(2027, 1, 18): 1}
-    # Every day of the week: the 1-day notice goes out on Saturday 16 (only Monday is left).
+        date(2027, 1, 4): 10, date(2027, 1, 13): 3, date(2027, 1, 15): 1}
+    # Every day of the week: the same days (a weekend before them has more left).
     assert enviados_en_cada_dia(limite, date(2026, 12, 1), date(2027, 2, 1), range(7)) == {
-        date(2027, 1, 5): 10, date(2027, 1, 14): 3, date(2027, 1, 16): 1}
+        date(2027, 1, 4): 10, date(2027, 1, 13): 3, date(2027, 1, 15): 1}
     # Septiembre–Diciembre 2025: 17 January 2026 is a Saturday, the deadline Monday 19.
     limite = plazos.fecha_limite(Periodo(2025, 3))
     assert enviados_en_cada_dia(limite, date(2025, 12, 1), date(2026, 2, 1)) == {
-        date(2026, 1, 6): 10, date(2026, 1, 15): 3, date(2026, 1, 19): 1}
+        date(2026, 1, 5): 10, date(2026, 1, 14): 3, date(2026, 1, 16): 1}
 
 
 def test_a_missed_day_sends_the_most_urgent_notice_and_never_a_larger_one_afterwards():
     limite = date(2026, 9, 17)
-    # Cron was down from 1 to 14 September: on the 15th the 3-day notice (not the 10-day one), once.
-    assert avisos.aviso_debido(limite, date(2026, 9, 15), []) == 3
-    assert avisos.aviso_debido(limite, date(2026, 9, 15), [3]) is None
+    # Cron was down from 1 to 10 September: on the 11th the 3-day notice (not the 10-day one), once.
+    assert avisos.aviso_debido(limite, date(2026, 9, 11), []) == 3
+    assert avisos.aviso_debido(limite, date(2026, 9, 11), [3]) is None
     # A 10-day notice is not sent after a 3-day one, whatever the date says (a run with an earlier --fecha).
     assert avisos.aviso_debido(limite, date(2026, 9, 4), [3]) is None
     assert avisos.aviso_debido(limite, date(2026, 9, 4), [10]) is None
-    assert avisos.aviso_debido(limite, date(2026, 9, 17), [10]) == 1
+    assert avisos.aviso_debido(limite, date(2026, 9, 17), [10]) == 1  # the deadline itself: still due
     # Before the window and after the deadline: nothing.
-    assert avisos.aviso_debido(limite, date(2026, 9, 2), []) is None
+    assert avisos.aviso_debido(limite, date(2026, 9, 1), []) is None
     assert avisos.aviso_debido(limite, date(2026, 9, 18), []) is None
 
 

@@ -50,12 +50,12 @@ def dos(a, app, juegos):
 def test_the_notices_due_on_a_date_go_out_once(dos, app, avisos, juegos):
     a, iid = dos
     antes = len(outbox(app))  # the capturista's invitation
-    resultado = avisos("--fecha", "2026-09-14")  # three business days before the deadline (17/09/2026)
+    resultado = avisos("--fecha", "2026-09-11")  # three business days before the deadline (17/09/2026; 16 is off)
     assert resultado.exit_code == 0, resultado.output
-    assert "Avisos del 14/09/2026: 2 avisos, 3 correos enviados." in resultado.output
+    assert "Avisos del 11/09/2026: 2 avisos, 3 correos enviados." in resultado.output
     nuevos = outbox(app)[antes:]
     assert sorted(m["To"] for m in nuevos) == ["a@ejemplo.mx", "a@ejemplo.mx", "luis@ejemplo.mx"]
-    asunto = "ICSOE: quedan 3 días hábiles para presentar la informativa de Mayo–Agosto 2026 (vence el 17/09/2026)"
+    asunto = "ICSOE: quedan 4 días hábiles para presentar la informativa de Mayo–Agosto 2026 (vence el 17/09/2026)"
     assert {m["Subject"] for m in nuevos} == {asunto}
     textos = {body(m) for m in nuevos}
     assert len(textos) == 2  # the contratista and its capturista read the same notice
@@ -68,7 +68,7 @@ def test_the_notices_due_on_a_date_go_out_once(dos, app, avisos, juegos):
     assert "https://icsoe.example.mx/informativas/\n" in sin_registrar
 
     # A second run the same day, or on a day before the next notice, sends nothing.
-    for fecha in ("2026-09-14", "2026-09-15"):
+    for fecha in ("2026-09-11", "2026-09-14"):
         resultado = avisos("--fecha", fecha)
         assert resultado.exit_code == 0 and "0 avisos, 0 correos" in resultado.output
     assert len(outbox(app)) == antes + 3
