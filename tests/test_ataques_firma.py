@@ -117,26 +117,46 @@ def test_descartar_while_the_complementaria_is_being_signed_is_no_500(presentada
     otra = _durante(monkeypatch, "presentar", lambda: _clon(app, a).post(f"/informativas/{nueva}/descartar",
                                                                           data={"csrf_token": csrf}).status_code)
     response = firmar(a, nueva, juegos["moral"])
-    assert otra[1:] == [303]
+    assert otra.terminar()[1:] == [303]
     assert response.status_code in (404, 409), response.status_code
     assert _informativa(app, iid).vigente is True and _informativa(app, nueva) is None
 
 
 # -- Registering a complementaria while another is being presented ------------------------------------------------
 
+class _Durante(list):
+    """What the other request answered (after `terminar()`), as [True, answer]."""
+
+    hilo: threading.Thread | None = None
+
+    def terminar(self) -> _Durante:
+        if self.hilo is not None:
+            self.hilo.join(60)
+            assert not self.hilo.is_alive()
+        return self
+
+
 def _durante(monkeypatch, funcion, otra_peticion, despues=False):
     """Run `otra_peticion` (another tab / node, in another thread) the first time a POST calls
-    `informativas.<funcion>`, just before it runs (`despues`: just after): the interleaving a race can give."""
+    `informativas.<funcion>`, just before it runs (`despues`: just after): the interleaving a race can give. This
+    request goes on once the other has answered, or after 3 s when the other waits for a lock this one holds
+    (which is how a correct fix serializes them); `terminar()` waits for the other's answer."""
     original = getattr(informativas, funcion)
-    hecho = []
+    hecho = _Durante()
+
+    def otra():
+        try:
+            hecho.append(otra_peticion())
+        except BaseException as e:  # noqa: BLE001
+            hecho.append(e)
 
     def envuelta(*args, **kwargs):
         resultado = original(*args, **kwargs) if despues else None
         if not hecho and request.method == "POST":
             hecho.append(True)
-            hilo = threading.Thread(target=lambda: hecho.append(otra_peticion()))
-            hilo.start()
-            hilo.join()
+            hecho.hilo = threading.Thread(target=otra)
+            hecho.hilo.start()
+            hecho.hilo.join(3)
         return resultado if despues else original(*args, **kwargs)
 
     monkeypatch.setattr(informativas, funcion, envuelta)
@@ -157,7 +177,7 @@ def test_a_complementaria_registered_while_another_is_presented_must_not_name_a_
     otra = _durante(monkeypatch, "complementarias_usadas",
                     lambda: firmar(_clon(app, a), correccion, juegos["moral"]).status_code)
     response = complementar(a, iid, tipo)
-    assert otra[1:] == [303]  # the Corrección was presented meanwhile
+    assert otra.terminar()[1:] == [303]  # the Corrección was presented meanwhile (or right after)
     assert response.status_code in (409, 422), response.status_code
     with app.app_context():
         colgadas = get_session().exec(select(Informativa).where(Informativa.complementa_id == iid,
@@ -186,8 +206,10 @@ def test_no_fifth_complementaria_when_the_fourth_is_filed_meanwhile(presentada, 
 
     otra = _durante(monkeypatch, "complementarias_usadas", cuarta_completa, despues=True)
     response = complementar(a, vigente, "sin_efectos")
-    assert otra[1:] == [303]
-    assert response.status_code in (409, 422), response.status_code
+    otra.terminar()
+    # Either this request or the other tab's registration is the fourth (the other one is refused), never both.
+    assert response.status_code in (303, 409, 422), response.status_code
+    assert (response.status_code == 303) != (otra[1:] == [303]), (response.status_code, otra)
     contratista_id = _informativa(app, iid).contratista_id
     with app.app_context():
         assert informativas.complementarias_usadas(get_session(), contratista_id, int(EJERCICIO),
@@ -362,3 +384,30 @@ def test_only_the_vigente_presented_filing_is_complemented(lista, app, juegos):
     with app.app_context():
         assert informativas.complementarias_usadas(get_session(), _informativa(app, iid).contratista_id,
                                                    int(EJERCICIO), int(CUATRIMESTRE)) == 1
+
+
+def test_two_successes_of_one_credential_at_once_never_deadlock(app):
+    """limiter.acierto of two attempts of one certificate from one address, at once (what two Firmar y presentar, or
+    two Validar, of the same e.firma do): each forgets the other's rows too. Found on PostgreSQL: two DELETEs each,
+    rows locked crosswise, 'deadlock detected', a 500 for one of the requests."""
+    from datetime import timedelta
+
+    from sqlmodel import Session as OrmSession
+
+    from app import limiter
+    from app.models import IntentoFallido, utcnow
+
+    reglas = {"efirma-ip:1.2.3.4": limiter.Regla(100, timedelta(minutes=15)),
+              "cer:abc@1.2.3.4": limiter.Regla(5, timedelta(minutes=15)),
+              "cer:abc": limiter.Regla(10, timedelta(minutes=15), retraso=0.0)}
+    engine = app.extensions["engine"]
+    for _ in range(25):
+        sesiones = [OrmSession(engine, expire_on_commit=False) for _ in range(3)]
+        intentos = [limiter.intentar(s, reglas, utcnow()) for s in sesiones]
+        resultados = _a_la_vez(*[(lambda s=s, i=i: limiter.acierto(s, i, olvidar=["cer:abc@1.2.3.4"]))
+                                 for s, i in zip(sesiones, intentos)])
+        for s in sesiones:
+            s.close()
+        assert not [r for r in resultados if isinstance(r, BaseException)], resultados
+    with OrmSession(engine) as s:
+        assert not s.exec(select(IntentoFallido).where(IntentoFallido.clave.like("cer:abc%"))).all()
