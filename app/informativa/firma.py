@@ -9,7 +9,7 @@ still give that very cadena. The key and its password live in this request only.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -47,9 +47,13 @@ def _pagina(informativa, form: FirmarForm, retry: int | None = None, status: int
     return efirma_web.form_response(TEMPLATE, None, form, retry, total_trabajadores=total, **contexto)
 
 
-@bp.get("/<int:informativa_id>/firmar")
+@bp.route("/<int:informativa_id>/firmar", methods=["GET", "POST"])
+@limit_body(efirma_web.MAX_EFIRMA_REQUEST)
 def firmar(informativa_id: int):
-    """The summary of what will be signed, and the e.firma form."""
+    """The summary of what will be signed, and the e.firma form; POST: Firmar y presentar. (One rule for both
+    methods, so an id past any column is a 404 for each, not a 405 for the method of the rule that did not match.)"""
+    if request.method == "POST":
+        return presentar(informativa_id)
     informativa = propia(informativa_id)
     _del_contratista()
     if informativa.estatus != "por_firmar":
@@ -57,8 +61,6 @@ def firmar(informativa_id: int):
     return _pagina(informativa, FirmarForm())
 
 
-@bp.post("/<int:informativa_id>/firmar")
-@limit_body(efirma_web.MAX_EFIRMA_REQUEST)
 def presentar(informativa_id: int):
     """Firmar y presentar: check the e.firma, sign the cadena original, present (409 when the informativa is no
     longer por firmar, or changed while it was being signed)."""
@@ -85,6 +87,9 @@ def presentar(informativa_id: int):
                                    nombre=firma.nombre)
     folio = informativas.presentar(db, informativa, firmada, utcnow())
     if folio is None:
+        # Its rollback expired the informativa: read it again (a complementaria discarded meanwhile is gone).
+        if informativas.propia(db, contratista.id, informativa_id) is None:
+            abort(409)
         return _pagina(informativa, FirmarForm(formdata=None), status=409)
     current_app.logger.info("informativa %s presentada con folio %s por %s", informativa.id, folio,
                             current_user.actor)
