@@ -365,12 +365,13 @@ def registrar_complementaria(session: Session, original: Informativa, tipo: str)
     `pendiente` decides between racing requests). Committed."""
     if tipo not in TIPOS_COMPLEMENTARIA:
         raise ValueError(tipo)
+    no_vigente = "Solo la informativa vigente y presentada de un cuatrimestre puede complementarse."
+    cuatro = f"Ya registraste las {MAX_COMPLEMENTARIAS} complementarias que permite un cuatrimestre."
     if original.estatus != "presentada" or original.vigente is not True:
-        raise Rechazo("tipo", "Solo la informativa vigente y presentada de un cuatrimestre puede complementarse.")
-    usadas = complementarias_usadas(session, original.contratista_id, original.ejercicio, original.cuatrimestre)
-    if usadas >= MAX_COMPLEMENTARIAS:
-        raise Rechazo("tipo", f"Ya registraste las {MAX_COMPLEMENTARIAS} complementarias que permite un "
-                              "cuatrimestre.")
+        raise Rechazo("tipo", no_vigente)
+    if complementarias_usadas(session, original.contratista_id, original.ejercicio,
+                              original.cuatrimestre) >= MAX_COMPLEMENTARIAS:
+        raise Rechazo("tipo", cuatro)
     ahora = utcnow()
     # A Core INSERT: the ORM would write `vigente`'s default (True) for the None given.
     alta = insert(Informativa.__table__).values(
@@ -383,6 +384,21 @@ def registrar_complementaria(session: Session, original: Informativa, tipo: str)
         session.rollback()
         raise Rechazo("tipo", "Ya hay una complementaria en curso de este cuatrimestre: termínala o descártala "
                               "antes de registrar otra.") from None
+    # What was read above may have changed since (another complementaria presented on another node): checked again
+    # now that this one is the period's pendiente. The filing's row is held until the commit, on the condition that
+    # it is still the vigente presented one; presentar takes the complementaria's row and then this one, in the
+    # same order, so the two run one after the other and never wait on each other crosswise.
+    tabla = Informativa.__table__
+    if session.execute(update(tabla).where(tabla.c.id == original.id,
+                                           tabla.c.contratista_id == original.contratista_id,
+                                           tabla.c.estatus == "presentada", tabla.c.vigente.is_(True))
+                       .values(actualizada=tabla.c.actualizada)).rowcount != 1:
+        session.rollback()
+        raise Rechazo("tipo", no_vigente)
+    if complementarias_usadas(session, original.contratista_id, original.ejercicio,
+                              original.cuatrimestre) > MAX_COMPLEMENTARIAS:  # this one included
+        session.rollback()
+        raise Rechazo("tipo", cuatro)
     if tipo == "correccion":
         _copiar_contratos(session, original, nueva)
     session.commit()
@@ -450,7 +466,8 @@ def datos_cadena(session: Session, informativa: Informativa, rfc: str, nombre: s
             .join(Contrato, Contrato.id == Trabajador.contrato_id)
             .where(Contrato.informativa_id == informativa.id)).all():
         por_contrato.setdefault(contrato_id, []).append(cadena.TrabajadorCadena(nss, curp, Decimal(sbc)))
-    complementada = session.get(Informativa, informativa.complementa_id) if informativa.complementa_id else None
+    complementada = propia(session, informativa.contratista_id, informativa.complementa_id) \
+        if informativa.complementa_id else None
     return cadena.InformativaCadena(
         rfc=rfc, nombre=nombre, ejercicio=informativa.ejercicio, cuatrimestre=informativa.cuatrimestre,
         tipo=informativa.tipo, complementa=complementada.folio or "" if complementada else "", contratos=[

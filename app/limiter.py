@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, func, or_, select
 
 from .models import IntentoFallido
 
@@ -79,11 +79,14 @@ def intentar(session: Session, claves: dict[str, Regla], now: datetime) -> Inten
 def acierto(session: Session, *intentos: Intento | None, olvidar: list[str] = ()) -> None:
     """The attempts succeeded: they were no failures (their rows go), and the failures of `olvidar` are forgotten.
     One commit."""
-    condiciones = [col(IntentoFallido.id).in_([i for intento in intentos if intento for i in intento.ids])]
+    condicion = col(IntentoFallido.id).in_([i for intento in intentos if intento for i in intento.ids])
     if olvidar:
-        condiciones.append(col(IntentoFallido.clave).in_([clave(k) for k in olvidar]))
-    for condicion in condiciones:
-        session.exec(delete(IntentoFallido).where(condicion))
+        condicion = or_(condicion, col(IntentoFallido.clave).in_([clave(k) for k in olvidar]))
+    # One statement, its rows locked in id order (PostgreSQL): two successes of one credential at once (a double
+    # click on Firmar y presentar, two tabs) each forget the other's rows too, and two DELETEs each (its own ids,
+    # then the forgotten key) locked them crosswise: a deadlock, a 500 for one of them.
+    filas = select(IntentoFallido.id).where(condicion).order_by(IntentoFallido.id).with_for_update()
+    session.exec(delete(IntentoFallido).where(col(IntentoFallido.id).in_(filas)))
     session.commit()
 
 

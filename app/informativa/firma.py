@@ -81,6 +81,9 @@ def firmar(informativa_id: int):
                                    nombre=firma.nombre)
     folio = informativas.presentar(db, informativa, firmada, utcnow())
     if folio is None:
+        # Its rollback expired the informativa: read it again (a complementaria discarded meanwhile is gone).
+        if informativas.propia(db, contratista.id, informativa_id) is None:
+            abort(409)
         return _pagina(informativa, FirmarForm(formdata=None), status=409)
     current_app.logger.info("informativa %s presentada con folio %s por %s", informativa.id, folio,
                             current_user.actor)

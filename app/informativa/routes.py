@@ -149,7 +149,8 @@ def contexto_ver(informativa: Informativa, complementaria: ComplementariaForm | 
                                                  informativa.cuatrimestre)
     complementable = informativa.estatus == "presentada" and informativa.vigente is True
     return {**contexto_informativa(informativa),
-            "complementa": db.get(Informativa, informativa.complementa_id) if informativa.complementa_id else None,
+            "complementa": informativas.propia(db, informativa.contratista_id, informativa.complementa_id)
+            if informativa.complementa_id else None,
             "complementada_por": [c for c in informativas.complementada_por(db, informativa)
                                   if c.estatus == "presentada"],
             "restantes": max(0, informativas.MAX_COMPLEMENTARIAS - usadas),
