@@ -529,7 +529,9 @@ def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahor
     folio = folios.folio(informativa.tipo, local.year, siguiente_folio(session, informativa.tipo, local.year))
     periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
     session.execute(update(tabla).where(tabla.c.id == informativa.id).values(
-        folio=folio, presentada=ahora, fuera_de_plazo=local.date() > plazos.fecha_limite(periodo),
+        # A Sin efectos reports nothing: cancelling after the deadline is not filing late (as Revisar says).
+        folio=folio, presentada=ahora, fuera_de_plazo=informativa.tipo != "sin_efectos" and
+        local.date() > plazos.fecha_limite(periodo),
         cadena_version=cadena.VERSION, cadena=firmada.cadena, sello=firmada.sello, certificado=firmada.certificado,
         cert_serial=firmada.serial, rfc_firmante=firmada.rfc, nombre_firmante=firmada.nombre))
     session.commit()

@@ -91,6 +91,7 @@ def test_a_sin_efectos_cancels_and_the_period_can_be_filed_again(presentada, app
     assert sin_efectos.folio.startswith("ICSOE-E2026-") and f"|sin_efectos|{cancelada.folio}|0|0||" in \
         sin_efectos.cadena
     assert cancelada.vigente is None and sin_efectos.vigente is None
+    assert cancelada.fuera_de_plazo is True and sin_efectos.fuera_de_plazo is False  # cancelling is not filing late
     assert "Dejada sin efectos por la complementaria" in html(a.get(f"/informativas/{iid}")).get_text()
     # A new Sin información for the same period, then presented: the period's vigente filing.
     otra = informativa_id(registrar(a, tipo="sin_informacion"))
