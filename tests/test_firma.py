@@ -47,6 +47,10 @@ def _informativa(app, iid) -> Informativa:
 
 def test_the_contratista_signs_and_presents(por_firmar, app, juegos):
     a, iid, _ = por_firmar
+    # Inicio tells the contratista what waits for its e.firma.
+    tablero = html(a.get("/inicio/tablero")).select_one("#por-firmar-titulo").parent
+    assert "Normal de Mayo–Agosto 2026: 1 contrato(s), 1 trabajador(es)." in tablero.get_text(" ", strip=True)
+    assert tablero.select_one(f"a[href='/informativas/{iid}/firmar']")
     doc = html(a.get(f"/informativas/{iid}"))
     assert doc.select_one(f"a[href='/informativas/{iid}/firmar']").get_text() == "Firmar y presentar"
     page = a.get(f"/informativas/{iid}/firmar")
@@ -68,6 +72,7 @@ def test_the_contratista_signs_and_presents(por_firmar, app, juegos):
     assert informativa.folio in texto and "Presentada fuera de plazo" in texto
     assert f"Se presentó la informativa con el folio {informativa.folio}" in texto
     assert not doc.select(f"form[action='/informativas/{iid}/regresar']")
+    assert not html(a.get("/inicio/tablero")).select("#por-firmar-titulo")
     # Signed once: a second POST (a double click) and any change are refused.
     assert firmar(a, iid, juegos["moral"]).status_code == 409
     assert a.get(f"/informativas/{iid}/firmar").status_code == 303

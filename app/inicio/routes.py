@@ -12,11 +12,11 @@ import io
 from flask import Blueprint, Response
 from flask_login import current_user
 
-from .. import hora, listado, seguimiento
+from .. import hora, informativas, listado, plazos, seguimiento
 from ..auth import contratista_required, usuario_required
 from ..db import get_session
 from ..htmx import render
-from ..models import Auditoria, utcnow
+from ..models import TIPOS_INFORMATIVA, Auditoria, utcnow
 
 bp = Blueprint("inicio", __name__, url_prefix="/inicio")
 
@@ -25,10 +25,11 @@ bp = Blueprint("inicio", __name__, url_prefix="/inicio")
 @usuario_required
 def tablero():
     """Inicio: each period's deadline, where its informativa stands, and the business days left."""
-    contratista = current_user.contratista
-    hoy = hora.hoy()
-    return render("inicio/tablero.html", filas=seguimiento.tablero(get_session(), contratista.id, hoy), hoy=hoy,
-                  contratista=contratista)
+    contratista, hoy, db = current_user.contratista, hora.hoy(), get_session()
+    por_firmar = [(r, plazos.Periodo(r.informativa.ejercicio, r.informativa.cuatrimestre))
+                  for r in informativas.resumenes(db, contratista.id) if r.informativa.estatus == "por_firmar"]
+    return render("inicio/tablero.html", filas=seguimiento.tablero(db, contratista.id, hoy), hoy=hoy,
+                  contratista=contratista, por_firmar=por_firmar, tipos=TIPOS_INFORMATIVA)
 
 
 @bp.get("/listado")
