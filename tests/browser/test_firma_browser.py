@@ -50,6 +50,9 @@ def test_the_contratista_signs_then_files_a_correccion(browser, live_app, archiv
     entrar(page, live, archivos, "moral")
     iid = _por_firmar(app, juegos)
 
+    page.goto(f"{live}/inicio/tablero")
+    expect(page.get_by_role("heading", name="Por firmar")).to_be_visible()
+    _revisar(page, "inicio con una informativa por firmar", javascript)
     page.goto(f"{live}/informativas/{iid}")
     _revisar(page, "informativa por firmar", javascript)
     page.get_by_role("link", name="Firmar y presentar").click()
