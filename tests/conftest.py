@@ -246,3 +246,38 @@ def pg_app(postgres_url, tmp_path, ca, catalogo, monkeypatch):
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
     yield app
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def cluster_compartido(postgres, ca, catalogo, tmp_path_factory):
+    """Two `icsoe serve` nodes on a database of the throwaway PostgreSQL server, behind haproxy running
+    deploy/haproxy.cfg (tests/cluster.py), started once for the session."""
+    from .cluster import haproxy_o_saltar, levantar
+
+    haproxy_o_saltar()
+    carpeta = tmp_path_factory.mktemp("cluster")
+
+    def preparar(url: str) -> None:
+        app = create_app({"DATABASE_URL": url}, instance_path=str(carpeta / "preparacion"))
+        sepomex.replace_catalog(app.extensions["engine"], catalogo)
+        app.extensions["engine"].dispose()
+
+    cluster = levantar(carpeta, postgres.nueva_base(), preparar)
+    yield cluster
+    cluster.parar()
+
+
+@pytest.fixture
+def live_cluster(cluster_compartido, ca, tmp_path) -> str:
+    """The proxy's base URL, the cluster's database emptied (the postal codes kept) and the demo CA trusted."""
+    from sqlalchemy import text
+
+    app = create_app({"DATABASE_URL": cluster_compartido.database_url}, instance_path=str(tmp_path / "limpieza"))
+    engine = app.extensions["engine"]
+    with engine.begin() as connection:
+        tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables) if t.name != "asentamiento"]
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    with app.app_context():
+        trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
+    engine.dispose()
+    return cluster_compartido.proxy

@@ -7,29 +7,13 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from app import create_app, fiel, sepomex, trust
-from app.db import get_session
-
-from .cluster import haproxy_o_saltar, levantar
-
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def cluster(postgres, ca, catalogo, tmp_path_factory):
-    haproxy_o_saltar()
-    carpeta = tmp_path_factory.mktemp("cluster")
-
-    def preparar(url: str) -> None:
-        app = create_app({"DATABASE_URL": url}, instance_path=str(carpeta / "preparacion"))
-        sepomex.replace_catalog(app.extensions["engine"], catalogo)
-        with app.app_context():
-            trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
-        app.extensions["engine"].dispose()
-
-    cluster = levantar(carpeta, postgres.nueva_base(), preparar)
-    yield cluster
-    cluster.parar()
+@pytest.fixture
+def cluster(live_cluster, cluster_compartido):
+    """The cluster, its database emptied for this test."""
+    return cluster_compartido
 
 
 def _csrf(respuesta) -> str:

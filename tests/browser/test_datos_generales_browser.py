@@ -9,6 +9,15 @@ from .test_ingreso_browser import assert_no_axe_violations, fill_efirma
 from .conftest import tab_to
 
 
+@pytest.fixture(params=["sqlite", pytest.param("cluster", marks=pytest.mark.postgres)])
+def live(request):
+    """Every test here twice: on one node on SQLite, and through haproxy onto two nodes on PostgreSQL, where each
+    step of the Datos generales (the locator, the acuse upload) may land on either node (issue 14)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("live_app")[1]
+    return request.getfixturevalue("live_cluster")
+
+
 @pytest.fixture
 def pdfs(tmp_path):
     folder = tmp_path / "pdfs"

@@ -9,6 +9,15 @@ from .conftest import tab_to
 SUCCESS = "La validación de la FIEL fue exitosa."
 
 
+@pytest.fixture(params=["sqlite", pytest.param("cluster", marks=pytest.mark.postgres)])
+def live(request):
+    """Every test here twice: on one node on SQLite, and through haproxy onto two nodes on PostgreSQL, where each
+    step of the ingress may land on either node (issue 14)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("live_app")[1]
+    return request.getfixturevalue("live_cluster")
+
+
 # WCAG 2.2 AA (target-size among them) and axe's best practices, not only axe's default set.
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
                                                       "best-practice"]}}
