@@ -397,6 +397,7 @@ def bench_informativa_rutas(runs: int = 10) -> None:
 
 BENCHMARKS["informativa_rutas"] = bench_informativa_rutas
 BENCHMARKS["acuse"] = lambda: __import__("benchmarks.acuse").acuse.bench_acuse()
+BENCHMARKS["nodo"] = lambda: __import__("benchmarks.nodo").nodo.bench_nodo()
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:
