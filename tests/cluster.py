@@ -122,7 +122,9 @@ def levantar(carpeta: Path, database_url: str, preparar) -> Cluster:
     proxy = _puerto_libre()
     entorno = {k: v for k, v in os.environ.items() if not k.startswith(("ICSOE_", "SMTP_"))}
     entorno.update({"DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
-                    "ICSOE_URL": f"http://127.0.0.1:{proxy}", "ICSOE_PROXIES": "1"})
+                    "ICSOE_URL": f"http://127.0.0.1:{proxy}", "ICSOE_PROXIES": "1",
+                    # One outbox for both nodes, as one mail server would be: a test reads what either sent.
+                    "ICSOE_OUTBOX": str(carpeta / "outbox")})
     subprocess.run([sys.executable, "-c", "from app.cli import main; main()", "db", "upgrade"], cwd=REPO,
                    env={**entorno, "ICSOE_INSTANCE": str(carpeta / "operador")}, check=True, capture_output=True)
     preparar(database_url)

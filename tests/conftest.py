@@ -280,4 +280,5 @@ def live_cluster(cluster_compartido, ca, tmp_path) -> str:
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
     engine.dispose()
+    shutil.rmtree(cluster_compartido.carpeta / "outbox", ignore_errors=True)
     return cluster_compartido.proxy

@@ -37,7 +37,25 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live_app(tmp_path, ca, catalogo, esquema_sqlite):
+def live_app(live_app_sqlite):
+    """(app, base URL) of the app under test: one node on SQLite (a module may override it to add the cluster)."""
+    return live_app_sqlite
+
+
+@pytest.fixture
+def live_app_cluster(live_cluster, cluster_compartido):
+    """(app, base URL) through haproxy onto two nodes on PostgreSQL: `app` is on the cluster's database, its
+    instance folder the cluster's, whose outbox both nodes write."""
+    from app import create_app
+
+    app = create_app({"DATABASE_URL": cluster_compartido.database_url, "ICSOE_URL": live_cluster},
+                     instance_path=str(cluster_compartido.carpeta))
+    yield app, live_cluster
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def live_app_sqlite(tmp_path, ca, catalogo, esquema_sqlite):
     """(app, base URL): the app served by waitress on a free loopback port, its instance in tmp_path, the demo CA
     trusted and a slice of the postal-code catalog loaded."""
     app = make_app(tmp_path, esquema_sqlite)

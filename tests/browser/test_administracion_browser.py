@@ -19,6 +19,13 @@ from .test_ingreso_browser import assert_no_axe_violations
 from .conftest import tab_to
 
 
+@pytest.fixture(params=["sqlite", pytest.param("cluster", marks=pytest.mark.postgres)])
+def live_app(request):
+    """Every test here twice: on one node on SQLite, and through haproxy onto two nodes on PostgreSQL, where alta,
+    the activation link and the capturista's sign-in may each land on either node (issue 14)."""
+    return request.getfixturevalue("live_app_sqlite" if request.param == "sqlite" else "live_app_cluster")
+
+
 def _datos_guardados(app, rfc):
     with app.app_context():
         db = get_session()
