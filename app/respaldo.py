@@ -4,9 +4,9 @@ FILE is what each backend's own tools read: on SQLite a SQLite database file (ma
 API, safe while the app writes), on PostgreSQL a `pg_dump -Fc` archive (read by `pg_restore`). Documents live in the
 database (decisions.md §1), so the file holds everything but the instance folder's secret key, outbox and logs.
 
-A restore goes into an empty instance only (`vacia`), and refuses, before touching anything, a file of the other
-backend, one that is not an ICSOE database, a truncated or damaged one, and one made by a newer release. Afterwards
-the schema is brought to this release's newest revision, as `icsoe db upgrade` would.
+A restore goes into an empty instance only (`tables_with_rows`), and refuses, before touching anything, a file of
+the other backend, one that is not an ICSOE database, a truncated or damaged one, and one made by a newer release.
+Afterwards the schema is brought to this release's newest revision, as `icsoe db upgrade` would.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import OperationalError
 
 from . import schema
 
@@ -29,9 +30,9 @@ PGDUMP_MAGIC = b"PGDMP"  # the first bytes of every pg_dump custom-format (-Fc) 
 
 # Tables whose rows do not make an instance "not empty": the schema's revision, and SEPOMEX's postal-code catalog,
 # which `icsoe init` and `icsoe serve` load into a new instance (and which the backup brings again).
-SIN_DATOS = {"alembic_version", "asentamiento"}
+NOT_DATA = {"alembic_version", "asentamiento"}
 
-COMO_EMPEZAR = ("Para restaurar, usa una instancia vacía: detén los nodos y, en SQLite, apunta ICSOE_INSTANCE a una "
+HOW_TO_START = ("Para restaurar, usa una instancia vacía: detén los nodos y, en SQLite, apunta ICSOE_INSTANCE a una "
                 "carpeta nueva (sin base de datos, o recién creada con icsoe init); en PostgreSQL, crea una base de "
                 "datos nueva (createdb) y apunta DATABASE_URL a ella. Luego ejecuta icsoe restore ARCHIVO.")
 
@@ -56,7 +57,7 @@ def restore(engine: Engine, origen: Path) -> tuple[str | None, str]:
     revision after the upgrade). Raises RespaldoRechazado with the reason before changing anything."""
     if not origen.is_file():
         raise RespaldoRechazado(f"{origen}: no existe o no es un archivo.")
-    tipo = tipo_de_archivo(origen)
+    tipo = file_kind(origen)
     sqlite = engine.dialect.name == "sqlite"
     if tipo is None:
         raise RespaldoRechazado(f"{origen}: no es un respaldo de ICSOE (ni una base de datos SQLite ni un archivo "
@@ -66,17 +67,17 @@ def restore(engine: Engine, origen: Path) -> tuple[str | None, str]:
                                 f"Restáuralo en una instancia con DATABASE_URL de PostgreSQL.")
     if not sqlite and tipo != "postgresql":
         raise RespaldoRechazado(f"{origen}: es un respaldo de SQLite y esta instancia usa PostgreSQL "
-                                f"({_sin_password(engine.url)}). Restáuralo en una instancia SQLite (sin "
+                                f"({_without_password(engine.url)}). Restáuralo en una instancia SQLite (sin "
                                 f"DATABASE_URL).")
-    revision = _revisar_sqlite(origen) if sqlite else _revisar_postgres(origen, engine)
+    revision = _check_sqlite_backup(origen) if sqlite else _check_postgres_backup(origen)
     if revision is not None and not schema.known(revision):
         raise RespaldoRechazado(f"{origen}: el respaldo es de una versión más nueva de ICSOE (revisión del esquema "
                                 f"{revision}, desconocida para esta versión). Restáuralo con esa versión o una "
                                 f"posterior.")
-    ocupadas = tablas_con_datos(engine)
+    ocupadas = tables_with_rows(engine)
     if ocupadas:
         raise RespaldoRechazado(f"La base de datos de esta instancia no está vacía: tiene datos en "
-                                f"{', '.join(ocupadas)}. {COMO_EMPEZAR}")
+                                f"{', '.join(ocupadas)}. {HOW_TO_START}")
     if sqlite:
         engine.dispose()  # our own pooled connections would hold the file while the restore replaces it
         _restore_sqlite(origen, Path(engine.url.database))
@@ -87,7 +88,7 @@ def restore(engine: Engine, origen: Path) -> tuple[str | None, str]:
     return revision, despues
 
 
-def tipo_de_archivo(path: Path) -> str | None:
+def file_kind(path: Path) -> str | None:
     """'sqlite' or 'postgresql' by the file's first bytes; None for anything else."""
     with path.open("rb") as f:
         inicio = f.read(len(SQLITE_MAGIC))
@@ -98,28 +99,27 @@ def tipo_de_archivo(path: Path) -> str | None:
     return None
 
 
-def tablas_con_datos(engine: Engine) -> list[str]:
-    """The tables that hold a row, except SIN_DATOS. An instance is empty when this is empty: its database has no
+def tables_with_rows(engine: Engine) -> list[str]:
+    """The tables that hold a row, except NOT_DATA. An instance is empty when this is empty: its database has no
     tables at all, or only a freshly initialised schema (`icsoe init`, `icsoe db upgrade`) with no rows but the
     revision and the postal-code catalog. A trusted CA or a CURP directory row counts as data: the restore would
     replace it, so it is the operator's to remove."""
     if engine.dialect.name == "sqlite" and not Path(engine.url.database).exists():
         return []  # not even a file yet: inspecting would create it
     with engine.connect() as connection:
-        tablas = sorted(set(inspect(connection).get_table_names()) - SIN_DATOS)
+        tablas = sorted(set(inspect(connection).get_table_names()) - NOT_DATA)
         preparer = connection.dialect.identifier_preparer
         return [t for t in tablas
                 if connection.execute(text(f"SELECT EXISTS (SELECT 1 FROM {preparer.quote(t)})")).scalar()]
 
 
-# -- SQLite ---------------------------------------------------------------------------------------------------------
 
 def _backup_sqlite(base: Path, destino: Path) -> None:
     if not base.is_file():
         raise RespaldoRechazado(f"No hay base de datos que respaldar en {base}.")
     if destino in (base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")):
         raise RespaldoRechazado("El respaldo no puede escribirse sobre la propia base de datos.")
-    temporal = _temporal(destino)
+    temporal = _temp_file_beside(destino)
     try:
         # mode=rw: never create a database where there was none.
         origen = sqlite3.connect(f"file:{base}?mode=rw", uri=True, timeout=30)
@@ -143,7 +143,7 @@ def _backup_sqlite(base: Path, destino: Path) -> None:
         temporal.unlink(missing_ok=True)
 
 
-def _revisar_sqlite(origen: Path) -> str | None:
+def _check_sqlite_backup(origen: Path) -> str | None:
     """Check a SQLite backup before restoring it: whole, sound, an ICSOE database; returns its schema revision."""
     with origen.open("rb") as f:
         cabecera = f.read(100)
@@ -206,7 +206,6 @@ def _restore_sqlite(origen: Path, base: Path) -> None:
         fuente.close()
 
 
-# -- PostgreSQL -----------------------------------------------------------------------------------------------------
 
 def libpq(url: URL) -> tuple[str, dict[str, str]]:
     """The connection string for pg_dump and pg_restore, and their environment: the password goes in PGPASSWORD,
@@ -221,11 +220,11 @@ def libpq(url: URL) -> tuple[str, dict[str, str]]:
     return conexion, entorno
 
 
-def _sin_password(url: URL) -> str:
+def _without_password(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=True)
 
 
-def _programa(nombre: str) -> tuple[str, int]:
+def _client_program(nombre: str) -> tuple[str, int]:
     """The path of pg_dump or pg_restore on PATH, and its major version."""
     ruta = shutil.which(nombre)
     if ruta is None:
@@ -238,32 +237,32 @@ def _programa(nombre: str) -> tuple[str, int]:
     return ruta, int(encontrada.group(1))
 
 
-def _version_servidor(engine: Engine) -> int:
+def _server_major(engine: Engine) -> int:
     with engine.connect() as connection:
         return int(connection.execute(text("SHOW server_version_num")).scalar()) // 10000
 
 
-def _correr(comando: list[str], entorno: dict[str, str], que: str) -> subprocess.CompletedProcess:
+def _run(comando: list[str], entorno: dict[str, str], que: str) -> subprocess.CompletedProcess:
     resultado = subprocess.run(comando, env=entorno, capture_output=True, text=True)
     if resultado.returncode != 0:
-        detalle = "; ".join(line for line in resultado.stderr.strip().splitlines()[-3:]) or f"código {resultado.returncode}"
+        detalle = "; ".join(resultado.stderr.strip().splitlines()[-3:]) or f"código {resultado.returncode}"
         raise RespaldoRechazado(f"{que}: {detalle}")
     return resultado
 
 
 def _backup_postgres(engine: Engine, destino: Path) -> None:
-    pg_dump, version = _programa("pg_dump")
-    servidor = _version_servidor(engine)
+    pg_dump, version = _client_program("pg_dump")
+    servidor = _server_major(engine)
     if version < servidor:
         # pg_dump refuses a newer server itself ("aborting because of server version mismatch"); say what to do.
         raise RespaldoRechazado(f"{pg_dump} es de PostgreSQL {version} y el servidor es PostgreSQL {servidor}: "
                                 f"pg_dump debe ser de la versión del servidor o más nueva (Debian: apt-get install "
                                 f"postgresql-client-{servidor}).")
     conexion, entorno = libpq(engine.url)
-    temporal = _temporal(destino)
+    temporal = _temp_file_beside(destino)
     try:
         # One transaction's snapshot (pg_dump's own), so writes during the dump are either wholly in it or not.
-        _correr([pg_dump, "--format=custom", f"--file={temporal}", f"--dbname={conexion}"], entorno,
+        _run([pg_dump, "--format=custom", f"--file={temporal}", f"--dbname={conexion}"], entorno,
                 "pg_dump falló")
         temporal.chmod(0o600)
         os.replace(temporal, destino)
@@ -271,22 +270,22 @@ def _backup_postgres(engine: Engine, destino: Path) -> None:
         temporal.unlink(missing_ok=True)
 
 
-def _revisar_postgres(origen: Path, engine: Engine) -> str | None:
+def _check_postgres_backup(origen: Path) -> str | None:
     """Check a pg_dump archive before restoring it: an ICSOE database, readable to its end; returns its revision."""
-    pg_restore, _ = _programa("pg_restore")
+    pg_restore, _ = _client_program("pg_restore")
     entorno = dict(os.environ)
-    indice = _correr([pg_restore, "--list", str(origen)], entorno,
+    indice = _run([pg_restore, "--list", str(origen)], entorno,
                      f"{origen}: el respaldo está incompleto o dañado (pg_restore no puede leer su índice)").stdout
     if not re.search(r"^\d+; \d+ \d+ TABLE public contratista ", indice, re.MULTILINE):
         raise RespaldoRechazado(f"{origen}: es un archivo de pg_dump, pero no de una base de datos de ICSOE (no "
                                 f"tiene la tabla contratista).")
     # --list reads only the table of contents at the start of the archive; a file cut short is found by reading
     # every data block, here into /dev/null, before the target is touched.
-    _correr([pg_restore, "--file=/dev/null", str(origen)], entorno,
+    _run([pg_restore, "--file=/dev/null", str(origen)], entorno,
             f"{origen}: el respaldo está incompleto o dañado (pg_restore no puede leer sus datos)")
     if not re.search(r" TABLE DATA public alembic_version ", indice):
         return None  # release 0.1.0's database: no revision table
-    datos = _correr([pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(origen)], entorno,
+    datos = _run([pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(origen)], entorno,
                     f"{origen}: el respaldo está incompleto o dañado").stdout
     copia = re.search(r"^COPY public\.alembic_version .*? FROM stdin;\n(.*?)^\\\.$", datos, re.MULTILINE | re.DOTALL)
     filas = copia.group(1).split() if copia else []
@@ -294,22 +293,28 @@ def _revisar_postgres(origen: Path, engine: Engine) -> str | None:
 
 
 def _restore_postgres(engine: Engine, origen: Path) -> None:
-    pg_restore, _ = _programa("pg_restore")
+    pg_restore, _ = _client_program("pg_restore")
     # The target is empty (checked): a freshly initialised schema's empty tables are dropped, so the backup's own
     # (perhaps older) schema comes in whole and is then upgraded like any database of its revision.
-    with engine.begin() as connection:
-        tablas = inspect(connection).get_table_names()
-        if tablas:
-            preparer = connection.dialect.identifier_preparer
-            connection.execute(text(f"DROP TABLE {', '.join(preparer.quote(t) for t in tablas)} CASCADE"))
+    try:
+        with engine.begin() as connection:
+            tablas = inspect(connection).get_table_names()
+            if tablas:
+                # A node still connected holds locks on them: say so instead of waiting for it forever.
+                connection.execute(text("SET LOCAL lock_timeout = '5s'"))
+                preparer = connection.dialect.identifier_preparer
+                connection.execute(text(f"DROP TABLE {', '.join(preparer.quote(t) for t in tablas)} CASCADE"))
+    except OperationalError:
+        raise RespaldoRechazado(f"La base de datos {_without_password(engine.url)} está en uso: detén los nodos y "
+                                f"vuelve a intentarlo.") from None
     conexion, entorno = libpq(engine.url)
     # One transaction, stopped at the first error: a failed restore leaves the database as empty as it was. No
     # owners or grants: the target's role owns what it restores, whatever role owned the source.
-    _correr([pg_restore, "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
-             f"--dbname={conexion}", str(origen)], entorno, f"{origen}: pg_restore falló")
+    _run([pg_restore, "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+          f"--dbname={conexion}", str(origen)], entorno, f"{origen}: pg_restore falló")
 
 
-def _temporal(destino: Path) -> Path:
+def _temp_file_beside(destino: Path) -> Path:
     """A new, private file next to `destino`, so the final os.replace is atomic (one file system)."""
     fd, nombre = tempfile.mkstemp(prefix=f".{destino.name}.", suffix=".tmp", dir=destino.parent)
     os.close(fd)

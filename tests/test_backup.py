@@ -20,7 +20,6 @@ from app.cli import main
 from app.db import make_engine
 from app.models import Auditoria, Contratista, utcnow
 
-from .conftest import token
 from .test_administracion import CURP_LUIS, PASSWORD, activar, alta, entrar_capturista, preparar
 from .test_ingreso import ingresar
 
@@ -246,7 +245,6 @@ def test_the_database_password_never_goes_on_the_command_line():
     assert conexion == "postgresql://icsoe@db.ejemplo.mx:6543/icsoe?sslmode=require"
 
 
-# -- PostgreSQL -----------------------------------------------------------------------------------------------------
 
 @pytest.mark.postgres
 def test_postgres_backup_under_load_restores_into_a_new_database_and_signs_in(pg_app, postgres, juegos, tmp_path):
@@ -317,6 +315,11 @@ def test_postgres_restore_refuses_the_wrong_file_and_a_non_empty_database(pg_app
     engine = make_engine(nueva.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as connection:  # every refusal left the new database as it was: no tables
         assert connection.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar() == 0
+    # A node still connected to an initialised, empty database, in the middle of a read: refused, not waited for.
+    assert icsoe(tmp_path / "destino", "db", "upgrade", database_url=nueva).exit_code == 0
+    with engine.connect() as nodo:
+        nodo.execute(text("SELECT count(*) FROM contratista")).scalar()
+        rechazo("bueno2.dump", datos, "está en uso", "detén los nodos")
     engine.dispose()
 
 
@@ -333,5 +336,6 @@ def test_postgres_backup_needs_a_pg_dump_as_new_as_the_server(pg_app, tmp_path, 
     (viejo / "pg_dump").chmod(0o755)
     monkeypatch.setenv("PATH", str(viejo))
     result = icsoe(origen, "backup", str(tmp_path / "r.dump"), database_url=url)
-    assert result.exit_code == 1 and "PostgreSQL 9" in result.output and "versión del servidor o más nueva" in result.output
+    assert result.exit_code == 1 and "PostgreSQL 9" in result.output
+    assert "versión del servidor o más nueva" in result.output
     assert not (tmp_path / "r.dump").exists()
