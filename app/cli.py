@@ -1,4 +1,4 @@
-"""The `icsoe` console script: serve, init, db, trust, sepomex, curp, acuse, avisos (see README)."""
+"""The `icsoe` console script: serve, init, db, backup, restore, trust, sepomex, curp, acuse, avisos (see README)."""
 from __future__ import annotations
 
 import os
@@ -207,6 +207,59 @@ def db_current() -> None:
     if found != wanted:
         click.echo("La base de datos está atrasada: ejecuta icsoe db upgrade", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Write the whole database to FILE, safely while the app runs: on SQLite a SQLite database file (the online
+    backup API), on PostgreSQL a pg_dump -Fc archive. The secret key, outbox and logs are not in it."""
+    import time
+
+    from . import respaldo
+
+    # Not _app(): a backup changes nothing, and the README's upgrade steps take one before `icsoe db upgrade`.
+    app = create_app()
+    inicio = time.monotonic()
+    try:
+        respaldo.backup(app.extensions["engine"], file)
+    except respaldo.RespaldoRechazado as e:
+        click.echo(str(e), err=True)
+        click.echo("No se escribió el respaldo.", err=True)
+        sys.exit(1)
+    finally:
+        app.extensions["engine"].dispose()
+    click.echo(f"Respaldo de {_safe_url(app.config['DATABASE_URL'])} escrito en {file} "
+               f"({file.stat().st_size:,} bytes, {time.monotonic() - inicio:.1f} s).")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def restore(file: Path) -> None:
+    """Restore a backup made by `icsoe backup` into this instance, whose database must be empty, then bring its
+    schema to this release's newest revision."""
+    import time
+
+    from . import respaldo
+
+    app = create_app()  # not _app(): the target stays as it is until the backup has been checked
+    _solo_del_dueno(Path(app.instance_path))
+    engine = app.extensions["engine"]
+    inicio = time.monotonic()
+    try:
+        antes, despues = respaldo.restore(engine, file)
+    except respaldo.RespaldoRechazado as e:
+        click.echo(str(e), err=True)
+        click.echo("No se restauró nada.", err=True)
+        sys.exit(1)
+    finally:
+        engine.dispose()
+    click.echo(f"Respaldo {file} restaurado en {_safe_url(app.config['DATABASE_URL'])} "
+               f"({time.monotonic() - inicio:.1f} s).")
+    if antes != despues:
+        click.echo(f"Esquema de la base de datos actualizado: {antes or 'versión 0.1.0'} → {despues}.")
+    click.echo("Las sesiones abiertas antes del respaldo no valen aquí si la clave secreta (SECRET_KEY) es otra; "
+               "las contraseñas y las e.firmas sí.")
 
 
 @main.group()

@@ -41,6 +41,16 @@ def head() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def known(revision: str) -> bool:
+    """Whether `revision` is in this release's history (a database of a newer release has one that is not)."""
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def current(engine: Engine) -> str | None:
     """The database's revision; None for an empty database or one made by release 0.1.0 (no alembic_version)."""
     with engine.connect() as connection:

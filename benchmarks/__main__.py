@@ -16,6 +16,8 @@
   ones (benchmarks/hostil.py).
 - acuse: size and generation time of the acuse de presentación PDF of 50 contracts x 3,000 workers (targets
   <= 200 KB and <= 0.5 s; benchmarks/acuse.py).
+- respaldo: icsoe backup and restore of 10,000 audit rows and 10,000 capturistas, idle and while a thread writes
+  (benchmarks/respaldo.py; PostgreSQL too with ICSOE_BENCH_POSTGRES).
 - informativa: a 3,000-row CSV and a ZIP of 3,000 nómina CFDIs read into the preview (time, and memory at 1,000 and
   3,000 receipts), and Revisar over 50 contracts × 3,000 workers (benchmarks/informativa.py).
 """
@@ -398,6 +400,7 @@ def bench_informativa_rutas(runs: int = 10) -> None:
 BENCHMARKS["informativa_rutas"] = bench_informativa_rutas
 BENCHMARKS["acuse"] = lambda: __import__("benchmarks.acuse").acuse.bench_acuse()
 BENCHMARKS["nodo"] = lambda: __import__("benchmarks.nodo").nodo.bench_nodo()
+BENCHMARKS["respaldo"] = lambda: __import__("benchmarks.respaldo").respaldo.bench_respaldo()
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:
