@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from . import folios, informativas
+from . import fiel, folios, informativas, plazos, trust
 from .acuse_presentacion import FOLIO, LARGO_PREFIJO, ContratoAcuse, DatosAcuse, Leido, numero
 from .fiel import sello as sellos
+from .hora import MEXICO
 from .models import Contrato, Informativa, TIPOS_INFORMATIVA, Trabajador
 
 
@@ -74,16 +75,43 @@ def prefijo_coincide(informativa: Informativa, prefijo: str) -> bool:
                                prefijo.encode("ascii", "replace"))
 
 
-def sello_valido(informativa: Informativa) -> bool:
-    """The stored sello verifies with the stored certificate over the stored cadena."""
+def certificado_del_firmante(session: Session, informativa: Informativa) -> bool:
+    """The stored certificate is one a trusted CA issued, to the stored signer (its RFC and name) and with the
+    stored serial: without this, whoever rewrites the rows can re-sign them with any key (a certificate of their
+    own making, or another company's e.firma) and store that certificate beside them."""
+    try:
+        cert = fiel.Certificado.from_bytes(informativa.certificado or b"")
+        emisora = trust.store(session).issuer_of(cert)
+        firmante = fiel._firma(cert, emisora) if emisora is not None else None
+    except (fiel.FielRechazada, ValueError):
+        return False
+    return firmante is not None and (firmante.rfc, firmante.nombre, firmante.serial) == \
+        (informativa.rfc_firmante, informativa.nombre_firmante, informativa.cert_serial)
+
+
+def plazo_coherente(informativa: Informativa) -> bool:
+    """The stored "fuera de plazo" is what the stored presentation time says of the period's deadline (as
+    informativas.presentar decided it)."""
+    if informativa.presentada is None:
+        return False
+    tarde = informativa.tipo != "sin_efectos" and informativa.presentada.astimezone(MEXICO).date() > \
+        plazos.fecha_limite(plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre))
+    return bool(informativa.fuera_de_plazo) == tarde
+
+
+def sello_valido(session: Session, informativa: Informativa) -> bool:
+    """The stored sello verifies with the stored certificate over the stored cadena, and that certificate is the
+    stored signer's, issued by a trusted CA."""
     firma = sellos.de_texto(informativa.sello or "")
     return bool(firma and informativa.certificado and informativa.cadena is not None and
-                sellos.verificar(informativa.certificado, informativa.cadena.encode("utf-8"), firma))
+                sellos.verificar(informativa.certificado, informativa.cadena.encode("utf-8"), firma) and
+                certificado_del_firmante(session, informativa))
 
 
 def integra(session: Session, informativa: Informativa) -> bool:
-    """The stored signature holds and the stored rows still give the signed cadena."""
-    return sello_valido(informativa) and informativas.cadena_reconstruida(session, informativa) == informativa.cadena
+    """The stored signature holds, the stored rows still give the signed cadena and the stored facts agree."""
+    return sello_valido(session, informativa) and plazo_coherente(informativa) and \
+        informativas.cadena_reconstruida(session, informativa) == informativa.cadena
 
 
 @dataclass(frozen=True)
@@ -113,7 +141,8 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
         Comprobacion("La cadena original, el sello y el número de serie del PDF son los registrados",
                      leido.cadena == informativa.cadena and leido.sello == informativa.sello and
                      leido.cert_serial == informativa.cert_serial),
-        Comprobacion("El sello registrado es la firma de la cadena registrada", sello_valido(informativa)),
+        Comprobacion("El sello registrado es la firma de la cadena registrada, con el certificado del firmante registrado "
+                     "emitido por una autoridad de confianza", sello_valido(session, informativa)),
         Comprobacion("Los datos registrados en el portal siguen dando la cadena original firmada",
                      informativas.cadena_reconstruida(session, informativa) == informativa.cadena),
         Comprobacion("El texto del PDF muestra el folio, el RFC y los números de contratos y de trabajadores "
