@@ -10,13 +10,13 @@ columns themselves) makes it fail.
 from __future__ import annotations
 
 import hmac
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from . import fiel, folios, informativas, plazos, trust
-from .acuse_presentacion import FOLIO, LARGO_PREFIJO, ContratoAcuse, DatosAcuse, Leido, numero
+from . import acuse_presentacion, fiel, folios, informativas, plazos, trust
+from .acuse_presentacion import FOLIO, LARGO_PREFIJO, ContratoAcuse, DatosAcuse, Leido
 from .fiel import sello as sellos
 from .hora import MEXICO
 from .models import Contrato, Informativa, TIPOS_INFORMATIVA, Trabajador
@@ -120,17 +120,31 @@ class Comprobacion:
     correcta: bool
 
 
-def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, list[Comprobacion]]:
+def comprobar_pdf(session: Session, leido: Leido, url_de: Callable[[Informativa], str] | None = None
+                  ) -> tuple[Informativa | None, list[Comprobacion]]:
     """`icsoe acuse verificar`: each check of a PDF read by acuse_presentacion.leer against the database. The
-    informativa is None (and the list holds that one failed check) when no presented informativa has its folio."""
+    informativa is None (and the list holds that one failed check) when no presented informativa has its folio.
+    `url_de(informativa)`: the verification link the portal prints on its acuse (default: the PDF's own).
+
+    The PDF must be the acuse the portal issues for the stored rows: its embedded facts those of
+    acuse_presentacion.hechos, its pages' text that of the same acuse generated again (generation is
+    deterministic), so that no printed value (the name, the period, the date, "fuera de plazo", a contract) can be
+    changed while the signed cadena and sello are kept."""
     informativa = por_folio(session, leido.folio) if FOLIO.fullmatch(leido.folio) else None
     if informativa is None:
         return None, [Comprobacion(f"El folio {leido.folio[:40]} es de una informativa presentada en el portal", False)]
     firma = sellos.de_texto(leido.sello)
     contratos = _contratos(session, informativa)
     trabajadores = sum(c.trabajadores for c in contratos)
-    def muestra(etiqueta: str, valor: str) -> bool:  # "Número de contratos: 5" must not pass for a 50
-        return re.search(rf"{re.escape(etiqueta)}: {re.escape(valor)}(?![0-9A-Za-z,-])", leido.texto) is not None
+    url = url_de(informativa) if url_de else str(leido.datos.get("url_verificacion", ""))
+    esperado = datos_acuse(session, informativa, url)
+    try:
+        texto_esperado = acuse_presentacion.leer(acuse_presentacion.generar(esperado)).texto
+    except acuse_presentacion.AcuseIlegible:
+        texto_esperado = None
+
+    def plano(texto: str) -> str:
+        return " ".join(texto.split())
 
     comprobaciones = [
         Comprobacion(f"El folio {informativa.folio} es de una informativa presentada en el portal", True),
@@ -145,12 +159,12 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
                      "emitido por una autoridad de confianza", sello_valido(session, informativa)),
         Comprobacion("Los datos registrados en el portal siguen dando la cadena original firmada",
                      informativas.cadena_reconstruida(session, informativa) == informativa.cadena),
-        Comprobacion("El texto del PDF muestra el folio, el RFC y los números de contratos y de trabajadores "
-                     "registrados",
-                     muestra("Folio", informativa.folio) and muestra("RFC", informativa.rfc_firmante or "") and
-                     muestra("Número de contratos", numero(len(contratos))) and
-                     muestra("Número de trabajadores", numero(trabajadores)) and
+        Comprobacion("Los datos incluidos en el PDF (fecha, plazo, contratista, periodo, conteos, enlace de "
+                     "verificación) son los registrados",
+                     leido.datos == acuse_presentacion.hechos(esperado) and
                      leido.datos.get("contratos") == len(contratos) and
                      leido.datos.get("trabajadores") == trabajadores),
+        Comprobacion("El texto del PDF es el del acuse que el portal emite con los datos registrados",
+                     texto_esperado is not None and plano(leido.texto) == plano(texto_esperado)),
     ]
     return informativa, comprobaciones
