@@ -162,12 +162,16 @@ MSG_SELLO = f"Escribe los primeros {LARGO_PREFIJO} caracteres del sello digital,
 def consulta(folio: str, sello: str) -> tuple[str, str]:
     """The folio and the sello's first characters as typed or pasted (spaces around, the folio in any case), or the
     Rechazos ("folio", "sello") of what cannot be one, checked before any query: bounded, ASCII, their shape. A space
-    inside the sello's characters is a "+" that a hand-written URL did not encode (base64 has no spaces)."""
+    inside the sello's characters is a "+" that a hand-written URL did not encode (base64 has no spaces); one at
+    either end is too when the 8 characters are not there without it."""
     rechazos = []
     folio = folio[:MAX_ENTRADA + 1].strip().upper() if folio.isascii() else ""
     if len(folio) > MAX_ENTRADA or not FOLIO.fullmatch(folio):
         rechazos.append(Rechazo("folio", MSG_FOLIO))
-    sello = sello[:MAX_ENTRADA + 1].strip().replace(" ", "+") if sello.isascii() else ""
+    crudo = sello[:MAX_ENTRADA + 1] if sello.isascii() else ""
+    sello = crudo.strip().replace(" ", "+")
+    if not _BASE64.fullmatch(sello):  # a "+" at either end, unencoded, is a space there: not one to strip
+        sello = crudo.strip("\t\n\r\x0b\x0c").replace(" ", "+")
     if not _BASE64.fullmatch(sello):
         rechazos.append(Rechazo("sello", MSG_SELLO))
     if rechazos:

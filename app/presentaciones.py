@@ -10,14 +10,15 @@ columns themselves) makes it fail.
 from __future__ import annotations
 
 import hmac
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from . import folios, informativas
-from .acuse_presentacion import FOLIO, LARGO_PREFIJO, ContratoAcuse, DatosAcuse, Leido, numero
+from . import acuse_presentacion, fiel, folios, informativas, plazos, trust
+from .acuse_presentacion import FOLIO, LARGO_PREFIJO, ContratoAcuse, DatosAcuse, Leido
 from .fiel import sello as sellos
+from .hora import MEXICO
 from .models import Contrato, Informativa, TIPOS_INFORMATIVA, Trabajador
 
 
@@ -74,16 +75,43 @@ def prefijo_coincide(informativa: Informativa, prefijo: str) -> bool:
                                prefijo.encode("ascii", "replace"))
 
 
-def sello_valido(informativa: Informativa) -> bool:
-    """The stored sello verifies with the stored certificate over the stored cadena."""
+def certificado_del_firmante(session: Session, informativa: Informativa) -> bool:
+    """The stored certificate is one a trusted CA issued, to the stored signer (its RFC and name) and with the
+    stored serial: without this, whoever rewrites the rows can re-sign them with any key (a certificate of their
+    own making, or another company's e.firma) and store that certificate beside them."""
+    try:
+        cert = fiel.Certificado.from_bytes(informativa.certificado or b"")
+        emisora = trust.store(session).issuer_of(cert)
+        firmante = fiel._firma(cert, emisora) if emisora is not None else None
+    except (fiel.FielRechazada, ValueError):
+        return False
+    return firmante is not None and (firmante.rfc, firmante.nombre, firmante.serial) == \
+        (informativa.rfc_firmante, informativa.nombre_firmante, informativa.cert_serial)
+
+
+def plazo_coherente(informativa: Informativa) -> bool:
+    """The stored "fuera de plazo" is what the stored presentation time says of the period's deadline (as
+    informativas.presentar decided it)."""
+    if informativa.presentada is None:
+        return False
+    tarde = informativa.tipo != "sin_efectos" and informativa.presentada.astimezone(MEXICO).date() > \
+        plazos.fecha_limite(plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre))
+    return bool(informativa.fuera_de_plazo) == tarde
+
+
+def sello_valido(session: Session, informativa: Informativa) -> bool:
+    """The stored sello verifies with the stored certificate over the stored cadena, and that certificate is the
+    stored signer's, issued by a trusted CA."""
     firma = sellos.de_texto(informativa.sello or "")
     return bool(firma and informativa.certificado and informativa.cadena is not None and
-                sellos.verificar(informativa.certificado, informativa.cadena.encode("utf-8"), firma))
+                sellos.verificar(informativa.certificado, informativa.cadena.encode("utf-8"), firma) and
+                certificado_del_firmante(session, informativa))
 
 
 def integra(session: Session, informativa: Informativa) -> bool:
-    """The stored signature holds and the stored rows still give the signed cadena."""
-    return sello_valido(informativa) and informativas.cadena_reconstruida(session, informativa) == informativa.cadena
+    """The stored signature holds, the stored rows still give the signed cadena and the stored facts agree."""
+    return sello_valido(session, informativa) and plazo_coherente(informativa) and \
+        informativas.cadena_reconstruida(session, informativa) == informativa.cadena
 
 
 @dataclass(frozen=True)
@@ -92,17 +120,31 @@ class Comprobacion:
     correcta: bool
 
 
-def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, list[Comprobacion]]:
+def comprobar_pdf(session: Session, leido: Leido, url_de: Callable[[Informativa], str] | None = None
+                  ) -> tuple[Informativa | None, list[Comprobacion]]:
     """`icsoe acuse verificar`: each check of a PDF read by acuse_presentacion.leer against the database. The
-    informativa is None (and the list holds that one failed check) when no presented informativa has its folio."""
+    informativa is None (and the list holds that one failed check) when no presented informativa has its folio.
+    `url_de(informativa)`: the verification link the portal prints on its acuse (default: the PDF's own).
+
+    The PDF must be the acuse the portal issues for the stored rows: its embedded facts those of
+    acuse_presentacion.hechos, its pages' text that of the same acuse generated again (generation is
+    deterministic), so that no printed value (the name, the period, the date, "fuera de plazo", a contract) can be
+    changed while the signed cadena and sello are kept."""
     informativa = por_folio(session, leido.folio) if FOLIO.fullmatch(leido.folio) else None
     if informativa is None:
         return None, [Comprobacion(f"El folio {leido.folio[:40]} es de una informativa presentada en el portal", False)]
     firma = sellos.de_texto(leido.sello)
     contratos = _contratos(session, informativa)
     trabajadores = sum(c.trabajadores for c in contratos)
-    def muestra(etiqueta: str, valor: str) -> bool:  # "Número de contratos: 5" must not pass for a 50
-        return re.search(rf"{re.escape(etiqueta)}: {re.escape(valor)}(?![0-9A-Za-z,-])", leido.texto) is not None
+    url = url_de(informativa) if url_de else str(leido.datos.get("url_verificacion", ""))
+    esperado = datos_acuse(session, informativa, url)
+    try:
+        texto_esperado = acuse_presentacion.leer(acuse_presentacion.generar(esperado)).texto
+    except acuse_presentacion.AcuseIlegible:
+        texto_esperado = None
+
+    def plano(texto: str) -> str:
+        return " ".join(texto.split())
 
     comprobaciones = [
         Comprobacion(f"El folio {informativa.folio} es de una informativa presentada en el portal", True),
@@ -113,15 +155,16 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
         Comprobacion("La cadena original, el sello y el número de serie del PDF son los registrados",
                      leido.cadena == informativa.cadena and leido.sello == informativa.sello and
                      leido.cert_serial == informativa.cert_serial),
-        Comprobacion("El sello registrado es la firma de la cadena registrada", sello_valido(informativa)),
+        Comprobacion("El sello registrado es la firma de la cadena registrada, con el certificado del firmante registrado "
+                     "emitido por una autoridad de confianza", sello_valido(session, informativa)),
         Comprobacion("Los datos registrados en el portal siguen dando la cadena original firmada",
                      informativas.cadena_reconstruida(session, informativa) == informativa.cadena),
-        Comprobacion("El texto del PDF muestra el folio, el RFC y los números de contratos y de trabajadores "
-                     "registrados",
-                     muestra("Folio", informativa.folio) and muestra("RFC", informativa.rfc_firmante or "") and
-                     muestra("Número de contratos", numero(len(contratos))) and
-                     muestra("Número de trabajadores", numero(trabajadores)) and
+        Comprobacion("Los datos incluidos en el PDF (fecha, plazo, contratista, periodo, conteos, enlace de "
+                     "verificación) son los registrados",
+                     leido.datos == acuse_presentacion.hechos(esperado) and
                      leido.datos.get("contratos") == len(contratos) and
                      leido.datos.get("trabajadores") == trabajadores),
+        Comprobacion("El texto del PDF es el del acuse que el portal emite con los datos registrados",
+                     texto_esperado is not None and plano(leido.texto) == plano(texto_esperado)),
     ]
     return informativa, comprobaciones

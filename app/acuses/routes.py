@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, make_response, request
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 
 from .. import acuse_presentacion, limiter, plazos, presentaciones
 from ..auth import usuario_required
@@ -72,7 +73,9 @@ def descargar(folio: str):
 def verificar():
     """Verificar acuse (public): with a folio and the sello's first 8 characters, whether the acuse is authentic
     and the filing's summary."""
-    form = VerificarForm(formdata=request.args)
+    # The form shows back what was asked, never more than a field reads (a 10 MB query is not echoed whole).
+    form = VerificarForm(formdata=ImmutableMultiDict(
+        [(k, request.args.get(k, "")[:acuse_presentacion.MAX_ENTRADA]) for k in ("folio", "sello") if k in request.args]))
     if "folio" not in request.args and "sello" not in request.args:
         return render("acuses/verificar.html", "resultado", form=form)
     try:

@@ -1,0 +1,240 @@
+"""Red team: the acuse de presentación, its public verification and `icsoe acuse verificar`, the reminders and the
+Listado, attacked. Each test performs an attack and asserts what the project's rules require."""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from app import acuse_presentacion as ap
+from app import fiel, informativas
+from app.db import get_session
+from app.fiel import sello as sellos
+from app.models import Informativa, Trabajador
+
+from .conftest import NOW, html
+from .test_acuses import (_archivo, _datos, app, descargar, icsoe_en, presentada,  # noqa: F401  (fixtures)
+                          sello_de, verificar)
+from .test_informativa import _trabajador, a, lista  # noqa: F401  (fixtures)
+
+
+def _subir_sbc(db):
+    trabajador = db.exec(select(Trabajador)).first()
+    trabajador.sbc = Decimal("999.99")
+    db.add(trabajador)
+
+
+def _resellar(app, iid, juego, emisora, cambio=_subir_sbc) -> str:
+    """A DB-level attacker: change the stored rows, rebuild the cadena from them and sign it with `juego` (an
+    e.firma that is not the contratista's, issued by `emisora`), storing cadena, sello and certificate. Returns
+    the new sello."""
+    with app.app_context():
+        db = get_session()
+        cambio(db)
+        db.commit()
+        informativa = db.get(Informativa, iid)
+        texto = informativas.cadena_reconstruida(db, informativa)
+        firma = fiel.verify(juego.rfc, juego.cer, juego.key, juego.password, trust=[emisora.cert_der], now=NOW,
+                            sellar=texto.encode("utf-8"))
+        informativa.cadena, informativa.sello, informativa.certificado = texto, sellos.a_texto(firma.sello), juego.cer
+        db.add(informativa)
+        db.commit()
+        return informativa.sello
+
+
+# -- Tampered database rows: the stored certificate is not bound to the signer ------------------------------------
+
+@pytest.mark.parametrize("cual", ["otra", "ajena"])
+def test_ataque_db_resellada_con_otra_efirma_no_es_autentica(presentada, app, juegos, ca, otra_ca, cual):
+    """A worker's SBC changed, the cadena rebuilt and re-signed with the e.firma of ANOTHER company (issued by the
+    trusted CA) or with a certificate for the right RFC that no trusted CA issued, the certificate column replaced:
+    the public page must not call it authentic (the row's rfc_firmante is still the contratista's)."""
+    _a, iid, folio = presentada
+    sello = _resellar(app, iid, juegos[cual], ca if cual == "otra" else otra_ca)
+    response = verificar(app.test_client(), folio, sello[:8])
+    assert "es auténtico" not in response.get_data(as_text=True)
+    assert "NO es válido" in response.get_data(as_text=True)
+
+
+def test_ataque_db_resellada_pasa_por_autentica_en_la_cli(presentada, app, juegos, ca, icsoe_en, tmp_path):
+    _a, iid, _folio = presentada
+    _resellar(app, iid, juegos["otra"], ca)
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(_datos(app, iid))))
+    assert codigo == 1, salida
+
+
+# -- Forged PDFs handed to the CLI: the visible text or the embedded facts changed, the signature genuine --------
+
+FALSIFICACIONES = {
+    # The banner that says it was filed late, removed (and the JSON says so too).
+    "en_plazo": lambda d: replace(d, fuera_de_plazo=False),
+    # Filed, it claims, before the deadline.
+    "fecha": lambda d: replace(d, presentada=d.presentada.replace(month=9, day=1)),
+    # Another company's name on an acuse whose RFC, folio and counts are genuine.
+    "nombre": lambda d: replace(d, nombre="OTRA EMPRESA SA DE CV"),
+    # Another period in the visible text and the JSON (the cadena inside still says 2026-2).
+    "periodo": lambda d: replace(d, ejercicio=2025, cuatrimestre=3),
+    # The contracts table lists another contratante, same counts.
+    "contratante": lambda d: replace(d, contratos=tuple(c._replace(rfc_contratante="XAXX010101000",
+                                                                   nombre_contratante="GOBIERNO FALSO")
+                                                        for c in d.contratos)),
+    # Another serial printed.
+    "serie": lambda d: replace(d, cert_serial="30001000000500009999"),
+    # A QR code and link to somewhere else.
+    "url": lambda d: replace(d, url_verificacion="https://icsoe-verifica.example.com/acuses/verificar"),
+}
+
+
+@pytest.mark.parametrize("cambio", sorted(FALSIFICACIONES))
+def test_ataque_pdf_con_texto_o_hechos_falsos_y_firma_genuina(presentada, app, icsoe_en, tmp_path, cambio):
+    _a, iid, _folio = presentada
+    datos = _datos(app, iid)
+    falso = FALSIFICACIONES[cambio](datos)
+    assert falso != datos
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(falso)))
+    assert codigo == 1, salida
+    assert "FALLA" in salida
+
+
+# -- Tampered database rows outside the cadena -----------------------------------------------------------------------
+
+def _cambiar(app, iid, **valores) -> str:
+    with app.app_context():
+        db = get_session()
+        informativa = db.get(Informativa, iid)
+        for k, v in valores.items():
+            setattr(informativa, k, v)
+        db.add(informativa)
+        db.commit()
+        return informativa.sello
+
+
+@pytest.mark.parametrize("valores", [{"fuera_de_plazo": False}, {"cert_serial": "30001000000500009999"}],
+                         ids=["en_plazo", "serie"])
+def test_ataque_db_columnas_fuera_de_la_cadena(presentada, app, valores):
+    """The filing was late (AHORA is past the 2026-2 deadline): a row that now says 'en plazo', or names another
+    certificate serial than the stored certificate's, contradicts the stored facts and must not verify."""
+    _a, iid, folio = presentada
+    sello = _cambiar(app, iid, **valores)
+    texto = verificar(app.test_client(), folio, sello[:8]).get_data(as_text=True)
+    assert "es auténtico" not in texto and "NO es válido" in texto
+
+
+@pytest.mark.parametrize("valores", [{"cadena_version": "1.0"}, {"cadena_version": "9"}, {"sello": "ñ" * 344},
+                                     {"sello": "!!!!" * 86}, {"certificado": b"no"}, {"rfc_firmante": "OTR020202CD3"},
+                                     {"nombre_firmante": "OTRA EMPRESA SA DE CV"}, {"complementa_id": 1}],
+                         ids=lambda v: next(iter(v)))
+def test_ataque_db_columnas_de_la_firma(presentada, app, valores):
+    _a, iid, folio = presentada
+    sello = sello_de(app, iid)
+    _cambiar(app, iid, **valores)
+    response = verificar(app.test_client(), folio, sello[:8])
+    assert response.status_code in (200, 404)
+    assert "es auténtico" not in response.get_data(as_text=True)
+
+
+# -- The public page's input -------------------------------------------------------------------------------------------
+
+def _presentada_con_sello(app, iid, prefijo: str) -> str:
+    """Rewrite the stored sello to begin with `prefijo` (only what the lookup compares; the page then reports it
+    NOT valid, which is not 'not found')."""
+    sello = sello_de(app, iid)
+    return _cambiar(app, iid, sello=prefijo + sello[len(prefijo):])
+
+
+@pytest.mark.parametrize("prefijo, escrito", [("+bC+/AbC", " bC /AbC"), ("AbC+/Ab+", "AbC /Ab ")])
+def test_ataque_sello_con_mas_al_borde_escrito_sin_codificar(presentada, app, prefijo, escrito):
+    """A '+' at the edge of the 8 characters, in a URL whose '+' was not %2B-encoded (a QR scanner that decodes and
+    re-opens the link, a hand-typed URL): the inner '+' is understood, the one at the edge is stripped as a space
+    and a genuine acuse gets 422."""
+    _a, iid, folio = presentada
+    _presentada_con_sello(app, iid, prefijo)
+    response = verificar(app.test_client(), folio, escrito)
+    assert response.status_code != 422
+    assert "Acuse no encontrado" not in response.get_data(as_text=True)
+
+
+def test_ataque_consulta_de_10_mb_y_unicode_raro(app):
+    """Weird input is refused next to its field, and what is refused is not echoed back whole: 10 MB asked must not
+    make the server render (and send) 20 MB; the form only ever reads MAX_ENTRADA characters."""
+    cliente = app.test_client()
+    for folio, sello in (("A" * 10_000_000, "B" * 10_000_000), ("ICSOE-N2026-000123", "ＡｂＣ＋／ＡｂＣ"),
+                         ("ＩＣＳＯＥ-Ｎ2026-000123", "AbC+/AbC"), ("ICSOE-N2026-000123\u0130", "AbC+/AbC")):
+        response = cliente.get("/acuses/verificar", query_string={"folio": folio, "sello": sello})
+        assert response.status_code == 422
+        assert len(response.data) < 50_000, len(response.data)
+    for crudo in ("folio=%ED%B3%BF&sello=%FF%FE", "folio=ICSOE-N2026-000123&sello=AbC%2B%2FAbC&folio=x",
+                  "folio[]=1&sello=%01%01%01%01%01%01%01%01"):
+        assert cliente.get("/acuses/verificar?" + crudo).status_code in (404, 422)
+
+
+def test_ataque_x_forwarded_for_no_salta_el_limite(presentada, app):
+    _a, iid, folio = presentada
+    app.config["LIMITE_VERIFICAR_ACUSE"] = 2
+    cliente = app.test_client()
+    for n in range(3):
+        response = cliente.get("/acuses/verificar", query_string={"folio": f"ICSOE-N2026-00090{n}", "sello": "AAAAAAAA"},
+                               headers={"X-Forwarded-For": f"10.0.0.{n}"})
+    assert response.status_code == 429
+
+
+# -- Listado: formula injection ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("nombre", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(1)", "\x01=1+1"])
+def test_ataque_listado_con_formulas(lista, app, juegos, ca, nombre):
+    import io
+
+    from openpyxl import load_workbook
+
+    from .test_acuses import presentar
+    cliente, _iid, _folio = presentar(lista, app, juegos, ca, nombre=nombre)
+    response = cliente.get("/inicio/listado")
+    assert response.status_code == 200
+    hoja = load_workbook(io.BytesIO(response.data)).active
+    celdas = [c for fila in hoja.iter_rows(min_row=2) for c in fila if isinstance(c.value, str)]
+    assert celdas and all(c.data_type == "s" for c in celdas)
+
+
+# -- Avisos ------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fecha", ["2026-W37-1", "２０２６-０９-１４", "2100-12-31", "2021-01-01", "0000-00-00"])
+def test_ataque_avisos_fecha_rara(app, monkeypatch, fecha):
+    from click.testing import CliRunner
+
+    from app.cli import main
+    monkeypatch.setenv("ICSOE_INSTANCE", app.instance_path)
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    resultado = CliRunner().invoke(main, ["avisos", "--fecha", fecha])
+    assert resultado.exit_code in (0, 2), resultado.output
+    assert resultado.exception is None or isinstance(resultado.exception, SystemExit), repr(resultado.exception)
+
+
+def test_ataque_avisos_inyeccion_de_cabeceras(app, a, juegos, monkeypatch):
+    from click.testing import CliRunner
+
+    from app.cli import main
+    from app.models import Contratista, Persona
+
+    from .test_administracion import CURP_LUIS, activar, alta
+    from .test_avisos_envio import outbox
+    from .test_informativa import informativa_id, registrar
+    informativa_id(registrar(a))
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    with app.app_context():
+        db = get_session()
+        persona = db.exec(select(Persona).where(Persona.correo == "luis@ejemplo.mx")).one()
+        persona.correo = "luis@ejemplo.mx\r\nBcc: espia@evil.example"
+        contratista = db.exec(select(Contratista)).first()
+        contratista.nombre = "EMPRESA\r\nBcc: espia@evil.example"
+        db.add_all([persona, contratista])
+        db.commit()
+    antes = len(outbox(app))
+    monkeypatch.setenv("ICSOE_INSTANCE", app.instance_path)
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    resultado = CliRunner().invoke(main, ["avisos", "--fecha", "2026-09-11"])
+    assert resultado.exception is None or isinstance(resultado.exception, SystemExit), repr(resultado.exception)
+    nuevos = outbox(app)[antes:]
+    assert nuevos and all(m["Bcc"] is None and "evil" not in m["To"] for m in nuevos)
