@@ -380,10 +380,8 @@ def acuse_verificar(file: Path) -> None:
         click.echo(f"{file}: {e}", err=True)
         sys.exit(2)
     app = _app()
-    from .acuses.routes import _url_verificacion
-
-    with app.app_context(), app.test_request_context():  # url_for needs a request; the link starts with ICSOE_URL
-        informativa, comprobaciones = presentaciones.comprobar_pdf(get_session(), leido, _url_verificacion)
+    with app.app_context():
+        informativa, comprobaciones = presentaciones.comprobar_pdf(get_session(), leido)
     click.echo(f"Acuse de presentación {leido.folio[:40]}")
     for comprobacion in comprobaciones:
         click.echo(f"  [{'correcto' if comprobacion.correcta else 'FALLA'}] {comprobacion.descripcion}")

@@ -10,8 +10,8 @@ columns themselves) makes it fail.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel import Session, col, func, select
 
@@ -120,11 +120,12 @@ class Comprobacion:
     correcta: bool
 
 
-def comprobar_pdf(session: Session, leido: Leido, url_de: Callable[[Informativa], str] | None = None
-                  ) -> tuple[Informativa | None, list[Comprobacion]]:
+def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, list[Comprobacion]]:
     """`icsoe acuse verificar`: each check of a PDF read by acuse_presentacion.leer against the database. The
     informativa is None (and the list holds that one failed check) when no presented informativa has its folio.
-    `url_de(informativa)`: the verification link the portal prints on its acuse (default: the PDF's own).
+    The verification link must ask the portal's verification page for this folio and sello; its origin is the
+    PDF's own (the portal's address when it was issued, which an operator may have changed since), and is printed
+    so that whoever checks can see where the QR code leads.
 
     The PDF must be the acuse the portal issues for the stored rows: its embedded facts those of
     acuse_presentacion.hechos, its pages' text that of the same acuse generated again (generation is
@@ -136,7 +137,11 @@ def comprobar_pdf(session: Session, leido: Leido, url_de: Callable[[Informativa]
     firma = sellos.de_texto(leido.sello)
     contratos = _contratos(session, informativa)
     trabajadores = sum(c.trabajadores for c in contratos)
-    url = url_de(informativa) if url_de else str(leido.datos.get("url_verificacion", ""))
+    url = str(leido.datos.get("url_verificacion", ""))
+    enlace = urlsplit(url)
+    enlace_correcto = (enlace.scheme in ("http", "https") and enlace.path.endswith("/acuses/verificar") and
+                       parse_qs(enlace.query) == {"folio": [informativa.folio],
+                                                  "sello": [(informativa.sello or "")[:LARGO_PREFIJO]]})
     esperado = datos_acuse(session, informativa, url)
     try:
         texto_esperado = acuse_presentacion.leer(acuse_presentacion.generar(esperado)).texto
@@ -166,5 +171,7 @@ def comprobar_pdf(session: Session, leido: Leido, url_de: Callable[[Informativa]
                      leido.datos.get("trabajadores") == trabajadores),
         Comprobacion("El texto del PDF es el del acuse que el portal emite con los datos registrados",
                      texto_esperado is not None and plano(leido.texto) == plano(texto_esperado)),
+        Comprobacion(f"El código QR lleva a la verificación de este acuse en {enlace.scheme}://{enlace.netloc[:80]}",
+                     enlace_correcto),
     ]
     return informativa, comprobaciones

@@ -388,6 +388,21 @@ def test_cli_says_an_authentic_acuse_is_authentic(presentada, app, icsoe_en, tmp
     assert "FALLA" not in salida and "Veredicto: el acuse es auténtico" in salida
 
 
+def test_cli_still_verifies_an_acuse_after_the_portal_moved(presentada, app, icsoe_en, tmp_path, monkeypatch):
+    """An acuse issued at the old address stays authentic once ICSOE_URL changes; the output names where its QR
+    code leads. A link to another folio does not pass."""
+    a, iid, folio = presentada
+    pdf = descargar(a, folio).data
+    monkeypatch.setenv("ICSOE_URL", "https://icsoe-nuevo.example.mx")
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, pdf))
+    assert codigo == 0, salida
+    assert "lleva a la verificación de este acuse en http://127.0.0.1:8000" in salida
+    datos = _datos(app, iid)
+    otro = replace(datos, url_verificacion=f"https://phishing.example/acuses/verificar?folio={folio}X&sello=x")
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(otro), "otro.pdf"))
+    assert codigo == 1 and "FALLA" in salida
+
+
 @pytest.mark.parametrize("cambio", ["cadena", "sello", "conteo", "folio"])
 def test_cli_detects_a_forged_pdf(presentada, app, icsoe_en, tmp_path, cambio):
     _a, iid, _folio = presentada
