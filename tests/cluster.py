@@ -7,13 +7,17 @@ DATABASE_URL and ICSOE_URL, as README "Varios nodos" says, and name themselves i
 """
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import pwd
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +107,34 @@ class Cluster:
 
     def registro(self, nombre: str) -> str:
         return (self.carpeta / f"{nombre}.log").read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def postgres_desechable():
+    """A throwaway PostgreSQL server on loopback (initdb + pg_ctl in a temporary folder, as Debian's postgres user
+    when run as root): yields its base URL (postgresql://icsoe@127.0.0.1:PORT/), stopped and deleted afterwards.
+    None when the server binaries are missing."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        yield None
+        return
+    bindir = os.path.dirname(found[-1])
+    folder = tempfile.mkdtemp(prefix="icsoe-pg-")
+    data, port = os.path.join(folder, "data"), _puerto_libre()
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        user = pwd.getpwnam("postgres")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    run = lambda *cmd: subprocess.run([*prefix, *cmd], check=True, capture_output=True)  # noqa: E731
+    run(f"{bindir}/initdb", "-D", data, "-U", "icsoe", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+    run(f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(folder, "log"),
+        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start")
+    try:
+        yield f"postgresql://icsoe@127.0.0.1:{port}/"
+    finally:
+        run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def haproxy_o_saltar() -> None:

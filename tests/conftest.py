@@ -1,13 +1,8 @@
 """Fixtures shared by the route tests: a fresh app on its own instance folder, and demo e.firma sets."""
 from __future__ import annotations
 
-import glob
 import os
-import pwd
 import shutil
-import socket
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -158,17 +153,6 @@ def icsoe(tmp_path, monkeypatch):
     return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
-def _bin_dir() -> str | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return os.path.dirname(found[-1]) if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass(frozen=True)
 class ServidorPostgres:
     """A throwaway PostgreSQL server on loopback, started by the tests themselves."""
@@ -195,28 +179,17 @@ class ServidorPostgres:
 
 @pytest.fixture(scope="session")
 def postgres():
-    bindir = _bin_dir()
-    if bindir is None:
-        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    folder = tempfile.mkdtemp(prefix="icsoe-pg-")
-    data, port = os.path.join(folder, "data"), _free_port()
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the server as Debian's postgres user
-        user = pwd.getpwnam("postgres")
-        os.chown(folder, user.pw_uid, user.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    run = lambda *cmd: subprocess.run([*prefix, *cmd], check=True, capture_output=True)  # noqa: E731
-    run(f"{bindir}/initdb", "-D", data, "-U", "icsoe", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-    run(f"{bindir}/pg_ctl", "-D", data, "-w", "-l", os.path.join(folder, "log"),
-        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
-    try:
-        yield ServidorPostgres(port)
-    finally:
-        run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+    from urllib.parse import urlsplit
+
+    from .cluster import postgres_desechable
+
+    with postgres_desechable() as base:
+        if base is None:
+            message = "PostgreSQL server binaries not found (apt-get install postgresql)"
+            if os.environ.get("CI") == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+        yield ServidorPostgres(urlsplit(base).port)
 
 
 @pytest.fixture(scope="session")
