@@ -400,6 +400,7 @@ def bench_informativa_rutas(runs: int = 10) -> None:
 BENCHMARKS["informativa_rutas"] = bench_informativa_rutas
 BENCHMARKS["acuse"] = lambda: __import__("benchmarks.acuse").acuse.bench_acuse()
 BENCHMARKS["nodo"] = lambda: __import__("benchmarks.nodo").nodo.bench_nodo()
+BENCHMARKS["carga"] = lambda: __import__("benchmarks.carga").carga.bench_carga()
 BENCHMARKS["respaldo"] = lambda: __import__("benchmarks.respaldo").respaldo.bench_respaldo()
 
 if __name__ == "__main__":
