@@ -269,7 +269,7 @@ def test_guardar_invites_by_mail_and_the_capturista_activates_and_signs_in(contr
         db = get_session()
         capturista = db.exec(select(Capturista)).one()
         assert capturista.estatus == "pendiente" and db.get(Persona, capturista.persona_id).correo == "luis@ejemplo.mx"
-        assert {a.accion for a in db.exec(select(Auditoria)).all()} == {"alta", "invitacion"}
+        assert {a.accion for a in db.exec(select(Auditoria)).all()} == {"ingreso", "terminos", "alta", "invitacion"}
     mensaje = leer_outbox(Path(app.instance_path) / "outbox")[-1]
     assert mensaje["To"] == "luis@ejemplo.mx"
 
