@@ -108,7 +108,7 @@ def test_menu_and_the_pages_ask_for_datos_generales_first(client, juegos):
     doc = html(client.get(ALTA))
     nav = doc.select_one("nav.menu")
     assert [a.get_text() for a in nav.select("a")] == ["Inicio", "Datos generales", "Registro REPSE", "Informativa",
-                                                         "Acuses de presentación", "Exportar listado",
+                                                         "Acuses de presentación", "Exportar listado", "Bitácora",
                                                          "Alta de usuarios", "Consulta",
                                                          "Exportar Excel"]
     assert "primero guarda tus datos generales" in doc.main.get_text()
