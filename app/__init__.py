@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     from .acuses.routes import bp as acuses_bp
     from .administracion.routes import bp as administracion_bp
+    from .bitacora.routes import bp as bitacora_bp
     from .datos_generales.routes import bp as datos_generales_bp
     from .informativa.routes import bp as informativa_bp
     from .inicio.routes import bp as inicio_bp
@@ -56,5 +57,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.register_blueprint(informativa_bp)
     app.register_blueprint(acuses_bp)
     app.register_blueprint(inicio_bp)
+    app.register_blueprint(bitacora_bp)
     return app
 

@@ -18,6 +18,7 @@ from flask import Flask, abort, current_app, flash, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 from sqlmodel import update
 
+from . import auditoria
 from .db import get_session
 from .htmx import see_other
 from .models import Capturista, Contratista, Persona
@@ -93,10 +94,36 @@ def entrar(usuario: Usuario, inicio: int | None = None) -> None:
     session["visto"] = now
 
 
+# auditar()'s default: the signed-in user's contratista (None for an account that has not chosen one).
+DEL_USUARIO = object()
+
+
+def auditar(accion: str, detalle: str = "", *, contratista_id=DEL_USUARIO, quien: str | None = None,
+            actor: str | None = None, aparte: bool = False) -> None:
+    """One Bitácora row (auditoria.registrar) for this request: who (the signed-in user unless said: actor, the
+    contratista whose portal it concerns, its RFC or the capturista's CURP) and the client address. With `aparte`,
+    committed on its own and never raised (an event that changes nothing else); otherwise it joins the session's
+    change and commits with it."""
+    usuario = current_user if current_user.is_authenticated else None
+    if contratista_id is DEL_USUARIO:
+        contratista_id = usuario.contratista.id if usuario is not None and usuario.contratista else None
+    if quien is None:
+        quien = "" if usuario is None else usuario.contratista.rfc if usuario.es_contratista else usuario.cuenta.curp
+    if actor is None:
+        actor = usuario.actor if usuario is not None else "anonimo"
+    campos = dict(contratista_id=contratista_id, actor=actor, quien=quien, direccion=request.remote_addr or "",
+                  detalle=detalle)
+    if aparte:
+        auditoria.registrar_aparte(get_session(), accion, **campos)
+    else:
+        auditoria.registrar(get_session(), accion, **campos)
+
+
 def salir() -> None:
     """Cerrar sesión: end this session and every other session of the same contratista or account, everywhere."""
     if current_user.is_authenticated:
         db = get_session()
+        auditar("salida")
         titular = current_user.contratista if current_user.es_contratista else current_user.cuenta
         modelo = type(titular)
         # In SQL (sesion + 1), not read-modify-write: two logouts at once must both count.

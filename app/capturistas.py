@@ -58,6 +58,13 @@ def cuentas_con_contrasena(session: Session, curp: str) -> list[Persona]:
                              .order_by(Persona.id)).all())
 
 
+def contratistas_de_curp(session: Session, curp: str) -> list[int]:
+    """The contratistas this CURP works for (an active role): a refused sign-in with the CURP concerns each."""
+    return list(session.exec(select(Capturista.contratista_id).where(Capturista.curp == curp,
+                                                                     Capturista.estatus == "activo")
+                             .order_by(Capturista.contratista_id)).all())
+
+
 def rol_de(session: Session, contratista_id: int, curp: str) -> Capturista | None:
     return session.exec(select(Capturista).where(Capturista.contratista_id == contratista_id,
                                                  Capturista.curp == curp)).first()

@@ -1,6 +1,7 @@
 """The contratista in the database: its entry with a validated e.firma, made safe against replays and races."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -22,9 +23,11 @@ def usar_comprobante(session: Session, comprobante: Comprobante, vigencia: timed
     return True
 
 
-def registrar_ingreso(session: Session, comprobante: Comprobante, now: datetime) -> Contratista:
+def registrar_ingreso(session: Session, comprobante: Comprobante, now: datetime,
+                      antes_de_confirmar: Callable[[Contratista], None] = lambda c: None) -> Contratista:
     """The contratista of the proof's RFC, created on its first entry; the latest certificate is the one on file (a
-    renewed e.firma updates serial, dates and name). Two first entries racing: the second finds the first's row."""
+    renewed e.firma updates serial, dates and name). Two first entries racing: the second finds the first's row.
+    `antes_de_confirmar(contratista)` adds to the same transaction (the entry's audit row), its id known."""
     for _ in range(2):
         contratista = session.exec(select(Contratista).where(Contratista.rfc == comprobante.rfc)).first() \
             or Contratista(rfc=comprobante.rfc)
@@ -34,6 +37,8 @@ def registrar_ingreso(session: Session, comprobante: Comprobante, now: datetime)
         contratista.ultimo_ingreso = now
         session.add(contratista)
         try:
+            session.flush()
+            antes_de_confirmar(contratista)
             session.commit()
             return contratista
         except IntegrityError:

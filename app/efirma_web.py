@@ -21,11 +21,14 @@ from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import PasswordField
 from wtforms.validators import InputRequired, Length
 
+from sqlmodel import select
+
 from . import fiel, limiter, trust
+from .auth import auditar
 from .db import get_session
 from .formularios import rechazar
 from .htmx import render
-from .models import utcnow
+from .models import Contratista, utcnow
 
 POR_CREDENCIAL_Y_DIRECCION = limiter.Regla(limit=5, window=timedelta(minutes=15))
 POR_CREDENCIAL = limiter.Regla(limit=10, window=timedelta(minutes=15), retraso=1.0)
@@ -85,9 +88,34 @@ def form_response(template: str, block: str, form: FlaskForm, retry: int | None,
 
 
 class _Demasiados(Exception):
-    def __init__(self, espera: timedelta):
+    def __init__(self, intento: limiter.Intento):
         super().__init__()
-        self.espera = espera
+        self.intento = intento
+
+
+# What a lockout is counted against, for the Bitácora (the kinds of app.limiter's keys).
+BLOQUEOS = {"efirma-ip": "intentos con e.firma desde esta dirección",
+            "curp-ip": "intentos con CURP y contraseña desde esta dirección",
+            "cer": "intentos con este certificado desde esta dirección",
+            "curp": "intentos con esta CURP desde esta dirección"}
+
+
+def auditar_intento(rechazo: str, quien: str, contratista_ids: list[int | None], motivo: str,
+                    intento: limiter.Intento | None = None) -> None:
+    """A refused attempt in the Bitácora, once for each contratista it concerns: the reason (`rechazo` is its kind)
+    or, when the limiter refused it, the lockout, recorded at its first refused attempt only (the attempts refused
+    after it are that lockout). Never the password or the key. Committed on its own."""
+    if intento is not None and intento.rechazado:
+        if intento.bloqueo is None:
+            return
+        rechazo, motivo = "bloqueo", f"{motivo} ({BLOQUEOS.get(intento.bloqueo, intento.bloqueo)})"
+    for contratista_id in contratista_ids or [None]:
+        auditar(rechazo, motivo, contratista_id=contratista_id, quien=quien, aparte=True)
+
+
+def _contratista_de(rfc: str) -> int | None:
+    """The contratista of this RFC, if the portal knows it: attempts against its RFC are shown to it."""
+    return get_session().exec(select(Contratista.id).where(Contratista.rfc == rfc)).first()
 
 
 class Verificacion(NamedTuple):
@@ -95,18 +123,27 @@ class Verificacion(NamedTuple):
     retry: int | None         # seconds for Retry-After when the limiter refused
 
 
-def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes] | None = None) -> Verificacion:
+def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes] | None = None,
+              rechazo: str = "ingreso_rechazado", referencia: str = "e.firma") -> Verificacion:
     """Check the e.firma of a validated form (its `cer`, `key` and `password`) for `rfc`, as ingress does (fiel.verify,
     its messages onto the form), throttled. `sellar`, when given, is what the key signs once every check passed.
 
     Every attempt counts against the client address until it succeeds. A certificate that no trusted CA issued is
     refused before its password is tried and counts against nobody's credential; once the certificate is trusted,
     a wrong password counts against (certificate, address), which refuses after five, and against the certificate
-    as a whole, which only slows down. The key and its password live in this call only."""
+    as a whole, which only slows down. The key and its password live in this call only.
+
+    A refusal is a Bitácora row of kind `rechazo` ("ingreso_rechazado", "firma_rechazada") with its reason after
+    `referencia`, shown to the contratista of `rfc` when the portal knows it; a lockout, a "bloqueo" row."""
     db, now, desde = get_session(), utcnow(), direccion()
     cer, key = form.cer.data.read(), form.key.data.read()
     por_ip = limiter.intentar(db, {f"efirma-ip:{desde}": por_direccion()}, now)
+
+    def rechazada(motivo: str, intento: limiter.Intento | None = None) -> None:
+        auditar_intento(rechazo, rfc, [_contratista_de(rfc)], f"{referencia}: {motivo}", intento)
+
     if por_ip.rechazado:
+        rechazada("Demasiados intentos fallidos", por_ip)
         return Verificacion(None, demasiados(form, por_ip.espera))
     por_credencial: limiter.Intento | None = None
     credencial_y_direccion = ""
@@ -118,16 +155,18 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
         por_credencial = limiter.intentar(db, {credencial_y_direccion: POR_CREDENCIAL_Y_DIRECCION,
                                                credencial: POR_CREDENCIAL}, now)
         if por_credencial.rechazado:
-            raise _Demasiados(por_credencial.espera)
+            raise _Demasiados(por_credencial)
         time.sleep(por_credencial.retraso)
 
     try:
         firma = fiel.verify(rfc, cer, key, form.password.data, trust=trust.store(db), now=now,
                             revocation=_revocation(), antes_de_la_contrasena=antes_de_la_contrasena, sellar=sellar)
     except _Demasiados as e:
-        return Verificacion(None, demasiados(form, e.espera))
+        rechazada("Demasiados intentos fallidos", e.intento)
+        return Verificacion(None, demasiados(form, e.intento.espera))
     except fiel.FielRechazada as e:
         rechazar(form, e)
+        rechazada(str(e))
         if por_credencial is not None and e.field != "password":
             limiter.acierto(db, por_credencial)  # no password guess: it counts against the address only
         return Verificacion(None, None)

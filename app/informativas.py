@@ -12,7 +12,7 @@ deleted.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -358,11 +358,13 @@ def complementada_por(session: Session, informativa: Informativa) -> list[Inform
                              .order_by(Informativa.id)).all())
 
 
-def registrar_complementaria(session: Session, original: Informativa, tipo: str) -> Informativa:
+def registrar_complementaria(session: Session, original: Informativa, tipo: str,
+                             antes_de_confirmar: Callable[[Informativa], None] = lambda nueva: None) -> Informativa:
     """A Corrección (a copy of the filed informativa's contracts and workers, to edit) or a Sin efectos (nothing to
     capture) of the period's vigente presented filing, in capture. Rechazo("tipo") when the filing is not the
     period's vigente presented one, when the period used its four, or when another is under way (the unique
-    `pendiente` decides between racing requests). Committed."""
+    `pendiente` decides between racing requests). `antes_de_confirmar(nueva)` adds to the same transaction.
+    Committed."""
     if tipo not in TIPOS_COMPLEMENTARIA:
         raise ValueError(tipo)
     no_vigente = "Solo la informativa vigente y presentada de un cuatrimestre puede complementarse."
@@ -401,6 +403,7 @@ def registrar_complementaria(session: Session, original: Informativa, tipo: str)
         raise Rechazo("tipo", cuatro)
     if tipo == "correccion":
         _copiar_contratos(session, original, nueva)
+    antes_de_confirmar(nueva)
     session.commit()
     return nueva
 
@@ -500,12 +503,14 @@ class Firmada:
     nombre: str
 
 
-def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahora: datetime) -> str | None:
+def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahora: datetime,
+              antes_de_confirmar: Callable[[str], None] = lambda folio: None) -> str | None:
     """Por firmar → Presentada: the folio, the time, the deadline's verdict, the cadena, the sello and the
     certificate, in one transaction. Answers the folio, or None (nothing stored) when the informativa is no longer
     por firmar, or when its stored data no longer give the cadena that was signed (it changed while the
     contratista signed: Regresar a captura, a change, Enviar again). The conditional UPDATE comes first, so that
-    nothing can change it between that check and the commit. Committed."""
+    nothing can change it between that check and the commit. `antes_de_confirmar(folio)` adds to the same
+    transaction (the Bitácora's row). Committed."""
     tabla = Informativa.__table__
     resultado = session.execute(update(tabla).where(tabla.c.id == informativa.id, tabla.c.estatus == "por_firmar")
                                 .values(estatus="presentada", actualizada=ahora))
@@ -534,6 +539,7 @@ def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahor
         local.date() > plazos.fecha_limite(periodo),
         cadena_version=cadena.VERSION, cadena=firmada.cadena, sello=firmada.sello, certificado=firmada.certificado,
         cert_serial=firmada.serial, rfc_firmante=firmada.rfc, nombre_firmante=firmada.nombre))
+    antes_de_confirmar(folio)
     session.commit()
     session.refresh(informativa)
     return folio

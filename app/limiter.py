@@ -40,6 +40,9 @@ class Intento:
     ids: list[int] = field(default_factory=list)
     espera: timedelta | None = None  # refused: how long until the oldest counted row leaves the window
     retraso: float = 0.0  # allowed after this delay
+    # Refused as the first attempt past a limit (the moment a lockout begins): the kind of its key ("efirma-ip",
+    # "cer", …). The attempts refused after it are the same lockout, so the Bitácora records it once.
+    bloqueo: str | None = None
 
     @property
     def rechazado(self) -> bool:
@@ -61,7 +64,7 @@ def intentar(session: Session, claves: dict[str, Regla], now: datetime) -> Inten
     session.add_all(filas)
     session.commit()
     intento = Intento(ids=[f.id for f in filas])
-    for k, regla in claves.items():
+    for (k, regla), fila in zip(claves.items(), filas):
         count, oldest = session.exec(
             select(func.count(), func.min(IntentoFallido.momento))
             .where(IntentoFallido.clave == clave(k), IntentoFallido.momento > now - regla.window)
@@ -73,7 +76,18 @@ def intentar(session: Session, claves: dict[str, Regla], now: datetime) -> Inten
             continue
         wait = max(oldest + regla.window - now, timedelta(seconds=1))
         intento.espera = wait if intento.espera is None else max(intento.espera, wait)
+        if intento.bloqueo is None and _puesto(session, clave(k), regla, now, fila.id) == regla.limit + 1:
+            intento.bloqueo = k.partition(":")[0]
     return intento
+
+
+def _puesto(session: Session, stored: str, regla: Regla, now: datetime, fila_id: int) -> int:
+    """This attempt's place among the key's rows in the window, by id, so that of attempts racing past the limit
+    one, seldom two, takes place limit + 1 (a lockout recorded twice at worst; a row committed out of id order
+    could hide it, at worst once)."""
+    return session.exec(select(func.count()).where(IntentoFallido.clave == stored,
+                                                   IntentoFallido.momento > now - regla.window,
+                                                   col(IntentoFallido.id) <= fila_id)).one()
 
 
 def acierto(session: Session, *intentos: Intento | None, olvidar: list[str] = ()) -> None:

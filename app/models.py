@@ -260,14 +260,22 @@ class DirectorioCurp(SQLModel, table=True):
 
 
 class Auditoria(SQLModel, table=True):
-    """Who did what, when: every alta, baja, reactivación, invitation and export."""
+    """The Bitácora: one append-only row per event (ingress and each refusal, términos, datos generales, capturistas'
+    alta, baja, reactivación, invitation and activation, exports, lockouts, sign-out, filings). Written only through
+    app.auditoria.registrar; the app never updates or deletes a row."""
+
+    # The contratista's Bitácora filters its own rows and sorts them newest first.
+    __table_args__ = (Index("ix_auditoria_contratista_id_momento", "contratista_id", "momento"),)
 
     id: int | None = Field(default=None, primary_key=True)
     momento: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    actor: str = Field(max_length=40)  # "contratista:<id>", "capturista:<id>", "sistema"
-    contratista_id: int | None = Field(default=None, foreign_key="contratista.id", index=True)
-    accion: str = Field(max_length=30)
+    actor: str = Field(max_length=40)  # "contratista:<id>", "capturista:<id>", "cuenta:<id>", "anonimo", "sistema"
+    # Whose portal it concerns (None: an attempt against an RFC or CURP the portal does not know, kept, shown to none)
+    contratista_id: int | None = Field(default=None, foreign_key="contratista.id")
+    accion: str = Field(max_length=30)  # the kind: a key of app.auditoria.TIPOS
     detalle: str = Field(default="", max_length=500)
+    quien: str = Field(default="", max_length=18, sa_column_kwargs={"server_default": ""})  # RFC (13) or CURP (18)
+    direccion: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})  # client address
 
 
 # -- Registro REPSE and the informativa cuatrimestral -------------------------------------------------------------

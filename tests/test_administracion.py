@@ -108,7 +108,7 @@ def test_menu_and_the_pages_ask_for_datos_generales_first(client, juegos):
     doc = html(client.get(ALTA))
     nav = doc.select_one("nav.menu")
     assert [a.get_text() for a in nav.select("a")] == ["Inicio", "Datos generales", "Registro REPSE", "Informativa",
-                                                         "Acuses de presentación", "Exportar listado",
+                                                         "Acuses de presentación", "Exportar listado", "Bitácora",
                                                          "Alta de usuarios", "Consulta",
                                                          "Exportar Excel"]
     assert "primero guarda tus datos generales" in doc.main.get_text()
@@ -269,7 +269,7 @@ def test_guardar_invites_by_mail_and_the_capturista_activates_and_signs_in(contr
         db = get_session()
         capturista = db.exec(select(Capturista)).one()
         assert capturista.estatus == "pendiente" and db.get(Persona, capturista.persona_id).correo == "luis@ejemplo.mx"
-        assert {a.accion for a in db.exec(select(Auditoria)).all()} == {"alta", "invitacion"}
+        assert {a.accion for a in db.exec(select(Auditoria)).all()} == {"ingreso", "terminos", "alta", "invitacion"}
     mensaje = leer_outbox(Path(app.instance_path) / "outbox")[-1]
     assert mensaje["To"] == "luis@ejemplo.mx"
 

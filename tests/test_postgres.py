@@ -55,4 +55,5 @@ def test_administracion_on_postgresql(pg_app, juegos):
     assert "GARCIA" in client.get("/administracion/consulta?q=garcia").get_data(as_text=True)
     assert client.get("/administracion/exportar").status_code == 200
     with pg_app.app_context():
-        assert {a.accion for a in get_session().exec(select(Auditoria)).all()} == {"alta", "invitacion", "exportacion"}
+        assert {a.accion for a in get_session().exec(select(Auditoria)).all()} == {"ingreso", "terminos", "alta", "invitacion",
+                                                                                  "exportacion"}

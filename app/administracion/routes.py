@@ -12,11 +12,11 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import capturistas, contacto, curp, enlaces, export, hora, registro_curp
-from ..auth import contratista_required
+from ..auth import auditar, contratista_required
 from ..db import get_session
 from ..formularios import rechazar, tiene_errores
 from ..htmx import render, see_other
-from ..models import Auditoria, Capturista, DatosGenerales, Persona, utcnow
+from ..models import Capturista, DatosGenerales, Persona, utcnow
 from .forms import AltaUsuarioForm
 
 bp = Blueprint("administracion", __name__, url_prefix="/administracion")
@@ -32,12 +32,6 @@ def _datos_generales_primero():
     if get_session().get(DatosGenerales, current_user.contratista.id) is None:
         return render("administracion/pendiente.html")
     return None
-
-
-def auditar(accion: str, detalle: str) -> None:
-    """Record who (the signed-in contratista), when and what; committed with the change it describes."""
-    get_session().add(Auditoria(actor=current_user.actor, contratista_id=current_user.contratista.id,
-                                accion=accion, detalle=detalle[:500]))
 
 
 def _capturista_propio(capturista_id: int) -> tuple[Capturista, Persona]:

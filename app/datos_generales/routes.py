@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlmodel import Session, delete, select, update
 
 from .. import acuse, generales, localizador_web
-from ..auth import Usuario, conserva_al_expirar, contratista_required
+from ..auth import Usuario, auditar, conserva_al_expirar, contratista_required
 from ..db import bloquear_borradores, get_session, upsert
 from ..formularios import rechazar
 from ..htmx import render, see_other, wants_fragment
@@ -284,6 +284,7 @@ def guardar():
         db.exec(update(Documento).where(Documento.contratista_id == contratista_id, Documento.tipo == ACUSE_BORRADOR)
                 .values(tipo=ACUSE))
     db.exec(delete(Borrador).where(Borrador.contratista_id == contratista_id, Borrador.clave == BORRADOR))
+    auditar("datos_generales", "con un acuse STPS nuevo" if estado.cambio_acuse == "nuevo" else "")
     db.commit()
     flash("Tus datos generales se guardaron correctamente.", "status")
     return see_other(url_for("datos_generales.index"))

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, url_for
 from flask_login import current_user
 
 from .. import informativas, plazos
+from ..auth import auditar
 from ..db import get_session
 from ..formularios import rechazar
 from ..htmx import render, see_other
@@ -30,7 +31,9 @@ def complementaria(informativa_id: int):
             form.tipo.errors = ["Selecciona el tipo de complementaria."]
         else:
             try:
-                nueva = informativas.registrar_complementaria(get_session(), informativa, form.tipo.data)
+                nueva = informativas.registrar_complementaria(get_session(), informativa, form.tipo.data, lambda n: (
+                    auditar("complementaria", f"{TIPOS_INFORMATIVA[n.tipo]} (informativa {n.id}) del folio "
+                                              f"{informativa.folio}")))
             except Rechazo as e:
                 rechazar(form, e)
             else:

@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .. import cadena, efirma_web, hora, informativas
+from ..auth import auditar
 from ..db import get_session
 from ..fiel import Firma, sello
 from ..htmx import render, see_other
@@ -73,13 +74,16 @@ def firmar(informativa_id: int):
                                                                              firma.nombre))
         return firmado["cadena"].encode("utf-8")
 
-    firma, retry = efirma_web.verificar(form, contratista.rfc, sellar=cadena_de)
+    periodo = f"{informativa.ejercicio}-{informativa.cuatrimestre}"
+    firma, retry = efirma_web.verificar(form, contratista.rfc, sellar=cadena_de, rechazo="firma_rechazada",
+                                        referencia=f"informativa {informativa.id} ({periodo})")
     if firma is None:
         return _pagina(informativa, form, retry)
     firmada = informativas.Firmada(cadena=firmado["cadena"], sello=sello.a_texto(firma.sello),
                                    certificado=firma.certificado, serial=firma.serial, rfc=firma.rfc,
                                    nombre=firma.nombre)
-    folio = informativas.presentar(db, informativa, firmada, utcnow())
+    folio = informativas.presentar(db, informativa, firmada, utcnow(), lambda folio: auditar(
+        "presentacion", f"folio {folio}, informativa {informativa.id} ({periodo}), certificado {firma.serial}"))
     if folio is None:
         # Its rollback expired the informativa: read it again (a complementaria discarded meanwhile is gone).
         if informativas.propia(db, contratista.id, informativa_id) is None:

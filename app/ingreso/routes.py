@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import capturistas, comprobante, contrasena, contratistas, efirma_web, enlaces, limiter
 from ..formularios import rechazar
-from ..auth import Usuario, cuenta_required, entrar, salir as terminar_sesion, usuario_required
+from ..auth import Usuario, auditar, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
 from ..htmx import render, see_other, wants_fragment
 from ..models import AceptacionTerminos, Capturista, Contratista, DatosGenerales, utcnow
@@ -78,7 +78,9 @@ def ingresar():
         flash("La validación de tu e.firma expiró, ya se usó o no se encontró. Valídala de nuevo para ingresar.",
               "error")
         return see_other(url_for("ingreso.efirma"))
-    contratista = contratistas.registrar_ingreso(db, proof, now)
+    contratista = contratistas.registrar_ingreso(
+        db, proof, now, lambda c: auditar("ingreso", f"e.firma, certificado {proof.serial}", contratista_id=c.id,
+                                          quien=c.rfc, actor=f"contratista:{c.id}"))
     usuario = Usuario(contratista)
     entrar(usuario)
     if not usuario.acepto_terminos:
@@ -109,6 +111,7 @@ def terminos():
         db = get_session()
         db.add(contratista)
         db.add(AceptacionTerminos(contratista_id=contratista.id, version=version, aceptado=now))
+        auditar("terminos", f"versión {version}")
         db.commit()
         return see_other(_inicio(contratista))
     return render("ingreso/terminos.html", "terminos", form=form, version=current_app.config["TERMINOS_VERSION"])
@@ -126,14 +129,22 @@ def capturista():
                                         f"curp:{curp}": POR_CREDENCIAL}, now)
         if intento.rechazado:
             retry = _demasiados(form, intento.espera)
+            efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_curp(db, curp),
+                                       "CURP y contraseña: Demasiados intentos fallidos", intento)
         else:
             time.sleep(intento.retraso)
             cuenta = _cuenta_con_contrasena(curp, form.password.data)
             if cuenta is None:
                 form.form_errors.append(MSG_CAPTURISTA)
+                efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_curp(db, curp),
+                                           "CURP y contraseña: la CURP o la contraseña son incorrectas")
             else:
                 limiter.acierto(db, intento, olvidar=[credencial_y_direccion])
                 entrar(Usuario(cuenta=cuenta))
+                # The account's own sign-in concerns no contratista yet (kept, shown to none): each contratista
+                # sees the entry into its portal, when the account chooses it (_entrar_como).
+                auditar("ingreso", "CURP y contraseña", contratista_id=None, quien=curp, actor=f"cuenta:{cuenta.id}",
+                        aparte=True)
                 return see_other(url_for("ingreso.elegir"))
     return _form_response("ingreso/index.html", "capturista", form, retry)
 
@@ -185,6 +196,7 @@ def _nombre_contratista(rol: Capturista) -> str:
 def _entrar_como(cuenta, rol: Capturista):
     # Same person, same sign-in: the session's clock goes on (choosing again must not extend SESION_MAXIMA).
     entrar(Usuario(get_session().get(Contratista, rol.contratista_id), rol, cuenta), inicio=session.get("inicio"))
+    auditar("ingreso", f"capturista {rol.id} {rol.nombre_completo}, con CURP y contraseña", aparte=True)
     return see_other(url_for("ingreso.inicio"))
 
 
@@ -215,6 +227,8 @@ def _responder(capturista_id: int, acepta: bool):
     rol = capturistas.responder_invitacion(db, current_user.cuenta, capturista_id, acepta, utcnow())
     if rol is None:
         abort(404)
+    auditar("invitacion_respondida", f"capturista {rol.id}: {'aceptada' if acepta else 'rechazada'}",
+            contratista_id=rol.contratista_id)
     db.commit()
     contratista = db.get(Contratista, rol.contratista_id)
     flash(f"{'Aceptaste' if acepta else 'Rechazaste'} la invitación de {contratista.nombre}.", "status")
@@ -235,7 +249,7 @@ def inicio():
 
 def _definir_contrasena(proposito: str, cuenta, rol: Capturista | None, guardar):
     """The form to set a password from a one-time link; `guardar(hash)` stores it, False when the link was used
-    meanwhile."""
+    meanwhile. An activation (a role given) is a Bitácora row of the role's contratista, in the same commit."""
     form = ContrasenaForm()
     nombre = rol.nombre_completo if rol is not None else ""
     if form.validate_on_submit():
@@ -251,6 +265,9 @@ def _definir_contrasena(proposito: str, cuenta, rol: Capturista | None, guardar)
             if not guardar(generate_password_hash(form.contrasena.data)):
                 db.rollback()  # the same link used at the same time elsewhere: that use won
                 return _enlace_invalido()
+            if rol is not None:
+                auditar("activacion", f"capturista {rol.id} {rol.nombre_completo}", contratista_id=rol.contratista_id,
+                        quien=cuenta.curp, actor=f"capturista:{rol.id}")
             db.commit()
             flash("Tu contraseña quedó registrada. Ya puedes ingresar con tu CURP y tu contraseña.", "status")
             return see_other(url_for("ingreso.index"))

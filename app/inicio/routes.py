@@ -13,10 +13,10 @@ from flask import Blueprint, Response
 from flask_login import current_user
 
 from .. import hora, informativas, listado, plazos, seguimiento
-from ..auth import contratista_required, usuario_required
+from ..auth import auditar, contratista_required, usuario_required
 from ..db import get_session
 from ..htmx import render
-from ..models import TIPOS_INFORMATIVA, Auditoria, utcnow
+from ..models import TIPOS_INFORMATIVA, utcnow
 
 bp = Blueprint("inicio", __name__, url_prefix="/inicio")
 
@@ -41,9 +41,7 @@ def exportar_listado():
     out = io.BytesIO()
     n = listado.write_xlsx(seguimiento.filas_listado(db, contratista), out)
     nombre = listado.filename(contratista.id, utcnow())
-    db.add(Auditoria(actor=current_user.actor, contratista_id=contratista.id, accion="exportacion",
-                     detalle=f"listado: {n} filas, {nombre}"))
-    db.commit()
+    auditar("exportacion", f"listado: {n} filas, {nombre}", aparte=True)
     response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers.set("Content-Disposition", "attachment", filename=nombre)
     response.headers["Cache-Control"] = "private, no-store"
