@@ -308,11 +308,15 @@ def agregar_trabajadores(session: Session, contrato_id: int, filas: Iterable[Fil
     if not valores:
         return 0
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    tabla = Trabajador.__table__
     agregados = 0
     for inicio in range(0, len(valores), 500):
-        resultado = session.execute(insert(Trabajador.__table__).values(valores[inicio:inicio + 500])
-                                    .on_conflict_do_nothing(index_elements=["contrato_id", "nss"]))
-        agregados += max(resultado.rowcount, 0)
+        # RETURNING names the rows inserted (not those the conflict skipped): psycopg's rowcount is -1 for this
+        # statement, which told "Se agregaron 0 trabajadores" on PostgreSQL (the cluster's browser test saw it).
+        resultado = session.execute(insert(tabla).values(valores[inicio:inicio + 500])
+                                    .on_conflict_do_nothing(index_elements=["contrato_id", "nss"])
+                                    .returning(tabla.c.id))
+        agregados += len(resultado.all())
     return agregados
 
 

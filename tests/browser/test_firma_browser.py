@@ -116,3 +116,9 @@ def test_signing_by_keyboard_only(browser, live_app, archivos, juegos):
     page.keyboard.press("Enter")  # implicit submission
     expect(page.locator("dl.resumen")).to_contain_text("ICSOE-N2026-")
     contexto.close()
+
+
+@pytest.mark.postgres
+def test_signing_and_a_correccion_through_the_proxy_on_two_nodes(browser, live_app_cluster, archivos, juegos):
+    """Firmar y presentar and a Corrección through haproxy onto two nodes on PostgreSQL (issue 14)."""
+    test_the_contratista_signs_then_files_a_correccion(browser, live_app_cluster, archivos, juegos, True, 320)

@@ -534,3 +534,11 @@ def test_a_page_of_50_workers_and_of_50_error_rows(browser, live_app, juegos, ja
     for ruta, tamano in paginas:
         print(f"page: GET {ruta}: {tamano} B")
     assert bool(fragmentos) == javascript
+
+
+@pytest.mark.postgres
+def test_the_same_through_the_proxy_on_two_nodes(browser, live_app_cluster, archivos, juegos, tmp_path):
+    """The whole capture (REPSE, contracts with the locator, worker files, Revisar, Enviar) through haproxy onto two
+    nodes on PostgreSQL (issue 14): each request may land on either node, previews and drafts included."""
+    test_capturista_registers_fixes_and_sends_an_informativa(browser, live_app_cluster, archivos, juegos, tmp_path,
+                                                              True, 320)
