@@ -1,7 +1,7 @@
 """Per-node efficiency (issue 14, §3): requests per second of one `icsoe serve` node against a waitress "hello
 world" Flask app with the same threads, on the same machine, in the same run, both measured with wrk. Printed as
-numbers and as the ratio to hello world (target: the landing page >= 50 %; Consulta and the colonias search, >= 20 %,
-are not measured here yet).
+numbers and as the ratio to hello world (targets: the landing page >= 50 %, Consulta of 1,000 capturistas >= 20 %;
+the colonias search, also >= 20 %, is not measured here yet).
 
     python -m benchmarks nodo           (needs wrk: apt-get install wrk)
 
@@ -73,6 +73,45 @@ def _preparar(entorno: dict) -> None:
                    env=entorno, check=True, capture_output=True)
 
 
+POBLAR = """
+from app import create_app
+from app.db import get_session
+from app.models import Capturista, Contratista, DatosGenerales, Persona
+from sqlmodel import select
+app = create_app()
+with app.app_context():
+    db = get_session()
+    contratista = db.exec(select(Contratista)).one()
+    db.add(DatosGenerales(contratista_id=contratista.id, correo="a@ejemplo.mx", celular="5512345678"))
+    personas = [Persona(curp=f"XAXX{i:06d}HDFXXX00", correo=f"c{i}@ejemplo.mx") for i in range(1000)]
+    db.add_all(personas)
+    db.commit()
+    for i, persona in enumerate(personas):
+        db.add(Capturista(persona_id=persona.id, contratista_id=contratista.id, curp=persona.curp,
+                          nombres=f"NOMBRE {i}", primer_apellido=f"APELLIDO {i % 997}", telefono="5512345678"))
+    db.commit()
+"""
+
+
+def _ingresar(base: str, demo: Path) -> str:
+    """Sign in over HTTP with the demo persona moral's e.firma and accept the terms; the session cookie."""
+    from bs4 import BeautifulSoup
+
+    cliente = requests.Session()
+    token = lambda r: BeautifulSoup(r.text, "html.parser").select_one("input[name=csrf_token]")["value"]  # noqa
+    carpeta = demo / "fiel_persona_moral"
+    texto = (demo / "README.txt").read_text(encoding="utf-8")
+    rfc = texto.split("fiel_persona_moral/", 1)[1].split("RFC a capturar:", 1)[1].split()[0]
+    r = cliente.post(base + "/ingreso/efirma", data={"csrf_token": token(cliente.get(base + "/ingreso/efirma")),
+                                                     "rfc": rfc, "password": "12345678a"},
+                     files={"cer": ("c.cer", (carpeta / "certificate.cer").read_bytes()),
+                            "key": ("k.key", (carpeta / "private_key.key").read_bytes())})
+    cliente.post(base + "/ingreso/ingresar", data={"csrf_token": token(r)})
+    r = cliente.get(base + "/ingreso/terminos")
+    cliente.post(base + "/ingreso/terminos", data={"csrf_token": token(r), "acepto": "y"})
+    return cliente.cookies.get("session")
+
+
 def bench_nodo() -> None:
     if shutil.which("wrk") is None:
         print("nodo: wrk not found (apt-get install wrk); skipped")
@@ -98,6 +137,14 @@ def bench_nodo() -> None:
               f"(target >= 50 %)")
         salud = _wrk(nodo + "/salud")
         print(f"nodo: /salud: {salud:,.0f} requests/s, {salud / referencia:.0%} of hello world")
+        cookie = _ingresar(nodo, carpeta / "instance" / "demo")
+        poblado = subprocess.run([sys.executable, "-c", POBLAR], cwd=REPO, env=entorno, capture_output=True,
+                                 text=True)
+        if poblado.returncode:
+            raise RuntimeError(poblado.stderr[-2000:])
+        consulta = _wrk(nodo + "/administracion/consulta", cookie)
+        print(f"nodo: Consulta, 1,000 capturistas: {consulta:,.0f} requests/s, {consulta / referencia:.0%} of hello "
+              "world (target >= 20 %)")
     finally:
         for proceso in procesos:
             proceso.terminate()
