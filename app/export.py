@@ -37,7 +37,7 @@ from openpyxl.styles import Font
 
 from . import hora
 
-__all__ = ["DATE_FORMAT", "HEADERS", "SHEET", "FilaCapturista", "filename", "text_cell", "write_sheet", "write_xlsx"]
+__all__ = ["DATE_FORMAT", "HEADERS", "SHEET", "FilaCapturista", "date_cell", "filename", "text_cell", "write_sheet", "write_xlsx"]
 
 HEADERS = ("CURP", "Nombre(s)", "Primer Apellido", "Segundo Apellido", "Rol", "Estatus", "Grupo",
            "Contratista relacionado", "Fecha alta", "Fecha baja", "Fecha actualización")
@@ -80,8 +80,8 @@ def write_xlsx(rows: Iterable[FilaCapturista], out: BinaryIO) -> int:
     return write_sheet(out, SHEET, HEADERS, WIDTHS, rows, lambda ws, fila: [
         text_cell(ws, fila.curp), text_cell(ws, fila.nombres), text_cell(ws, fila.primer_apellido),
         text_cell(ws, fila.segundo_apellido), text_cell(ws, fila.rol), text_cell(ws, fila.estatus),
-        text_cell(ws, fila.grupo), text_cell(ws, fila.contratista), _date(ws, fila.fecha_alta),
-        _date(ws, fila.fecha_baja), _date(ws, fila.fecha_actualizacion),
+        text_cell(ws, fila.grupo), text_cell(ws, fila.contratista), date_cell(ws, fila.fecha_alta),
+        date_cell(ws, fila.fecha_baja), date_cell(ws, fila.fecha_actualizacion),
     ], autofilter=LAST_COLUMN)
 
 
@@ -148,12 +148,13 @@ def text_cell(ws, value: str | None) -> str | WriteOnlyCell | None:
     return cell
 
 
-def _date(ws, value: datetime | None) -> WriteOnlyCell | None:
+def date_cell(ws, value: datetime | None, number_format: str = DATE_FORMAT) -> WriteOnlyCell | None:
+    """A moment as a date cell in Mexico City time (Excel has no time zones); None stays an empty cell."""
     if value is None:
         return None
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
     local = value.astimezone(hora.MEXICO).replace(tzinfo=None, microsecond=0)
     cell = WriteOnlyCell(ws, value=local)
-    cell.number_format = DATE_FORMAT
+    cell.number_format = number_format
     return cell

@@ -40,3 +40,14 @@ def see_other(url: str) -> Response:
     if request.htmx:
         return make_response("", 204, {"HX-Redirect": url})
     return redirect(url, 303)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx(datos: bytes, nombre: str) -> Response:
+    """An .xlsx to download (Exportar Excel, Exportar listado, the Bitácora's export): never kept by a cache."""
+    response = Response(datos, mimetype=XLSX)
+    response.headers.set("Content-Disposition", "attachment", filename=nombre)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -17,8 +17,8 @@ from typing import BinaryIO
 
 from openpyxl.cell import WriteOnlyCell
 
-from . import folios, hora
-from .export import text_cell, write_sheet
+from . import folios
+from .export import date_cell, text_cell, write_sheet
 
 __all__ = ["HEADERS", "SHEET", "FilaListado", "filename", "write_xlsx"]
 
@@ -78,16 +78,6 @@ def _fecha(ws, value: date | None):
     return cell
 
 
-def _momento(ws, value: datetime | None):
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
-    cell = WriteOnlyCell(ws, value=value.astimezone(hora.MEXICO).replace(tzinfo=None, microsecond=0))
-    cell.number_format = "dd/mm/yyyy hh:mm"
-    return cell
-
-
 def write_xlsx(rows: Iterable[FilaListado], out: BinaryIO) -> int:
     """Write the Listado to `out` (binary); return how many rows it has."""
     return write_sheet(out, SHEET, HEADERS, WIDTHS, rows, lambda ws, f: [
@@ -95,5 +85,5 @@ def write_xlsx(rows: Iterable[FilaListado], out: BinaryIO) -> int:
         text_cell(ws, f.nombre_contratante), text_cell(ws, f.folio_contrato), text_cell(ws, f.folio_servicio),
         text_cell(ws, f.descripcion_servicio), _fecha(ws, f.fecha_inicio), _fecha(ws, f.fecha_termino),
         f.trabajadores, f.cuatrimestre, f.ejercicio, text_cell(ws, TIPOS.get(f.tipo, f.tipo)),
-        text_cell(ws, f.folio_informativa), _momento(ws, f.presentada),
+        text_cell(ws, f.folio_informativa), date_cell(ws, f.presentada),
     ], autofilter=LAST_COLUMN)

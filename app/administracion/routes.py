@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +15,7 @@ from .. import capturistas, contacto, curp, enlaces, export, hora, registro_curp
 from ..auth import auditar, contratista_required
 from ..db import get_session
 from ..formularios import rechazar, tiene_errores
-from ..htmx import render, see_other
+from ..htmx import render, see_other, xlsx
 from ..models import Capturista, DatosGenerales, Persona, utcnow
 from .forms import AltaUsuarioForm
 
@@ -258,7 +258,4 @@ def exportar():
     nombre = export.filename(contratista.id, utcnow())
     auditar("exportacion", f"{n} filas, {nombre}")
     db.commit()
-    response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers.set("Content-Disposition", "attachment", filename=nombre)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx(out.getvalue(), nombre)

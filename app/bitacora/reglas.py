@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import BinaryIO
 
-from openpyxl.cell import WriteOnlyCell
 
 from .. import hora
-from ..export import text_cell, write_sheet
+from ..export import date_cell, text_cell, write_sheet
 from ..rechazo import Rechazo
 
 __all__ = ["FilaBitacora", "HEADERS", "SHEET", "fecha", "filename", "momento", "rango", "usuario", "write_xlsx"]
@@ -79,17 +78,9 @@ def filename(contratista_id: int, now: datetime) -> str:
     return f"Bitacora_{contratista_id}_{(now - EPOCH) // timedelta(milliseconds=1)}.xlsx"
 
 
-def _momento(ws, value: datetime) -> WriteOnlyCell:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
-    cell = WriteOnlyCell(ws, value=value.astimezone(hora.MEXICO).replace(tzinfo=None, microsecond=0))
-    cell.number_format = "dd/mm/yyyy hh:mm:ss"
-    return cell
-
-
 def write_xlsx(rows: Iterable[FilaBitacora], out: BinaryIO) -> int:
     """Write the rows to `out` (binary); return how many there are."""
     return write_sheet(out, SHEET, HEADERS, WIDTHS, rows, lambda ws, f: [
-        _momento(ws, f.momento), text_cell(ws, f.tipo), text_cell(ws, f.quien), text_cell(ws, usuario(f.actor)),
+        date_cell(ws, f.momento, "dd/mm/yyyy hh:mm:ss"), text_cell(ws, f.tipo), text_cell(ws, f.quien), text_cell(ws, usuario(f.actor)),
         text_cell(ws, f.detalle), text_cell(ws, f.direccion),
     ], autofilter=LAST_COLUMN)

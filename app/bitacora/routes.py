@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 from flask_login import current_user
 
 from .. import auditoria
 from ..auth import auditar, contratista_required
 from ..db import get_session
 from ..formularios import rechazar, tiene_errores
-from ..htmx import render
+from ..htmx import render, xlsx
 from ..models import utcnow
 from ..rechazo import Rechazo
 from . import reglas
@@ -83,7 +83,4 @@ def exportar():
                            for f in auditoria.filas(db, contratista.id, filtro)), out)
     nombre = reglas.filename(contratista.id, utcnow())
     auditar("exportacion", f"bitácora: {n} filas, {nombre}", aparte=True)
-    response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers.set("Content-Disposition", "attachment", filename=nombre)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx(out.getvalue(), nombre)

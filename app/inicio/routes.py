@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, Response
+from flask import Blueprint
 from flask_login import current_user
 
 from .. import hora, informativas, listado, plazos, seguimiento
 from ..auth import auditar, contratista_required, usuario_required
 from ..db import get_session
-from ..htmx import render
+from ..htmx import render, xlsx
 from ..models import TIPOS_INFORMATIVA, utcnow
 
 bp = Blueprint("inicio", __name__, url_prefix="/inicio")
@@ -42,7 +42,4 @@ def exportar_listado():
     n = listado.write_xlsx(seguimiento.filas_listado(db, contratista), out)
     nombre = listado.filename(contratista.id, utcnow())
     auditar("exportacion", f"listado: {n} filas, {nombre}", aparte=True)
-    response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers.set("Content-Disposition", "attachment", filename=nombre)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx(out.getvalue(), nombre)
