@@ -9,12 +9,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, nothing else."""
-    from . import auth, config, db, errors, hora, salud, security, uploads
+    from . import auth, config, db, errors, hora, rendimiento, salud, security, uploads
     from .extensions import compress, csrf, htmx, login
+
+    rendimiento.instalar()
 
     instance = Path(instance_path) if instance_path else config.instance_folder()
     instance.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    app.session_interface = rendimiento.SesionFirmada()
     app.config.from_mapping(config.from_environment(instance))
     if test_config:
         app.config.from_mapping(test_config)

@@ -28,13 +28,24 @@ def _content_hash(path: str, mtime_ns: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+@lru_cache(maxsize=64)
+def _version(folder: str, filename: str) -> str:
+    path = Path(folder) / filename
+    return _content_hash(str(path), path.stat().st_mtime_ns)
+
+
 def static_url(app: Flask, filename: str) -> str:
     """A static URL that changes with the file's content, so it can be cached for a year ("immutable").
 
-    Files with the version in their name (htmx-4.0.1.min.js) need no query; app.css gets one.
+    Files with the version in their name (htmx-4.0.1.min.js) need no query; app.css gets one. The files do not change
+    while a node runs (an upgrade restarts it), so the version is computed once per file: a stat() on every render
+    cost a GIL hand-off per page under load. In debug mode (editing app.css) it follows the file's changes.
     """
-    path = Path(app.static_folder) / filename
-    version = _content_hash(str(path), path.stat().st_mtime_ns)
+    if app.debug:
+        path = Path(app.static_folder) / filename
+        version = _content_hash(str(path), path.stat().st_mtime_ns)
+    else:
+        version = _version(app.static_folder, filename)
     return url_for("static", filename=filename, v=version)
 
 

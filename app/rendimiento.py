@@ -1,0 +1,91 @@
+"""Two library hot spots replaced by equivalents, installed once by create_app (issue 14 §3: a node's requests per
+second). Both are written by hand because the libraries offer no hook for them; tests/test_rendimiento.py checks
+that each gives what the library's own function gives.
+
+- WTForms renders every field's attributes with `Markup("{k}=\"{v}\"").format(...)`, and markupsafe's `format` runs
+  Python's `string.Formatter` with escaping: 60-80 µs for one <input>. The landing page spent a third of its time
+  there. `html_params` below builds the same string with plain string operations (the same escaping, the same
+  sorted order, the same `data_`/`aria_` names and True/False rules), about 4 times faster.
+- itsdangerous's URL-safe serializers (Flask's session cookie, Flask-WTF's CSRF token) try zlib on every payload and
+  keep the result when it is shorter. `zlib.compress` releases the GIL, and under waitress's 8 threads each release
+  makes the thread queue again for the GIL behind the others: py-spy found a fifth of a loaded node's threads waiting
+  there. A payload under COMPRIMIR_DESDE bytes (a CSRF token: 42 B; a new visitor's session: 55 B) is not worth
+  compressing anyway, so it is not tried; longer ones (a signed-in session, ~280 B, 20 % shorter compressed) still
+  are. The output is one of the two forms the library itself writes and reads, so cookies and tokens stay valid.
+- Flask builds a new signing serializer for the session cookie twice a request (open and save), and building one
+  serializes `{}` to learn what kind of serializer it is; `SesionFirmada` keeps one per key.
+"""
+from __future__ import annotations
+
+import zlib
+
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
+from markupsafe import Markup, escape
+from wtforms.widgets.core import clean_key
+
+COMPRIMIR_DESDE = 256  # bytes of JSON
+
+_instalado = False
+originales: dict = {}  # the libraries' own functions, for tests/test_rendimiento.py
+
+
+def html_params(**kwargs) -> Markup:
+    """wtforms.widgets.core.html_params, without markupsafe's string.Formatter."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = str(escape(clean_key(key)))
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+def _dump_payload(self, obj) -> bytes:
+    """URLSafeSerializerMixin.dump_payload, trying zlib only from COMPRIMIR_DESDE bytes on."""
+    from itsdangerous.encoding import base64_encode
+    from itsdangerous.url_safe import URLSafeSerializerMixin
+
+    json = super(URLSafeSerializerMixin, self).dump_payload(obj)
+    if len(json) >= COMPRIMIR_DESDE:
+        compressed = zlib.compress(json)
+        if len(compressed) < len(json) - 1:
+            return b"." + base64_encode(compressed)
+    return base64_encode(json)
+
+
+class SesionFirmada(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its serializer built once per SECRET_KEY (and fallbacks)."""
+
+    def __init__(self) -> None:
+        self._serializadores: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        clave = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializador = self._serializadores.get(clave)
+        if serializador is None:
+            serializador = self._serializadores[clave] = super().get_signing_serializer(app)
+        return serializador
+
+
+def instalar() -> None:
+    """Put both in place (idempotent)."""
+    global _instalado
+    if _instalado:
+        return
+    import wtforms.widgets
+    import wtforms.widgets.core as core
+    from itsdangerous.url_safe import URLSafeSerializerMixin
+
+    original = originales["html_params"] = core.html_params
+    originales["dump_payload"] = URLSafeSerializerMixin.dump_payload
+    core.html_params = wtforms.widgets.html_params = html_params  # module functions and wtforms.fields' Label
+    for name in dir(core):  # Input and its subclasses keep it as a staticmethod
+        widget = getattr(core, name)
+        if isinstance(widget, type) and widget.__dict__.get("html_params") is not None \
+                and widget.__dict__["html_params"].__func__ is original:
+            widget.html_params = staticmethod(html_params)
+    URLSafeSerializerMixin.dump_payload = _dump_payload
+    _instalado = True
