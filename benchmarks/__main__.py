@@ -402,6 +402,7 @@ BENCHMARKS["acuse"] = lambda: __import__("benchmarks.acuse").acuse.bench_acuse()
 BENCHMARKS["nodo"] = lambda: __import__("benchmarks.nodo").nodo.bench_nodo()
 BENCHMARKS["carga"] = lambda: __import__("benchmarks.carga").carga.bench_carga()
 BENCHMARKS["respaldo"] = lambda: __import__("benchmarks.respaldo").respaldo.bench_respaldo()
+BENCHMARKS["caida"] = lambda: __import__("benchmarks.caida").caida.bench_caida()
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

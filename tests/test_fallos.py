@@ -53,9 +53,11 @@ class Usuario:
     altas: list[str] = field(default_factory=list)    # CURPs whose alta answered 303
     errores: list[str] = field(default_factory=list)  # anything that is neither a success nor a node dying
     caidas: int = 0
+    pedidos: int = 0
 
     def pedir(self, metodo, url, **kwargs):
         """One request; None when the node died under it (a connection cut, or the proxy's 502/503/504)."""
+        self.pedidos += 1
         try:
             respuesta = self.cliente.request(metodo, url, allow_redirects=False, timeout=30, **kwargs)
         except requests.ConnectionError:
@@ -69,9 +71,9 @@ class Usuario:
         return respuesta
 
 
-def _usuarios(ca) -> list[Usuario]:
+def _usuarios(ca, n: int = USUARIOS) -> list[Usuario]:
     usuarios = []
-    for i in range(USUARIOS):
+    for i in range(n):
         persona = cfdi.persona(500 + i)  # a persona física contratista: no address to locate
         e = demo.make_efirma(ca, rfc=persona.rfc, nombre=persona.nombre, persona="fisica", curp=persona.curp,
                              not_before=NOW - timedelta(days=1), not_after=NOW + timedelta(days=365))
@@ -146,6 +148,41 @@ def _pg_amcheck(url: str) -> subprocess.CompletedProcess | None:
                           capture_output=True, text=True)
 
 
+def comprobar(database_url: str, usuarios: list[Usuario]) -> list[str]:
+    """What the database shows after the run, row by row, against what the clients saw: no document half-written
+    (its size and SHA-256 are its content's), each user's document the last one it saw stored (or a later save whose
+    answer it lost), no duplicate capturista, every alta a client saw succeed stored, and pg_amcheck clean. The
+    problems found (none: []). Also used by `python -m benchmarks caida`."""
+    problemas = []
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as db:
+        documentos = db.execute(text(
+            "SELECT c.rfc, d.tamano, d.sha256, d.contenido FROM documento d JOIN contratista c "
+            "ON c.id = d.contratista_id")).all()
+        por_rfc = {rfc: (sha, tamano) for rfc, tamano, sha, contenido in documentos}
+        for rfc, tamano, sha, contenido in documentos:  # never half-written
+            if (len(contenido), hashlib.sha256(contenido).hexdigest()) != (tamano, sha):
+                problemas.append(f"{rfc}: a document's size or hash is not its content's")
+        for u in usuarios:
+            if u.documento is not None and por_rfc.get(u.rfc) not in [u.documento, *u.inciertos]:
+                problemas.append(f"user {u.numero}: the stored document is not the last one it saw stored")
+            curps = [r[0] for r in db.execute(text(
+                "SELECT k.curp FROM capturista k JOIN contratista c ON c.id = k.contratista_id WHERE c.rfc = :rfc"),
+                {"rfc": u.rfc}).all()]
+            if len(curps) != len(set(curps)):
+                problemas.append(f"user {u.numero}: a repeated alta made a duplicate")
+            if not set(u.altas) <= set(curps):
+                problemas.append(f"user {u.numero}: an alta it saw succeed is not stored")
+    engine.dispose()
+    chequeo = _pg_amcheck(database_url)
+    if chequeo is None:
+        if os.environ.get("CI") == "true":
+            problemas.append("pg_amcheck not found")
+    elif chequeo.returncode != 0:
+        problemas.append("pg_amcheck: " + (chequeo.stdout + chequeo.stderr)[-2000:])
+    return problemas
+
+
 def test_a_node_killed_under_load_loses_nothing_a_client_saw_stored(live_cluster, cluster_compartido, ca):
     cluster, base = cluster_compartido, live_cluster
     usuarios = _usuarios(ca)
@@ -175,25 +212,5 @@ def test_a_node_killed_under_load_loses_nothing_a_client_saw_stored(live_cluster
     print(f"load: {sum(len(u.altas) for u in usuarios)} altas, requests cut by the kill: "
           f"{sum(u.caidas for u in usuarios)}; nodo1 was down {time.monotonic() - muerto:.1f} s at most")
 
-    engine = create_engine(cluster.database_url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.connect() as db:
-        documentos = db.execute(text(
-            "SELECT c.rfc, d.tamano, d.sha256, d.contenido FROM documento d JOIN contratista c "
-            "ON c.id = d.contratista_id")).all()
-        por_rfc = {rfc: (sha, tamano) for rfc, tamano, sha, contenido in documentos}
-        for rfc, tamano, sha, contenido in documentos:  # never half-written
-            assert (len(contenido), hashlib.sha256(contenido).hexdigest()) == (tamano, sha), rfc
-        for u in usuarios:  # what the client last saw stored, or a later save whose answer it lost
-            assert por_rfc[u.rfc] in [u.documento, *u.inciertos], u.numero
-            curps = [r[0] for r in db.execute(text(
-                "SELECT k.curp FROM capturista k JOIN contratista c ON c.id = k.contratista_id WHERE c.rfc = :rfc"),
-                {"rfc": u.rfc}).all()]
-            assert len(curps) == len(set(curps)), u.numero  # a repeated alta made no duplicate
-            assert set(u.altas) <= set(curps), u.numero      # every alta the client saw succeed is stored
-    engine.dispose()
-    chequeo = _pg_amcheck(cluster.database_url)
-    if chequeo is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pg_amcheck not found")
-    else:
-        assert chequeo.returncode == 0, chequeo.stdout + chequeo.stderr
+    problemas = comprobar(cluster.database_url, usuarios)
+    assert not problemas, problemas
