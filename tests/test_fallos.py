@@ -60,7 +60,8 @@ class Usuario:
         self.pedidos += 1
         try:
             respuesta = self.cliente.request(metodo, url, allow_redirects=False, timeout=30, **kwargs)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # refused or reset, or cut in the middle of the answer's body (seen at 50 users: IncompleteRead)
             self.caidas += 1
             return None
         if respuesta.status_code in CAIDAS:
