@@ -7,7 +7,9 @@
 - The onboarding of a contratista, both ways (target <= 60 KB): the e.firma sign-in from the landing page, the
   términos, Datos generales with the locator (postal code, colonia, street, Aceptar), the STPS acuse and Guardar,
   then the first alta of a capturista. The browser's cache works as it would for a new user: empty at the start,
-  so app.css and htmx come once and are kept (their URLs are immutable for a year).
+  so app.css and htmx come once and are kept (their URLs are immutable for a year). Each change is followed by a
+  pause longer than the draft's 300 ms delay, as a person's would be, so the draft keeps every change with its own
+  request; the total is also printed without those autosaves (a script typing faster sends fewer of them).
 
 How the bytes are counted (CDP, Network domain):
 - received: `encodedDataLength` of each response (`loadingFinished`; a redirect's own from the `redirectResponse`
@@ -123,7 +125,7 @@ def _servir(carpeta: Path):
     for variable in ("DATABASE_URL", "SECRET_KEY"):
         os.environ.pop(variable, None)
     app = create_app(instance_path=str(carpeta))
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="icsoe")  # as `icsoe serve`
     app.config["ICSOE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     threading.Thread(target=server.run, daemon=True).start()
     return app, server, f"http://127.0.0.1:{server.effective_port}"
@@ -232,6 +234,10 @@ def _informe_onboarding(filas: list[dict], pdf_bytes: int) -> None:
           f"{cabeceras / KB:.1f}, bodies {(cuerpos - pdf_bytes) / KB:.1f} without the {pdf_bytes / KB:.1f} KB PDF), "
           f"received {recibido / KB:.1f} KB (headers {cabeceras_r / KB:.1f}); total {total / KB:.1f} KB "
           f"({total / ONBOARDING:.2f} of 60 KB)")
+    borradores = [f for f in filas if urlsplit(f["url"]).path.endswith("/borrador")]
+    sin = total - sum(f["cabeceras"] + f["cuerpo"] + f["recibido"] for f in borradores)
+    print(f"peso: onboarding without its {len(borradores)} draft autosaves (one per change at a person's pace; "
+          f"a script typing within 300 ms sends fewer): {sin / KB:.1f} KB ({sin / ONBOARDING:.2f} of 60 KB)")
 
 
 def bench_peso() -> None:
@@ -245,7 +251,7 @@ def bench_peso() -> None:
         datos = _preparar(carpeta)
         pdf = Path(tmp) / "acuse_stps.pdf"
         pdf.write_bytes(pdf_de_prueba())
-        app, server, base = _servir(carpeta)
+        _app, server, base = _servir(carpeta)
         pesos = []
         try:
             with sync_playwright() as p:
