@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, nothing else."""
-    from . import auth, config, db, errors, hora, rendimiento, salud, security, uploads
+    from . import auth, config, db, errors, estaticos, hora, rendimiento, salud, security, uploads
     from .extensions import compress, csrf, htmx, login
 
     rendimiento.instalar()
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     login.login_message_category = "status"
     auth.init_app(app)  # after CSRF: a POST whose session just expired is still checked before its draft is kept
     security.init_app(app)
+    estaticos.init_app(app)
     errors.init_app(app)
     salud.init_app(app)
 

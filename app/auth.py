@@ -159,7 +159,9 @@ def _expirada(now: int) -> str | None:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _caducidad():
-        if "_user_id" not in session:
+        # Static files are the same for everyone: they neither read the session nor move its clock (nor answer
+        # "Vary: Cookie", which would keep a cache from sharing them).
+        if request.endpoint == "static" or "_user_id" not in session:
             return None
         now = int(time.time())
         motivo = _expirada(now)

@@ -54,17 +54,22 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if request.endpoint == "static" and response.status_code == 200:
+            # A style sheet or a script: the headers below govern documents (what they load, who frames them,
+            # what they refer), which these are not.
+            response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+            return response
+        if response.status_code == 204:
+            return response  # no content (a kept draft, htmx's HX-Redirect): no document either
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        if request.endpoint == "static":
-            response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
-        elif "Cache-Control" not in response.headers:
+        if "Cache-Control" not in response.headers:
             # Pages hold personal data and CSRF tokens: never kept by shared caches or the back button's disk cache.
             response.headers["Cache-Control"] = "no-store"
         return response

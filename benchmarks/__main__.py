@@ -18,6 +18,8 @@
   <= 200 KB and <= 0.5 s; benchmarks/acuse.py).
 - respaldo: icsoe backup and restore of 10,000 audit rows and 10,000 capturistas, idle and while a thread writes
   (benchmarks/respaldo.py; PostgreSQL too with ICSOE_BENCH_POSTGRES).
+- peso: every page's first visit in a real Chromium (requests, KB with headers; targets <= 3 and <= 20 KB) and
+  the contratista's onboarding both ways (target <= 60 KB; benchmarks/peso.py).
 - informativa: a 3,000-row CSV and a ZIP of 3,000 nómina CFDIs read into the preview (time, and memory at 1,000 and
   3,000 receipts), and Revisar over 50 contracts × 3,000 workers (benchmarks/informativa.py).
 """
@@ -403,6 +405,7 @@ BENCHMARKS["nodo"] = lambda: __import__("benchmarks.nodo").nodo.bench_nodo()
 BENCHMARKS["carga"] = lambda: __import__("benchmarks.carga").carga.bench_carga()
 BENCHMARKS["respaldo"] = lambda: __import__("benchmarks.respaldo").respaldo.bench_respaldo()
 BENCHMARKS["caida"] = lambda: __import__("benchmarks.caida").caida.bench_caida()
+BENCHMARKS["peso"] = lambda: __import__("benchmarks.peso").peso.bench_peso()
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

@@ -362,6 +362,21 @@ def _sobre_el_cable(response) -> int:
     return len(response.data) + cabeceras
 
 
+def test_only_the_posts_that_carry_the_acuse_are_multipart(entrar, juegos):
+    """Issue 14 §3: the draft's and the locator's posts send the form URL-encoded (a multipart part costs about 90
+    bytes of boundary and headers per field, 26 fields), and the draft does not send the chosen acuse again after
+    its own upload. With and without JavaScript, Guardar, Adjuntar and Enter (Actualizar) still carry the file."""
+    doc = html(entrar(juegos["moral"]).get("/datos-generales/"))
+    form = doc.select_one("form[action='/datos-generales/']")
+    assert form.get("enctype") is None and form["hx-encoding"] == "multipart/form-data"
+    multipart = {b.get_text(strip=True) for b in form.select("button[formenctype='multipart/form-data']")}
+    assert multipart == {"Guardar", "Adjuntar", "Actualizar"}
+    assert all(b["hx-encoding"] == "multipart/form-data" for b in form.select("button[formenctype][hx-post]"))
+    acuse = form.select_one("input[type=file][name=acuse]")
+    assert acuse["hx-encoding"] == "multipart/form-data" and acuse["hx-trigger"] == "change consume"
+    assert form.select_one("#cp")["hx-trigger"] == "change consume"
+
+
 def test_an_answer_with_errors_is_compressed_and_keeps_its_status(entrar, juegos):
     """Flask-Compress leaves answers outside 2xx whole: Paso 2 with errors went out as 11 KB (found by the browser
     test of the informativa). A 422 and a 404 are compressed now and keep their status; a validator sent by the
@@ -374,6 +389,9 @@ def test_an_answer_with_errors_is_compressed_and_keeps_its_status(entrar, juegos
     assert response.status_code == 422 and response.headers["Content-Encoding"] == "gzip"
     assert _gzip_page(response).select_one("#calle_nombre-error")
     assert _sobre_el_cable(response) < 4 * 1024
+    brotli = post(client, "/domicilio/ubicar", {**PASO_2, "calle_nombre": "", "numero_exterior": ""},
+                  {**HTMX, "Accept-Encoding": "gzip, deflate, br, zstd"})  # what Chromium sends
+    assert brotli.status_code == 422 and brotli.headers["Content-Encoding"] == "br"
     response = client.get("/no-existe", headers={"Accept-Encoding": "gzip", "If-None-Match": "*",
                                                  "If-Modified-Since": "Mon, 30 Nov 2026 00:00:00 GMT"})
     assert response.status_code == 404 and response.headers["Content-Encoding"] == "gzip"

@@ -1,6 +1,7 @@
 """Ingreso through the routes: landing page, Validar, Ingresar, first entry, sign-out, limits and errors."""
 from __future__ import annotations
 
+import gzip
 import io
 from datetime import timedelta
 
@@ -323,3 +324,30 @@ def test_pages_are_compressed_and_static_files_cached_for_a_year(client):
         assert response.headers["Content-Encoding"] == "gzip"
     assert "htmx-4.0.1.min.js" in doc.select_one("script[src]")["src"]
     assert "?v=" in doc.select_one("link[rel=stylesheet]")["href"]
+
+
+def test_static_files_come_compressed_at_the_best_level_with_few_headers(client):
+    """Issue 14 §3: app.css and htmx are compressed once at brotli 11 (gzip 9 for a browser without brotli), not
+    streamed at Flask-Compress's quality 4, and carry no validators nor the headers that govern documents."""
+    import brotli
+
+    from app import estaticos
+
+    doc = html(client.get("/ingreso/efirma"))
+    for url in [doc.select_one("script[src]")["src"], doc.select_one("link[rel=stylesheet]")["href"]]:
+        plain = client.get(url, headers={"Accept-Encoding": ""})
+        assert "Content-Encoding" not in plain.headers
+        response = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+        assert response.headers["Content-Encoding"] == "br" and "Accept-Encoding" in response.headers["Vary"]
+        assert brotli.decompress(response.data) == plain.data
+        assert len(response.data) == len(brotli.compress(plain.data, quality=11))
+        gz = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == plain.data
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        for header in ("ETag", "Last-Modified", "Expires", "Content-Security-Policy", "Set-Cookie",
+                       "Content-Disposition"):
+            assert header not in response.headers, header
+    assert estaticos._versiones.cache_info().currsize >= 2  # compressed once, kept
+    assert client.get("/static/no-existe.css").status_code == 404
+    missing = client.get("/static/no-existe.css")
+    assert missing.headers["Content-Security-Policy"]  # an error page is a page
