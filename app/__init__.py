@@ -36,6 +36,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     login.login_view = "ingreso.index"
     login.login_message = "Ingresa para continuar."
     login.login_message_category = "status"
+    # Flask-Login's "basic" protection keeps a 128-character hash of the address and browser in every session
+    # cookie (a third of it) and marks the session not fresh when they change; nothing here asks for freshness,
+    # and a session's validity is the database's (auth.py), so it would only weigh on every request.
+    login.session_protection = None
     auth.init_app(app)  # after CSRF: a POST whose session just expired is still checked before its draft is kept
     security.init_app(app)
     estaticos.init_app(app)

@@ -90,6 +90,9 @@ def entrar(usuario: Usuario, inicio: int | None = None) -> None:
     now = int(time.time())
     session.clear()
     login_user(usuario)
+    # Flask-Login writes a hash of the address and browser (`_id`, 128 characters: a third of the cookie) even
+    # with its session protection off (app/__init__.py); nothing reads it.
+    session.pop("_id", None)
     session["inicio"] = inicio if isinstance(inicio, int) and inicio <= now else now
     session["visto"] = now
 

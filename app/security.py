@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import Flask, Response, request, url_for
 
+from .htmx import wants_fragment
+
 # No inline script or style anywhere: htmx's own indicator style sheet is switched off in layout.html's
 # htmx-config meta tag and its rules live in app.css.
 CSP = "; ".join([
@@ -64,12 +66,17 @@ def init_app(app: Flask) -> None:
             return response
         if response.status_code == 204:
             return response  # no content (a kept draft, htmx's HX-Redirect): no document either
+        if "Cache-Control" not in response.headers:
+            # Pages hold personal data and CSRF tokens: never kept by shared caches or the back button's disk cache.
+            response.headers["Cache-Control"] = "no-store"
+        if wants_fragment():
+            # A part of a page that htmx swaps into the document, which came with the headers below; a fetch's
+            # answer is no document of its own, and a browser that asks for the same URL without htmx gets the
+            # whole page and its headers (Vary: HX-Request). 450 B less on each of the onboarding's htmx answers.
+            return response
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if "Cache-Control" not in response.headers:
-            # Pages hold personal data and CSRF tokens: never kept by shared caches or the back button's disk cache.
-            response.headers["Cache-Control"] = "no-store"
         return response

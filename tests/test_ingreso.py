@@ -300,6 +300,24 @@ def test_security_headers_and_cookies(client, app, juegos):
     validar(client, juegos["moral"])
     cookie = client.get_cookie("session")
     assert cookie.http_only and cookie.same_site == "Lax"
+    # Flask-Login's address-and-browser hash is not kept: nothing asks for a "fresh" session (issue 14 §3).
+    session = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    assert "_id" not in session
+
+
+def test_a_fragment_carries_no_document_headers_but_the_whole_page_does(client):
+    """Issue 14 §3: what htmx swaps into a page is no document; the page it came from has CSP and the rest. The
+    same URL without htmx (a reload, no JavaScript) is a page and has them all."""
+    fragmento = client.get("/", headers=HTMX)
+    pagina = client.get("/")
+    assert "HX-Request" in fragmento.headers["Vary"] and "HX-Request" in pagina.headers["Vary"]
+    for respuesta in (fragmento, pagina):
+        assert respuesta.headers["Cache-Control"] == "no-store"
+        assert respuesta.headers["X-Content-Type-Options"] == "nosniff"
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
+                   "Permissions-Policy"):
+        assert header not in fragmento.headers, header
+        assert header in pagina.headers, header
 
 
 def test_cookies_are_secure_when_served_over_https(tmp_path, monkeypatch, esquema_sqlite):
