@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlmodel import Session, col, func, or_, select, update
 
@@ -177,8 +178,30 @@ def invitaciones_pendientes(session: Session, la_cuenta: Persona) -> list[tuple[
 
 
 def _de(contratista_id: int):
-    return select(Capturista, Persona).join(Persona, Persona.id == Capturista.persona_id).where(
-        Capturista.contratista_id == contratista_id)
+    return select(Capturista).where(Capturista.contratista_id == contratista_id)
+
+
+class Renglon(NamedTuple):
+    """A capturista as the Consulta lists it: only the columns its table shows, read as a plain row (no ORM
+    object, no account)."""
+
+    id: int
+    curp: str
+    nombres: str
+    primer_apellido: str
+    segundo_apellido: str
+    rol: str
+    estatus: str
+    alta: datetime
+    baja: datetime | None
+    actualizado: datetime
+
+    nombre_completo = Capturista.nombre_completo
+    estatus_texto = Capturista.estatus_texto
+
+
+_COLUMNAS = tuple(getattr(Capturista, name) for name in Renglon._fields)
+_ORDEN = (Capturista.primer_apellido, Capturista.segundo_apellido, Capturista.nombres, Capturista.id)
 
 
 def _like(texto: str) -> str:
@@ -188,26 +211,26 @@ def _like(texto: str) -> str:
 
 
 def consulta(session: Session, contratista_id: int, q: str, pagina: int, por_pagina: int) -> dict:
-    """One page of this contratista's capturistas, searched by CURP or name (any part, any case)."""
-    query = _de(contratista_id)
+    """One page of this contratista's capturistas (Renglon), searched by CURP or name (any part, any case)."""
+    condiciones = [Capturista.contratista_id == contratista_id]
     if q:
         like = _like(q.upper())
         nombre = func.upper(Capturista.nombres + " " + Capturista.primer_apellido + " " + Capturista.segundo_apellido)
-        query = query.where(or_(col(Capturista.curp).like(like, escape="\\"), nombre.like(like, escape="\\")))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        condiciones.append(or_(col(Capturista.curp).like(like, escape="\\"), nombre.like(like, escape="\\")))
+    total = session.exec(select(func.count(Capturista.id)).where(*condiciones)).one()
     paginas = max(1, -(-total // por_pagina))
     pagina = min(max(1, pagina), paginas)
-    filas = session.exec(query.order_by(Capturista.primer_apellido, Capturista.segundo_apellido,
-                                        Capturista.nombres, Capturista.id)
-                         .offset((pagina - 1) * por_pagina).limit(por_pagina)).all()
-    return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
+    filas = session.connection().execute(select(*_COLUMNAS).where(*condiciones).order_by(*_ORDEN)
+                                         .offset((pagina - 1) * por_pagina).limit(por_pagina))
+    return {"filas": [Renglon(*fila) for fila in filas], "q": q, "pagina": pagina, "paginas": paginas,
+            "total": total}
 
 
 def filas_exportacion(session: Session, contratista: Contratista) -> Iterator[export.FilaCapturista]:
     """Every capturista role of this contratista, bajas included, streamed from the database."""
     relacionado = f"{contratista.rfc} - {contratista.nombre}"
     query = _de(contratista.id).order_by(Capturista.id).execution_options(yield_per=1000)
-    for c, _cuenta in session.exec(query):
+    for c in session.exec(query):
         yield export.FilaCapturista(
             curp=c.curp, nombres=c.nombres, primer_apellido=c.primer_apellido, segundo_apellido=c.segundo_apellido,
             rol=c.rol, estatus=c.estatus_texto, grupo=contratista.rfc, contratista=relacionado,

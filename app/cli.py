@@ -62,7 +62,8 @@ def serve(host: str, port: int, threads: int) -> None:
         # The demo's links point at the served address; production sets ICSOE_URL (README).
         os.environ["ICSOE_URL"] = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     proxies = int(os.environ.get("ICSOE_PROXIES", "0") or 0)
-    app = _app(PROXY_FIX=False)  # SQLite: upgraded here; PostgreSQL: refused while behind (icsoe db upgrade)
+    # SQLite: upgraded here; PostgreSQL: refused while behind (icsoe db upgrade). One pooled connection per thread.
+    app = _app(PROXY_FIX=False, DB_CONEXIONES=threads)
     _log_to(Path(app.instance_path) / "logs")
     loaded = catalog.ensure_loaded(app.extensions["engine"])  # only on an empty catalog
     if loaded:

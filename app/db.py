@@ -13,16 +13,22 @@ from . import models  # noqa: F401  (registers every table on SQLModel.metadata)
 SQLITE_ESPERA = 30.0  # seconds a SQLite writer waits for the write lock (20 imports of 3,000 rows at once: 16 s)
 
 
-def make_engine(url: str, *, sqlite_espera: float = SQLITE_ESPERA) -> Engine:
+def make_engine(url: str, *, sqlite_espera: float = SQLITE_ESPERA, conexiones: int | None = None) -> Engine:
     """An engine for DATABASE_URL; SQLite gets the pragmas a small multi-threaded server needs, and waits up to
     `sqlite_espera` seconds for its write lock (past that the request answers 503, errors.py).
+
+    `conexiones`: how many connections the pool keeps open (`icsoe serve`: one per worker thread). SQLAlchemy's
+    default keeps 5: with 8 threads, the connections beyond those were opened and closed on every request (a new
+    SQLite connection, its pragmas and a cold page cache; a new PostgreSQL session). The most open at once is
+    unchanged: one per thread.
 
     `hide_parameters`: a database error's message leaves out the statement's values, which are workers' NSS, CURP
     and salaries (an insert of 500 of them at once): an unexpected error is logged with its traceback, and the log
     must not become a copy of the payroll."""
+    pool = {"pool_size": conexiones} if conexiones else {}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": sqlite_espera},
-                               hide_parameters=True)
+                               hide_parameters=True, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -33,12 +39,13 @@ def make_engine(url: str, *, sqlite_espera: float = SQLITE_ESPERA) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
 
 
 def init_app(app: Flask) -> None:
     app.extensions["engine"] = make_engine(app.config["DATABASE_URL"],
-                                           sqlite_espera=float(app.config.get("SQLITE_ESPERA", SQLITE_ESPERA)))
+                                           sqlite_espera=float(app.config.get("SQLITE_ESPERA", SQLITE_ESPERA)),
+                                           conexiones=app.config.get("DB_CONEXIONES"))
     app.teardown_appcontext(close_session)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from sqlmodel import Session
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -62,12 +62,22 @@ def agregar_campos(form_class) -> None:
 CAMPOS = localizador.CAMPOS_BUSQUEDA + localizador.CAMPOS_CALLE
 
 
+def catalogo(db: Session, consulta: str, *args):
+    """sepomex.<consulta>(db, *args), read once per request: a search reads the catalog to move the locator and
+    again to render it (and Revisar's check of the postal code is the same lookup). The lists are not changed by
+    their readers."""
+    leidas = g.setdefault("catalogo_leido", {})
+    clave = (consulta, *args)
+    if clave not in leidas:
+        leidas[clave] = getattr(sepomex, consulta)(db, *args)
+    return leidas[clave]
+
+
 @dataclass(frozen=True)
 class Busqueda:
-    """What Paso 1 shows for the locator's search: the estados, the (narrowed) municipios and colonias, and the
-    asentamientos behind the colonias' labels."""
+    """What Paso 1 shows for the locator's search: the (narrowed) municipios and colonias, and the asentamientos
+    behind the colonias' labels. The estados are read only when their select is shown (poner_opciones)."""
 
-    estados: list[str]
     todos_los_municipios: list[str]
     municipios: Lista
     colonias: Lista
@@ -75,29 +85,30 @@ class Busqueda:
 
 
 def buscar(db: Session, loc: Localizador) -> Busqueda:
-    """Paso 1's catalog lookups for `loc` (app.sepomex)."""
-    estados = sepomex.estados(db)  # 33 index lookups: the page carries both searches, for the CSS reveal
-    municipios = sepomex.municipios(db, loc.estado) if not loc.por_cp and loc.estado else []
+    """Paso 1's catalog lookups for `loc` (app.sepomex, once per request: `catalogo`)."""
+    municipios = catalogo(db, "municipios", loc.estado) if not loc.por_cp and loc.estado else []
     if loc.por_cp:
         try:
-            filas = sepomex.colonias_por_cp(db, address.validate_cp(loc.cp))
+            filas = catalogo(db, "colonias_por_cp", address.validate_cp(loc.cp))
         except address.DomicilioInvalido:
             filas = []
     elif loc.estado and loc.municipio in municipios:
-        filas = sepomex.colonias(db, loc.estado, loc.municipio)
+        filas = catalogo(db, "colonias", loc.estado, loc.municipio)
     else:
         filas = []
     etiquetas = localizador.etiquetas(filas, por_cp=loc.por_cp)
-    return Busqueda(estados, municipios, localizador.acotar(municipios, loc.filtro_municipio, loc.municipio),
+    return Busqueda(municipios, localizador.acotar(municipios, loc.filtro_municipio, loc.municipio),
                     localizador.acotar(etiquetas, loc.filtro_colonia, loc.colonia), dict(zip(etiquetas, filas)))
 
 
-def poner_opciones(form, busqueda: Busqueda) -> None:
-    """The selects' choices for this request (road types, estados, municipios)."""
+def poner_opciones(form, busqueda: Busqueda, db: Session | None = None) -> None:
+    """The selects' choices for this request (road types, estados, municipios). The estados (33 index lookups) are
+    read when their select is rendered (WTForms calls a callable `choices` then): the whole page shows both searches,
+    for the CSS reveal, but a fragment of the search by postal code has no estado select."""
     tipos = opciones((t, t) for t in address.TIPOS_VIALIDAD)
     for name in ("calle_tipo", "entre_calle_tipo", "y_calle_tipo", "calle_posterior_tipo"):
         form[name].choices = tipos
-    form.estado.choices = opciones((e, e) for e in busqueda.estados)
+    form.estado.choices = (lambda: opciones((e, e) for e in catalogo(db, "estados"))) if db is not None else VACIO
     form.municipio.choices = opciones((m, m) for m in busqueda.municipios.opciones)
 
 
@@ -127,7 +138,7 @@ def transicion(pagina: PaginaConDomicilio, accion: str, *, silencioso: bool | No
                 cp_existe = None
                 if loc.por_cp:
                     try:
-                        cp_existe = bool(sepomex.colonias_por_cp(pagina.db, address.validate_cp(loc.cp)))
+                        cp_existe = bool(catalogo(pagina.db, "colonias_por_cp", address.validate_cp(loc.cp)))
                     except address.DomicilioInvalido:
                         pass
                 loc.revisar_busqueda(cp_existe)
@@ -183,9 +194,9 @@ def contexto(pagina: PaginaConDomicilio, form, ruta: str, valores_ruta: dict | N
     """What partials/localizador.html needs: the locator, its search's options, where its routes are."""
     busqueda = buscar(pagina.db, pagina.localizador) if pagina.localizador.paso is Paso.BUSCAR else None
     if busqueda is not None:
-        poner_opciones(form, busqueda)
+        poner_opciones(form, busqueda, pagina.db)
     else:
-        poner_opciones(form, Busqueda([], [], localizador.acotar([], ""), localizador.acotar([], ""), {}))
+        poner_opciones(form, Busqueda([], localizador.acotar([], ""), localizador.acotar([], ""), {}))
     return {"loc": pagina.localizador, "busqueda": busqueda, "ruta": ruta, "valores_ruta": valores_ruta or {},
             "titulo_ubicado": titulo_ubicado,
             "resumen": pagina.localizador.resumen(), "fragmento": wants_fragment(),

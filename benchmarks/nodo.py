@@ -1,13 +1,16 @@
 """Per-node efficiency (issue 14, §3): requests per second of one `icsoe serve` node against a waitress "hello
 world" Flask app with the same threads, on the same machine, in the same run, both measured with wrk. Printed as
-numbers and as the ratio to hello world (targets: the landing page >= 50 %, Consulta of 1,000 capturistas >= 20 %;
-the colonias search, also >= 20 %, is not measured here yet).
+numbers and as the ratio to hello world (targets: the landing page >= 50 %, Consulta of 1,000 capturistas >= 20 %,
+the colonias search of Datos generales >= 20 %).
 
     python -m benchmarks nodo           (needs wrk: apt-get install wrk)
 
 Each server runs in its own process on loopback with 8 threads; wrk runs 2 threads and 8 connections for
-DURACION seconds after a short warm-up. The node serves a fresh SQLite instance (`icsoe init`, the postal codes
-loaded) (`icsoe init --demo`).
+DURACION seconds after a short warm-up. The node serves a fresh SQLite instance (`icsoe init --demo`: the postal
+codes loaded), where the demo persona moral signs in over HTTP. The colonias search is the request that *Buscar
+colonias* (or a change of the Código Postal) makes with htmx: a POST of the Datos generales form, as a browser
+fills it, to /datos-generales/domicilio/buscar, answered with the #busqueda fragment (the 59 colonias of 36274);
+like every locator route it keeps the draft (one upsert and commit per request, 8 connections of one contratista).
 """
 from __future__ import annotations
 
@@ -55,12 +58,14 @@ def _esperar(url: str) -> None:
     raise RuntimeError(f"{url} never answered")
 
 
-def _wrk(url: str, cookie: str | None = None) -> float:
-    """Requests per second that wrk measured (non-2xx answers would be counted: checked separately)."""
-    comando = ["wrk", "-t2", "-c8", f"-d{DURACION}s", "--latency"]
-    if cookie:
-        comando += ["-H", f"Cookie: session={cookie}"]
-    subprocess.run(["wrk", "-t2", "-c8", "-d2s", url] + (comando[5:] if cookie else []), capture_output=True)
+def _wrk(url: str, cookie: str | None = None, script: Path | None = None) -> float:
+    """Requests per second that wrk measured, after a 2 s warm-up (any non-2xx answer is an error). `script`: a
+    wrk Lua script (a POST)."""
+    opciones = ["-H", f"Cookie: session={cookie}"] if cookie else []
+    if script is not None:
+        opciones += ["-s", str(script)]
+    subprocess.run(["wrk", "-t2", "-c8", "-d2s", *opciones, url], capture_output=True)
+    comando = ["wrk", "-t2", "-c8", f"-d{DURACION}s", "--latency", *opciones]
     salida = subprocess.run(comando + [url], capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in salida:
         raise RuntimeError(f"{url}: answers other than 2xx under load:\n{salida}")
@@ -112,6 +117,58 @@ def _ingresar(base: str, demo: Path) -> str:
     return cliente.cookies.get("session")
 
 
+CP = "36274"  # 59 colonias
+
+
+def _formulario_busqueda(base: str, cookie: str) -> dict[str, str]:
+    """The Datos generales form's fields as a browser sends them with Buscar colonias: every named control of the
+    form (no file chosen), the search by Código Postal, CP typed."""
+    from bs4 import BeautifulSoup
+
+    r = requests.get(base + "/datos-generales/", cookies={"session": cookie})
+    r.raise_for_status()
+    forma = BeautifulSoup(r.text, "html.parser").select_one("form[action='/datos-generales/']")
+    campos: dict[str, str] = {}
+    for control in forma.select("input[name], select[name], textarea[name]"):
+        nombre, tipo = control["name"], control.get("type", "")
+        if control.name == "select":
+            elegida = control.select_one("option[selected]") or control.select_one("option")
+            campos[nombre] = elegida.get("value", elegida.text) if elegida else ""
+        elif control.name == "textarea":
+            campos[nombre] = control.text
+        elif tipo in ("checkbox", "radio"):
+            if control.has_attr("checked"):
+                campos[nombre] = control.get("value", "on")
+        elif tipo not in ("file", "submit", "button"):
+            campos[nombre] = control.get("value", "")
+    campos.update(conoce_cp="si", cp=CP)
+    return campos
+
+
+def _script_busqueda(base: str, cookie: str, carpeta: Path) -> Path:
+    """A wrk Lua script for the colonias search (htmx's POST), after checking once that it answers 200 with the
+    colonias of CP."""
+    from urllib.parse import urlencode
+
+    cuerpo = urlencode(_formulario_busqueda(base, cookie))
+    cabeceras = {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+                 "HX-Request-Type": "partial"}
+    r = requests.post(base + "/datos-generales/domicilio/buscar", data=cuerpo, headers=cabeceras,
+                      cookies={"session": cookie})
+    if r.status_code != 200 or "colonias encontradas" not in r.text or "<html" in r.text:
+        raise RuntimeError(f"the colonias search answered {r.status_code}:\n{r.text[:2000]}")
+    lua = 'wrk.method = "POST"\n' + f"wrk.body = {_lua(cuerpo)}\n" + "".join(
+        f"wrk.headers[{_lua(k)}] = {_lua(v)}\n" for k, v in cabeceras.items())
+    script = carpeta / "busqueda.lua"
+    script.write_text(lua, encoding="utf-8")
+    return script
+
+
+def _lua(texto: str) -> str:
+    """A Lua string literal."""
+    return '"' + texto.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
 def bench_nodo() -> None:
     if shutil.which("wrk") is None:
         print("nodo: wrk not found (apt-get install wrk); skipped")
@@ -144,6 +201,9 @@ def bench_nodo() -> None:
             raise RuntimeError(poblado.stderr[-2000:])
         consulta = _wrk(nodo + "/administracion/consulta", cookie)
         print(f"nodo: Consulta, 1,000 capturistas: {consulta:,.0f} requests/s, {consulta / referencia:.0%} of hello "
+              "world (target >= 20 %)")
+        busqueda = _wrk(nodo + "/datos-generales/domicilio/buscar", cookie, _script_busqueda(nodo, cookie, carpeta))
+        print(f"nodo: colonias search (CP {CP}): {busqueda:,.0f} requests/s, {busqueda / referencia:.0%} of hello "
               "world (target >= 20 %)")
     finally:
         for proceso in procesos:

@@ -10,6 +10,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from .. import capturistas, contacto, curp, enlaces, export, hora, registro_curp
 from ..auth import auditar, contratista_required
@@ -29,7 +30,8 @@ NOMBRES = ("nombres", "primer_apellido", "segundo_apellido")
 def _datos_generales_primero():
     """Every page here is the contratista's own (a capturista gets 403), once its terms are accepted and its datos
     generales saved; until then, a page that says so and links there."""
-    if get_session().get(DatosGenerales, current_user.contratista.id) is None:
+    guardados = select(DatosGenerales.contratista_id).where(DatosGenerales.contratista_id == current_user.contratista.id)
+    if get_session().exec(guardados).first() is None:  # the key alone: no row object, no address to parse
         return render("administracion/pendiente.html")
     return None
 
@@ -198,7 +200,25 @@ def consulta():
     q = (request.args.get("q") or "").strip()[:100]
     pagina = request.args.get("pagina", 1, type=int) or 1
     return render("administracion/consulta.html", "resultados", contratista=current_user.contratista,
+                  url_baja=UrlPorId("administracion.baja"), url_reactivar=UrlPorId("administracion.reactivar"),
+                  url_reenviar=UrlPorId("administracion.reenviar"),
                   **capturistas.consulta(get_session(), current_user.contratista.id, q, pagina, POR_PAGINA))
+
+
+class UrlPorId:
+    """url_for(endpoint, capturista_id=…) for every row of a table: built once, then each id takes its place (a
+    row's links cost a string, not a route build)."""
+
+    MARCA = str(2**31 - 1)  # a valid id (uploads.IdConverter) that the rest of a URL here never holds
+
+    def __init__(self, endpoint: str):
+        url = url_for(endpoint, capturista_id=int(self.MARCA))
+        self.antes, marca, self.despues = url.partition(self.MARCA)
+        if not marca or self.MARCA in self.despues:
+            raise ValueError(f"{endpoint}: {url}")
+
+    def __call__(self, capturista_id: int) -> str:
+        return f"{self.antes}{int(capturista_id)}{self.despues}"
 
 
 @bp.route("/capturistas/<int:capturista_id>/baja", methods=["GET", "POST"])
