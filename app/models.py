@@ -210,11 +210,14 @@ class Capturista(SQLModel, table=True):
     activation kills every earlier link.
     """
 
-    __table_args__ = (UniqueConstraint("contratista_id", "curp"),)
+    # Consulta's order after the contratista (revision 0013); it serves the foreign key too.
+    __table_args__ = (UniqueConstraint("contratista_id", "curp"),
+                      Index("ix_capturista_consulta", "contratista_id", "primer_apellido", "segundo_apellido",
+                            "nombres", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     persona_id: int = Field(foreign_key="persona.id", index=True)
-    contratista_id: int = Field(foreign_key="contratista.id", index=True)
+    contratista_id: int = Field(foreign_key="contratista.id")
     curp: str = Field(max_length=18)
     nombres: str = Field(max_length=MAX_NOMBRE_PERSONA)  # as this contratista's registry or typing gave them
     primer_apellido: str = Field(max_length=MAX_NOMBRE_PERSONA)
