@@ -17,11 +17,12 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import NamedTuple
 
 from sqlmodel import Session, col, func, or_, select, update
 
-from . import export
+from . import export, lectura
 from .models import Capturista, Contratista, Persona
 from .rechazo import Rechazo
 
@@ -201,7 +202,8 @@ class Renglon(NamedTuple):
 
 
 _COLUMNAS = tuple(getattr(Capturista, name) for name in Renglon._fields)
-_ORDEN = (Capturista.primer_apellido, Capturista.segundo_apellido, Capturista.nombres, Capturista.id)
+_CAMPOS_ORDEN = ("primer_apellido", "segundo_apellido", "nombres", "id")  # Consulta's order (index of revision 0013)
+_ORDEN = tuple(getattr(Capturista, name) for name in _CAMPOS_ORDEN)
 
 
 def _like(texto: str) -> str:
@@ -220,10 +222,13 @@ def consulta(session: Session, contratista_id: int, q: str, pagina: int, por_pag
     total = session.exec(select(func.count(Capturista.id)).where(*condiciones)).one()
     paginas = max(1, -(-total // por_pagina))
     pagina = min(max(1, pagina), paginas)
-    filas = session.connection().execute(select(*_COLUMNAS).where(*condiciones).order_by(*_ORDEN)
-                                         .offset((pagina - 1) * por_pagina).limit(por_pagina))
-    return {"filas": [Renglon(*fila) for fila in filas], "q": q, "pagina": pagina, "paginas": paginas,
-            "total": total}
+    # The page's rows in one read (app/lectura.py), then in the page's order again: the same order as the query's
+    # ORDER BY (names compare by code point in Python as SQLite's BINARY collation compares their UTF-8 bytes).
+    filas = sorted((Renglon(*fila) for fila in lectura.filas(session, select(*_COLUMNAS).where(*condiciones)
+                                                            .order_by(*_ORDEN)
+                                                            .offset((pagina - 1) * por_pagina).limit(por_pagina))),
+                   key=attrgetter(*_CAMPOS_ORDEN))
+    return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
 
 
 def filas_exportacion(session: Session, contratista: Contratista) -> Iterator[export.FilaCapturista]:

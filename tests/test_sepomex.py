@@ -69,7 +69,8 @@ def test_lookups(cargado):
             "Ángeles", "Los Alpes", "Nuevo Progreso", "Ñuñoa", "San Ángel"]
         assert sepomex.colonias(s, "Aguascalientes", "Álvaro Obregón") == []
         [san_angel] = sepomex.colonias_por_cp(s, "01000")
-        assert sepomex.asentamiento(s, san_angel.id) == san_angel
+        fila = sepomex.asentamiento(s, san_angel.id)
+        assert tuple(getattr(fila, c) for c in sepomex.Colonia._fields) == san_angel
         assert (san_angel.c_estado, san_angel.ciudad, san_angel.tipo) == ("09", "Ciudad de México", "Colonia")
         assert sepomex.asentamiento(s, 10**9) is None
         assert (sepomex.count(s), sepomex.count_cp(s)) == (9, 6)
