@@ -20,6 +20,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import NamedTuple
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, or_, select, update
 
 from . import export, lectura
@@ -212,22 +213,30 @@ def _like(texto: str) -> str:
     return f"%{escaped}%"
 
 
+_DEL_CONTRATISTA = Capturista.contratista_id == bindparam("contratista_id")
+_NOMBRE = func.upper(Capturista.nombres + " " + Capturista.primer_apellido + " " + Capturista.segundo_apellido)
+_BUSCADOS = or_(col(Capturista.curp).like(bindparam("like"), escape="\\"),
+                _NOMBRE.like(bindparam("like"), escape="\\"))
+_CONDICIONES = {False: (_DEL_CONTRATISTA,), True: (_DEL_CONTRATISTA, _BUSCADOS)}  # without and with a search
+_CUANTOS = {buscar: select(func.count(Capturista.id)).where(*c) for buscar, c in _CONDICIONES.items()}
+# A page of the Consulta read in one step (app/lectura.py).
+_PAGINA = {buscar: lectura.Lectura(select(*_COLUMNAS).where(*c).order_by(*_ORDEN).limit(bindparam("limite"))
+                                   .offset(bindparam("desde")))
+           for buscar, c in _CONDICIONES.items()}
+
+
 def consulta(session: Session, contratista_id: int, q: str, pagina: int, por_pagina: int) -> dict:
     """One page of this contratista's capturistas (Renglon), searched by CURP or name (any part, any case)."""
-    condiciones = [Capturista.contratista_id == contratista_id]
+    parametros: dict = {"contratista_id": contratista_id}
     if q:
-        like = _like(q.upper())
-        nombre = func.upper(Capturista.nombres + " " + Capturista.primer_apellido + " " + Capturista.segundo_apellido)
-        condiciones.append(or_(col(Capturista.curp).like(like, escape="\\"), nombre.like(like, escape="\\")))
-    total = session.exec(select(func.count(Capturista.id)).where(*condiciones)).one()
+        parametros["like"] = _like(q.upper())
+    total = session.connection().execute(_CUANTOS[bool(q)], parametros).scalar_one()
     paginas = max(1, -(-total // por_pagina))
     pagina = min(max(1, pagina), paginas)
-    # The page's rows in one read (app/lectura.py), then in the page's order again: the same order as the query's
-    # ORDER BY (names compare by code point in Python as SQLite's BINARY collation compares their UTF-8 bytes).
-    filas = sorted((Renglon(*fila) for fila in lectura.filas(session, select(*_COLUMNAS).where(*condiciones)
-                                                            .order_by(*_ORDEN)
-                                                            .offset((pagina - 1) * por_pagina).limit(por_pagina))),
-                   key=attrgetter(*_CAMPOS_ORDEN))
+    # The page's rows in one read, then in the page's order again: the query's ORDER BY (names compare by code
+    # point in Python as SQLite's BINARY collation compares their UTF-8 bytes).
+    leidas = _PAGINA[bool(q)].filas(session, **parametros, limite=por_pagina, desde=(pagina - 1) * por_pagina)
+    filas = sorted((Renglon(*fila) for fila in leidas), key=attrgetter(*_CAMPOS_ORDEN))
     return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
 
 

@@ -6,7 +6,7 @@ from dataclasses import fields
 from itertools import islice
 from typing import NamedTuple
 
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import bindparam, delete, func, insert, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
@@ -92,16 +92,21 @@ class Colonia(NamedTuple):
 _COLUMNAS = tuple(getattr(Asentamiento, name) for name in Colonia._fields)
 
 
-def _ordenadas(session: Session, consulta) -> list[Colonia]:
-    """The rows of `consulta` by name (accents and case ignored), read in one step (app/lectura.py: a postal
-    code's 59 colonias were 59 hand-offs of the GIL)."""
-    filas = (Colonia(*fila) for fila in lectura.filas(session, consulta))
-    return sorted(filas, key=lambda a: (address.clave_orden(a.nombre), a.tipo, a.id or 0))
+# A postal code's colonias, and a municipio's, read in one step (app/lectura.py: 59 colonias were 59 hand-offs of
+# the GIL).
+_POR_CP = lectura.Lectura(select(*_COLUMNAS).where(Asentamiento.cp == bindparam("cp")))
+_POR_MUNICIPIO = lectura.Lectura(select(*_COLUMNAS).where(Asentamiento.estado == bindparam("estado"),
+                                                          Asentamiento.municipio == bindparam("municipio")))
+
+
+def _ordenadas(filas) -> list[Colonia]:
+    """By name (accents and case ignored)."""
+    return sorted((Colonia(*fila) for fila in filas), key=lambda a: (address.clave_orden(a.nombre), a.tipo, a.id))
 
 
 def colonias_por_cp(session: Session, cp: str) -> list[Colonia]:
-    """The asentamientos of a código postal, by name (accents and case ignored). Empty: unknown CP."""
-    return _ordenadas(session, select(*_COLUMNAS).where(Asentamiento.cp == cp))
+    """The asentamientos of a código postal, by name. Empty: unknown CP."""
+    return _ordenadas(_POR_CP.filas(session, cp=cp))
 
 
 def estados(session: Session) -> list[str]:
@@ -130,8 +135,7 @@ def municipios(session: Session, estado: str) -> list[str]:
 
 def colonias(session: Session, estado: str, municipio: str) -> list[Colonia]:
     """The asentamientos of a municipio, by name."""
-    return _ordenadas(session, select(*_COLUMNAS).where(Asentamiento.estado == estado,
-                                                        Asentamiento.municipio == municipio))
+    return _ordenadas(_POR_MUNICIPIO.filas(session, estado=estado, municipio=municipio))
 
 
 def asentamiento(session: Session, id: int) -> Asentamiento | None:

@@ -43,14 +43,14 @@ def test_the_rows_and_their_types_are_those_of_all(la_app):
         contratista_id = _poblar(db)
         consulta = select(*capturistas._COLUMNAS).where(Capturista.contratista_id == contratista_id)
         esperado = sorted(tuple(fila) for fila in db.execute(consulta).all())
-        leido = sorted(lectura.filas(db, consulta))
+        leido = sorted(lectura.Lectura(consulta).filas(db))
         assert leido == esperado and len(leido) == 3 * len(NOMBRES)
         for fila, otra in zip(leido, esperado):
             assert [type(v) for v in fila] == [type(v) for v in otra]
             assert fila[7].tzinfo == timezone.utc and fila[7].microsecond == otra[7].microsecond
-        assert lectura.filas(db, consulta.where(Capturista.id < 0)) == []
+        assert lectura.Lectura(consulta.where(Capturista.id < 0)).filas(db) == []
         colonias = select(Asentamiento.id, Asentamiento.nombre, Asentamiento.ciudad, Asentamiento.c_mnpio)
-        assert sorted(lectura.filas(db, colonias)) == sorted(tuple(f) for f in db.execute(colonias).all())
+        assert sorted(lectura.Lectura(colonias).filas(db)) == sorted(tuple(f) for f in db.execute(colonias).all())
 
 
 def test_every_consulta_page_is_the_query_order(la_app):
