@@ -664,3 +664,21 @@ def test_a_name_cannot_carry_a_sentence_into_the_portals_e_mail(a, app):
         assert response.status_code == 422
         assert html(response).select_one("#segundo_apellido-error")
     assert not any(m["To"] == "victima@correo.example" for m in outbox(app))
+
+
+def test_an_htmx_redirect_is_never_kept_by_a_cache(app, juegos):
+    """A 204 with HX-Redirect (htmx's see_other) answers a GET too (a page that needs a sign-in, the terms, a session
+    that just expired): it is this user's answer for this moment, as personal as the 303 a browser gets for the same
+    URL. Without Cache-Control a 204 is heuristically cacheable (RFC 9111 §4.2.2; Varnish keeps one for its
+    default_ttl) and, without Vary: HX-Request, a cache could hand it to a plain navigation of the same URL."""
+    client = app.test_client()
+    anonima = client.get("/administracion/consulta", headers=HTMX)
+    ingresar(client, juegos["moral"])
+    sin_terminos = client.get("/administracion/consulta", headers=HTMX)
+    with client.session_transaction() as s:
+        s["visto"] = 1  # long inactive
+    expirada = client.get("/administracion/consulta", headers=HTMX)
+    for respuesta in (anonima, sin_terminos, expirada):
+        assert respuesta.status_code == 204 and respuesta.headers["HX-Redirect"]
+        assert respuesta.headers.get("Cache-Control") == "no-store"
+        assert "HX-Request" in respuesta.headers.get("Vary", "")
