@@ -37,9 +37,9 @@ def render(template: str, block: str | None = None, status: int | None = None, *
 
 def see_other(url: str) -> Response:
     """After a successful POST: 303 for a browser, HX-Redirect (a real page load, announced) for htmx."""
-    if request.htmx:
-        return make_response("", 204, {"HX-Redirect": url})
-    return redirect(url, 303)
+    response = make_response("", 204, {"HX-Redirect": url}) if request.htmx else redirect(url, 303)
+    response.vary.add("HX-Request")  # the same URL answers a browser and htmx differently
+    return response
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

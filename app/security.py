@@ -64,11 +64,13 @@ def init_app(app: Flask) -> None:
             # what they refer), which these are not.
             response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
             return response
-        if response.status_code == 204:
-            return response  # no content (a kept draft, htmx's HX-Redirect): no document either
         if "Cache-Control" not in response.headers:
             # Pages hold personal data and CSRF tokens: never kept by shared caches or the back button's disk cache.
+            # A 204 too: htmx's HX-Redirect answers GETs (sign in, the terms, an expired session), and without
+            # Cache-Control a 204 is heuristically cacheable (RFC 9111 §4.2.2).
             response.headers["Cache-Control"] = "no-store"
+        if response.status_code == 204:
+            return response  # no content (a kept draft, htmx's HX-Redirect): no document either
         if wants_fragment():
             # A part of a page that htmx swaps into the document, which came with the headers below; a fetch's
             # answer is no document of its own, and a browser that asks for the same URL without htmx gets the
