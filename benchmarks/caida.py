@@ -19,8 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -56,20 +54,9 @@ def bench_caida() -> None:
             cluster = levantar(carpeta / "cluster", base + "postgres", preparar)
             try:
                 usuarios = fallos._usuarios(ca, USUARIOS)
-                for u in usuarios:
-                    fallos._entrar(u, cluster.proxy)
-                fin = time.monotonic() + SEGUNDOS
-                hilos = [threading.Thread(target=fallos._trabajar, args=(u, cluster.proxy, fin)) for u in usuarios]
-                for h in hilos:
-                    h.start()
-                time.sleep(SEGUNDOS / 3)
-                cluster.matar("nodo1")
-                muerto = time.monotonic()
-                time.sleep(SEGUNDOS / 3)
-                cluster.arrancar("nodo1")
-                caido = time.monotonic() - muerto
-                for h in hilos:
-                    h.join(timeout=300)
+                caido, terminaron = fallos.bajo_carga_con_caida(cluster, cluster.proxy, usuarios, SEGUNDOS, 300)
+                if not terminaron:
+                    print("caida: some users' threads did not end within 300 s")
                 pedidos = sum(u.pedidos for u in usuarios)
                 cortados = sum(u.caidas for u in usuarios)
                 errores = [e for u in usuarios for e in u.errores]

@@ -184,24 +184,33 @@ def comprobar(database_url: str, usuarios: list[Usuario]) -> list[str]:
     return problemas
 
 
-def test_a_node_killed_under_load_loses_nothing_a_client_saw_stored(live_cluster, cluster_compartido, ca):
-    cluster, base = cluster_compartido, live_cluster
-    usuarios = _usuarios(ca)
+def bajo_carga_con_caida(cluster, base: str, usuarios: list[Usuario], duracion: float,
+                         espera: float) -> tuple[float, bool]:
+    """Sign every user in through `base`, let them work (`_trabajar`) for `duracion` seconds, kill nodo1 (SIGKILL)
+    at a third of it and start it again at two thirds. The seconds nodo1 was down, and whether every user's thread
+    ended within `espera` seconds after. Also used by `python -m benchmarks caida`."""
     for u in usuarios:
         _entrar(u, base)
-    inicio = time.monotonic()
-    fin = inicio + DURACION
+    fin = time.monotonic() + duracion
     hilos = [threading.Thread(target=_trabajar, args=(u, base, fin)) for u in usuarios]
     for h in hilos:
         h.start()
-    time.sleep(DURACION / 3)
+    time.sleep(duracion / 3)
     cluster.matar("nodo1")
     muerto = time.monotonic()
-    time.sleep(DURACION / 3)
+    time.sleep(duracion / 3)
     cluster.arrancar("nodo1")
+    caido = time.monotonic() - muerto
     for h in hilos:
-        h.join(timeout=120)
-    assert not any(h.is_alive() for h in hilos)
+        h.join(timeout=espera)
+    return caido, not any(h.is_alive() for h in hilos)
+
+
+def test_a_node_killed_under_load_loses_nothing_a_client_saw_stored(live_cluster, cluster_compartido, ca):
+    cluster, base = cluster_compartido, live_cluster
+    usuarios = _usuarios(ca)
+    caido, terminaron = bajo_carga_con_caida(cluster, base, usuarios, DURACION, 120)
+    assert terminaron
 
     for u in usuarios:
         assert not u.errores, (u.numero, u.errores)
@@ -211,7 +220,7 @@ def test_a_node_killed_under_load_loses_nothing_a_client_saw_stored(live_cluster
             respuesta = u.cliente.get(base + "/datos-generales/", allow_redirects=False)
             assert respuesta.status_code == 200, (u.numero, respuesta.status_code)
     print(f"load: {sum(len(u.altas) for u in usuarios)} altas, requests cut by the kill: "
-          f"{sum(u.caidas for u in usuarios)}; nodo1 was down {time.monotonic() - muerto:.1f} s at most")
+          f"{sum(u.caidas for u in usuarios)}; nodo1 was down {caido:.1f} s")
 
     problemas = comprobar(cluster.database_url, usuarios)
     assert not problemas, problemas
