@@ -157,18 +157,11 @@ def _onboarding(page, datos: dict, pdf: Path) -> None:
     def pausa():
         page.wait_for_timeout(400)
 
+    from tests.browser.test_datos_generales_browser import hasta_datos_generales
+
     page.get_by_role("link", name="Ingresar con e.firma").click()
-    page.get_by_label("RFC").fill(datos["rfc"])
-    page.get_by_label("Certificado (.cer)").set_input_files(str(datos["efirma"] / "certificate.cer"))
-    page.get_by_label("Llave privada (.key)").set_input_files(str(datos["efirma"] / "private_key.key"))
-    page.get_by_label("Contraseña de la llave privada").fill("12345678a")
-    page.get_by_role("button", name="Validar").click()
-    expect(page.locator("#efirma-resultado")).to_be_visible()
-    page.get_by_role("button", name="Ingresar").click()
-    page.get_by_label("He leído y acepto los términos y condiciones").check()
-    page.get_by_role("button", name="Ingresar").click()
-    page.get_by_role("link", name="Continuar").click()
-    expect(page.get_by_role("heading", name="Datos generales", exact=True)).to_be_visible()
+    hasta_datos_generales(page, datos["rfc"], str(datos["efirma"] / "certificate.cer"),
+                          str(datos["efirma"] / "private_key.key"), "12345678a")
 
     page.get_by_label("Correo electrónico").fill("contacto@ejemplo.mx")
     page.get_by_label("Correo electrónico").press("Tab")

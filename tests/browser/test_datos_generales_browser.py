@@ -30,8 +30,12 @@ def pdfs(tmp_path):
 
 def entrar(page, live, archivos, nombre):
     """Through Ingreso, the terms and Configuración to the Datos generales page."""
-    rfc, cer, key, password = archivos[nombre]
     page.goto(live + "/ingreso/efirma")
+    hasta_datos_generales(page, *archivos[nombre])
+
+
+def hasta_datos_generales(page, rfc, cer, key, password):
+    """From the e.firma page: Validar, Ingresar, the terms and Configuración (also benchmarks/peso.py)."""
     fill_efirma(page, rfc, cer, key, password)
     page.get_by_role("button", name="Validar").click()
     expect(page.locator("#efirma-resultado")).to_be_visible()
