@@ -1,7 +1,10 @@
 """Full page or fragment: the only module that reads htmx's request headers (STYLE.md §3, §5)."""
 from __future__ import annotations
 
-from flask import Response, make_response, redirect, render_template
+from collections.abc import Callable
+
+from flask import Response, current_app, make_response, redirect, render_template, session
+from flask_wtf.csrf import generate_csrf
 from htmx_flask import request
 from jinja2_fragments.flask import render_block
 
@@ -31,6 +34,31 @@ def render(template: str, block: str | None = None, status: int | None = None, *
         body = render_template(template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")  # caches must key on it (htmx docs, "Caching")
+    response.vary.add("HX-Request-Type")
+    return response
+
+
+def render_fijo(template: str, block: str | None, contexto: Callable[[], dict]) -> Response:
+    """`render` for a page that is the same for every visitor but for its CSRF token: the landing page, which every
+    visit, monitor and crawler asks for first. Its template (or block, for htmx) is rendered once per app; each
+    answer is that text with the visitor's own token put in place of the one it was rendered with (a random token
+    of 90 characters occurs nowhere else). `contexto()` builds the template's context (its form) for that one
+    render. Rendered every time when templates reload (debug), when the session holds messages to show
+    (`flash`), or under another script root than the first render's (a proxy's prefix)."""
+    parte = block if block is not None and wants_fragment() else None
+    if current_app.jinja_env.auto_reload or "_flashes" in session:
+        return render(template, block, **contexto())
+    token = generate_csrf()
+    fijos = current_app.extensions.setdefault("paginas_fijas", {})
+    fijo = fijos.get((template, parte))
+    if fijo is None or fijo[0] != request.script_root:
+        response = render(template, block, **contexto())
+        if fijo is None and response.status_code == 200:
+            fijos[(template, parte)] = (request.script_root, response.get_data(as_text=True), token)
+        return response
+    _, cuerpo, de_la_plantilla = fijo
+    response = make_response(cuerpo.replace(de_la_plantilla, token), 200)
+    response.vary.add("HX-Request")
     response.vary.add("HX-Request-Type")
     return response
 

@@ -369,3 +369,33 @@ def test_static_files_come_compressed_at_the_best_level_with_few_headers(client)
     assert client.get("/static/no-existe.css").status_code == 404
     missing = client.get("/static/no-existe.css")
     assert missing.headers["Content-Security-Policy"]  # an error page is a page
+
+
+def test_the_landing_page_is_rendered_once_and_each_visitor_gets_its_own_token(app):
+    """Issue 14 §3: the landing page is rendered once per app (htmx.render_fijo) and each answer carries its
+    visitor's own CSRF token, which works for that visitor's session and no other."""
+    primero, segundo = app.test_client(), app.test_client()
+    paginas = [primero.get("/"), segundo.get("/"), primero.get("/")]
+    tokens = [html(p).select_one("input[name=csrf_token]")["value"] for p in paginas]
+    assert tokens[0] != tokens[1] and tokens[0] == tokens[2]  # a session keeps its token
+    assert all(p.status_code == 200 for p in paginas)
+    textos = [p.get_data(as_text=True) for p in paginas]
+    assert textos[1].replace(tokens[1], tokens[0]) == textos[0] and tokens[1] in textos[1]
+    assert "paginas_fijas" in app.extensions
+
+    fragmentos = [c.get("/", headers=HTMX) for c in (primero, segundo)]
+    assert "<html" not in fragmentos[1].get_data(as_text=True)
+    assert [html(f).select_one("input[name=csrf_token]")["value"] for f in fragmentos] == tokens[:2]
+
+    datos = {"curp": "PEGJ800101HDFRRN09", "password": "incorrecta"}
+    assert segundo.post("/ingreso/capturista", data={**datos, "csrf_token": tokens[0]}).status_code == 400
+    assert segundo.post("/ingreso/capturista", data={**datos, "csrf_token": tokens[1]}).status_code == 422
+
+
+def test_the_landing_page_still_shows_a_visitors_messages(client):
+    """A message waiting in the session (flash) is shown once: that answer is rendered, not the kept text."""
+    client.get("/")
+    with client.session_transaction() as sesion:
+        sesion["_flashes"] = [("status", "Cerraste tu sesión.")]
+    assert "Cerraste tu sesión." in client.get("/").get_data(as_text=True)
+    assert "Cerraste tu sesión." not in client.get("/").get_data(as_text=True)

@@ -14,7 +14,7 @@ from .. import capturistas, comprobante, contrasena, contratistas, efirma_web, e
 from ..formularios import rechazar
 from ..auth import Usuario, auditar, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
-from ..htmx import render, see_other, wants_fragment
+from ..htmx import render, render_fijo, see_other, wants_fragment
 from ..models import AceptacionTerminos, Capturista, Contratista, DatosGenerales, utcnow
 from ..uploads import limit_body
 from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, ElegirForm, RestablecerForm, TerminosForm
@@ -45,7 +45,7 @@ def index():
         if current_user.es_contratista:
             return redirect(_inicio(current_user.contratista))
         return redirect(url_for("ingreso.inicio" if current_user.es_capturista else "ingreso.elegir"))
-    return render("ingreso/index.html", "capturista", form=CapturistaForm())
+    return render_fijo("ingreso/index.html", "capturista", lambda: {"form": CapturistaForm()})
 
 
 @bp.get("/ingreso/efirma")
