@@ -34,8 +34,10 @@ HILOS = 8
 REPO = Path(__file__).resolve().parents[1]
 
 HOLA = """
+import logging
 from flask import Flask
 from waitress import serve
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1" on every busy moment
 app = Flask(__name__)
 @app.get("/")
 def hola():
@@ -73,6 +75,16 @@ def _wrk(url: str, cookie: str | None = None, script: Path | None = None) -> flo
     if "Non-2xx" in salida:
         raise RuntimeError(f"{url}: answers other than 2xx under load:\n{salida}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", salida).group(1))
+
+
+def _fresca(base: str, cookie: str) -> str:
+    """The session cookie as a browser would hold it now: the portal rewrites it at most once a minute (the idle
+    clock, app.auth), and a browser keeps the new one; wrk cannot, so each measurement starts from a fresh one
+    (otherwise every request after the first minute would sign and send a new cookie no browser would ask for)."""
+    r = requests.get(base + "/datos-generales/", cookies={"session": cookie}, allow_redirects=False)
+    if r.status_code != 200:
+        raise RuntimeError(f"the session ended: {r.status_code}")
+    return r.cookies.get("session") or cookie
 
 
 def _preparar(entorno: dict) -> None:
@@ -198,9 +210,10 @@ def bench_nodo() -> None:
         busqueda = _script_busqueda(nodo, cookie, carpeta)
         paginas = [("landing page", lambda: _wrk(nodo + "/"), "50 %"),
                    ("/salud", lambda: _wrk(nodo + "/salud"), None),
-                   ("Consulta, 1,000 capturistas", lambda: _wrk(nodo + "/administracion/consulta", cookie), "20 %"),
+                   ("Consulta, 1,000 capturistas",
+                    lambda: _wrk(nodo + "/administracion/consulta", _fresca(nodo, cookie)), "20 %"),
                    (f"colonias search (CP {CP})",
-                    lambda: _wrk(nodo + "/datos-generales/domicilio/buscar", cookie, busqueda), "20 %")]
+                    lambda: _wrk(nodo + "/datos-generales/domicilio/buscar", _fresca(nodo, cookie), busqueda), "20 %")]
         # The hello world's own rate moves between runs on a small VM (1,300 to 3,400 requests/s here): each round
         # measures it again right before the pages, and the ratios are taken within a round.
         medidas: dict[str, list[tuple[float, float]]] = {nombre: [] for nombre, _, _ in paginas}

@@ -401,6 +401,32 @@ def test_consulta_search_pages_and_export(contratista, app):
         assert get_session().exec(select(Auditoria).where(Auditoria.accion == "exportacion")).one()
 
 
+def test_consulta_rows_post_their_actions_through_the_tables_one_form(contratista, app):
+    """The table is one form with one CSRF token; each row's Reenviar invitación or Reactivar posts to its own URL
+    (formaction), as a browser without JavaScript sends it."""
+    alta(contratista, CURP_LUIS)
+    doc = html(contratista.get("/administracion/consulta"))
+    forma = doc.select_one("#resultados form[method=post]")
+    assert len(forma.select("input[name=csrf_token]")) == 1 and not doc.select("td form")
+    boton = next(b for b in forma.select("button") if b.get_text().startswith("Reenviar invitación"))
+    with app.app_context():
+        rol = get_session().exec(select(Capturista)).one()
+    assert boton["formaction"] == f"/administracion/capturistas/{rol.id}/reenviar"
+    assert "LUIS" in boton.select_one(".visually-hidden").get_text()
+    datos = {i["name"]: i["value"] for i in forma.select("input[type=hidden]")}
+    assert contratista.post(boton["formaction"], data=datos).status_code == 303
+
+    baja = contratista.post(f"/administracion/capturistas/{rol.id}/baja", data={"csrf_token": token(contratista, ALTA)})
+    assert baja.status_code == 303
+    forma = html(contratista.get("/administracion/consulta")).select_one("#resultados form[method=post]")
+    boton = next(b for b in forma.select("button") if b.get_text().startswith("Reactivar"))
+    assert boton["formaction"] == f"/administracion/capturistas/{rol.id}/reactivar"
+    datos = {i["name"]: i["value"] for i in forma.select("input[type=hidden]")}
+    assert contratista.post(boton["formaction"], data=datos).status_code == 303
+    with app.app_context():
+        assert get_session().get(Capturista, rol.id).estatus != "baja"
+
+
 def test_another_contratista_gets_404_on_every_url(contratista, app, juegos):
     alta(contratista, CURP_LUIS)
     with app.app_context():
