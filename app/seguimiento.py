@@ -6,8 +6,10 @@ A notice goes out once (app.avisos has the rule). Before sending, its row is ins
 on (contratista, ejercicio, cuatrimestre, anticipación), `INSERT … ON CONFLICT DO NOTHING`, and committed: of two
 runs racing (two cron nodes, a manual run during cron's) only the one whose row went in sends. When not one of its
 messages could be sent (the mail server is down), the row is deleted again so that the next run retries; when
-some went out and others did not, it stays (the failure is logged and counted), so nobody gets it twice. A run
-that dies between the insert and the sending leaves the row: that notice is lost rather than sent twice.
+some went out and others did not, it stays (the failure is logged and counted), so nobody gets it twice. A notice
+that fails before any message (its text could not be written: an unexpected error reading the informativa) has its
+row deleted too, and the run goes on with the next. A run that dies between the insert and the sending leaves the
+row: that notice is lost rather than sent twice.
 """
 from __future__ import annotations
 
@@ -130,8 +132,17 @@ def _enviar_aviso(session: Session, correo: Correo, contratista: Contratista, av
     aviso_id = _reclamar(session, contratista.id, aviso, ahora)
     if aviso_id is None:
         return  # another run sent it, or is sending it
-    asunto, texto = avisos.redactar(aviso, f"{contratista.rfc} - {contratista.nombre}",
-                                    _problemas(session, contratista, aviso, hoy), enlace(aviso.informativa_id))
+    tabla = AvisoEnviado.__table__
+    try:
+        asunto, texto = avisos.redactar(aviso, f"{contratista.rfc} - {contratista.nombre}",
+                                        _problemas(session, contratista, aviso, hoy), enlace(aviso.informativa_id))
+    except Exception:  # noqa: BLE001  (whatever failed, nothing went out: the next run retries this notice)
+        log.exception("notice %s of contratista %s not written", aviso.anticipacion, contratista.id)
+        session.rollback()
+        session.execute(delete(tabla).where(tabla.c.id == aviso_id))
+        session.commit()
+        resultado.fallidos += 1
+        return
     enviados = 0
     for direccion in para:
         try:
@@ -141,7 +152,10 @@ def _enviar_aviso(session: Session, correo: Correo, contratista: Contratista, av
             log.warning("notice %s of contratista %s to %s not sent: %s", aviso.anticipacion, contratista.id,
                         direccion, e)
             resultado.fallidos += 1
-    tabla = AvisoEnviado.__table__
+        except Exception:  # noqa: BLE001  (one address's unexpected failure ends neither the notice nor the run)
+            log.exception("notice %s of contratista %s to %s not sent", aviso.anticipacion, contratista.id,
+                          direccion)
+            resultado.fallidos += 1
     if enviados:
         session.execute(update(tabla).where(tabla.c.id == aviso_id).values(correos=enviados))
         resultado.avisos += 1

@@ -131,6 +131,31 @@ def test_two_runs_at_once_send_each_notice_once(dos, app):
     assert len(outbox(app)) == antes + 3
 
 
+def test_a_notice_that_fails_unexpectedly_is_retried_and_the_run_goes_on(dos, app, avisos, juegos, monkeypatch):
+    """An unexpected error while writing one contratista's notice (here: reading its informativa) loses neither
+    that notice (its claim is released: the next run sends it) nor the others' (the run goes on)."""
+    antes = len(outbox(app))
+    redactar = seguimiento.avisos.redactar
+
+    def falla_para_la_moral(aviso, contratista, *args):
+        if contratista.startswith(juegos["moral"].rfc):
+            raise RuntimeError("la base de datos se fue")
+        return redactar(aviso, contratista, *args)
+
+    monkeypatch.setattr(seguimiento.avisos, "redactar", falla_para_la_moral)
+    resultado = avisos("--fecha", "2026-09-11")
+    assert resultado.exit_code == 1, resultado.output  # cron sees the failure
+    assert "1 avisos, 1 correos enviados" in resultado.output and "No se pudieron enviar" in resultado.output
+    assert [m["To"] for m in outbox(app)[antes:]] == ["a@ejemplo.mx"]  # the persona física's
+    with app.app_context():
+        assert len(get_session().exec(select(AvisoEnviado)).all()) == 1
+
+    monkeypatch.setattr(seguimiento.avisos, "redactar", redactar)
+    resultado = avisos("--fecha", "2026-09-11")
+    assert resultado.exit_code == 0 and "1 avisos, 2 correos enviados" in resultado.output  # the persona moral and its capturista, now
+    assert len(outbox(app)) == antes + 3
+
+
 def test_a_real_smtp_server_and_a_failed_one_retried(dos, app, tmp_path):
     from .test_correo import free_port
 
