@@ -4,11 +4,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from .comprobante import Comprobante
-from .models import Contratista, ComprobanteUsado
+from .models import Contratista, ComprobanteUsado, DatosGenerales
+
+# The key alone, read through the connection: no row object, no address to parse (a third of the ORM's cost).
+_GUARDADOS = select(DatosGenerales.contratista_id).where(DatosGenerales.contratista_id == bindparam("contratista_id"))
+
+
+def datos_generales_guardados(session: Session, contratista_id: int) -> bool:
+    """Whether the contratista has saved its Datos generales (Administración and Inicio wait for them)."""
+    return session.connection().execute(_GUARDADOS, {"contratista_id": contratista_id}).first() is not None
 
 
 def usar_comprobante(session: Session, comprobante: Comprobante, vigencia: timedelta, now: datetime) -> bool:

@@ -99,3 +99,17 @@ def test_the_session_serializer_is_built_once_per_key_and_follows_a_new_key():
         sesiones.get_signing_serializer(app).loads(cookie)
     app.secret_key = None
     assert sesiones.get_signing_serializer(app) is None
+
+
+def test_templates_url_for_gives_flasks_urls_under_each_script_root():
+    app = Flask(__name__)
+    app.add_url_rule("/inicio/tablero", "tablero", lambda: "")
+    app.add_url_rule("/c/<int:n>", "capturista", lambda n: "")
+    rendimiento.url_for_en_plantillas(app)
+    plantilla = "{{ url_for('tablero') }} {{ url_for('capturista', n=7) }} {{ url_for('tablero', _external=True) }}"
+    for raiz in ("", "/icsoe", "/otra/raiz", ""):
+        with app.test_request_context("/", base_url=f"http://ejemplo.mx{raiz}"):
+            from flask import render_template_string, url_for
+            esperado = f"{url_for('tablero')} {url_for('capturista', n=7)} {url_for('tablero', _external=True)}"
+            assert render_template_string(plantilla) == esperado
+            assert esperado.startswith(f"{raiz}/inicio/tablero {raiz}/c/7 http://ejemplo.mx{raiz}/inicio/tablero")

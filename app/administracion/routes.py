@@ -10,14 +10,13 @@ import io
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
-from .. import capturistas, contacto, curp, enlaces, export, hora, registro_curp
+from .. import capturistas, contacto, contratistas, curp, enlaces, export, hora, registro_curp
 from ..auth import auditar, contratista_required
 from ..db import get_session
 from ..formularios import rechazar, tiene_errores
 from ..htmx import render, see_other, xlsx
-from ..models import Capturista, DatosGenerales, Persona, utcnow
+from ..models import Capturista, Persona, utcnow
 from .forms import AltaUsuarioForm
 
 bp = Blueprint("administracion", __name__, url_prefix="/administracion")
@@ -30,8 +29,7 @@ NOMBRES = ("nombres", "primer_apellido", "segundo_apellido")
 def _datos_generales_primero():
     """Every page here is the contratista's own (a capturista gets 403), once its terms are accepted and its datos
     generales saved; until then, a page that says so and links there."""
-    guardados = select(DatosGenerales.contratista_id).where(DatosGenerales.contratista_id == current_user.contratista.id)
-    if get_session().exec(guardados).first() is None:  # the key alone: no row object, no address to parse
+    if not contratistas.datos_generales_guardados(get_session(), current_user.contratista.id):
         return render("administracion/pendiente.html")
     return None
 

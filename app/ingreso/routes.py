@@ -15,7 +15,7 @@ from ..formularios import rechazar
 from ..auth import Usuario, auditar, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
 from ..htmx import render, render_fijo, see_other, wants_fragment
-from ..models import AceptacionTerminos, Capturista, Contratista, DatosGenerales, utcnow
+from ..models import AceptacionTerminos, Capturista, Contratista, utcnow
 from ..uploads import limit_body
 from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, ElegirForm, RestablecerForm, TerminosForm
 
@@ -91,7 +91,7 @@ def ingresar():
 def _inicio(contratista: Contratista) -> str:
     """Where a signed-in contratista starts: the "Configuración" notice until its datos generales are saved, then
     Inicio's board of deadlines."""
-    if get_session().get(DatosGenerales, contratista.id) is None:
+    if not contratistas.datos_generales_guardados(get_session(), contratista.id):
         return url_for("datos_generales.configuracion")
     return url_for("inicio.tablero")
 
