@@ -9,6 +9,8 @@ checks the current values on every change, so its errors always describe what is
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from functools import cached_property
 
 from flask import Blueprint, Response, abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
@@ -49,8 +51,6 @@ class EstadoDatosGenerales:
 
     def __init__(self, db: Session, contratista: Contratista):
         self.db, self.contratista = db, contratista
-        self.guardado = db.get(DatosGenerales, contratista.id)
-        self._base = self._de_lo_guardado()
         borrador = db.exec(select(Borrador.datos).where(Borrador.contratista_id == contratista.id,
                                                         Borrador.clave == BORRADOR)).first()
         datos = _leer_borrador(borrador) if borrador is not None else self._base
@@ -64,7 +64,18 @@ class EstadoDatosGenerales:
         self.enfoque: str | None = None
         self.aviso: str | None = None
 
-    def _de_lo_guardado(self) -> dict:
+    @cached_property
+    def guardado(self) -> DatosGenerales | None:
+        """What Guardar last saved, read when needed: a locator's fragment or an autosave of a draft shows none of it."""
+        return self.db.get(DatosGenerales, self.contratista.id)
+
+    @property
+    def actualizado(self) -> datetime | None:
+        return self.guardado.actualizado if self.guardado else None
+
+    @cached_property
+    def _base(self) -> dict:
+        """The page's fields and locator as saved."""
         g = self.guardado
         if g is None:
             return {"campos": {}, "localizador": Localizador().to_dict()}
@@ -145,7 +156,6 @@ class EstadoDatosGenerales:
         form = self.form()
         mensaje_domicilio = next((r.mensaje for r in self.rechazos if r.campo == "domicilio"), None)
         context = dict(form=form, estado=self, contratista=self.contratista,
-                       actualizado=self.guardado.actualizado if self.guardado else None,
                        mensaje_domicilio=mensaje_domicilio,
                        otros_errores=[("#ubicar-titulo", mensaje_domicilio)] if mensaje_domicilio else [],
                        **localizador_web.contexto(self, form, "datos_generales.",
