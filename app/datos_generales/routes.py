@@ -66,7 +66,7 @@ class EstadoDatosGenerales:
 
     @cached_property
     def guardado(self) -> DatosGenerales | None:
-        """What Guardar last saved, read when needed: a locator's fragment or an autosave of a draft shows none of it."""
+        """What Guardar last saved, read when needed: a locator's fragment or a draft's autosave shows none of it."""
         return self.db.get(DatosGenerales, self.contratista.id)
 
     @property
@@ -142,9 +142,8 @@ class EstadoDatosGenerales:
             return None
 
     def form(self) -> DatosGeneralesForm:
-        form = DatosGeneralesForm(formdata=None, data={**self.campos, **self.localizador.valores(),
-                                                       "sin_numero": self.localizador.calle.get("sin_numero") in
-                                                       ("y", "on", "true", "1")})
+        form = DatosGeneralesForm(formdata=None, data={**self.campos,
+                                                       **localizador_web.valores_formulario(self.localizador)})
         rechazar(form, [r for r in self.rechazos if r.campo != "domicilio"])
         return form
 
@@ -153,16 +152,17 @@ class EstadoDatosGenerales:
         describe the current values (an error fixed since disappears, a new one appears)."""
         if self.revisar and not self.rechazos:
             self.validar()
-        form = self.form()
+        ampliar = self.revisar and wants_fragment() and bloque != "datos_generales"
+        self.revisando = self.revisando or ampliar
+        fragmento = localizador_web.es_fragmento(bloque, ampliar)
+        form = localizador_web.formulario_fragmento(self) if fragmento else self.form()
         mensaje_domicilio = next((r.mensaje for r in self.rechazos if r.campo == "domicilio"), None)
         context = dict(form=form, estado=self, contratista=self.contratista,
                        mensaje_domicilio=mensaje_domicilio,
                        otros_errores=[("#ubicar-titulo", mensaje_domicilio)] if mensaje_domicilio else [],
                        **localizador_web.contexto(self, form, "datos_generales.",
                                                   titulo_ubicado="Domicilio social ubicado"))
-        ampliar = self.revisar and wants_fragment() and bloque != "datos_generales"
-        self.revisando = self.revisando or ampliar
-        if bloque in ("ubicar", "busqueda") and wants_fragment() and not ampliar:
+        if fragmento:
             return localizador_web.responder_fragmento(bloque, **context)
         response = render(TEMPLATE, "datos_generales" if ampliar else bloque, status, **context)
         if ampliar:

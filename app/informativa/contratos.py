@@ -144,9 +144,7 @@ class EstadoContrato:
         return datos
 
     def form(self) -> ContratoForm:
-        form = ContratoForm(formdata=None, data={**self.campos, **self.localizador.valores(),
-                                                 "sin_numero": self.localizador.calle.get("sin_numero") in
-                                                 ("y", "on", "true", "1")})
+        form = ContratoForm(formdata=None, data={**self.campos, **localizador_web.valores_formulario(self.localizador)})
         form.servicio.choices = [("", "--Selecciona por favor--")] + [
             (str(s.id), f"{s.folio} — {s.descripcion}")
             for s in informativas.servicios(self.db, self.informativa.contratista_id)]
@@ -159,7 +157,10 @@ class EstadoContrato:
     def responder(self, bloque: str = "contrato", status: int | None = None):
         if self.revisar and not self.rechazos:
             self.validar()
-        form = self.form()
+        ampliar = self.revisar and wants_fragment() and bloque != "contrato"
+        self.revisando = self.revisando or ampliar
+        fragmento = localizador_web.es_fragmento(bloque, ampliar)
+        form = localizador_web.formulario_fragmento(self) if fragmento else self.form()
         mensaje_domicilio = next((r.mensaje for r in self.rechazos if r.campo == "domicilio"), None)
         context = dict(form=form, estado=self, informativa=self.informativa, contrato=self.contrato,
                        periodo=periodo(self.informativa), contratista=current_user.contratista,
@@ -167,9 +168,7 @@ class EstadoContrato:
                        otros_errores=[("#ubicar-titulo", mensaje_domicilio)] if mensaje_domicilio else [],
                        **localizador_web.contexto(self, form, "informativa.contrato_", self.valores_ruta(),
                                                   titulo_ubicado="Domicilio social del contratante ubicado"))
-        ampliar = self.revisar and wants_fragment() and bloque != "contrato"
-        self.revisando = self.revisando or ampliar
-        if bloque in ("ubicar", "busqueda") and wants_fragment() and not ampliar:
+        if fragmento:
             return localizador_web.responder_fragmento(bloque, **context)
         response = render(TEMPLATE, "contrato" if ampliar else bloque, status, **context)
         if ampliar:
