@@ -126,6 +126,13 @@ class CamposDomicilio(FlaskForm):
 agregar_campos(CamposDomicilio)
 
 
+def recibidos() -> dict[str, str]:
+    """The locator's fields this request carried (the last value of a repeated name wins: a checkbox follows its
+    hidden "off" value)."""
+    form = request.form
+    return {name: values[-1] for name in CAMPOS if (values := form.getlist(name))}
+
+
 def valores_formulario(loc: Localizador) -> dict:
     """The locator's values as its form fields take them (a page's form adds its own)."""
     return {**loc.valores(), "sin_numero": loc.calle.get("sin_numero") in ("y", "on", "true", "1")}

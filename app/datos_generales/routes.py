@@ -89,13 +89,13 @@ class EstadoDatosGenerales:
     def recibir(self) -> None:
         """What this request carries (the last value of a repeated name wins: a checkbox follows its hidden "off"
         value), bounded: a draft is for what a person types, not a place to store megabytes."""
+        form = request.form
         for name in CAMPOS:
-            values = request.form.getlist(name)
+            values = form.getlist(name)
             if values:
                 self.campos[name] = values[-1].strip()[:MAX_CAMPO]
         if self.contratista.es_persona_moral:
-            self.localizador = self.localizador.con({name: request.form.getlist(name)[-1]
-                                                     for name in localizador_web.CAMPOS if request.form.getlist(name)})
+            self.localizador = self.localizador.con(localizador_web.recibidos())
 
     def guardar_borrador(self) -> None:
         """One atomic upsert: autosaves racing a Guardar or each other never fail (the last one wins)."""

@@ -89,12 +89,12 @@ class EstadoContrato:
         return len((self.campos.get("rfc_contratante") or "").replace(" ", "").replace("-", "")) != 13
 
     def recibir(self) -> None:
+        form = request.form
         for name in CAMPOS_CONTRATO:
-            values = request.form.getlist(name)
+            values = form.getlist(name)
             if values:
                 self.campos[name] = values[-1].strip()[:MAX_CAMPO]
-        self.localizador = self.localizador.con({name: request.form.getlist(name)[-1]
-                                                 for name in localizador_web.CAMPOS if request.form.getlist(name)})
+        self.localizador = self.localizador.con(localizador_web.recibidos())
         if self.contrato is None:
             self.alta = _alta(request.form.get("clave_alta")) or self.alta
         self.ofrecer_nombre()
