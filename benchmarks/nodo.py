@@ -6,8 +6,9 @@ the colonias search of Datos generales >= 20 %).
     python -m benchmarks nodo           (needs wrk: apt-get install wrk)
 
 Each server runs in its own process on loopback with 8 threads; wrk runs 2 threads and 8 connections for
-DURACION seconds after a short warm-up, RONDAS rounds (ICSOE_BENCH_RONDAS, 3) of hello world then each page; the
-ratios are taken within a round and their median printed with their range. The node serves a fresh SQLite instance (`icsoe init --demo`: the postal
+DURACION seconds after a short warm-up, RONDAS rounds (ICSOE_BENCH_RONDAS, 3); in each, hello world is measured
+before and after every page and the page's ratio is to the mean of those two; the median ratio is printed with its
+range. The node serves a fresh SQLite instance (`icsoe init --demo`: the postal
 codes loaded), where the demo persona moral signs in over HTTP. The colonias search is the request that *Buscar
 colonias* (or a change of the Código Postal) makes with htmx: a POST of the Datos generales form, as a browser
 fills it, to /datos-generales/domicilio/buscar, answered with the #busqueda fragment (the 59 colonias of 36274);
@@ -214,20 +215,27 @@ def bench_nodo() -> None:
                     lambda: _wrk(nodo + "/administracion/consulta", _fresca(nodo, cookie)), "20 %"),
                    (f"colonias search (CP {CP})",
                     lambda: _wrk(nodo + "/datos-generales/domicilio/buscar", _fresca(nodo, cookie), busqueda), "20 %")]
-        # The hello world's own rate moves between runs on a small VM (1,300 to 3,400 requests/s here): each round
-        # measures it again right before the pages, and the ratios are taken within a round.
+        # The hello world's own rate moves from one measurement to the next on a small VM (900 to 3,400 requests/s
+        # here, far more than the pages' own rates move): it is measured before and after each page, and the page's
+        # ratio is to the mean of the two.
         medidas: dict[str, list[tuple[float, float]]] = {nombre: [] for nombre, _, _ in paginas}
         referencias = []
         for ronda in range(RONDAS):
-            referencia = _wrk(hola)
-            referencias.append(referencia)
+            antes = _wrk(hola)
+            referencias.append(antes)
             for nombre, medir, _ in paginas:
                 rps = medir()
-                medidas[nombre].append((rps, rps / referencia))
-            print(f"nodo: round {ronda + 1}: hello world {referencia:,.0f} requests/s; " + "; ".join(
-                f"{nombre} {medidas[nombre][-1][0]:,.0f} ({medidas[nombre][-1][1]:.0%})" for nombre, _, _ in paginas))
+                despues = _wrk(hola)
+                referencias.append(despues)
+                medidas[nombre].append((rps, rps / ((antes + despues) / 2)))
+                antes = despues
+            ronda_ref = referencias[-len(paginas) - 1:]
+            print(f"nodo: round {ronda + 1}: hello world {min(ronda_ref):,.0f}-{max(ronda_ref):,.0f} requests/s; "
+                  + "; ".join(f"{nombre} {medidas[nombre][-1][0]:,.0f} ({medidas[nombre][-1][1]:.0%})"
+                              for nombre, _, _ in paginas))
         print(f"nodo: waitress hello world, {HILOS} threads: median {statistics.median(referencias):,.0f} "
-              f"requests/s over {RONDAS} rounds (the reference)")
+              f"requests/s ({min(referencias):,.0f}-{max(referencias):,.0f}) over {len(referencias)} measurements "
+              f"(the reference)")
         for nombre, _, objetivo in paginas:
             rps = statistics.median(m[0] for m in medidas[nombre])
             ratios = sorted(m[1] for m in medidas[nombre])
