@@ -101,8 +101,10 @@ def entrar(usuario: Usuario, inicio: int | None = None) -> None:
     session.clear()
     login_user(usuario)
     # Flask-Login writes a hash of the address and browser (`_id`, 128 characters: a third of the cookie) even
-    # with its session protection off (app/__init__.py); nothing reads it.
+    # with its session protection off (app/__init__.py), and `_fresh`, which only fresh_login_required reads (no
+    # view here asks for it); nothing reads either, and the cookie goes with every request.
     session.pop("_id", None)
+    session.pop("_fresh", None)
     session["inicio"] = inicio if isinstance(inicio, int) and inicio <= now else now
     session["visto"] = now
 

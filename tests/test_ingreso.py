@@ -303,6 +303,9 @@ def test_security_headers_and_cookies(client, app, juegos):
     # Flask-Login's address-and-browser hash is not kept: nothing asks for a "fresh" session (issue 14 §3).
     session = app.session_interface.get_signing_serializer(app).loads(cookie.value)
     assert "_id" not in session
+    client.post("/ingreso/ingresar", data={"csrf_token": token(client)})
+    session = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+    assert session["_user_id"].startswith("contratista:") and not {"_id", "_fresh"} & set(session)
 
 
 def test_a_fragment_carries_no_document_headers_but_the_whole_page_does(client):
