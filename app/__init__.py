@@ -18,10 +18,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     instance.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.session_interface = rendimiento.SesionFirmada()
-    rendimiento.url_for_en_plantillas(app)
     app.config.from_mapping(config.from_environment(instance))
     if test_config:
         app.config.from_mapping(test_config)
+    rendimiento.url_for_en_plantillas(app)  # after the configuration: it creates the Jinja environment
     # Behind reverse proxies: `icsoe serve` lets waitress read X-Forwarded-* (PROXY_FIX False); any other WSGI server
     # gets werkzeug's ProxyFix.
     if app.config["PROXIES"] and app.config.get("PROXY_FIX", True):

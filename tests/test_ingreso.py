@@ -402,3 +402,15 @@ def test_the_landing_page_still_shows_a_visitors_messages(client):
         sesion["_flashes"] = [("status", "Cerraste tu sesión.")]
     assert "Cerraste tu sesión." in client.get("/").get_data(as_text=True)
     assert "Cerraste tu sesión." not in client.get("/").get_data(as_text=True)
+
+
+def test_templates_reload_when_the_configuration_asks_and_the_landing_page_is_rendered_each_time(tmp_path,
+                                                                                                  esquema_sqlite):
+    """A developer's TEMPLATES_AUTO_RELOAD reaches Jinja (the templates' url_for must not create its environment
+    before the configuration is read), and then the landing page is not kept."""
+    from .conftest import make_app
+
+    app = make_app(tmp_path, esquema_sqlite, "r.sqlite", TESTING=True, TEMPLATES_AUTO_RELOAD=True)
+    assert app.jinja_env.auto_reload
+    app.test_client().get("/")
+    assert "paginas_fijas" not in app.extensions
