@@ -34,10 +34,10 @@ def opciones(pairs) -> list[SelectChoice]:
     return VACIO + [SelectChoice(value, label) for value, label in pairs]
 
 
-def agregar_campos(form_class) -> None:
+def agregar_campos(form_class, calle: bool = True) -> None:
     """Add the locator's fields to a page's form class, created now, so they come after the page's own fields
     in the form's order (the error summary lists errors in page order). They carry no validators: which ones a
-    request needs depends on the step; app.localizador judges them."""
+    request needs depends on the step; app.localizador judges them. `calle=False`: Paso 1's search fields alone."""
     tipo = lambda: SelectField("Tipo de vialidad", choices=VACIO, validate_choice=False)  # noqa: E731
     campos = {
         "conoce_cp": RadioField("¿Conoces tu Código Postal?", choices=SI_NO, validate_choice=False),
@@ -47,16 +47,19 @@ def agregar_campos(form_class) -> None:
         "municipio": SelectField("Municipio o Alcaldía", choices=VACIO, validate_choice=False),
         "filtro_colonia": StringField("Escribe parte del nombre de la colonia"),
         "colonia": SelectField("Colonia", choices=VACIO, validate_choice=False),  # rendered by hand: the partial
-        "calle_tipo": tipo(), "calle_nombre": StringField("Nombre"),
-        "numero_exterior": StringField("Número exterior"), "letra_exterior": StringField("Letra exterior"),
-        "sin_numero": BooleanField("Sin número", false_values=("", "false", "0", "n")),
-        "numero_interior": StringField("Número interior"), "letra_interior": StringField("Letra interior"),
-        "numero_exterior_secundario": StringField("Número exterior secundario"),
-        "entre_calle_tipo": tipo(), "entre_calle_nombre": StringField("Nombre"),
-        "y_calle_tipo": tipo(), "y_calle_nombre": StringField("Nombre"),
-        "calle_posterior_tipo": tipo(), "calle_posterior_nombre": StringField("Nombre"),
-        "descripcion": TextAreaField("Descripción de la ubicación"),
     }
+    if calle:  # Paso 2's: the street, its numbers, its neighbours
+        campos.update({
+            "calle_tipo": tipo(), "calle_nombre": StringField("Nombre"),
+            "numero_exterior": StringField("Número exterior"), "letra_exterior": StringField("Letra exterior"),
+            "sin_numero": BooleanField("Sin número", false_values=("", "false", "0", "n")),
+            "numero_interior": StringField("Número interior"), "letra_interior": StringField("Letra interior"),
+            "numero_exterior_secundario": StringField("Número exterior secundario"),
+            "entre_calle_tipo": tipo(), "entre_calle_nombre": StringField("Nombre"),
+            "y_calle_tipo": tipo(), "y_calle_nombre": StringField("Nombre"),
+            "calle_posterior_tipo": tipo(), "calle_posterior_nombre": StringField("Nombre"),
+            "descripcion": TextAreaField("Descripción de la ubicación"),
+        })
     for name, campo in campos.items():
         setattr(form_class, name, campo)
 
@@ -107,23 +110,32 @@ def poner_opciones(form, busqueda: Busqueda, db: Session | None = None) -> None:
     """The selects' choices for this request (road types, estados, municipios). The estados (33 index lookups) are
     read when their select is rendered (WTForms calls a callable `choices` then): the whole page shows both searches,
     for the CSS reveal, but a fragment of the search by postal code has no estado select."""
-    tipos = opciones((t, t) for t in address.TIPOS_VIALIDAD)
-    for name in ("calle_tipo", "entre_calle_tipo", "y_calle_tipo", "calle_posterior_tipo"):
-        form[name].choices = tipos
+    if "calle_tipo" in form:  # not in the search's own fragment
+        tipos = opciones((t, t) for t in address.TIPOS_VIALIDAD)
+        for name in ("calle_tipo", "entre_calle_tipo", "y_calle_tipo", "calle_posterior_tipo"):
+            form[name].choices = tipos
     form.estado.choices = (lambda: opciones((e, e) for e in catalogo(db, "estados"))) if db is not None else VACIO
     form.municipio.choices = opciones((m, m) for m in busqueda.municipios.opciones)
 
 
 class CamposDomicilio(FlaskForm):
-    """The locator's fields alone: the form of its own fragments (`ubicar`, `busqueda`, which render nothing else).
-    The page's whole form (its own fields, its CSRF token, a contract's services read for their select) is built only
-    when the page is rendered; for a colonias search it was a fifth of the answer's time."""
+    """The locator's fields alone: the form of its `ubicar` fragment (which renders nothing else). The page's whole
+    form (its own fields, its CSRF token, a contract's services read for their select) is built only when the page
+    is rendered; for a colonias search it was a fifth of the answer's time."""
+
+    class Meta:
+        csrf = False
+
+
+class CamposBusqueda(FlaskForm):
+    """Paso 1's search fields alone: the form of the `busqueda` fragment (a third of CamposDomicilio's fields)."""
 
     class Meta:
         csrf = False
 
 
 agregar_campos(CamposDomicilio)
+agregar_campos(CamposBusqueda, calle=False)
 
 
 def recibidos() -> dict[str, str]:
@@ -138,9 +150,10 @@ def valores_formulario(loc: Localizador) -> dict:
     return {**loc.valores(), "sin_numero": loc.calle.get("sin_numero") in ("y", "on", "true", "1")}
 
 
-def formulario_fragmento(pagina: "PaginaConDomicilio") -> CamposDomicilio:
-    """The form of a locator's fragment, with this request's refusals next to their fields."""
-    form = CamposDomicilio(formdata=None, data=valores_formulario(pagina.localizador))
+def formulario_fragmento(pagina: "PaginaConDomicilio", bloque: str) -> FlaskForm:
+    """The form of the locator's fragment `bloque`, with this request's refusals next to their fields."""
+    clase = CamposBusqueda if bloque == "busqueda" else CamposDomicilio
+    form = clase(formdata=None, data=valores_formulario(pagina.localizador))
     rechazar(form, [r for r in pagina.rechazos if r.campo != "domicilio"])
     return form
 

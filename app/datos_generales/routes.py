@@ -155,7 +155,7 @@ class EstadoDatosGenerales:
         ampliar = self.revisar and wants_fragment() and bloque != "datos_generales"
         self.revisando = self.revisando or ampliar
         fragmento = localizador_web.es_fragmento(bloque, ampliar)
-        form = localizador_web.formulario_fragmento(self) if fragmento else self.form()
+        form = localizador_web.formulario_fragmento(self, bloque) if fragmento else self.form()
         mensaje_domicilio = next((r.mensaje for r in self.rechazos if r.campo == "domicilio"), None)
         context = dict(form=form, estado=self, contratista=self.contratista,
                        mensaje_domicilio=mensaje_domicilio,
