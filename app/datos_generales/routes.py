@@ -18,7 +18,7 @@ from sqlmodel import Session, delete, select, update
 
 from .. import acuse, generales, localizador_web
 from ..auth import Usuario, auditar, conserva_al_expirar, contratista_required
-from ..db import bloquear_borradores, get_session, upsert
+from ..db import bloquear_borradores, get_session, leer_borrador, upsert
 from ..formularios import rechazar
 from ..htmx import render, see_other, wants_fragment
 from ..localizador import Localizador, Paso
@@ -51,8 +51,7 @@ class EstadoDatosGenerales:
 
     def __init__(self, db: Session, contratista: Contratista):
         self.db, self.contratista = db, contratista
-        borrador = db.exec(select(Borrador.datos).where(Borrador.contratista_id == contratista.id,
-                                                        Borrador.clave == BORRADOR)).first()
+        borrador = leer_borrador(db, contratista.id, BORRADOR)
         datos = _leer_borrador(borrador) if borrador is not None else self._base
         self.campos: dict[str, str] = dict(datos["campos"])
         self.localizador = Localizador.from_dict(datos["localizador"]) if self.contratista.es_persona_moral \

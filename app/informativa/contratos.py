@@ -11,12 +11,12 @@ import secrets
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete
 
 from .. import contratos as reglas
 from .. import informativas, localizador_web
 from ..auth import Usuario, conserva_al_expirar
-from ..db import bloquear_borradores, get_session, upsert
+from ..db import bloquear_borradores, get_session, leer_borrador, upsert
 from ..formularios import rechazar
 from ..htmx import render, see_other, wants_fragment
 from ..localizador import Localizador, Paso
@@ -54,8 +54,7 @@ class EstadoContrato:
         self.db, self.informativa, self.contrato = db, informativa, contrato
         self.clave = _clave(informativa.id, str(contrato.id) if contrato else "nuevo")
         self._base = self._de_lo_guardado()
-        borrador = db.exec(select(Borrador.datos).where(Borrador.contratista_id == informativa.contratista_id,
-                                                        Borrador.clave == self.clave)).first()
+        borrador = leer_borrador(db, informativa.contratista_id, self.clave)
         datos = borrador if isinstance(borrador, dict) and "campos" in borrador else self._base
         if contrato is None and self._alta_usada(_alta(datos.get("alta"))):
             datos = self._base  # the draft of a form already saved as a contract: Agregar contrato starts anew
