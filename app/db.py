@@ -94,7 +94,7 @@ def bloquear_borradores(session: Session, contratista_id: int) -> None:
     the autosave, which read the draft before Ubicar saved Paso 3, wrote back its stale Paso 2 (the last writer
     won with what it had read first). PostgreSQL locks the contratista's row; SQLite takes its write lock with a
     no-op UPDATE (it has no row locks, and a read takes none)."""
-    sentencia = _BLOQUEO[session.get_bind().dialect.name == "postgresql"]
+    sentencia = _BLOQUEO["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
     session.connection().execute(sentencia, {"contratista_id": contratista_id})
 
 
@@ -106,8 +106,10 @@ def leer_borrador(session: Session, contratista_id: int, clave: str) -> object:
 # The statements of every locator request and autosave, built once: building a statement and its cache key cost
 # more than running it (the draft's read: 163 µs through the ORM, 30 µs so).
 _CONTRATISTA = models.Contratista.__table__
-_BLOQUEO = {True: select(_CONTRATISTA.c.id).where(_CONTRATISTA.c.id == bindparam("contratista_id")).with_for_update(),
-            False: update(_CONTRATISTA).where(_CONTRATISTA.c.id == bindparam("contratista_id"))
-            .values(nombre=_CONTRATISTA.c.nombre)}
+_BLOQUEO = {
+    "postgresql": select(_CONTRATISTA.c.id).where(_CONTRATISTA.c.id == bindparam("contratista_id")).with_for_update(),
+    "sqlite": update(_CONTRATISTA).where(_CONTRATISTA.c.id == bindparam("contratista_id"))
+    .values(nombre=_CONTRATISTA.c.nombre),
+}
 _BORRADOR = select(models.Borrador.datos).where(models.Borrador.contratista_id == bindparam("contratista_id"),
                                                 models.Borrador.clave == bindparam("clave"))

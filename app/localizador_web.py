@@ -121,7 +121,7 @@ def poner_opciones(form, busqueda: Busqueda, db: Session | None = None) -> None:
 class CamposDomicilio(FlaskForm):
     """The locator's fields alone: the form of its `ubicar` fragment (which renders nothing else). The page's whole
     form (its own fields, its CSRF token, a contract's services read for their select) is built only when the page
-    is rendered; for a colonias search it was a fifth of the answer's time."""
+    is rendered: building it was a fifth of a colonias search's answer."""
 
     class Meta:
         csrf = False

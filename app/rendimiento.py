@@ -1,6 +1,6 @@
-"""Two library hot spots replaced by equivalents, installed once by create_app (issue 14 §3: a node's requests per
-second). Both are written by hand because the libraries offer no hook for them; tests/test_rendimiento.py checks
-that each gives what the library's own function gives.
+"""Library hot spots replaced by equivalents, installed by create_app (issue 14 §3: a node's requests per second).
+They are written by hand because the libraries offer no hook for them; tests/test_rendimiento.py checks that each
+gives what the library's own function gives.
 
 - WTForms renders every field's attributes with `Markup("{k}=\"{v}\"").format(...)`, and markupsafe's `format` runs
   Python's `string.Formatter` with escaping: 60-80 µs for one <input>. The landing page spent a third of its time
@@ -94,6 +94,9 @@ def instalar() -> None:
     _instalado = True
 
 
+MAX_URLS = 1024
+
+
 def url_for_en_plantillas(app: Flask) -> None:
     """The templates' `url_for`: a URL with no values (no arguments, no `_external`, not blueprint-relative) is built
     once per script root and kept, as it cannot change while the app runs (the app registers no `url_defaults`);
@@ -114,6 +117,3 @@ def url_for_en_plantillas(app: Flask) -> None:
         return url
 
     app.jinja_env.globals["url_for"] = url_for
-
-
-MAX_URLS = 1024
