@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -117,14 +119,14 @@ def _preparar(carpeta: Path) -> dict:
     return {"rfc": rfc, "curp": curps[0].strip(), "efirma": carpeta / "demo" / "fiel_persona_moral"}
 
 
-def _servir(carpeta: Path):
+def _servir(carpeta: Path, proxies: int = 0):
     from waitress import create_server
 
     from app import create_app
 
     for variable in ("DATABASE_URL", "SECRET_KEY"):
         os.environ.pop(variable, None)
-    app = create_app(instance_path=str(carpeta))
+    app = create_app({"PROXIES": proxies}, instance_path=str(carpeta))
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="icsoe")  # as `icsoe serve`
     app.config["ICSOE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     threading.Thread(target=server.run, daemon=True).start()
@@ -233,6 +235,145 @@ def _informe_onboarding(filas: list[dict], pdf_bytes: int) -> None:
           f"a script typing within 300 ms sends fewer): {sin / KB:.1f} KB ({sin / ONBOARDING:.2f} of 60 KB)")
 
 
+class Contador:
+    """A TCP relay on loopback that counts the bytes crossing it each way: what the wire carries between the browser
+    and the proxy, TLS records and HTTP/2 frames included (TCP/IP headers not)."""
+
+    def __init__(self, puerto_destino: int):
+        self.destino = puerto_destino
+        self.enviados = self.recibidos = 0
+        self._cerrojo = threading.Lock()
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.puerto = self._socket.getsockname()[1]
+        threading.Thread(target=self._aceptar, daemon=True).start()
+
+    def _aceptar(self) -> None:
+        while True:
+            try:
+                cliente, _ = self._socket.accept()
+            except OSError:
+                return
+            servidor = socket.create_connection(("127.0.0.1", self.destino))
+            threading.Thread(target=self._copiar, args=(cliente, servidor, "enviados"), daemon=True).start()
+            threading.Thread(target=self._copiar, args=(servidor, cliente, "recibidos"), daemon=True).start()
+
+    def _copiar(self, origen: socket.socket, destino: socket.socket, cuenta: str) -> None:
+        try:
+            while datos := origen.recv(65536):
+                with self._cerrojo:
+                    setattr(self, cuenta, getattr(self, cuenta) + len(datos))
+                destino.sendall(datos)
+        except OSError:
+            pass
+        finally:
+            for extremo in (origen, destino):
+                try:
+                    extremo.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def reiniciar(self) -> None:
+        with self._cerrojo:
+            self.enviados = self.recibidos = 0
+
+    def cerrar(self) -> None:
+        self._socket.close()
+
+
+def _certificado(carpeta: Path) -> Path:
+    """A self-signed ECDSA P-256 certificate for 127.0.0.1 and its key, in one PEM as haproxy reads it."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    llave = ec.generate_private_key(ec.SECP256R1())
+    nombre = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    ahora = datetime.datetime.now(datetime.timezone.utc)
+    certificado = (x509.CertificateBuilder().subject_name(nombre).issuer_name(nombre).public_key(llave.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(ahora)
+                   .not_valid_after(ahora + datetime.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .sign(llave, hashes.SHA256()))
+    pem = carpeta / "tls.pem"
+    pem.write_bytes(certificado.public_bytes(serialization.Encoding.PEM) + llave.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return pem
+
+
+def _haproxy_tls(carpeta: Path, puerto_nodo: int):
+    """haproxy on deploy/haproxy.cfg, as README "Varios nodos" deploys it with TLS: the frontend bound with the
+    certificate and ALPN h2 (HTTP/2, as browsers speak it over TLS), both servers pointed at the one node."""
+    from tests.cluster import HAPROXY
+
+    puerto = _puerto_libre()
+    texto = (REPO / "deploy" / "haproxy.cfg").read_text(encoding="utf-8")
+    tls = f"bind 127.0.0.1:{puerto} ssl crt {_certificado(carpeta)} alpn h2,http/1.1"
+    for viejo, nuevo in (("bind 127.0.0.1:8080", tls), ("127.0.0.1:8001", f"127.0.0.1:{puerto_nodo}"),
+                         ("127.0.0.1:8002", f"127.0.0.1:{puerto_nodo}")):
+        assert viejo in texto, f"deploy/haproxy.cfg no longer has {viejo}"
+        texto = texto.replace(viejo, nuevo)
+    configuracion = carpeta / "haproxy.cfg"
+    configuracion.write_text(texto, encoding="utf-8")
+    proceso = subprocess.Popen([HAPROXY, "-db", "-f", str(configuracion)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    import ssl
+
+    contexto = ssl.create_default_context()
+    contexto.check_hostname, contexto.verify_mode = False, ssl.CERT_NONE
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", puerto), timeout=1) as crudo, \
+                    contexto.wrap_socket(crudo) as tls:
+                tls.sendall(b"GET /salud HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                if tls.recv(64).startswith(b"HTTP/1.1 200"):
+                    return proceso, puerto
+        except OSError:
+            pass
+        time.sleep(0.1)
+    proceso.kill()
+    raise RuntimeError("haproxy with TLS never answered /salud")
+
+
+def _puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _onboarding_tls(browser, tmp: Path, pdf: Path) -> str:
+    """The same onboarding as a deployment serves it: through haproxy with TLS and HTTP/2 (README "Varios nodos"),
+    on a fresh instance, every byte counted on the wire between Chromium and the proxy."""
+    carpeta = tmp / "instance_tls"
+    datos = _preparar(carpeta)
+    _app, server, _ = _servir(carpeta, proxies=1)
+    haproxy, puerto = _haproxy_tls(tmp, server.effective_port)
+    contador = Contador(puerto)
+    try:
+        contexto = browser.new_context(ignore_https_errors=True)
+        page = contexto.new_page()
+        base = f"https://127.0.0.1:{contador.puerto}"
+        contador.reiniciar()
+        page.goto(base + "/")
+        protocolo = page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol")
+        _onboarding(page, datos, pdf)
+        enviados, recibidos = contador.enviados - pdf.stat().st_size, contador.recibidos
+        contexto.close()
+    finally:
+        contador.cerrar()
+        haproxy.terminate()
+        haproxy.wait(timeout=10)
+        server.close()
+    total = enviados + recibidos
+    return (f"peso: onboarding through haproxy with TLS ({protocolo}; self-signed P-256 certificate), on the wire with "
+            f"its handshake: sent {enviados / KB:.1f} KB without the {pdf.stat().st_size / KB:.1f} KB PDF, received "
+            f"{recibidos / KB:.1f} KB; total {total / KB:.1f} KB ({total / ONBOARDING:.2f} of 60 KB)")
+
+
 def bench_peso() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -276,6 +417,7 @@ def bench_peso() -> None:
                 capturista.get_by_role("button", name="Ingresar").click()
                 _esperar(capturista)
                 pesos += [_visitar(capturista, red, base, ruta, f"{ruta} (capturista)") for ruta in CAPTURISTA]
+                linea_tls = _onboarding_tls(browser, Path(tmp), pdf)
                 browser.close()
         finally:
             server.close()
@@ -283,3 +425,4 @@ def bench_peso() -> None:
         print(f"peso: heaviest first visit {maximo / KB:.1f} KB ({maximo / PAGINA:.2f} of 20 KB); most requests "
               f"{max(n for n, _ in pesos)} (target <= 3)")
         _informe_onboarding(onboarding, pdf.stat().st_size)
+        print(linea_tls)
