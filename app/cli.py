@@ -1,6 +1,7 @@
 """The `icsoe` console script: serve, init, db, backup, restore, trust, sepomex, curp, acuse, avisos (see README)."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from datetime import datetime, timezone
@@ -65,6 +66,7 @@ def serve(host: str, port: int, threads: int) -> None:
     # SQLite: upgraded here; PostgreSQL: refused while behind (icsoe db upgrade). One pooled connection per thread.
     app = _app(PROXY_FIX=False, DB_CONEXIONES=threads)
     _log_to(Path(app.instance_path) / "logs")
+    logging.getLogger("waitress.queue").addFilter(ColaProfunda(threads))
     loaded = catalog.ensure_loaded(app.extensions["engine"])  # only on an empty catalog
     if loaded:
         click.echo(f"Catálogo de códigos postales cargado: {loaded:,} asentamientos.")
@@ -159,7 +161,6 @@ def _solo_del_dueno(instance: Path) -> None:
 
 def _log_to(folder: Path) -> None:
     """Log to stderr and to instance/logs/icsoe.log (rotated at 5 MB, 5 kept)."""
-    import logging
     from logging.handlers import RotatingFileHandler
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -167,6 +168,21 @@ def _log_to(folder: Path) -> None:
                                        encoding="utf-8")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         handlers=[logging.StreamHandler(), file_handler])
+
+
+class ColaProfunda(logging.Filter):
+    """Let waitress's "Task queue depth is N" through only when N reaches the number of threads. waitress warns
+    whenever a request waits for a thread, from its dispatcher while it holds the lock its threads take tasks with:
+    under a steady load that was most requests, each written to stderr and the log file before a thread could
+    start (and a 5 MB log rotated in minutes). A queue as deep as the threads is what an operator should see."""
+
+    def __init__(self, umbral: int):
+        super().__init__()
+        self.umbral = umbral
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        profundidad = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        return not isinstance(profundidad, int) or profundidad >= self.umbral
 
 
 def _safe_url(url: str) -> str:

@@ -134,6 +134,23 @@ def test_serve_answers_on_its_port(tmp_path):
     assert "Traceback" not in output
 
 
+def test_waitress_queue_warnings_reach_the_log_only_when_as_deep_as_the_threads():
+    """`icsoe serve` filters waitress's "Task queue depth is N" (logged for every request that waits for a thread,
+    while the dispatcher holds its lock) below N = threads; other records pass."""
+    import logging
+
+    from app.cli import ColaProfunda
+
+    filtro = ColaProfunda(8)
+    registro = lambda mensaje, *args: logging.LogRecord("waitress.queue", logging.WARNING, __file__, 1, mensaje,  # noqa
+                                                         args, None)
+    assert not filtro.filter(registro("Task queue depth is %d", 1))
+    assert not filtro.filter(registro("Task queue depth is %d", 7))
+    assert filtro.filter(registro("Task queue depth is %d", 8))
+    assert filtro.filter(registro("otro aviso"))
+    assert filtro.filter(registro("otro aviso %s", "x"))
+
+
 def test_curp_import_fills_the_directory(icsoe, tmp_path):
     from .test_administracion import CURP_ANA, CURP_LUIS
 
