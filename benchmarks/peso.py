@@ -13,7 +13,7 @@
 - The same onboarding as a deployment serves it (README "Varios nodos"): through haproxy on deploy/haproxy.cfg
   with TLS and ALPN h2, so Chromium speaks HTTP/2, on a fresh instance. There the bytes are counted on the wire
   itself, by a TCP relay between Chromium and haproxy (`Contador`): TLS records, the handshake (a self-signed P-256
-  certificate; a public CA's chain of two certificates would add about 2 KB) and HTTP/2's compressed headers, without the PDF's bytes.
+  certificate; a public CA's chain of two would add about 2 KB) and HTTP/2's compressed headers, without the PDF.
 
 How the bytes are counted (CDP, Network domain):
 - received: `encodedDataLength` of each response (`loadingFinished`; a redirect's own from the `redirectResponse`
