@@ -312,7 +312,7 @@ def _certificado(carpeta: Path) -> Path:
 def _haproxy_tls(carpeta: Path, puerto_nodo: int):
     """haproxy on deploy/haproxy.cfg, as README "Varios nodos" deploys it with TLS: the frontend bound with the
     certificate and ALPN h2 (HTTP/2, as browsers speak it over TLS), both servers pointed at the one node."""
-    from tests.cluster import HAPROXY
+    from tests.cluster import HAPROXY, _puerto_libre
 
     puerto = _puerto_libre()
     texto = (REPO / "deploy" / "haproxy.cfg").read_text(encoding="utf-8")
@@ -341,12 +341,6 @@ def _haproxy_tls(carpeta: Path, puerto_nodo: int):
         time.sleep(0.1)
     proceso.kill()
     raise RuntimeError("haproxy with TLS never answered /salud")
-
-
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _onboarding_tls(browser, tmp: Path, pdf: Path) -> str:
