@@ -49,15 +49,15 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 def serve(host: str, port: int, threads: int) -> None:
-    """Serve the app with waitress; upgrades a SQLite database (and loads the postal codes) first.
+    """Serve the app with waitress (app/servidor.py: without its main loop's busy wait); upgrades a SQLite database
+    (and loads the postal codes) first.
 
     Behind reverse proxies (ICSOE_PROXIES=N), waitress itself reads X-Forwarded-For and -Proto, but only from the
     proxy's address (ICSOE_TRUSTED_PROXY, default 127.0.0.1; "*" trusts any peer): without that it strips them, and
     every user would share the proxy's address."""
-    from waitress import serve as waitress_serve
-
     from . import config as app_config
     from . import sepomex as catalog
+    from .servidor import servir
 
     if not os.environ.get("ICSOE_URL", "").strip():
         # The demo's links point at the served address; production sets ICSOE_URL (README).
@@ -81,8 +81,8 @@ def serve(host: str, port: int, threads: int) -> None:
                          "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                          "clear_untrusted_proxy_headers": True}
     # Bodies over 80 MB are cut by waitress itself; the views refuse far less (the acuse: 5 MB, an e.firma: 256 KB).
-    waitress_serve(app, host=host, port=port, threads=threads, ident="icsoe", max_request_body_size=80 * 1024 * 1024,
-                   **proxy_options)
+    servir(app, host=host, port=port, threads=threads, ident="icsoe", max_request_body_size=80 * 1024 * 1024,
+           **proxy_options)
 
 
 @main.command()

@@ -90,14 +90,15 @@ def bench_validar(runs: int = 30) -> None:
 
 def bench_wire() -> None:
     from playwright.sync_api import sync_playwright
-    from waitress import create_server
+
+    from app.servidor import crear
 
     with tempfile.TemporaryDirectory() as tmp:
         app, ca, moral = _setup(Path(tmp))
         cer, key = Path(tmp) / "e.cer", Path(tmp) / "e.key"
         cer.write_bytes(moral.cer_der)
         key.write_bytes(moral.key_der)
-        server = create_server(app, host="127.0.0.1", port=0, threads=2)
+        server = crear(app, host="127.0.0.1", port=0, threads=2)
         threading.Thread(target=server.run, daemon=True).start()
         base = f"http://127.0.0.1:{server.effective_port}"
         try:

@@ -37,14 +37,17 @@ REPO = Path(__file__).resolve().parents[1]
 HOLA = """
 import logging
 from flask import Flask
-from waitress import serve
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1" on every busy moment
 app = Flask(__name__)
 @app.get("/")
 def hola():
     return "hello world"
-serve(app, host="127.0.0.1", port={port}, threads={hilos}, _quiet=True)
+{servir}
 """
+# The reference: waitress as it comes. The same hello world on the server `icsoe serve` runs (app/servidor.py,
+# waitress without its main loop's busy wait) is measured too, so that the pages' gain from the server itself shows.
+WAITRESS = 'from waitress import serve\nserve(app, host="127.0.0.1", port={port}, threads={hilos}, _quiet=True)'
+PROPIO = 'from app.servidor import crear\ncrear(app, host="127.0.0.1", port={port}, threads={hilos}).run()'
 
 
 def _puerto() -> int:
@@ -192,8 +195,10 @@ def bench_nodo() -> None:
     carpeta = Path(tempfile.mkdtemp(prefix="icsoe-nodo-"))
     procesos = []
     try:
-        puerto_hola, puerto_nodo = _puerto(), _puerto()
-        procesos.append(subprocess.Popen([sys.executable, "-c", HOLA.format(port=puerto_hola, hilos=HILOS)]))
+        puerto_hola, puerto_propio, puerto_nodo = _puerto(), _puerto(), _puerto()
+        for servir, puerto in ((WAITRESS, puerto_hola), (PROPIO, puerto_propio)):
+            procesos.append(subprocess.Popen(
+                [sys.executable, "-c", HOLA.format(servir=servir.format(port=puerto, hilos=HILOS))], cwd=REPO))
         entorno = {k: v for k, v in os.environ.items() if not k.startswith(("ICSOE_", "DATABASE_URL", "SECRET_KEY"))}
         entorno["ICSOE_INSTANCE"] = str(carpeta / "instance")
         _preparar(entorno)
@@ -201,7 +206,9 @@ def bench_nodo() -> None:
             [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(puerto_nodo),
              "--threads", str(HILOS)], cwd=REPO, env=entorno, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         hola, nodo = f"http://127.0.0.1:{puerto_hola}/", f"http://127.0.0.1:{puerto_nodo}"
+        propio = f"http://127.0.0.1:{puerto_propio}/"
         _esperar(hola)
+        _esperar(propio)
         _esperar(nodo + "/salud")
         cookie = _ingresar(nodo, carpeta / "instance" / "demo")
         poblado = subprocess.run([sys.executable, "-c", POBLAR], cwd=REPO, env=entorno, capture_output=True,
@@ -219,10 +226,11 @@ def bench_nodo() -> None:
         # here, far more than the pages' own rates move): it is measured before and after each page, and the page's
         # ratio is to the mean of the two.
         medidas: dict[str, list[tuple[float, float]]] = {nombre: [] for nombre, _, _ in paginas}
-        referencias = []
+        referencias, propios = [], []
         for ronda in range(RONDAS):
             antes = _wrk(hola)
             referencias.append(antes)
+            propios.append((_wrk(propio), antes))
             for nombre, medir, _ in paginas:
                 rps = medir()
                 despues = _wrk(hola)
@@ -230,18 +238,22 @@ def bench_nodo() -> None:
                 medidas[nombre].append((rps, rps / ((antes + despues) / 2)))
                 antes = despues
             ronda_ref = referencias[-len(paginas) - 1:]
-            print(f"nodo: round {ronda + 1}: hello world {min(ronda_ref):,.0f}-{max(ronda_ref):,.0f} requests/s; "
+            print(f"nodo: round {ronda + 1}: hello world {min(ronda_ref):,.0f}-{max(ronda_ref):,.0f} requests/s "
+                  f"(on icsoe's server {propios[-1][0]:,.0f}); "
                   + "; ".join(f"{nombre} {medidas[nombre][-1][0]:,.0f} ({medidas[nombre][-1][1]:.0%})"
                               for nombre, _, _ in paginas))
         print(f"nodo: waitress hello world, {HILOS} threads: median {statistics.median(referencias):,.0f} "
               f"requests/s ({min(referencias):,.0f}-{max(referencias):,.0f}) over {len(referencias)} measurements "
               f"(the reference)")
+        propio_rps = statistics.median(p for p, _ in propios)
+        print(f"nodo: the same hello world on icsoe's server (app/servidor.py): median {propio_rps:,.0f} requests/s, "
+              f"{statistics.median(p / r for p, r in propios):.1f} times waitress's")
         for nombre, _, objetivo in paginas:
             rps = statistics.median(m[0] for m in medidas[nombre])
             ratios = sorted(m[1] for m in medidas[nombre])
             meta = f" (target >= {objetivo})" if objetivo else ""
             print(f"nodo: {nombre}: median {rps:,.0f} requests/s, {statistics.median(ratios):.0%} of hello world "
-                  f"(rounds {ratios[0]:.0%}-{ratios[-1]:.0%}){meta}")
+                  f"(rounds {ratios[0]:.0%}-{ratios[-1]:.0%}){meta}; {rps / propio_rps:.0%} of it on icsoe's server")
     finally:
         for proceso in procesos:
             proceso.terminate()

@@ -7,10 +7,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from waitress import create_server
 
 from app import fiel, sepomex, trust
 from app.db import get_session
+from app.servidor import crear  # the server `icsoe serve` runs
 
 from ..conftest import make_app
 
@@ -62,7 +62,7 @@ def live_app_sqlite(tmp_path, ca, catalogo, esquema_sqlite):
     sepomex.replace_catalog(app.extensions["engine"], catalogo)
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = crear(app, host="127.0.0.1", port=0, threads=4)
     app.config["ICSOE_URL"] = f"http://127.0.0.1:{server.effective_port}"  # links in e-mails point here
     def correr() -> None:
         try:
