@@ -17,9 +17,11 @@ from functools import wraps
 from flask import Flask, abort, current_app, flash, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 from sqlalchemy import bindparam
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import select, update
 
-from . import auditoria
+from . import auditoria, lectura
 from .db import get_session
 from .htmx import see_other
 from .models import Capturista, Contratista, Persona
@@ -61,13 +63,29 @@ class Usuario(UserMixin):
             self.contratista.terminos_version == current_app.config["TERMINOS_VERSION"]
 
 
-# Every request of a signed-in user reads its rows by id: with statements built once (their cache keys computed
-# once), each read costs two thirds of Session.get's, which builds its SELECT anew on every call.
-_POR_ID = {modelo: select(modelo).where(modelo.id == bindparam("id")) for modelo in (Contratista, Persona, Capturista)}
+# Every request of a signed-in user reads its rows by id, with statements built once (their cache keys computed
+# once: each read cost two thirds of Session.get's, which builds its SELECT anew on every call). On SQLite the row
+# comes as one JSON value (app/lectura.py): Python 3.11's sqlite3 gives up the GIL for every column of a row it
+# fetches (a contratista: 14 times), and under waitress's threads each release hands the GIL to another thread and
+# queues this one behind it; perf counted 49 releases per Consulta request, 14 of them this row's. The values make
+# the model's object, attached to the session as if the ORM had loaded it: a change to it is written at commit.
+_POR_ID = {modelo: (lectura.Lectura(select(*modelo.__table__.c).where(modelo.__table__.c.id == bindparam("id"))),
+                    tuple(modelo.__table__.c.keys()))
+           for modelo in (Contratista, Persona, Capturista)}
 
 
 def _por_id(db, modelo, ident: int):
-    return db.exec(_POR_ID[modelo], params={"id": ident}).one_or_none()
+    presente = db.identity_map.get(identity_key(modelo, ident))
+    if presente is not None:
+        return presente
+    consulta, columnas = _POR_ID[modelo]
+    filas = consulta.filas(db, id=ident)
+    if not filas:
+        return None
+    objeto = modelo(**dict(zip(columnas, filas[0])))
+    make_transient_to_detached(objeto)  # its values as loaded: no history, nothing to write
+    db.add(objeto)
+    return objeto
 
 
 def load_user(user_id: str) -> Usuario | None:
