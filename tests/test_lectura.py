@@ -65,3 +65,25 @@ def test_every_consulta_page_is_the_query_order(la_app):
         for pagina in range(1, 6):  # 30 rows, 7 a page
             vistas += [tuple(r) for r in capturistas.consulta(db, contratista_id, "", pagina, 7)["filas"]]
         assert vistas == ordenadas
+
+
+def test_a_consulta_page_counts_what_its_search_finds_and_a_page_past_the_last_shows_the_last(la_app):
+    """The page's query carries the number of rows found (a window over them): with a search, without one, on a
+    page past the last one (a stale link: the last page is shown), before the first, and when nothing matches."""
+    with la_app.app_context():
+        db = get_session()
+        contratista_id = _poblar(db)  # 30 capturistas
+        todas = capturistas.consulta(db, contratista_id, "", 1, 7)
+        assert (todas["total"], todas["paginas"], todas["pagina"], len(todas["filas"])) == (30, 5, 1, 7)
+        ultima = capturistas.consulta(db, contratista_id, "", 5, 7)
+        assert (ultima["pagina"], len(ultima["filas"])) == (5, 2)
+        assert capturistas.consulta(db, contratista_id, "", 99, 7) == ultima
+        assert capturistas.consulta(db, contratista_id, "", 10**30, 7) == ultima  # no integer overflow
+        assert capturistas.consulta(db, contratista_id, "", -3, 7) == todas
+        buscadas = capturistas.consulta(db, contratista_id, "ortiz", 1, 4)  # 3 by their names, 3 by surname
+        assert (buscadas["total"], buscadas["paginas"], len(buscadas["filas"])) == (6, 2, 4)
+        assert len(capturistas.consulta(db, contratista_id, "ortiz", 9, 4)["filas"]) == 2
+        nada = capturistas.consulta(db, contratista_id, "NO EXISTE", 3, 7)
+        assert (nada["total"], nada["paginas"], nada["pagina"], nada["filas"]) == (0, 1, 1, [])
+        otro = capturistas.consulta(db, contratista_id + 1, "", 1, 7)  # another contratista's: none of these
+        assert (otro["total"], otro["filas"]) == (0, [])
