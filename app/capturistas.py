@@ -219,11 +219,9 @@ _BUSCADOS = or_(col(Capturista.curp).like(bindparam("like"), escape="\\"),
                 _NOMBRE.like(bindparam("like"), escape="\\"))
 _CONDICIONES = {False: (_DEL_CONTRATISTA,), True: (_DEL_CONTRATISTA, _BUSCADOS)}  # without and with a search
 _CUANTOS = {buscar: select(func.count(Capturista.id)).where(*c) for buscar, c in _CONDICIONES.items()}
-# A page of the Consulta read in one step (app/lectura.py), each row with the number of rows the search finds
-# (a window over the rows before LIMIT): one query where a count and a page made two. Every query costs about
-# ten releases of the GIL in Python 3.11's sqlite3, and each one a hand-off under waitress's threads.
-_PAGINA = {buscar: lectura.Lectura(select(*_COLUMNAS, func.count(Capturista.id).over()).where(*c).order_by(*_ORDEN)
-                                   .limit(bindparam("limite")).offset(bindparam("desde")))
+# A page of the Consulta read in one step (app/lectura.py).
+_PAGINA = {buscar: lectura.Lectura(select(*_COLUMNAS).where(*c).order_by(*_ORDEN).limit(bindparam("limite"))
+                                   .offset(bindparam("desde")))
            for buscar, c in _CONDICIONES.items()}
 
 
@@ -232,22 +230,13 @@ def consulta(session: Session, contratista_id: int, q: str, pagina: int, por_pag
     parametros: dict = {"contratista_id": contratista_id}
     if q:
         parametros["like"] = _like(q.upper())
-    pagina = min(max(1, pagina), 2**31 // por_pagina)  # a typed ?pagina=10**30 must fit SQL's integers
-    leidas = _PAGINA[bool(q)].filas(session, **parametros, limite=por_pagina, desde=(pagina - 1) * por_pagina)
-    if leidas:
-        total = leidas[0][-1]
-    else:
-        # Nothing found, or a page past the last one (a stale link, a typed URL): count, and show the last page.
-        total = session.connection().execute(_CUANTOS[bool(q)], parametros).scalar_one()
-        if pagina > 1:
-            pagina = max(1, -(-total // por_pagina))
-            if total:
-                leidas = _PAGINA[bool(q)].filas(session, **parametros, limite=por_pagina,
-                                                desde=(pagina - 1) * por_pagina)
+    total = session.connection().execute(_CUANTOS[bool(q)], parametros).scalar_one()
     paginas = max(1, -(-total // por_pagina))
-    # The rows in the page's order again: the query's ORDER BY (names compare by code point in Python as SQLite's
-    # BINARY collation compares their UTF-8 bytes).
-    filas = sorted((Renglon(*fila[:-1]) for fila in leidas), key=attrgetter(*_CAMPOS_ORDEN))
+    pagina = min(max(1, pagina), paginas)
+    # The page's rows in one read, then in the page's order again: the query's ORDER BY (names compare by code
+    # point in Python as SQLite's BINARY collation compares their UTF-8 bytes).
+    leidas = _PAGINA[bool(q)].filas(session, **parametros, limite=por_pagina, desde=(pagina - 1) * por_pagina)
+    filas = sorted((Renglon(*fila) for fila in leidas), key=attrgetter(*_CAMPOS_ORDEN))
     return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
 
 
