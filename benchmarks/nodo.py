@@ -8,7 +8,9 @@ the colonias search of Datos generales >= 20 %).
 Each server runs in its own process on loopback with 8 threads; wrk runs 2 threads and 8 connections for
 DURACION seconds after a short warm-up, RONDAS rounds (ICSOE_BENCH_RONDAS, 3); in each, hello world is measured
 before and after every page and the page's ratio is to the mean of those two; the median ratio is printed with its
-range. The node serves a fresh SQLite instance (`icsoe init --demo`: the postal
+range. The reference is waitress as it comes; the node runs on `icsoe serve`'s server (app/servidor.py: waitress
+without its main loop's busy wait), so the same hello world is also measured on that server, once a round, and
+each page's rate is printed as a share of it too. The node serves a fresh SQLite instance (`icsoe init --demo`: the postal
 codes loaded), where the demo persona moral signs in over HTTP. The colonias search is the request that *Buscar
 colonias* (or a change of the Código Postal) makes with htmx: a POST of the Datos generales form, as a browser
 fills it, to /datos-generales/domicilio/buscar, answered with the #busqueda fragment (the 59 colonias of 36274);
