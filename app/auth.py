@@ -21,7 +21,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import select, update
 
-from . import auditoria, lectura
+from . import auditoria, contratistas, lectura
 from .db import get_session
 from .htmx import see_other
 from .models import Capturista, Contratista, Persona
@@ -68,10 +68,16 @@ class Usuario(UserMixin):
 # comes as one JSON value (app/lectura.py): Python 3.11's sqlite3 gives up the GIL for every column of a row it
 # fetches (a contratista: 14 times), and under waitress's threads each release hands the GIL to another thread and
 # queues this one behind it; perf counted 49 releases per Consulta request, 14 of them this row's. The values make
-# the model's object, attached to the session as if the ORM had loaded it: a change to it is written at commit.
-_POR_ID = {modelo: (lectura.Lectura(select(*modelo.__table__.c).where(modelo.__table__.c.id == bindparam("id"))),
-                    tuple(modelo.__table__.c.keys()))
-           for modelo in (Contratista, Persona, Capturista)}
+# the model's object, attached to the session as if the ORM had loaded it: a change to it is written at commit. A
+# contratista's row comes with whether its Datos generales are saved (contratistas.anotar_datos_generales), which
+# every page of Administración asks.
+def _por_id_de(modelo, *extras):
+    tabla = modelo.__table__
+    return lectura.Lectura(select(*tabla.c, *extras).where(tabla.c.id == bindparam("id"))), tuple(tabla.c.keys())
+
+
+_POR_ID = {Contratista: _por_id_de(Contratista, contratistas.DATOS_GENERALES_GUARDADOS),
+           Persona: _por_id_de(Persona), Capturista: _por_id_de(Capturista)}
 
 
 def _por_id(db, modelo, ident: int):
@@ -85,6 +91,8 @@ def _por_id(db, modelo, ident: int):
     objeto = modelo(**dict(zip(columnas, filas[0])))
     make_transient_to_detached(objeto)  # its values as loaded: no history, nothing to write
     db.add(objeto)
+    if modelo is Contratista:
+        contratistas.anotar_datos_generales(db, ident, bool(filas[0][len(columnas)]))
     return objeto
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
@@ -13,10 +13,23 @@ from .models import Contratista, ComprobanteUsado, DatosGenerales
 
 # The key alone, read through the connection: no row object, no address to parse (a third of the ORM's cost).
 _GUARDADOS = select(DatosGenerales.contratista_id).where(DatosGenerales.contratista_id == bindparam("contratista_id"))
+# Saved Datos generales are never deleted: once seen, they stay. auth reads this with the signed-in user's row (one
+# query for both) and notes what it found in the request's session (`anotar_datos_generales`), so that every page of
+# Administración does not run a query of its own for it.
+DATOS_GENERALES_GUARDADOS = exists().where(DatosGenerales.contratista_id == Contratista.id)
+_CON_DATOS_GENERALES = "contratistas con datos generales"  # Session.info's key: the ids seen with them
+
+
+def anotar_datos_generales(session: Session, contratista_id: int, guardados: bool) -> None:
+    """Note, for this session (one request), that the contratista's Datos generales were found saved."""
+    if guardados:
+        session.info.setdefault(_CON_DATOS_GENERALES, set()).add(contratista_id)
 
 
 def datos_generales_guardados(session: Session, contratista_id: int) -> bool:
     """Whether the contratista has saved its Datos generales (Administración and Inicio wait for them)."""
+    if contratista_id in session.info.get(_CON_DATOS_GENERALES, ()):
+        return True
     return session.connection().execute(_GUARDADOS, {"contratista_id": contratista_id}).first() is not None
 
 

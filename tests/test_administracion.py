@@ -115,6 +115,31 @@ def test_menu_and_the_pages_ask_for_datos_generales_first(client, juegos):
     assert doc.find("a", string="Ir a Datos generales")["href"] == "/datos-generales/"
 
 
+def test_the_datos_generales_check_rides_on_the_users_row_and_follows_a_save(client, juegos, app):
+    """Administración asks for saved Datos generales on every page: the answer comes with the signed-in user's row
+    (one query: a Consulta is that row, the count and the page), and the request after a save opens the pages."""
+    from sqlalchemy import event
+
+    ingresar(client, juegos["fisica"])
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+    assert "primero guarda tus datos generales" in html(client.get("/administracion/consulta")).main.get_text()
+    with app.app_context():
+        db = get_session()
+        c = db.exec(select(Contratista).where(Contratista.rfc == juegos["fisica"].rfc)).one()
+        db.add(DatosGenerales(contratista_id=c.id, correo="a@ejemplo.mx", celular="5512345678"))
+        db.commit()
+    sentencias = []
+    escuchar = lambda conn, cursor, sentencia, *args: sentencias.append(sentencia)  # noqa: E731
+    event.listen(app.extensions["engine"], "before_cursor_execute", escuchar)
+    try:
+        doc = html(client.get("/administracion/consulta"))
+    finally:
+        event.remove(app.extensions["engine"], "before_cursor_execute", escuchar)
+    assert doc.h1.get_text() == "Consulta" and "0 usuarios" in doc.main.get_text()
+    assert len(sentencias) == 3, sentencias
+    assert "datosgenerales" in sentencias[0] and "FROM contratista" in sentencias[0]
+
+
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
 def test_validar_fills_the_names_from_the_directory(contratista, headers):
     response = contratista.post("/administracion/alta/validar", headers=headers,
