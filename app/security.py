@@ -70,7 +70,10 @@ def init_app(app: Flask) -> None:
             # Cache-Control a 204 is heuristically cacheable (RFC 9111 §4.2.2).
             response.headers["Cache-Control"] = "no-store"
         if response.status_code == 204:
-            return response  # no content (a kept draft, htmx's HX-Redirect): no document either
+            # No content (a kept draft, htmx's HX-Redirect): no document either, and no type (Flask gives every
+            # answer one; 40 B on each autosave).
+            response.headers.pop("Content-Type", None)
+            return response
         if wants_fragment():
             # A part of a page that htmx swaps into the document, which came with the headers below; a fetch's
             # answer is no document of its own, and a browser that asks for the same URL without htmx gets the

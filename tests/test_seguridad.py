@@ -672,13 +672,16 @@ def test_an_htmx_redirect_is_never_kept_by_a_cache(app, juegos):
     URL. Without Cache-Control a 204 is heuristically cacheable (RFC 9111 §4.2.2; Varnish keeps one for its
     default_ttl) and, without Vary: HX-Request, a cache could hand it to a plain navigation of the same URL."""
     client = app.test_client()
-    anonima = client.get("/administracion/consulta", headers=HTMX)
+    pide = {**HTMX, "Accept-Encoding": "br, gzip"}
+    anonima = client.get("/administracion/consulta", headers=pide)
     ingresar(client, juegos["moral"])
-    sin_terminos = client.get("/administracion/consulta", headers=HTMX)
+    sin_terminos = client.get("/administracion/consulta", headers=pide)
     with client.session_transaction() as s:
         s["visto"] = 1  # long inactive
-    expirada = client.get("/administracion/consulta", headers=HTMX)
+    expirada = client.get("/administracion/consulta", headers=pide)
     for respuesta in (anonima, sin_terminos, expirada):
         assert respuesta.status_code == 204 and respuesta.headers["HX-Redirect"]
         assert respuesta.headers.get("Cache-Control") == "no-store"
         assert "HX-Request" in respuesta.headers.get("Vary", "")
+        # No content: neither a type nor an encoding (Flask-Compress marked it br); the bytes of every autosave.
+        assert "Content-Type" not in respuesta.headers and "Content-Encoding" not in respuesta.headers
