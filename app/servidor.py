@@ -11,33 +11,76 @@ calls per Consulta request and 37 per "hello world" request. Left out of select(
 the same loads made 1-2 per request: Consulta went from 4.4-4.9 to 4.0 ms of CPU per request in the server and a
 "hello world" app from 0.7-1.0 to 0.3-0.4 ms (benchmarks/nodo.py measures both servers).
 
-Nothing is lost by waiting: the worker calls waitress's trigger (which wakes select()) whenever it leaves output
-unsent (the client reads slowly) or waits for the main thread to drain it (over `outbuf_high_watermark`), and when
-its request ends. The only change is `HTTPChannel.writable`; waitress offers no setting for it, so it is a subclass
-(`channel_class` is how waitress's own servers pick theirs). tests/test_servidor.py checks large, streamed and
-slowly read answers through it, and counts select() calls under load.
+The worker calls waitress's trigger (which wakes select()) whenever it leaves output unsent (the client reads
+slowly) or waits for the main thread to drain it (over `outbuf_high_watermark`), but it does so still holding the
+lock: the main loop can read that wake-up, find the lock taken and leave the channel out of select() until its 1 s
+timeout. So the channel's lock, once a worker lets go of it, pulls the trigger again if writable() said no
+meanwhile. The change is `HTTPChannel.writable` and its output lock; waitress offers no setting for them, so it is
+a subclass (`channel_class` is how waitress's own servers pick theirs). tests/test_servidor.py checks large,
+streamed and slowly read answers through it, a wake-up pulled while the worker holds the lock, and counts select()
+calls under load.
 """
 from __future__ import annotations
 
 import logging
+import threading
 
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 
 
+class _Salida(threading.Condition):
+    """waitress's output lock (a Condition on an RLock) that, once a worker lets go of it, wakes the main loop if
+    that loop left the channel out of select() meanwhile. waitress pulls its trigger while the worker still holds
+    the lock (write_soon, _flush_outbufs_below_high_watermark): the main loop may read that wake-up, find the lock
+    taken and go back to select() with nothing left to wake it but the 1 s timeout."""
+
+    def __init__(self, canal):
+        super().__init__(threading.RLock())
+        soltar = self._release_save  # Condition.wait lets go of the lock through this
+
+        def _release_save():
+            estado = soltar()
+            canal._avisar()
+            return estado
+
+        self._release_save = _release_save
+        self._canal = canal
+
+    def __exit__(self, *exc):
+        resultado = super().__exit__(*exc)
+        if not self._is_owned():  # the outermost `with`: the lock is free
+            self._canal._avisar()
+        return resultado
+
+
 class Canal(HTTPChannel):
     """waitress's channel, out of select()'s write set while its worker writes to it."""
+
+    _fuera = False  # writable() left the channel out of select(): the lock's next release wakes the main loop
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outbuf_lock = _Salida(self)
 
     def writable(self):
         if not super().writable():
             return False
         if self.requests and not (self.will_close or self.close_when_flushed):
             # A request is running. If its worker holds the output lock, the main thread could not flush anyway;
-            # the worker triggers the main loop when it leaves anything for it.
+            # the lock's release wakes the main loop. The flag goes up before trying the lock: a release between
+            # the two pulls a (spare) trigger, one after a failed try always finds it up.
+            self._fuera = True
             if not self.outbuf_lock.acquire(False):
                 return False
             self.outbuf_lock.release()
+            self._fuera = False
         return True
+
+    def _avisar(self):
+        if self._fuera:
+            self._fuera = False
+            self.server.pull_trigger()
 
 
 def crear(app, **ajustes):

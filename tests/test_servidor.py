@@ -138,3 +138,58 @@ def test_the_main_loop_does_not_spin_while_workers_write(servir, monkeypatch):
         hilo.join()
     peticiones = 8 * por_cliente
     assert len(llamadas) <= 4 * peticiones, f"{len(llamadas)} select() calls for {peticiones} requests"
+
+
+@pytest.mark.parametrize("pausa", [0.0, 0.3])
+def test_a_wake_up_pulled_while_the_worker_holds_the_lock_is_not_lost(servir, monkeypatch, pausa):
+    """waitress pulls its trigger while the worker still holds the output lock (write_soon leaving output unsent;
+    _flush_outbufs_below_high_watermark before waiting). If the main loop reads that wake-up and checks writable()
+    before the worker lets go of the lock, it leaves the channel out of select() and, unless the lock's release wakes
+    it again, sleeps until the 1 s timeout with the answer half sent. Here the worker lingers 20 ms after each pull
+    (as a descheduled thread would), which makes that order the usual one; small socket buffers make the worker
+    leave output for the main loop, and a small high-water mark makes it wait for the main loop to drain it."""
+    from waitress import server as waitress_server
+
+    poner = waitress_server.TcpWSGIServer.set_socket_options
+
+    def buffers_pequenos(self, conn):
+        poner(self, conn)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16 * 1024)
+
+    monkeypatch.setattr(waitress_server.TcpWSGIServer, "set_socket_options", buffers_pequenos)
+    tirar = waitress_server.BaseWSGIServer.pull_trigger
+
+    def tirar_y_demorarse(self):
+        tirar(self)
+        if threading.current_thread().name.startswith("waitress-"):
+            time.sleep(0.02)  # the worker, still holding the lock, loses the CPU for a moment
+
+    monkeypatch.setattr(waitress_server.BaseWSGIServer, "pull_trigger", tirar_y_demorarse)
+
+    bloques = _bloques(8, 128 * 1024)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/octet-stream"),
+                                  ("Content-Length", str(sum(map(len, bloques))))])
+        for bloque in bloques:
+            yield bloque
+            time.sleep(pausa)  # a streamed answer: the main loop alone must send what the worker left
+
+    puerto = servir(app, threads=2, outbuf_high_watermark=64 * 1024)
+    with socket.create_connection(("127.0.0.1", puerto), timeout=30) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        inicio = time.monotonic()
+        s.sendall(b"GET /informe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        recibido = bytearray()
+        llegadas = []  # when each chunk was complete on the client
+        while chunk := s.recv(64 * 1024):
+            recibido += chunk
+            cuerpo = len(recibido) - recibido.find(b"\r\n\r\n") - 4 if b"\r\n\r\n" in recibido else 0
+            while len(llegadas) < len(bloques) and cuerpo >= (len(llegadas) + 1) * 128 * 1024:
+                llegadas.append(time.monotonic() - inicio)
+    cabeza, cuerpo = bytes(recibido).split(b"\r\n\r\n", 1)
+    assert cabeza.startswith(b"HTTP/1.1 200") and cuerpo == b"".join(bloques)
+    # Each chunk is due `pausa` after the previous one, plus a few of the worker's 20 ms lingers; a lost wake-up
+    # adds up to a second.
+    retrasos = [b - a - pausa for a, b in zip([0.0] + llegadas, llegadas)]
+    assert max(retrasos) < 0.5, [round(r, 3) for r in retrasos]
