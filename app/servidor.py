@@ -1,4 +1,5 @@
-"""waitress, as `icsoe serve` runs it: the same server, without its main loop's busy wait (issue 14 §3).
+"""waitress, as `icsoe serve` runs it: the same server, without its main loop's busy wait (issue 14 §3) and
+without closing the connection after a 204.
 
 waitress has one thread that waits in select() for its sockets and a pool of threads that run the app. A channel
 (a client's connection) asks select() to report its socket writable whenever it holds output. While the channel's
@@ -19,6 +20,9 @@ meanwhile. The change is `HTTPChannel.writable` and its output lock; waitress of
 a subclass (`channel_class` is how waitress's own servers pick theirs). tests/test_servidor.py checks large,
 streamed and slowly read answers through it, a wake-up pulled while the worker holds the lock, and counts select()
 calls under load.
+
+One more change, of the task (`Tarea`): an HTTP/1.1 connection stays open after a 204 or a 304, which waitress
+closed (every draft autosave and htmx redirect is a 204).
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ import threading
 
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
+from waitress.task import WSGITask
 
 
 class _Salida(threading.Condition):
@@ -54,9 +59,32 @@ class _Salida(threading.Condition):
         return resultado
 
 
-class Canal(HTTPChannel):
-    """waitress's channel, out of select()'s write set while its worker writes to it."""
+class Tarea(WSGITask):
+    """waitress's task, which keeps an HTTP/1.1 connection open after a 204 or a 304. waitress closed it: without a
+    Content-Length it cannot tell where a body ends, and it (rightly) sends none on those statuses, which have no
+    body (RFC 9112 §6.3: they end at their headers). Every draft autosave and htmx redirect is a 204, and the
+    browser's next request had to open a new connection (over TLS, a new handshake)."""
 
+    _en_cabecera = False
+
+    def build_response_header(self):
+        self._en_cabecera = True
+        try:
+            return super().build_response_header()
+        finally:
+            self._en_cabecera = False
+
+    def set_close_on_finish(self) -> None:
+        if (self._en_cabecera and not self.has_body and self.version == "1.1"
+                and self.request.headers.get("CONNECTION", "").lower() != "close"):
+            return  # no body to delimit: the connection can carry the next request
+        super().set_close_on_finish()
+
+
+class Canal(HTTPChannel):
+    """waitress's channel, out of select()'s write set while its worker writes to it; its tasks are `Tarea`s."""
+
+    task_class = Tarea
     _fuera = False  # writable() left the channel out of select(): the lock's next release wakes the main loop
 
     def __init__(self, *args, **kwargs):

@@ -193,3 +193,48 @@ def test_a_wake_up_pulled_while_the_worker_holds_the_lock_is_not_lost(servir, mo
     # adds up to a second.
     retrasos = [b - a - pausa for a, b in zip([0.0] + llegadas, llegadas)]
     assert max(retrasos) < 0.5, [round(r, 3) for r in retrasos]
+
+
+def _respuestas(s: socket.socket, n: int) -> list[bytes]:
+    """The heads of `n` answers without a body read from `s` (a 204 or 304 ends at its blank line)."""
+    leido = b""
+    while leido.count(b"\r\n\r\n") < n:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        leido += chunk
+    return leido.split(b"\r\n\r\n")[:n]
+
+
+def test_a_connection_stays_open_after_a_204_or_a_304(servir):
+    """An autosave (204) and a cached file (304) end at their headers: waitress closed the connection after them, so
+    the browser's next request opened a new one. A client that asks to close, or speaks HTTP/1.0, is still closed."""
+    estados = iter(["204 No Content", "304 Not Modified", "200 OK"] * 10)
+
+    def app(environ, start_response):
+        estado = next(estados)
+        start_response(estado, [("Content-Type", "text/plain")] if estado.startswith("200") else [])
+        return [b"hola"] if estado.startswith("200") else []
+
+    puerto = servir(app, threads=2)
+    with socket.create_connection(("127.0.0.1", puerto), timeout=10) as s:
+        for _ in range(2):
+            s.sendall(b"POST /borrador HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na=1"
+                      b"GET /static/app.css HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"v\"\r\n\r\n")
+            sin_cuerpo = _respuestas(s, 2)
+            assert sin_cuerpo[0].startswith(b"HTTP/1.1 204") and sin_cuerpo[1].startswith(b"HTTP/1.1 304")
+            assert not any(b"Connection: close" in r for r in sin_cuerpo)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # the same connection carries on
+            leido = b""
+            while not leido.endswith(b"hola"):
+                leido += s.recv(4096)
+            assert leido.startswith(b"HTTP/1.1 200")
+    for peticion in (b"POST /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                     b"POST /b HTTP/1.0\r\nContent-Length: 0\r\n\r\n"):
+        estados = iter(["204 No Content"])
+        with socket.create_connection(("127.0.0.1", puerto), timeout=10) as s:
+            s.sendall(peticion)
+            leido = b""
+            while chunk := s.recv(4096):  # the server closes: recv gives b""
+                leido += chunk
+            assert leido.startswith((b"HTTP/1.1 204", b"HTTP/1.0 204")) and b"Connection: close" in leido
