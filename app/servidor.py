@@ -63,7 +63,7 @@ class Tarea(WSGITask):
     """waitress's task, which keeps an HTTP/1.1 connection open after a 204 or a 304. waitress closed it: without a
     Content-Length it cannot tell where a body ends, and it (rightly) sends none on those statuses, which have no
     body (RFC 9112 §6.3: they end at their headers). Every draft autosave and htmx redirect is a 204, and the
-    browser's next request had to open a new connection (over TLS, a new handshake)."""
+    next request had to open a new connection: the browser's, or behind a proxy the proxy's to this node."""
 
     _en_cabecera = False
 

@@ -14,21 +14,16 @@ from waitress import wasyncore
 from app.servidor import Canal, crear
 
 
-def _servidor(app, **ajustes):
-    server = crear(app, host="127.0.0.1", port=0, **ajustes)
-    hilo = threading.Thread(target=server.run, daemon=True)
-    hilo.start()
-    return server, server.effective_port
-
-
 @pytest.fixture
 def servir():
+    """Start `crear(app, **ajustes)` on a free loopback port in a thread; its port. Closed after the test."""
     servidores = []
 
     def iniciar(app, **ajustes):
-        server, puerto = _servidor(app, **ajustes)
+        server = crear(app, host="127.0.0.1", port=0, **ajustes)
+        threading.Thread(target=server.run, daemon=True).start()
         servidores.append(server)
-        return puerto
+        return server.effective_port
 
     yield iniciar
     for server in servidores:
