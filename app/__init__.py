@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     instance.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     app.session_interface = rendimiento.SesionFirmada()
+    app.jinja_options = {**app.jinja_options, "extensions": ["app.sangria.SinSangria"]}
     app.config.from_mapping(config.from_environment(instance))
     if test_config:
         app.config.from_mapping(test_config)

@@ -81,7 +81,7 @@ def serve(host: str, port: int, threads: int) -> None:
                          "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                          "clear_untrusted_proxy_headers": True}
     # Bodies over 80 MB are cut by waitress itself; the views refuse far less (the acuse: 5 MB, an e.firma: 256 KB).
-    servir(app, host=host, port=port, threads=threads, ident="icsoe", max_request_body_size=80 * 1024 * 1024,
+    servir(app, host=host, port=port, threads=threads, max_request_body_size=80 * 1024 * 1024,
            **proxy_options)
 
 

@@ -10,11 +10,10 @@ from flask import Flask, Response, request, url_for
 from .htmx import wants_fragment
 
 # No inline script or style anywhere: htmx's own indicator style sheet is switched off in layout.html's
-# htmx-config meta tag and its rules live in app.css.
+# htmx-config meta tag and its rules live in app.css. Scripts, styles, fetches and fonts fall back to default-src
+# 'self' (naming script-src and style-src too weighed 40 B on every page and allowed nothing more).
 CSP = "; ".join([
     "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
     "img-src 'self' data:",
     "object-src 'none'",
     "base-uri 'none'",

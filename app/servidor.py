@@ -112,7 +112,9 @@ class Canal(HTTPChannel):
 
 
 def crear(app, **ajustes):
-    """waitress's create_server(app, **ajustes), its listening sockets opening `Canal`s."""
+    """waitress's create_server(app, **ajustes), its listening sockets opening `Canal`s. Without an `ident`, answers
+    carry no Server header (waitress would name itself): it only tells a prober what runs here, on every answer."""
+    ajustes.setdefault("ident", "")
     mapa: dict = {}
     server = create_server(app, map=mapa, **ajustes)
     for despachador in mapa.values():

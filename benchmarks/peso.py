@@ -130,7 +130,7 @@ def _servir(carpeta: Path, proxies: int = 0):
     for variable in ("DATABASE_URL", "SECRET_KEY"):
         os.environ.pop(variable, None)
     app = create_app({"PROXIES": proxies}, instance_path=str(carpeta))
-    server = crear(app, host="127.0.0.1", port=0, threads=4, ident="icsoe")  # as `icsoe serve`
+    server = crear(app, host="127.0.0.1", port=0, threads=4)  # as `icsoe serve`
     app.config["ICSOE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     threading.Thread(target=server.run, daemon=True).start()
     return app, server, f"http://127.0.0.1:{server.effective_port}"
