@@ -117,4 +117,7 @@ def from_environment(instance: Path) -> dict:
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],  # static files are streamed; Flask-Compress leaves gzip out by default
         "COMPRESS_MIN_SIZE": 500,
+        # Pages and fragments: brotli 5 makes the onboarding's 17.9 KB of them 0.9 KB smaller than Flask-Compress's
+        # 4, for 0.1 ms more on a 10 KB page (a page costs 2-4 ms); 6 gains nothing more, 7 doubles the time.
+        "COMPRESS_BR_LEVEL": 5,
     }

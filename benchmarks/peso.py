@@ -11,7 +11,8 @@
   pause longer than the draft's 300 ms delay, as a person's would be, so the draft keeps every change with its own
   request; the total is also printed without those autosaves (a script typing faster sends fewer of them).
 - The same onboarding as a deployment serves it (README "Varios nodos"): through haproxy on deploy/haproxy.cfg
-  with TLS and ALPN h2, so Chromium speaks HTTP/2, on a fresh instance. There the bytes are counted on the wire
+  with TLS and ALPN h2, so Chromium speaks HTTP/2, on a fresh instance configured as deploy/icsoe.env.example
+  configures one (ICSOE_HTTPS=1: Secure cookies and HSTS). There the bytes are counted on the wire
   itself, by a TCP relay between Chromium and haproxy (`Contador`): TLS records, the handshake (a self-signed P-256
   certificate; a public CA's chain of two would add about 2 KB) and HTTP/2's compressed headers, without the PDF.
 
@@ -123,13 +124,20 @@ def _preparar(carpeta: Path) -> dict:
     return {"rfc": rfc, "curp": curps[0].strip(), "efirma": carpeta / "demo" / "fiel_persona_moral"}
 
 
-def _servir(carpeta: Path, proxies: int = 0):
+def _servir(carpeta: Path, proxies: int = 0, https: bool = False):
+    """The app on icsoe serve's server; `https`: configured as behind HTTPS (ICSOE_HTTPS=1, as deploy/ sets it:
+    Secure cookies and HSTS)."""
     from app import create_app
     from app.servidor import crear
 
-    for variable in ("DATABASE_URL", "SECRET_KEY"):
+    for variable in ("DATABASE_URL", "SECRET_KEY", "ICSOE_HTTPS"):
         os.environ.pop(variable, None)
-    app = create_app({"PROXIES": proxies}, instance_path=str(carpeta))
+    if https:
+        os.environ["ICSOE_HTTPS"] = "1"
+    try:
+        app = create_app({"PROXIES": proxies}, instance_path=str(carpeta))
+    finally:
+        os.environ.pop("ICSOE_HTTPS", None)
     server = crear(app, host="127.0.0.1", port=0, threads=4)  # as `icsoe serve`
     app.config["ICSOE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     threading.Thread(target=server.run, daemon=True).start()
@@ -347,7 +355,7 @@ def _onboarding_tls(browser, tmp: Path, pdf: Path) -> str:
     on a fresh instance, every byte counted on the wire between Chromium and the proxy."""
     carpeta = tmp / "instance_tls"
     datos = _preparar(carpeta)
-    _app, server, _ = _servir(carpeta, proxies=1)
+    _app, server, _ = _servir(carpeta, proxies=1, https=True)
     haproxy, puerto = _haproxy_tls(tmp, server.effective_port)
     contador = Contador(puerto)
     try:
