@@ -55,8 +55,13 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        if response.status_code != 204:
-            response.headers["X-Content-Type-Options"] = "nosniff"  # how a body is read: a 204 has none
+        sin_contenido = response.status_code == 204 or 300 <= response.status_code < 400
+        if sin_contenido and response.status_code != 304:
+            # A redirect (the 303 after a POST without htmx, a sign-in asked for) is followed, never shown:
+            # werkzeug's "You should be redirected automatically" note goes (221 B and its type).
+            response.set_data(b"")
+        if not sin_contenido:
+            response.headers["X-Content-Type-Options"] = "nosniff"  # how a body is read: these have none
         if request.endpoint == "static" and response.status_code == 200:
             # A style sheet or a script: the headers below govern documents (what they load, who frames them,
             # what they refer), which these are not.
@@ -67,9 +72,10 @@ def init_app(app: Flask) -> None:
             # A 204 too: htmx's HX-Redirect answers GETs (sign in, the terms, an expired session), and without
             # Cache-Control a 204 is heuristically cacheable (RFC 9111 §4.2.2).
             response.headers["Cache-Control"] = "no-store"
-        if response.status_code == 204:
-            # No content (a kept draft, htmx's HX-Redirect): no document either, and no type (Flask gives every
-            # answer one; 40 B on each autosave) nor nosniff (31 B).
+        if sin_contenido:
+            # No content (a kept draft, htmx's HX-Redirect, a redirect): no document either, and no type (Flask
+            # gives every answer one; 40 B on each autosave) nor nosniff (31 B); a redirect's headers are not a
+            # page's (a browser applies a CSP, framing and referrer rules to the page it lands on).
             response.headers.pop("Content-Type", None)
             return response
         if wants_fragment():

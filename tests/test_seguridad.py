@@ -666,6 +666,23 @@ def test_a_name_cannot_carry_a_sentence_into_the_portals_e_mail(a, app):
     assert not any(m["To"] == "victima@correo.example" for m in outbox(app))
 
 
+def test_a_redirect_is_its_location_and_nothing_a_page_has(app, juegos):
+    """A 303 after a POST without htmx, or to the sign-in, is followed and never shown: no body (werkzeug wrote a
+    221 B "You should be redirected automatically" note), no type, none of a document's headers (the page it lands
+    on has them), and never kept."""
+    client = app.test_client()
+    al_ingreso = client.get("/administracion/consulta")
+    validar(client, juegos["moral"])
+    tras_post = client.post("/ingreso/ingresar", data={"csrf_token": token(client)})
+    for respuesta, destino in ((al_ingreso, "/"), (tras_post, "/ingreso/terminos")):
+        assert respuesta.status_code in (302, 303) and respuesta.headers["Location"].endswith(destino)
+        assert respuesta.data == b"" and respuesta.headers["Content-Length"] == "0"
+        assert respuesta.headers["Cache-Control"] == "no-store"
+        for cabecera in ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                         "Referrer-Policy", "Permissions-Policy", "Vary"):
+            assert cabecera not in respuesta.headers, cabecera
+
+
 def test_an_htmx_redirect_is_never_kept_by_a_cache(app, juegos):
     """A 204 with HX-Redirect (htmx's see_other) answers a GET too (a page that needs a sign-in, the terms, a session
     that just expired): it is this user's answer for this moment, as personal as the 303 a browser gets for the same
