@@ -17,7 +17,8 @@ gives what the library's own function gives.
 - The session cookie travels with every request (26 of the onboarding's 28), so `SesionCompacta` writes its known
   keys short and Flask-WTF's CSRF secret (40 hex digits) as the 27 base64 characters of its 20 bytes: 210 → 159 B
   a request once signed in, 1.6 KB of the onboarding over HTTP/1.1. A cookie written with the long keys (before this
-  version, or by a node not yet upgraded) is still read.
+  version) is still read; an earlier version would not read the short ones, so a rollback signs everyone out (an
+  upgrade stops every node first: README, "Upgrading").
 - A signed-in page calls `url_for` about 20 times (its menu, its forms' actions, the footer) and werkzeug builds each
   URL anew, a tenth of a page's fixed cost; `url_for_en_plantillas` builds a URL without values once per app and
   script root.
@@ -85,8 +86,10 @@ class SesionCompacta(TaggedJSONSerializer):
                 compacto[CSRF_CORTO] = base64.urlsafe_b64encode(bytes.fromhex(valor)).rstrip(b"=").decode()
             elif clave in CORTAS:
                 compacto[CORTAS[clave]] = valor
-            else:  # any other key as it is, unless it could be read as a short one: then behind a "~"
-                compacto["~" + clave if clave in LARGAS or clave == CSRF_CORTO or clave[:1] == "~" else clave] = valor
+            elif isinstance(clave, str) and (clave in LARGAS or clave == CSRF_CORTO or clave[:1] == "~"):
+                compacto["~" + clave] = valor  # it could be read as a short one
+            else:
+                compacto[clave] = valor
         return super().dumps(compacto)
 
     def loads(self, value: str) -> dict:

@@ -74,6 +74,12 @@ class Tarea(WSGITask):
         finally:
             self._en_cabecera = False
 
+    def get_environment(self) -> dict:
+        environ = super().get_environment()
+        if environ.get("SERVER_SOFTWARE") is None:  # no ident (crear): no Server header, but WSGI asks for a str
+            environ["SERVER_SOFTWARE"] = "waitress"
+        return environ
+
     def set_close_on_finish(self) -> None:
         if (self._en_cabecera and not self.has_body and self.version == "1.1"
                 and self.request.headers.get("CONNECTION", "").lower() != "close"):

@@ -233,3 +233,21 @@ def test_a_connection_stays_open_after_a_204_or_a_304(servir):
             while chunk := s.recv(4096):  # the server closes: recv gives b""
                 leido += chunk
             assert leido.startswith((b"HTTP/1.1 204", b"HTTP/1.0 204")) and b"Connection: close" in leido
+
+
+def test_answers_name_no_server_and_the_app_still_gets_a_server_software(servir):
+    """No Server header (it only tells a prober what runs here); WSGI's SERVER_SOFTWARE is still a str."""
+    visto = {}
+
+    def app(environ, start_response):
+        visto["software"] = environ["SERVER_SOFTWARE"]
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    conexion = http.client.HTTPConnection("127.0.0.1", servir(app), timeout=10)
+    conexion.request("GET", "/")
+    respuesta = conexion.getresponse()
+    assert respuesta.read() == b"ok"
+    assert respuesta.getheader("Server") is None and respuesta.getheader("Via") is None
+    assert isinstance(visto["software"], str) and visto["software"]
+    conexion.close()
