@@ -1,8 +1,9 @@
 """Static files (app.css, htmx) compressed once at the best level and kept in memory.
 
 Flask-Compress streams static files through brotli at the quality set for pages made per request (config.py):
-at its default 4, htmx went out as 13.9 KB, and app.css as 3.5 KB. These files never change while the app runs and are asked for by
-every first visit, so each is compressed once, at brotli 11 and gzip 9 (12.0 and 2.9 KB), when first asked for.
+at its default 4, htmx went out as 13.9 KB, and app.css as 3.5 KB. These files never change while the app runs and
+are asked for by every first visit, so each is compressed once, at brotli 11 and gzip 9 (12.0 and 2.9 KB), when
+first asked for.
 Their URLs carry a version (security.static_url), so the answer needs no validators (ETag, Last-Modified) and
 no Expires beside Cache-Control's year (security.py).
 """
