@@ -207,7 +207,10 @@ def init_app(app: Flask) -> None:
         now = int(time.time())
         motivo = _expirada(now)
         if motivo is None:
-            if now - session["visto"] >= 60:  # rewrite the cookie at most once a minute
+            # The clock moves, and the cookie is written again, once a twentieth of the idle window has passed
+            # (3 minutes of the default hour): the session then ends at most that much before the window, never
+            # after, and a signed-in browser is not sent a new cookie, and does not send it back, every minute.
+            if now - session["visto"] >= current_app.config["SESION_INACTIVA"] // 20:
                 session["visto"] = now
             return None
         view = current_app.view_functions.get(request.endpoint or "")

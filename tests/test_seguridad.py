@@ -361,6 +361,23 @@ def test_a_new_password_ends_earlier_sessions(a, app):
     assert sesion.get("/inicio").status_code == 303
 
 
+def test_the_idle_clock_moves_the_cookie_once_a_twentieth_of_the_window(a, app):
+    """Issue 14 §3: each rewrite of the session cookie is sent to the browser and back (over HTTP/2, as new bytes
+    both ways). The idle clock ("visto") moves once 3 of the default 60 minutes have passed, not every minute."""
+    import time
+
+    paso = app.config["SESION_INACTIVA"] // 20
+    assert paso == 180
+    for atras, reescrita in ((paso - 30, False), (paso + 1, True)):
+        with a.session_transaction() as s:
+            s["visto"] = int(time.time()) - atras
+        respuesta = a.get("/datos-generales/")
+        assert respuesta.status_code == 200
+        assert ("Set-Cookie" in respuesta.headers) is reescrita
+        with a.session_transaction() as s:
+            assert (int(time.time()) - s["visto"] <= 5) is reescrita
+
+
 @pytest.mark.parametrize("clave, segundos", [("visto", 61 * 60), ("inicio", 13 * 3600)],
                          ids=["inactividad", "duracion-maxima"])
 def test_sessions_expire_and_what_was_posted_waits_as_a_draft(a, app, clave, segundos):
