@@ -48,6 +48,9 @@ CENTAVOS = Decimal("0.01")
 MSG_NSS_VACIO = "Captura el NSS."
 MSG_NSS_DIGITOS = "El NSS debe tener solo dígitos."
 MSG_NSS_LONGITUD = "El NSS debe tener 11 dígitos; tiene {n}."
+# An NSS beginning with 0 loses it when a spreadsheet or a payroll system took it for a number.
+MSG_NSS_SIN_CERO = ("El NSS debe tener 11 dígitos; tiene 10. Quizá le falta el 0 inicial: con él, 0{nss} tiene un "
+                    "dígito verificador válido.")
 MSG_NSS_VERIFICADOR = "El dígito verificador del NSS no corresponde; revisa que esté bien escrito."
 MSG_SBC_VACIO = "Captura el salario base de cotización."
 MSG_SBC_NUMERO = "El salario base de cotización debe ser un número en pesos, con punto decimal (por ejemplo 315.04)."
@@ -158,6 +161,8 @@ def validar_nss(texto: str) -> str:
     # isdecimal() admits other scripts' digits ("١"); the NSS is ASCII.
     if not (nss.isascii() and nss.isdigit()):
         raise Rechazo("nss", MSG_NSS_DIGITOS)
+    if len(nss) == 10 and luhn.is_valid("0" + nss):
+        raise Rechazo("nss", MSG_NSS_SIN_CERO.format(nss=nss))  # a hint, never a repair: the user confirms it
     if len(nss) != 11:
         raise Rechazo("nss", MSG_NSS_LONGITUD.format(n=len(nss)))
     if not luhn.is_valid(nss):

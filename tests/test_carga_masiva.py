@@ -360,6 +360,16 @@ def test_zip_worker_without_nss_is_a_row_of_its_own():
     assert "asimilado a salarios (TipoRegimen 09)" in vista.omitidos[0].motivo
 
 
+def test_zip_nss_without_its_leading_zero_says_which_nss_it_may_be():
+    """A payroll system that kept the NSS as a number wrote 10 digits: the row says the 0 may be missing, and
+    which NSS it would then be; the portal does not complete it itself."""
+    nss = "01106000001"  # a valid NSS that begins with 0
+    corto = type(PERSONAS[0])(nss[1:], PERSONAS[0].curp, PERSONAS[0].nombre, PERSONAS[0].rfc)
+    vista = leer("nomina.zip", zip_de([("a.xml", Recibo(corto, ABRIL))]))
+    assert errores(vista) == [("a.xml", "nss")]
+    assert f"Quizá le falta el 0 inicial: con él, {nss} tiene un dígito verificador válido" in vista.errores[0].motivo
+
+
 def _cronometrado(nombre, datos, patron, segundos=3.0):
     inicio = time.perf_counter()
     rechazo(nombre, datos, patron)

@@ -33,7 +33,10 @@ def test_nss_valid(texto, nss):
 @pytest.mark.parametrize("texto, mensaje", [
     ("", "Captura el NSS"), (None, "Captura el NSS"), ("   ", "Captura el NSS"),
     ("92919084432", "dígito verificador"),  # the reference vector with a wrong check digit
-    ("9291908443", "11 dígitos; tiene 10"), ("929190844310", "11 dígitos; tiene 12"),
+    ("9291908443", "11 dígitos; tiene 10.$"), ("929190844310", "11 dígitos; tiene 12"),
+    # 10 digits that a leading 0 would make valid: the message says so (a CFDI's NumSeguridadSocial, a CSV saved
+    # from a spreadsheet), and the NSS is not completed behind the user's back
+    ("1106000001", "tiene 10. Quizá le falta el 0 inicial: con él, 01106000001 tiene un dígito verificador válido"),
     ("9291908443A", "solo dígitos"), ("٩٢٩١٩٠٨٤٤٣١", "solo dígitos"),  # Arabic-Indic digits are not ASCII
     ("9" * 500, "más de 64"),
 ])
