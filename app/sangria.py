@@ -1,12 +1,13 @@
 """Templates without their indentation (issue 14 §3: the onboarding's weight on the wire).
 
 The templates are indented for their readers, and every page carried that indentation: 6 % of Datos generales'
-bytes, 3 % of them after brotli (0.5 KB of the onboarding). `SinSangria` removes it when a template is compiled, so a request pays
-nothing for it: in the template's text (Jinja's `data` tokens, never an expression, a string or a tag), a run of
-spaces and tabs that touches a line break goes, and blank lines go with it. A run of whitespace that holds a line
-break is left as one line break, so the page reads and lays out the same (HTML collapses whitespace), and a space
-within a line (`{{ nombre }} {{ apellido }}`) stays. No template writes whitespace-preserving text (`<pre>`, a
-`<textarea>`'s content): fields' values are rendered by WTForms at run time, and those are untouched.
+bytes, 3 % of them after brotli (0.5 KB of the onboarding). `SinSangria` removes it when a template is compiled,
+so a request pays nothing for it: in the template's text (Jinja's `data` tokens, never an expression, a string or
+a tag), a run of spaces and tabs that touches a line break goes, and blank lines go with it. A run of whitespace
+that holds a line break is left as one line break, so the page reads and lays out the same (HTML collapses
+whitespace), and a space within a line (`{{ nombre }} {{ apellido }}`) stays. No template writes
+whitespace-preserving text (`<pre>`, a `<textarea>`'s content): fields' values are rendered by WTForms at run
+time, and those are untouched.
 
 Jinja has no such option (`trim_blocks`/`lstrip_blocks` only touch the lines of block tags), so it is this small
 extension over Jinja's documented `filter_stream` hook.

@@ -336,7 +336,8 @@ def _certificado(carpeta: Path) -> tuple[Path, str, int]:
     raiz = ec.generate_private_key(ec.SECP384R1())
     intermedia = ec.generate_private_key(ec.SECP384R1())
     hoja = ec.generate_private_key(ec.SECP256R1())
-    nombre_raiz, nombre_intermedia = nombre("ISRG Root X2", "Internet Security Research Group"), nombre("E6", "Let's Encrypt")
+    nombre_raiz = nombre("ISRG Root X2", "Internet Security Research Group")
+    nombre_intermedia = nombre("E6", "Let's Encrypt")
     certificado_intermedia = firmar(nombre_intermedia, intermedia, nombre_raiz, raiz, [
         (x509.BasicConstraints(ca=True, path_length=0), True),
         (x509.KeyUsage(True, False, False, False, False, True, True, False, False), True),
@@ -411,9 +412,10 @@ def _onboarding_tls(playwright, tmp: Path, pdf: Path) -> str:
     _app, server, _ = _servir(carpeta, proxies=1, https=True)
     haproxy, puerto = _haproxy_tls(tmp, server.effective_port, pem)
     contador = Contador(puerto)
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                         args=["--disable-gpu", f"--ignore-certificate-errors-spki-list={spki}"])
+    browser = None
     try:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--disable-gpu", f"--ignore-certificate-errors-spki-list={spki}"])
         contexto = browser.new_context()
         page = contexto.new_page()
         base = f"https://127.0.0.1:{contador.puerto}"
@@ -425,14 +427,16 @@ def _onboarding_tls(playwright, tmp: Path, pdf: Path) -> str:
         conexiones = contador.conexiones
         contexto.close()
     finally:
-        browser.close()
+        if browser is not None:
+            browser.close()
         contador.cerrar()
         haproxy.terminate()
         haproxy.wait(timeout=10)
         server.close()
     total = enviados + recibidos
-    return (f"peso: onboarding through haproxy with TLS ({protocolo}, {conexiones} connection(s); a chain of two shaped "
-            f"like a public CA's, {cadena / KB:.1f} KB, trusted), on the wire with its handshake: sent {enviados / KB:.1f} KB without the {pdf.stat().st_size / KB:.1f} KB PDF, received "
+    return (f"peso: onboarding through haproxy with TLS ({protocolo}, {conexiones} connection(s); a chain of two "
+            f"shaped like a public CA's, {cadena / KB:.1f} KB, trusted), on the wire with its handshake: sent "
+            f"{enviados / KB:.1f} KB without the {pdf.stat().st_size / KB:.1f} KB PDF, received "
             f"{recibidos / KB:.1f} KB; total {total / KB:.1f} KB ({total / ONBOARDING:.2f} of 60 KB)")
 
 

@@ -367,7 +367,8 @@ def test_zip_nss_without_its_leading_zero_says_which_nss_it_may_be():
     corto = type(PERSONAS[0])(nss[1:], PERSONAS[0].curp, PERSONAS[0].nombre, PERSONAS[0].rfc)
     vista = leer("nomina.zip", zip_de([("a.xml", Recibo(corto, ABRIL))]))
     assert errores(vista) == [("a.xml", "nss")]
-    assert f"Quizá le falta el 0 inicial: con él, {nss} tiene un dígito verificador válido" in vista.errores[0].motivo
+    motivo = vista.errores[0].motivo
+    assert f"Quizá le falta el 0 inicial: con él, {nss} tiene un dígito verificador válido" in motivo
 
 
 def _cronometrado(nombre, datos, patron, segundos=3.0):
