@@ -1,12 +1,18 @@
 """The e.firma on a web page: its file fields, and the one throttled check that both ways of using it share,
 *Validar* at ingress (app.ingreso) and *Firmar y presentar* an informativa (app.informativa). Signing is a
-password guess like any other, so it counts against the same keys: a stranger holding a stolen .key gets five
-guesses per address and certificate, whichever page he tries them on.
+password guess like any other: counted against the certificate as a whole as ingress counts it, and against the
+signed-in contratista where ingress counts against the address.
 
 Throttling (app.limiter), counted in the database. Per client address, each way in on its own and sized for an
 office whose staff all sign in from one address; per credential and client address, strict (the only place a
 password can be guessed); per credential as a whole, a delay only, so no stranger can lock its owner out.
 (config LIMITE_POR_DIRECCION: 100 failures per address and way in, per 15 minutes.)
+
+An address is shared by strangers (an office, a carrier's NAT), so two kinds of attempt are counted elsewhere:
+- a browser's attempt with a credential that once signed in from it (its cookie, app.navegador) is counted against
+  that browser, with the same limits;
+- *Firmar y presentar* is counted against the signed-in contratista, whom no stranger can be.
+Either way a stranger's failures, from the owner's own address, can no longer make her wait.
 """
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask import Response, current_app, request
+from flask import Response, after_this_request, current_app, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import PasswordField
@@ -23,7 +29,7 @@ from wtforms.validators import InputRequired, Length
 
 from sqlmodel import select
 
-from . import fiel, limiter, trust
+from . import fiel, limiter, navegador, trust
 from .auth import auditar
 from .db import get_session
 from .formularios import rechazar
@@ -71,6 +77,35 @@ def por_direccion() -> limiter.Regla:
     return limiter.Regla(limit=current_app.config["LIMITE_POR_DIRECCION"], window=timedelta(minutes=15))
 
 
+# A browser's cookie (app.navegador) per way in, each sent only to the one page that signs in that way: the other
+# requests, of every page, do not carry its bytes.
+COOKIE_EFIRMA = ("icsoe_nav_efirma", "/ingreso/efirma")
+COOKIE_CURP = ("icsoe_nav_curp", "/ingreso/capturista")
+
+
+def credencial_cer(fingerprint: str) -> str:
+    """A certificate as the limiter counts it."""
+    return f"cer:{fingerprint[:40]}"
+
+
+def navegador_de(cookie: tuple[str, str]) -> navegador.Navegador | None:
+    """This request's browser, when its cookie for that way in is one of ours and still valid."""
+    return navegador.leer(current_app.config["SECRET_KEY"], request.cookies.get(cookie[0]))
+
+
+def recordar_navegador(cookie: tuple[str, str], credencial: str) -> None:
+    """The credential signed in: the answer to this request tells the browser so (its cookie for that way in)."""
+    secreto, nav = current_app.config["SECRET_KEY"], navegador_de(cookie)
+    valor = navegador.recordar(secreto, nav, credencial)
+
+    @after_this_request
+    def _poner(response: Response) -> Response:
+        nombre, ruta = cookie
+        response.set_cookie(nombre, valor, max_age=int(navegador.VIGENCIA.total_seconds()), path=ruta,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict")
+        return response
+
+
 def demasiados(form: FlaskForm, espera: timedelta) -> int:
     """Put the message on the form; the seconds for Retry-After."""
     form.form_errors.append(f"Demasiados intentos fallidos. Espera {limiter.minutos(espera)} minuto(s) "
@@ -97,7 +132,13 @@ class _Demasiados(Exception):
 BLOQUEOS = {"efirma-ip": "intentos con e.firma desde esta dirección",
             "curp-ip": "intentos con CURP y contraseña desde esta dirección",
             "cer": "intentos con este certificado desde esta dirección",
-            "curp": "intentos con esta CURP desde esta dirección"}
+            "curp": "intentos con esta CURP desde esta dirección",
+            "efirma-nav": "intentos con e.firma desde este navegador",
+            "curp-nav": "intentos con CURP y contraseña desde este navegador",
+            "cer-nav": "intentos con este certificado desde este navegador",
+            "cuenta-nav": "intentos con esta CURP desde este navegador",
+            "efirma-cuenta": "intentos con e.firma en la sesión del contratista",
+            "cer-cuenta": "intentos con este certificado en la sesión del contratista"}
 
 
 def auditar_intento(rechazo: str, quien: str, contratista_ids: list[int | None], motivo: str,
@@ -124,7 +165,8 @@ class Verificacion(NamedTuple):
 
 
 def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes] | None = None,
-              rechazo: str = "ingreso_rechazado", referencia: str = "e.firma") -> Verificacion:
+              rechazo: str = "ingreso_rechazado", referencia: str = "e.firma",
+              contratista_id: int | None = None) -> Verificacion:
     """Check the e.firma of a validated form (its `cer`, `key` and `password`) for `rfc`, as ingress does (fiel.verify,
     its messages onto the form), throttled. `sellar`, when given, is what the key signs once every check passed.
 
@@ -133,11 +175,22 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
     a wrong password counts against (certificate, address), which refuses after five, and against the certificate
     as a whole, which only slows down. The key and its password live in this call only.
 
+    Where the address is not who tries: with `contratista_id` (Firmar y presentar, signed in) every count by
+    address is one by that contratista instead; from a browser whose cookie (app.navegador) knows the certificate,
+    one by that browser. The browser's cookie speaks for its own certificates only: another one is counted by
+    address as well, once it is read.
+
     A refusal is a Bitácora row of kind `rechazo` ("ingreso_rechazado", "firma_rechazada") with its reason after
     `referencia`, shown to the contratista of `rfc` when the portal knows it; a lockout, a "bloqueo" row."""
     db, now, desde = get_session(), utcnow(), direccion()
+    secreto = current_app.config["SECRET_KEY"]
     cer, key = form.cer.data.read(), form.key.data.read()
-    por_ip = limiter.intentar(db, {f"efirma-ip:{desde}": por_direccion()}, now)
+    nav = navegador_de(COOKIE_EFIRMA) if contratista_id is None else None
+    # Who the count is against (limiter keys "efirma-<quien>:<lugar>" and "cer-<quien>:<fp>@<lugar>"; by address,
+    # the kind is plain "cer", as it always was).
+    quien, lugar = ("cuenta", str(contratista_id)) if contratista_id is not None else \
+        ("nav", nav.id) if nav is not None else ("ip", desde)
+    por_ip = limiter.intentar(db, {f"efirma-{quien}:{lugar}": por_direccion()}, now)
 
     def rechazada(motivo: str, intento: limiter.Intento | None = None) -> None:
         auditar_intento(rechazo, rfc, [_contratista_de(rfc)], f"{referencia}: {motivo}", intento)
@@ -146,14 +199,21 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
         rechazada("Demasiados intentos fallidos", por_ip)
         return Verificacion(None, demasiados(form, por_ip.espera))
     por_credencial: limiter.Intento | None = None
-    credencial_y_direccion = ""
+    credencial_y_lugar = ""
 
     def antes_de_la_contrasena(cert: fiel.Certificado) -> None:
-        nonlocal por_credencial, credencial_y_direccion
-        credencial = f"cer:{cert.fingerprint[:40]}"
-        credencial_y_direccion = f"{credencial}@{desde}"
-        por_credencial = limiter.intentar(db, {credencial_y_direccion: POR_CREDENCIAL_Y_DIRECCION,
-                                               credencial: POR_CREDENCIAL}, now)
+        nonlocal por_credencial, credencial_y_lugar
+        credencial = credencial_cer(cert.fingerprint)
+        claves: dict[str, limiter.Regla] = {}
+        if quien == "nav" and not navegador.conoce(secreto, nav, credencial):
+            claves[f"efirma-ip:{desde}"] = por_direccion()
+            credencial_y_lugar = f"{credencial}@{desde}"
+        elif quien == "ip":
+            credencial_y_lugar = f"{credencial}@{desde}"
+        else:
+            credencial_y_lugar = f"cer-{quien}:{cert.fingerprint[:40]}@{lugar}"
+        claves |= {credencial_y_lugar: POR_CREDENCIAL_Y_DIRECCION, credencial: POR_CREDENCIAL}
+        por_credencial = limiter.intentar(db, claves, now)
         if por_credencial.rechazado:
             raise _Demasiados(por_credencial)
         time.sleep(por_credencial.retraso)
@@ -168,9 +228,9 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
         rechazar(form, e)
         rechazada(str(e))
         if por_credencial is not None and e.field != "password":
-            limiter.acierto(db, por_credencial)  # no password guess: it counts against the address only
+            limiter.acierto(db, por_credencial)  # no password guess: it counts where it was first counted only
         return Verificacion(None, None)
-    limiter.acierto(db, por_ip, por_credencial, olvidar=[credencial_y_direccion])
+    limiter.acierto(db, por_ip, por_credencial, olvidar=[credencial_y_lugar])
     return Verificacion(firma, None)
 
 

@@ -121,18 +121,34 @@ def test_a_wrong_password_is_refused_next_to_its_field(por_firmar, app, juegos):
     assert _informativa(app, iid).estatus == "por_firmar"
 
 
-def test_signing_shares_the_ingress_throttle(por_firmar, app, client, juegos):
-    """Five wrong passwords at Validar from this address: the same certificate cannot then be tried at Firmar y
-    presentar either, right password or not (and the other way round)."""
+def test_a_strangers_guesses_at_validar_never_stop_the_owners_firma(por_firmar, app, juegos):
+    """Attack: a stranger behind the owner's address (her office, her carrier's NAT) tries her certificate with
+    wrong passwords at Validar until that address is refused. The signed-in owner still signs on the deadline's day:
+    Firmar y presentar is counted against the signed-in contratista, whom no stranger can be."""
     a, iid, _ = por_firmar
+    extrano = app.test_client()  # same address as the owner's browser, none of its cookies
     for _ in range(5):
-        assert validar(client, juegos["moral"], password="adivinanza").status_code == 422
+        assert validar(extrano, juegos["moral"], password="adivinanza").status_code == 422
+    assert validar(extrano, juegos["moral"]).status_code == 429  # the stranger's address: wait
+    assert firmar(a, iid, juegos["moral"]).status_code == 303
+    assert _informativa(app, iid).estatus == "presentada"
+
+
+def test_wrong_passwords_at_firmar_are_counted_against_the_contratista_from_any_address(por_firmar, app, juegos):
+    """Five wrong passwords at Firmar y presentar, from five addresses: the sixth, right or not, waits. The
+    certificate's count as a whole (a delay only) is the one ingress keeps too."""
+    a, iid, _ = por_firmar
+    for n in range(5):
+        a.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
+        assert firmar(a, iid, juegos["moral"], password="adivinanza").status_code == 422
+    a.environ_base["REMOTE_ADDR"] = "198.51.100.99"
     response = firmar(a, iid, juegos["moral"])
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
     assert "Demasiados intentos fallidos" in html(response).get_text()
     assert _informativa(app, iid).estatus == "por_firmar"
     with app.app_context():
-        assert get_session().exec(select(IntentoFallido)).all()
+        claves = {i.clave.partition(":")[0] for i in get_session().exec(select(IntentoFallido)).all()}
+    assert claves == {"efirma-cuenta", "cer-cuenta", "cer"}
 
 
 def test_a_capturista_never_signs(por_firmar, app):

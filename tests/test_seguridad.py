@@ -18,13 +18,14 @@ from app import curp as curp_rules
 from app import demo, hora
 from app.correo import leer_outbox
 from app.db import get_session
-from app.models import Borrador, Capturista, DatosGenerales, Documento, IntentoFallido, Persona
+from app.models import Auditoria, Borrador, Capturista, DatosGenerales, Documento, IntentoFallido, Persona
 
 from .conftest import HTMX, NOW, Juego, html, token
 from .test_administracion import (ALTA, CURP_ANA, CURP_LUIS, PASSWORD, activar, alta, enlace, entrar_capturista,
                                   otro_contratista, preparar)
 from .test_datos_generales import pdf
 from .test_ingreso import ingresar, validar
+from .test_navegador import alterar
 
 
 def outbox(app) -> list:
@@ -198,6 +199,93 @@ def test_each_way_in_has_its_own_counter_per_address(client, app, juegos):
     assert client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_ANA,
                                                     "password": "x"}).status_code == 429
     assert validar(client, juegos["moral"]).status_code == 200  # the e.firma's counter is another
+
+
+def _extrano_agota_la_direccion(app, juego, veces=5):
+    """A stranger's browser behind the owner's address: wrong passwords with her (public) certificate until the
+    address is refused, for that certificate and for every e.firma (the address's count is set low)."""
+    app.config["LIMITE_POR_DIRECCION"] = veces
+    extrano = app.test_client()
+    for _ in range(veces):
+        assert validar(extrano, juego, password="adivinanza").status_code == 422
+    assert validar(extrano, juego).status_code == 429
+    return extrano
+
+
+def test_a_stranger_behind_the_owners_address_cannot_lock_her_browser_out(client, app, juegos):
+    """Attack: the owner signed in from her browser once; a stranger behind the same address (her office, her
+    carrier's NAT) uses up both the address's count and (certificate, address). Her browser still validates at once:
+    it is counted on its own (app.navegador). A browser she never signed in from waits, as before."""
+    assert validar(client, juegos["moral"]).status_code == 200
+    _extrano_agota_la_direccion(app, juegos["moral"])
+    assert validar(client, juegos["moral"]).status_code == 200
+    assert ingresar(client, juegos["moral"]).status_code == 303
+    assert validar(app.test_client(), juegos["moral"]).status_code == 429
+
+
+def test_the_browsers_cookie_speaks_for_its_own_certificates_only(client, app, juegos):
+    """A browser that signed in with one e.firma (the stranger's own company) is counted by address, as any
+    other, when it tries another company's certificate: the cookie moves no guesses off the address."""
+    extrano = app.test_client()
+    assert validar(extrano, juegos["otra"]).status_code == 200
+    app.config["LIMITE_POR_DIRECCION"] = 100
+    for _ in range(5):
+        assert validar(extrano, juegos["moral"], password="adivinanza").status_code == 422
+    assert validar(extrano, juegos["moral"]).status_code == 429
+    assert validar(app.test_client(), juegos["moral"]).status_code == 429  # (certificate, address) used up
+    assert validar(extrano, juegos["otra"]).status_code == 200  # its own, counted by the browser
+
+
+def test_a_forged_or_copied_browser_cookie_grants_nothing(client, app, juegos):
+    """The cookie is signed and names credentials by an HMAC: altered, it is no cookie at all (counted by
+    address); it holds no RFC, certificate or CURP; copied into another browser, it only moves the copier's guesses
+    to the owner's browser count, five per 15 minutes as by address."""
+    assert validar(client, juegos["moral"]).status_code == 200
+    valor = client.get_cookie("icsoe_nav_efirma", path="/ingreso/efirma").value
+    assert juegos["moral"].rfc not in valor and len(valor) < 120
+    _extrano_agota_la_direccion(app, juegos["moral"])
+    falsa = app.test_client()
+    falsa.set_cookie("icsoe_nav_efirma", alterar(valor, len(valor) - 5), path="/ingreso/efirma")
+    assert validar(falsa, juegos["moral"]).status_code == 429
+    copia = app.test_client()
+    copia.set_cookie("icsoe_nav_efirma", valor, path="/ingreso/efirma")
+    for _ in range(5):
+        assert validar(copia, juegos["moral"], password="adivinanza").status_code == 422
+    assert validar(copia, juegos["moral"]).status_code == 429
+    assert validar(client, juegos["moral"]).status_code == 429  # the same browser's count, as it should be
+    with app.app_context():
+        filas = get_session().exec(select(Auditoria).where(Auditoria.accion == "bloqueo")).all()
+    assert any("desde este navegador" in f.detalle for f in filas)
+
+
+def test_the_browsers_cookie_is_sent_to_its_sign_in_page_only(client, app, juegos):
+    assert validar(client, juegos["moral"]).status_code == 200
+    cookie = client.get_cookie("icsoe_nav_efirma", path="/ingreso/efirma")
+    assert cookie.path == "/ingreso/efirma" and cookie.http_only and cookie.same_site == "Strict"
+    assert cookie.expires is not None and (cookie.expires - NOW).days >= 170
+    assert client.get_cookie("icsoe_nav_efirma") is None  # not on "/": no other request carries it
+
+
+def test_a_stranger_behind_the_capturistas_address_cannot_lock_her_browser_out(a, app):
+    """The same attack against CURP and password: her browser signs in though the stranger used up the address and
+    (CURP, address); a browser she never used waits."""
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    suyo = app.test_client()
+    destino = entrar_capturista(suyo)
+    assert destino == "/inicio"
+    suyo.post("/salir", data={"csrf_token": token(suyo, "/inicio")})
+    app.config["LIMITE_POR_DIRECCION"] = 5
+    extrano = app.test_client()
+    for _ in range(5):
+        assert extrano.post("/ingreso/capturista", data={"csrf_token": token(extrano, "/"), "curp": CURP_LUIS,
+                                                         "password": "adivinanza"}).status_code == 422
+    assert extrano.post("/ingreso/capturista", data={"csrf_token": token(extrano, "/"), "curp": CURP_LUIS,
+                                                     "password": PASSWORD}).status_code == 429
+    assert entrar_capturista(suyo) == destino
+    otro = app.test_client()
+    assert otro.post("/ingreso/capturista", data={"csrf_token": token(otro, "/"), "curp": CURP_LUIS,
+                                                  "password": PASSWORD}).status_code == 429
 
 
 def test_parallel_guesses_never_exceed_the_limit(a, app):

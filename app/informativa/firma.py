@@ -76,7 +76,8 @@ def firmar(informativa_id: int):
 
     periodo = f"{informativa.ejercicio}-{informativa.cuatrimestre}"
     firma, retry = efirma_web.verificar(form, contratista.rfc, sellar=cadena_de, rechazo="firma_rechazada",
-                                        referencia=f"informativa {informativa.id} ({periodo})")
+                                        referencia=f"informativa {informativa.id} ({periodo})",
+                                        contratista_id=contratista.id)
     if firma is None:
         return _pagina(informativa, form, retry)
     firmada = informativas.Firmada(cadena=firmado["cadena"], sello=sello.a_texto(firma.sello),

@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, copy_current_request_context, current_app, 
 from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import capturistas, comprobante, contrasena, contratistas, efirma_web, enlaces, limiter
+from .. import capturistas, comprobante, contrasena, contratistas, efirma_web, enlaces, limiter, navegador
 from ..formularios import rechazar
 from ..auth import Usuario, auditar, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
@@ -22,7 +22,7 @@ from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, ElegirForm, Resta
 bp = Blueprint("ingreso", __name__)
 
 # The capturista's sign-in is throttled as the e.firma is (app.efirma_web): per address, per (CURP, address),
-# and per CURP as a delay only.
+# and per CURP as a delay only; from a browser the CURP signed in from, by that browser instead of the address.
 POR_CREDENCIAL_Y_DIRECCION = efirma_web.POR_CREDENCIAL_Y_DIRECCION
 POR_CREDENCIAL = efirma_web.POR_CREDENCIAL
 
@@ -64,6 +64,7 @@ def validar():
         firma, retry = efirma_web.verificar(form, form.rfc.data)
         if firma is not None:
             session["efirma"] = comprobante.emitir(current_app.config["SECRET_KEY"], firma)
+            efirma_web.recordar_navegador(efirma_web.COOKIE_EFIRMA, efirma_web.credencial_cer(firma.fingerprint))
     return _form_response("ingreso/efirma.html", "efirma", form, retry, firma=firma,
                           archivos_perdidos=not wants_fragment())
 
@@ -122,11 +123,16 @@ def capturista():
     """Sign-in of a capturista with CURP and password: enters the account whose password matches."""
     form, retry = CapturistaForm(), None
     if form.validate_on_submit():
-        db, now, direccion, curp = get_session(), utcnow(), _direccion(), form.curp.data
-        credencial_y_direccion = f"curp:{curp}@{direccion}"
-        intento = limiter.intentar(db, {f"curp-ip:{direccion}": _por_direccion(),
-                                        credencial_y_direccion: POR_CREDENCIAL_Y_DIRECCION,
-                                        f"curp:{curp}": POR_CREDENCIAL}, now)
+        db, now, curp = get_session(), utcnow(), form.curp.data
+        credencial, nav = f"curp:{curp}", efirma_web.navegador_de(efirma_web.COOKIE_CURP)
+        # By address; or, from a browser this CURP signed in from (app.navegador), by that browser, whose count no
+        # stranger behind the same address can use up.
+        if navegador.conoce(current_app.config["SECRET_KEY"], nav, credencial):
+            por_lugar, credencial_y_lugar = f"curp-nav:{nav.id}", f"cuenta-nav:{curp}@{nav.id}"
+        else:
+            por_lugar, credencial_y_lugar = f"curp-ip:{_direccion()}", f"{credencial}@{_direccion()}"
+        intento = limiter.intentar(db, {por_lugar: _por_direccion(), credencial_y_lugar: POR_CREDENCIAL_Y_DIRECCION,
+                                        credencial: POR_CREDENCIAL}, now)
         if intento.rechazado:
             retry = _demasiados(form, intento.espera)
             efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_curp(db, curp),
@@ -139,7 +145,8 @@ def capturista():
                 efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_curp(db, curp),
                                            "CURP y contraseña: la CURP o la contraseña son incorrectas")
             else:
-                limiter.acierto(db, intento, olvidar=[credencial_y_direccion])
+                limiter.acierto(db, intento, olvidar=[credencial_y_lugar])
+                efirma_web.recordar_navegador(efirma_web.COOKIE_CURP, credencial)
                 entrar(Usuario(cuenta=cuenta))
                 # The account's own sign-in concerns no contratista yet (kept, shown to none): each contratista
                 # sees the entry into its portal, when the account chooses it (_entrar_como).
