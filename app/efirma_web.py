@@ -70,7 +70,8 @@ def campo_contrasena() -> PasswordField:
 
 
 def direccion() -> str:
-    return request.remote_addr or "desconocida"
+    """The client's address as the limits count it (limiter.lugar: an IPv6 client by its /64)."""
+    return limiter.lugar(request.remote_addr)
 
 
 def por_direccion() -> limiter.Regla:

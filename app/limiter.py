@@ -11,6 +11,7 @@ to an account as a whole must never refuse its owner's right credentials, or a s
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,6 +48,28 @@ class Intento:
     @property
     def rechazado(self) -> bool:
         return self.espera is not None
+
+
+# An IPv6 client is counted by its /64: that is the block one home or office gets (RFC 6177 at the least), and any
+# host rotates its low 64 bits at will (privacy addresses, RFC 8981), so counting each address would give one
+# attacker a fresh count per request.
+PREFIJO_IPV6 = 64
+
+
+def lugar(direccion: str | None) -> str:
+    """The client address as the limits count it: an IPv4 address itself (an IPv4-mapped IPv6 one too), an IPv6
+    address its /64, anything else as it came ("desconocida" when missing)."""
+    if not direccion:
+        return "desconocida"
+    try:
+        ip = ipaddress.ip_address(direccion)
+    except ValueError:
+        return direccion
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, PREFIJO_IPV6), strict=False))
+    return str(ip)
 
 
 def clave(clave: str) -> str:

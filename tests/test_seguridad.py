@@ -288,6 +288,30 @@ def test_a_stranger_behind_the_capturistas_address_cannot_lock_her_browser_out(a
                                                   "password": PASSWORD}).status_code == 429
 
 
+def test_an_ipv6_client_cannot_get_a_fresh_count_by_changing_its_address(client, app, juegos):
+    """Attack: a host on IPv6 rotates the low 64 bits of its address (it owns the whole /64) for each wrong
+    password. The /64 is counted as one address; another /64 is another client."""
+    for n in range(5):
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8:1:2:{n:x}:5a:{n * 7:x}:1"
+        assert validar(client, juegos["moral"], password="adivinanza").status_code == 422
+    client.environ_base["REMOTE_ADDR"] = "2001:db8:1:2:ffff:ffff:ffff:fffe"
+    assert validar(client, juegos["moral"]).status_code == 429
+    otra = app.test_client()
+    otra.environ_base["REMOTE_ADDR"] = "2001:db8:1:3::1"
+    assert validar(otra, juegos["moral"]).status_code == 200
+
+
+@pytest.mark.parametrize("direccion, contada", [
+    ("198.51.100.7", "198.51.100.7"), ("::ffff:198.51.100.7", "198.51.100.7"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:DB8:1:2::9", "2001:db8:1:2::/64"),
+    ("fe80::1%eth0", "fe80::/64"), ("", "desconocida"), (None, "desconocida"),
+    ("no es una dirección", "no es una dirección"),
+])
+def test_addresses_are_counted_by_client(direccion, contada):
+    from app.limiter import lugar
+    assert lugar(direccion) == contada
+
+
 def test_parallel_guesses_never_exceed_the_limit(a, app):
     """30 wrong passwords at once against one CURP from one address: at most 5 are tried."""
     alta(a, CURP_LUIS)

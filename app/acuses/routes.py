@@ -83,7 +83,7 @@ def verificar():
     except (Rechazo, ExceptionGroup) as error:
         rechazar(form, error)
         return render("acuses/verificar.html", "resultado", form=form)
-    db, direccion = get_session(), request.remote_addr or "desconocida"
+    db, direccion = get_session(), limiter.lugar(request.remote_addr)
     regla = limiter.Regla(limit=current_app.config.get("LIMITE_VERIFICAR_ACUSE", LIMITE_VERIFICAR_ACUSE),
                           window=VENTANA)
     intento = limiter.intentar(db, {f"acuse-ip:{direccion}": regla}, utcnow())
