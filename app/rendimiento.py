@@ -73,6 +73,17 @@ CSRF, CSRF_CORTO = "csrf_token", "c"  # Flask-WTF's session key (WTF_CSRF_FIELD_
 HEX = frozenset("0123456789abcdef")
 
 
+# The shape of the values that code reads without checking: Flask-Login's user id (auth.load_user splits it) and
+# Flask's flashed messages (the layout unpacks each pair). A session signed by this server always has it; one
+# written otherwise (by a release that stored another shape, under a SECRET_KEY still accepted) loses that key, so
+# it is signed out or shows no message, rather than failing every request with a 500 until the cookie expires.
+FORMAS = {
+    "_user_id": lambda v: isinstance(v, str),
+    "_flashes": lambda v: isinstance(v, list) and all(
+        isinstance(par, (list, tuple)) and len(par) == 2 and all(isinstance(x, str) for x in par) for par in v),
+}
+
+
 class SesionCompacta(TaggedJSONSerializer):
     """Flask's session serializer (tagged JSON), its top-level keys written short. The values are Flask's own tagged
     JSON, but for a 40-hex-digit CSRF secret, which goes as base64 under its own key (anything else under
@@ -93,8 +104,11 @@ class SesionCompacta(TaggedJSONSerializer):
         return super().dumps(compacto)
 
     def loads(self, value: str) -> dict:
-        datos = {}
-        for clave, valor in super().loads(value).items():
+        datos: dict = {}
+        leidos = super().loads(value)
+        if not isinstance(leidos, dict):
+            return datos  # signed by this server, so never: a new session rather than a 500 on every request
+        for clave, valor in leidos.items():
             if clave == CSRF_CORTO:
                 try:
                     datos[CSRF] = base64.urlsafe_b64decode(str(valor) + "=").hex()
@@ -104,6 +118,9 @@ class SesionCompacta(TaggedJSONSerializer):
                 datos[clave[1:]] = valor
             else:
                 datos[LARGAS.get(clave, clave)] = valor
+        for clave, forma in FORMAS.items():
+            if clave in datos and not forma(datos[clave]):
+                del datos[clave]
         return datos
 
 

@@ -142,6 +142,41 @@ def test_the_compact_session_reads_back_what_it_wrote(datos):
         assert firmado.loads(original.dumps(datos)) == datos
 
 
+@pytest.mark.parametrize("datos, queda", [
+    ({"_user_id": 5, "inicio": 1}, {"inicio": 1}),
+    ({"_user_id": ["contratista:1:0"]}, {}),
+    ({"_flashes": "status"}, {}),
+    ({"_flashes": [("status",)], "csrf_token": "x"}, {"csrf_token": "x"}),
+    ({"_flashes": [("status", 5)]}, {}),
+    ({"_flashes": [["status", "Listo."]]}, {"_flashes": [["status", "Listo."]]}),
+])
+def test_a_session_of_another_shape_loses_that_key(datos, queda):
+    app = Flask(__name__)
+    app.secret_key = "secreto"
+    firmado = rendimiento.SesionFirmada().get_signing_serializer(app)
+    assert firmado.loads(firmado.dumps(datos)) == queda
+    assert firmado.loads(SecureCookieSessionInterface().get_signing_serializer(app).dumps(datos)) == queda
+
+
+def test_a_signed_payload_that_is_no_dict_is_an_empty_session():
+    app = Flask(__name__)
+    app.secret_key = "secreto"
+    firmado = rendimiento.SesionFirmada().get_signing_serializer(app)
+    assert firmado.loads(SecureCookieSessionInterface().get_signing_serializer(app).dumps([1, 2])) == {}
+
+
+@pytest.mark.parametrize("datos", [{"_user_id": 5}, {"_user_id": {"a": 1}}, {"_flashes": [("status",)]},
+                                   {"_flashes": 7}, [1, 2], "texto"])
+def test_pages_answer_a_session_of_another_shape_without_a_500(app, datos):
+    """A cookie signed with the app's own key (a release that wrote another shape, under a key still accepted):
+    the landing page and a signed-in page answer as to a visitor, never 500."""
+    cookie = SecureCookieSessionInterface().get_signing_serializer(app).dumps(datos)
+    for ruta, estado in (("/", 200), ("/inicio/tablero", 303), ("/datos-generales/", 303)):
+        cliente = app.test_client()
+        cliente.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        assert cliente.get(ruta).status_code == estado, ruta
+
+
 def test_a_signed_in_session_cookie_is_a_quarter_shorter():
     app = Flask(__name__)
     app.secret_key = "secreto"
