@@ -177,9 +177,11 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
     as a whole, which only slows down. The key and its password live in this call only.
 
     Where the address is not who tries: with `contratista_id` (Firmar y presentar, signed in) every count by
-    address is one by that contratista instead; from a browser whose cookie (app.navegador) knows the certificate,
-    one by that browser. The browser's cookie speaks for its own certificates only: another one is counted by
-    address as well, once it is read.
+    address is one by that contratista instead, for the contratista's own certificates; from a browser whose cookie
+    (app.navegador) knows the certificate, one by that browser. Either speaks for its own certificates only: any
+    other (another company's, whose stolen key a signed-in contratista could try at Firmar) is counted by address
+    as well, once it is read. What fails before the certificate is read counts against the browser or the
+    contratista only.
 
     A refusal is a Bitácora row of kind `rechazo` ("ingreso_rechazado", "firma_rechazada") with its reason after
     `referencia`, shown to the contratista of `rfc` when the portal knows it; a lockout, a "bloqueo" row."""
@@ -200,21 +202,27 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
         rechazada("Demasiados intentos fallidos", por_ip)
         return Verificacion(None, demasiados(form, por_ip.espera))
     por_credencial: limiter.Intento | None = None
+    por_ip_tambien: limiter.Intento | None = None  # the address's count, for a certificate not the browser's own
     credencial_y_lugar = ""
 
+    def propio(cert: fiel.Certificado, credencial: str) -> bool:
+        if quien == "nav":
+            return navegador.conoce(secreto, nav, credencial)
+        return quien == "cuenta" and fiel.rfc_del_titular(cert) == fiel.normalize_rfc(rfc)
+
     def antes_de_la_contrasena(cert: fiel.Certificado) -> None:
-        nonlocal por_credencial, credencial_y_lugar
+        nonlocal por_credencial, por_ip_tambien, credencial_y_lugar
         credencial = credencial_cer(cert.fingerprint)
-        claves: dict[str, limiter.Regla] = {}
-        if quien == "nav" and not navegador.conoce(secreto, nav, credencial):
-            claves[f"efirma-ip:{desde}"] = por_direccion()
+        if quien == "ip" or not propio(cert, credencial):
             credencial_y_lugar = f"{credencial}@{desde}"
-        elif quien == "ip":
-            credencial_y_lugar = f"{credencial}@{desde}"
+            if quien != "ip":
+                por_ip_tambien = limiter.intentar(db, {f"efirma-ip:{desde}": por_direccion()}, now)
+                if por_ip_tambien.rechazado:
+                    raise _Demasiados(por_ip_tambien)
         else:
             credencial_y_lugar = f"cer-{quien}:{cert.fingerprint[:40]}@{lugar}"
-        claves |= {credencial_y_lugar: POR_CREDENCIAL_Y_DIRECCION, credencial: POR_CREDENCIAL}
-        por_credencial = limiter.intentar(db, claves, now)
+        por_credencial = limiter.intentar(db, {credencial_y_lugar: POR_CREDENCIAL_Y_DIRECCION,
+                                               credencial: POR_CREDENCIAL}, now)
         if por_credencial.rechazado:
             raise _Demasiados(por_credencial)
         time.sleep(por_credencial.retraso)
@@ -229,9 +237,9 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
         rechazar(form, e)
         rechazada(str(e))
         if por_credencial is not None and e.field != "password":
-            limiter.acierto(db, por_credencial)  # no password guess: it counts where it was first counted only
+            limiter.acierto(db, por_credencial)  # no password guess: not against the credential, only the place
         return Verificacion(None, None)
-    limiter.acierto(db, por_ip, por_credencial, olvidar=[credencial_y_lugar])
+    limiter.acierto(db, por_ip, por_ip_tambien, por_credencial, olvidar=[credencial_y_lugar])
     return Verificacion(firma, None)
 
 

@@ -151,6 +151,18 @@ def test_wrong_passwords_at_firmar_are_counted_against_the_contratista_from_any_
     assert claves == {"efirma-cuenta", "cer-cuenta", "cer"}
 
 
+def test_firmar_gives_no_more_guesses_at_another_companys_certificate(por_firmar, app, juegos):
+    """Attack: a signed-in contratista holds another company's stolen .key. After its five guesses at Validar, Firmar
+    y presentar on its own informativa gives none more: a certificate not of the signed-in contratista is counted
+    by address there too (the key is opened before the RFC is compared, so a right guess would show)."""
+    a, iid, _ = por_firmar
+    for _ in range(5):
+        assert validar(a, juegos["otra"], password="adivinanza").status_code == 422
+    assert validar(a, juegos["otra"], password="adivinanza").status_code == 429
+    assert firmar(a, iid, juegos["otra"], password="adivinanza").status_code == 429
+    assert firmar(a, iid, juegos["otra"]).status_code == 429
+
+
 def test_a_capturista_never_signs(por_firmar, app):
     a, iid, _ = por_firmar
     alta(a, CURP_LUIS)

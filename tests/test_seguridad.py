@@ -236,6 +236,18 @@ def test_the_browsers_cookie_speaks_for_its_own_certificates_only(client, app, j
     assert validar(extrano, juegos["otra"]).status_code == 200  # its own, counted by the browser
 
 
+def test_what_fails_with_another_certificate_stays_counted_by_address(client, app, juegos):
+    """A browser that knows one e.firma tries another company's certificate with a key it can open (its own): no
+    password was guessed, so nothing counts against that certificate, but the failure stays on the address."""
+    extrano = app.test_client()
+    assert validar(extrano, juegos["otra"]).status_code == 200
+    ajena = Juego(juegos["moral"].rfc, juegos["moral"].cer, juegos["otra"].key, juegos["otra"].password)
+    assert validar(extrano, ajena).status_code == 422
+    with app.app_context():
+        claves = sorted(i.clave.partition(":")[0] for i in get_session().exec(select(IntentoFallido)).all())
+    assert claves == ["efirma-ip", "efirma-nav"]
+
+
 def test_a_forged_or_copied_browser_cookie_grants_nothing(client, app, juegos):
     """The cookie is signed and names credentials by an HMAC: altered, it is no cookie at all (counted by
     address); it holds no RFC, certificate or CURP; copied into another browser, it only moves the copier's guesses
@@ -286,6 +298,49 @@ def test_a_stranger_behind_the_capturistas_address_cannot_lock_her_browser_out(a
     otro = app.test_client()
     assert otro.post("/ingreso/capturista", data={"csrf_token": token(otro, "/"), "curp": CURP_LUIS,
                                                   "password": PASSWORD}).status_code == 429
+
+
+def _intento_curp(cliente, password, curp=CURP_LUIS) -> int:
+    return cliente.post("/ingreso/capturista", data={"csrf_token": token(cliente, "/"), "curp": curp,
+                                                     "password": password}).status_code
+
+
+def test_a_second_account_of_the_curp_earns_no_guesses_at_the_first(a, b, app, monkeypatch):
+    """Attack: B makes its own account for A's capturista's CURP (with a mailbox it controls), signs in with it in
+    three browsers, and from each tries passwords for the CURP, whose every account's hash is checked. The cookie
+    remembers B's account, not the CURP: those guesses are counted by address, and once the address has had its
+    count, even the right password of A's capturista does not enter."""
+    from app.ingreso import routes
+    monkeypatch.setattr(routes.time, "sleep", lambda s: None)  # the per-CURP delay slows, never stops
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    alta(b, CURP_LUIS, correo="atacante@ejemplo.mx")
+    activar(app.test_client(), app, password="tortuga violeta cruza montanas")
+    app.config["LIMITE_POR_DIRECCION"] = 5
+    navegadores = [app.test_client() for _ in range(3)]
+    for nav in navegadores:
+        assert entrar_capturista(nav, "tortuga violeta cruza montanas") == "/inicio"
+        nav.post("/salir", data={"csrf_token": token(nav, "/inicio")})
+    estados = [_intento_curp(nav, f"adivinanza {n}-{i}") for n, nav in enumerate(navegadores) for i in range(2)]
+    assert estados == [422] * 5 + [429]
+    assert _intento_curp(navegadores[-1], PASSWORD) == 429
+    # B's own account still enters from its own browser: counted there, whatever the address had.
+    assert entrar_capturista(navegadores[0], "tortuga violeta cruza montanas") == "/inicio"
+
+
+def test_a_browser_that_knows_one_account_still_enters_the_curps_other(a, b, app):
+    """A person with two accounts (two mailboxes, two contratistas): her browser knows the first; the second's
+    password enters too, counted by address as from any browser."""
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    alta(b, CURP_LUIS, correo="luis.otro@ejemplo.mx")
+    activar(app.test_client(), app, password="tortuga violeta cruza montanas")
+    suyo = app.test_client()
+    assert entrar_capturista(suyo) == "/inicio"
+    suyo.post("/salir", data={"csrf_token": token(suyo, "/inicio")})
+    assert entrar_capturista(suyo, "tortuga violeta cruza montanas") == "/inicio"
+    suyo.post("/salir", data={"csrf_token": token(suyo, "/inicio")})
+    assert entrar_capturista(suyo) == "/inicio"
 
 
 def test_an_ipv6_client_cannot_get_a_fresh_count_by_changing_its_address(client, app, juegos):

@@ -194,11 +194,17 @@ def _read_certificate(data: bytes) -> Certificado:
         raise
 
 
+def rfc_del_titular(cert: Certificado) -> str:
+    """The holder's RFC as the certificate writes it (normalised), "" when it has none: what `verify` compares with
+    the RFC it is given, once the key is opened."""
+    return _compact((cert.subject_value(OID_X500_UNIQUE_IDENTIFIER) or "").partition("/")[0])
+
+
 def _firma(cert: Certificado, issuer: Certificado) -> Firma:
     """What the certificate says about its holder. SAT writes "RFC" (física) or "RFC MORAL / RFC REPRESENTANTE"
     (moral) in x500UniqueIdentifier, and "CURP" or " / CURP DEL REPRESENTANTE" in serialNumber."""
-    own_rfc, _, representative_rfc = (cert.subject_value(OID_X500_UNIQUE_IDENTIFIER) or "").partition("/")
-    holder, representative = _compact(own_rfc), _compact(representative_rfc)
+    representative_rfc = (cert.subject_value(OID_X500_UNIQUE_IDENTIFIER) or "").partition("/")[2]
+    holder, representative = rfc_del_titular(cert), _compact(representative_rfc)
     if not holder:
         raise FielRechazada("cer", MSG_NO_RFC)
     moral = len(holder) == 12

@@ -15,7 +15,7 @@ from ..formularios import rechazar
 from ..auth import Usuario, auditar, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
 from ..htmx import render, render_fijo, see_other, wants_fragment
-from ..models import AceptacionTerminos, Capturista, Contratista, utcnow
+from ..models import AceptacionTerminos, Capturista, Contratista, Persona, utcnow
 from ..uploads import limit_body
 from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, ElegirForm, RestablecerForm, TerminosForm
 
@@ -123,37 +123,66 @@ def capturista():
     """Sign-in of a capturista with CURP and password: enters the account whose password matches."""
     form, retry = CapturistaForm(), None
     if form.validate_on_submit():
-        db, now, curp = get_session(), utcnow(), form.curp.data
-        credencial, nav = f"curp:{curp}", efirma_web.navegador_de(efirma_web.COOKIE_CURP)
-        # By address; or, from a browser this CURP signed in from (app.navegador), by that browser, whose count no
-        # stranger behind the same address can use up.
-        if navegador.conoce(current_app.config["SECRET_KEY"], nav, credencial):
-            por_lugar, credencial_y_lugar = f"curp-nav:{nav.id}", f"cuenta-nav:{curp}@{nav.id}"
-        else:
-            por_lugar, credencial_y_lugar = f"curp-ip:{_direccion()}", f"{credencial}@{_direccion()}"
-        intento = limiter.intentar(db, {por_lugar: _por_direccion(), credencial_y_lugar: POR_CREDENCIAL_Y_DIRECCION,
-                                        credencial: POR_CREDENCIAL}, now)
-        if intento.rechazado:
-            retry = _demasiados(form, intento.espera)
-            efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_curp(db, curp),
-                                       "CURP y contraseña: Demasiados intentos fallidos", intento)
-        else:
-            time.sleep(intento.retraso)
-            cuenta = _cuenta_con_contrasena(curp, form.password.data)
-            if cuenta is None:
-                form.form_errors.append(MSG_CAPTURISTA)
-                efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_curp(db, curp),
-                                           "CURP y contraseña: la CURP o la contraseña son incorrectas")
-            else:
-                limiter.acierto(db, intento, olvidar=[credencial_y_lugar])
-                efirma_web.recordar_navegador(efirma_web.COOKIE_CURP, credencial)
-                entrar(Usuario(cuenta=cuenta))
-                # The account's own sign-in concerns no contratista yet (kept, shown to none): each contratista
-                # sees the entry into its portal, when the account chooses it (_entrar_como).
-                auditar("ingreso", "CURP y contraseña", contratista_id=None, quien=curp, actor=f"cuenta:{cuenta.id}",
-                        aparte=True)
-                return see_other(url_for("ingreso.elegir"))
+        cuenta, retry = _verificar_capturista(form)
+        if cuenta is not None:
+            efirma_web.recordar_navegador(efirma_web.COOKIE_CURP, _credencial_cuenta(cuenta))
+            entrar(Usuario(cuenta=cuenta))
+            # The account's own sign-in concerns no contratista yet (kept, shown to none): each contratista
+            # sees the entry into its portal, when the account chooses it (_entrar_como).
+            auditar("ingreso", "CURP y contraseña", contratista_id=None, quien=form.curp.data,
+                    actor=f"cuenta:{cuenta.id}", aparte=True)
+            return see_other(url_for("ingreso.elegir"))
     return _form_response("ingreso/index.html", "capturista", form, retry)
+
+
+def _credencial_cuenta(cuenta: Persona) -> str:
+    """What a browser's cookie remembers of a capturista's sign-in: the account, not its CURP. A CURP may have
+    several accounts, and any contratista can make one with a mailbox it controls: a cookie earned with that one
+    must not move guesses at the owner's account off the address."""
+    return f"cuenta:{cuenta.id}"
+
+
+def _verificar_capturista(form: CapturistaForm) -> tuple[Persona | None, int | None]:
+    """The account whose password this is, or None with the reasons on the form (and the seconds for Retry-After
+    when the limiter refused).
+
+    Counted as the e.firma is (app.efirma_web): per address, per (CURP, address), per CURP as a delay only. From a
+    browser in which an account of this CURP signed in (app.navegador), per browser instead of per address: if the
+    password turns out to be that account's, no stranger's failures at the address stood in the way. If it is
+    another account's, or none's, the attempt is counted by address too, as from any browser, and an address that
+    has had too many refuses it, right password or not."""
+    db, now, curp, password = get_session(), utcnow(), form.curp.data, form.password.data
+    cuentas = capturistas.cuentas_con_contrasena(db, curp)
+    nav = efirma_web.navegador_de(efirma_web.COOKIE_CURP)
+    propias = {c.id for c in cuentas if navegador.conoce(current_app.config["SECRET_KEY"], nav, _credencial_cuenta(c))}
+    curp_y_direccion = f"curp:{curp}@{_direccion()}"
+    por_direccion = {f"curp-ip:{_direccion()}": _por_direccion(), curp_y_direccion: POR_CREDENCIAL_Y_DIRECCION}
+    curp_y_navegador = f"cuenta-nav:{curp}@{nav.id}" if propias else ""
+    en_navegador = {f"curp-nav:{nav.id}": _por_direccion(),
+                    curp_y_navegador: POR_CREDENCIAL_Y_DIRECCION} if propias else {}
+
+    def rechazado(motivo: str, intento: limiter.Intento | None = None) -> None:
+        efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_curp(db, curp),
+                                   f"CURP y contraseña: {motivo}", intento)
+
+    intento = limiter.intentar(db, (en_navegador or por_direccion) | {f"curp:{curp}": POR_CREDENCIAL}, now)
+    if intento.rechazado:
+        rechazado("Demasiados intentos fallidos", intento)
+        return None, _demasiados(form, intento.espera)
+    time.sleep(intento.retraso)
+    cuenta = _cuenta_con_contrasena(cuentas, password)
+    intentos = [intento]
+    if en_navegador and (cuenta is None or cuenta.id not in propias):
+        intentos.append(por_ip := limiter.intentar(db, por_direccion, now))
+        if por_ip.rechazado:
+            rechazado("Demasiados intentos fallidos", por_ip)
+            return None, _demasiados(form, por_ip.espera)
+    if cuenta is None:
+        form.form_errors.append(MSG_CAPTURISTA)
+        rechazado("la CURP o la contraseña son incorrectas")
+        return None, None
+    limiter.acierto(db, *intentos, olvidar=[curp_y_navegador if cuenta.id in propias else curp_y_direccion])
+    return cuenta, None
 
 
 # A CURP may have an account per mailbox, and any contratista can make a second one (inviting a mailbox it controls):
@@ -162,10 +191,10 @@ def capturista():
 HASHES_POR_INGRESO = 2
 
 
-def _cuenta_con_contrasena(curp: str, password: str):
-    """The account of this CURP whose password this is, or None. Every account's hash is checked, and stand-in
-    hashes make up HASHES_POR_INGRESO, so the time does not tell which CURPs have accounts or which one matched."""
-    cuentas = capturistas.cuentas_con_contrasena(get_session(), curp)
+def _cuenta_con_contrasena(cuentas: list[Persona], password: str) -> Persona | None:
+    """The account among a CURP's `cuentas` whose password this is, or None. Every account's hash is checked, and
+    stand-in hashes make up HASHES_POR_INGRESO, so the time does not tell which CURPs have accounts or which one
+    matched."""
     encontrada = None
     for cuenta in cuentas:
         if check_password_hash(cuenta.password_hash, password) and encontrada is None:
