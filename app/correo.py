@@ -132,6 +132,7 @@ class Correo:
     def _send(self, msg: EmailMessage) -> None:
         s = self._smtp
         context = self._tls or ssl.create_default_context()
+        aceptado = False
         try:
             if s.implicit_tls:
                 server = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=context)
@@ -143,10 +144,17 @@ class Correo:
                 if s.user is not None:
                     server.login(s.user, s.password or "")
                 server.send_message(msg)
+                aceptado = True
         except smtplib.SMTPRecipientsRefused as e:
             log.warning("SMTP server refused recipient %s: %s", msg["To"], e.recipients)
             raise CorreoNoEnviado("El servidor de correo rechazó la dirección del destinatario.") from e
         except (smtplib.SMTPException, OSError) as e:  # OSError: refused, unreachable, timeout, TLS
+            if aceptado:
+                # The server took the message (250 after DATA); only its goodbye failed. The message is on its
+                # way: counting it as not sent would have the caller send it again (a second deadline notice).
+                log.warning("mail to %s accepted by %s:%s, then the connection failed: %r", msg["To"], s.host,
+                            s.port, e)
+                return
             log.warning("mail to %s not sent through %s:%s: %r", msg["To"], s.host, s.port, e)
             raise CorreoNoEnviado("No se pudo enviar el correo. Intenta de nuevo más tarde.") from e
 

@@ -199,6 +199,27 @@ def test_smtp_delivers_to_a_real_server(tmp_path, smtp):
     assert not (tmp_path / "outbox").exists()   # SMTP mode writes no files
 
 
+class AdiosFallido(Bandeja):
+    """Accepts the message, then answers QUIT with an error (a relay shutting down, a proxy cutting in)."""
+
+    async def handle_QUIT(self, server, session, envelope):
+        return "421 4.3.2 Service shutting down"
+
+
+def test_a_message_the_server_accepted_is_sent_whatever_its_goodbye(tmp_path, caplog):
+    """Accepted after DATA, then QUIT fails: the message went, so it is no CorreoNoEnviado (its caller would send
+    it again), and the log says what happened."""
+    bandeja = AdiosFallido()
+    controller = Controller(bandeja, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        Correo(f"smtp://127.0.0.1:{controller.port}", tmp_path).enviar(MENSAJE)
+    finally:
+        controller.stop()
+    assert len(bandeja.recibidos) == 1
+    assert "accepted by 127.0.0.1" in caplog.text
+
+
 def test_a_refused_recipient_is_a_spanish_error(tmp_path, smtp):
     _, port = smtp
     with pytest.raises(CorreoNoEnviado, match="rechazó la dirección"):
