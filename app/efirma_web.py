@@ -99,10 +99,11 @@ def recordar_navegador(cookie: tuple[str, str], credencial: str) -> None:
     secreto, nav = current_app.config["SECRET_KEY"], navegador_de(cookie)
     valor = navegador.recordar(secreto, nav, credencial)
 
+    ruta = request.script_root + cookie[1]  # the portal may be served under a prefix ("/icsoe/ingreso/efirma")
+
     @after_this_request
     def _poner(response: Response) -> Response:
-        nombre, ruta = cookie
-        response.set_cookie(nombre, valor, max_age=int(navegador.VIGENCIA.total_seconds()), path=ruta,
+        response.set_cookie(cookie[0], valor, max_age=int(navegador.VIGENCIA.total_seconds()), path=ruta,
                             secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Strict")
         return response
 

@@ -278,6 +278,19 @@ def test_the_browsers_cookie_is_sent_to_its_sign_in_page_only(client, app, juego
     assert client.get_cookie("icsoe_nav_efirma") is None  # not on "/": no other request carries it
 
 
+def test_the_browsers_cookie_follows_a_portal_served_under_a_prefix(app, juegos):
+    cliente = app.test_client()
+    base = "http://localhost/icsoe"
+    doc = html(cliente.get("/ingreso/efirma", base_url=base))
+    juego = juegos["moral"]
+    response = cliente.post("/ingreso/efirma", base_url=base, content_type="multipart/form-data", data={
+        "csrf_token": doc.select_one("input[name=csrf_token]")["value"], "rfc": juego.rfc, "password": juego.password,
+        "cer": (io.BytesIO(juego.cer), "certificado.cer"), "key": (io.BytesIO(juego.key), "llave.key")})
+    assert response.status_code == 200
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("icsoe_nav_efirma=")]
+    assert "Path=/icsoe/ingreso/efirma" in cookie
+
+
 def test_a_stranger_behind_the_capturistas_address_cannot_lock_her_browser_out(a, app):
     """The same attack against CURP and password: her browser signs in though the stranger used up the address and
     (CURP, address); a browser she never used waits."""
