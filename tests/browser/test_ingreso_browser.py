@@ -116,6 +116,31 @@ def test_ingress_without_javascript(page_sin_js, live, archivos):
     expect(page.get_by_role("heading", name="Ingreso al ICSOE")).to_be_visible()
 
 
+def test_the_browser_remembers_its_efirma_for_its_sign_in_page_only(page, live, archivos):
+    """The cookie that counts this browser's own attempts apart (app.navegador): a real Chromium keeps it after a
+    successful Validar, HttpOnly and SameSite=Strict, sends it with the next Validar and with nothing else."""
+    rfc, cer, key, password = archivos["moral"]
+    page.goto(live + "/ingreso/efirma")
+    fill_efirma(page, rfc, cer, key, password)
+    with page.expect_request("**/ingreso/efirma") as primera:
+        page.get_by_role("button", name="Validar").click()
+    expect(page.locator("#efirma-resultado")).to_have_text(SUCCESS)
+    assert "icsoe_nav_efirma" not in (primera.value.all_headers().get("cookie") or "")
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "icsoe_nav_efirma"]
+    assert cookie["path"] == "/ingreso/efirma" and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+    page.goto(live + "/ingreso/efirma")
+    fill_efirma(page, rfc, cer, key, password)
+    with page.expect_request("**/ingreso/efirma") as segunda:
+        page.get_by_role("button", name="Validar").click()
+    expect(page.locator("#efirma-resultado")).to_have_text(SUCCESS)
+    assert "icsoe_nav_efirma=" in segunda.value.all_headers()["cookie"]
+    with page.expect_request("**/ingreso/ingresar") as ingresar:
+        page.get_by_role("button", name="Ingresar").click()
+    expect(page.get_by_role("heading", name="Términos y condiciones")).to_be_visible()
+    assert "icsoe_nav_efirma" not in ingresar.value.all_headers()["cookie"]
+
+
 BAD = [
     ("csd", None, "cer", "CSD"),
     ("vencida", None, "cer", "venció"),
