@@ -55,10 +55,16 @@ def cuenta(session: Session, curp: str, correo: str) -> Persona | None:
                                               Persona.correo == correo_de_cuenta(correo))).first()
 
 
-def cuentas_con_contrasena(session: Session, curp: str) -> list[Persona]:
-    """The active accounts of a CURP (usually one; one per mailbox that activated one)."""
-    return list(session.exec(select(Persona).where(Persona.curp == curp, col(Persona.password_hash).is_not(None))
-                             .order_by(Persona.id)).all())
+def cuentas_para_ingreso(session: Session, curp: str) -> list[Persona]:
+    """The accounts that a sign-in with this CURP (or a password reset) is for: with a password and a live role
+    (active, or an invitation pending). An account whose every role was dado de baja or declined has nothing to
+    enter; counting it would let a contratista pile accounts on anyone's CURP (an alta with a new mailbox, its
+    activation, a baja, again: 60 an hour), each one more password hash for every sign-in with that CURP, the
+    owner's included. A contratista has one live role per CURP, so this is at most one account per contratista."""
+    vivas = select(Capturista.persona_id).where(Capturista.curp == curp,
+                                                col(Capturista.estatus).in_(("activo", "pendiente")))
+    return list(session.exec(select(Persona).where(Persona.curp == curp, col(Persona.password_hash).is_not(None),
+                                                   col(Persona.id).in_(vivas)).order_by(Persona.id)).all())
 
 
 def contratistas_de_curp(session: Session, curp: str) -> list[int]:

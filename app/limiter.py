@@ -56,20 +56,49 @@ class Intento:
 PREFIJO_IPV6 = 64
 
 
+# RFC 6052's well-known prefix: a NAT64 (or SIIT) in front of the portal writes each IPv4 client inside it.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def lugar(direccion: str | None) -> str:
-    """The client address as the limits count it: an IPv4 address itself (an IPv4-mapped IPv6 one too), an IPv6
-    address its /64, anything else as it came ("desconocida" when missing)."""
+    """The client address as the limits count it: an IPv4 address itself, an IPv6 address its /64, anything else
+    as it came ("desconocida" when missing).
+
+    An IPv4 client carried in an IPv6 address is that IPv4 client: mapped (::ffff:a.b.c.d), translated by a NAT64
+    (where every IPv4 client would otherwise share one /64), 6to4 (2002:a.b.c.d::/48, which would give one IPv4
+    address 65,536 /64s) or Teredo (its client, not its server's /64). A port after the address (a proxy that
+    writes one, which werkzeug's ProxyFix keeps) is dropped: each connection must not get a count of its own."""
     if not direccion:
         return "desconocida"
     try:
-        ip = ipaddress.ip_address(direccion)
+        ip = ipaddress.ip_address(_sin_puerto(direccion.strip()))
     except ValueError:
         return direccion
     if ip.version == 6:
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)
+        if ip in _NAT64:
+            return str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if ip.sixtofour is not None:
+            return str(ip.sixtofour)
+        if ip.teredo is not None:
+            return str(ip.teredo[1])
         return str(ipaddress.IPv6Network((ip, PREFIJO_IPV6), strict=False))
     return str(ip)
+
+
+def _sin_puerto(direccion: str) -> str:
+    """"[2001:db8::1]:443" → "2001:db8::1", "198.51.100.7:5555" → "198.51.100.7"; anything else as it is. (By
+    hand: two splits, no pattern to backtrack over what a proxy passes.)"""
+    if direccion.startswith("["):
+        interior, cierre, resto = direccion[1:].partition("]")
+        if cierre and (not resto or (resto[0] == ":" and resto[1:].isdigit())):
+            return interior
+        return direccion
+    host, dos_puntos, puerto = direccion.rpartition(":")
+    if dos_puntos and ":" not in host and puerto.isdigit():  # an IPv6 address has more than one colon
+        return host
+    return direccion
 
 
 def clave(clave: str) -> str:

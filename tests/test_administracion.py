@@ -359,8 +359,12 @@ def test_baja_ends_access_and_sessions(contratista, app):
     url = f"/administracion/capturistas/{capturista_id}/baja"
     contratista.post(url, data={"csrf_token": token(contratista, url)})
     assert client.get("/inicio").status_code == 303  # the session ended with the baja
-    assert entrar_capturista(client) == "/ingreso/elegir"  # her account, with no role to enter
-    assert "no tiene accesos activos" in html(client.get("/ingreso/elegir")).main.get_text()
+    # Her account, with no live role, no longer signs in (app.capturistas.cuentas_para_ingreso: a contratista could
+    # otherwise pile such accounts on a CURP); the message says the contratista gives the access.
+    response = client.post("/ingreso/capturista", data={"csrf_token": token(client, "/"), "curp": CURP_LUIS,
+                                                         "password": PASSWORD})
+    assert response.status_code == 422
+    assert "el contratista debe darte de alta" in html(response).select_one(".error-summary").get_text()
 
 
 def test_capturista_of_two_contratistas_accepts_and_chooses(contratista, app, juegos):

@@ -341,6 +341,45 @@ def test_a_second_account_of_the_curp_earns_no_guesses_at_the_first(a, b, app, m
     assert entrar_capturista(navegadores[0], "tortuga violeta cruza montanas") == "/inicio"
 
 
+def test_the_attackers_own_account_does_not_forget_his_guesses_at_the_owners(a, b, app, monkeypatch):
+    """Attack: B makes its own account for A's capturista's CURP, guesses her password four times from one address,
+    then enters its own account from a fresh browser there, again and again. A success proves one account's
+    password, not the CURP's: with another account on the CURP, it forgets none of the CURP's failures."""
+    from app.ingreso import routes
+    monkeypatch.setattr(routes.time, "sleep", lambda s: None)
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    alta(b, CURP_LUIS, correo="atacante@ejemplo.mx")
+    activar(app.test_client(), app, password="tortuga violeta cruza montanas")
+    estados, suyas = [], []
+    for ronda in range(3):
+        estados += [_intento_curp(app.test_client(), f"adivinanza {ronda}-{i}") for i in range(4)]
+        suyas.append(_intento_curp(app.test_client(), "tortuga violeta cruza montanas"))
+    assert estados == [422] * 5 + [429] * 7
+    assert suyas == [303, 429, 429]  # his own account waits there too, once the CURP's count there is used up
+
+
+def test_accounts_piled_on_a_curp_cost_its_sign_in_nothing(a, b, app, monkeypatch):
+    """Attack: B makes an account for A's capturista's CURP with a new mailbox, activates it, gives it de baja,
+    and again (60 invitations an hour). Every sign-in with the CURP checked every account's password hash, the
+    owner's own included: now only the accounts with a live role are checked, one per contratista at most."""
+    from app.ingreso import routes
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    for n in range(4):
+        assert alta(b, CURP_LUIS, correo=f"buzon{n}@atacante.mx").status_code == 303
+        activar(app.test_client(), app, password="tortuga violeta cruza montanas")
+        de_a = roles(app)[0].contratista_id
+        rol = next(r for r in roles(app) if r.estatus == "activo" and r.contratista_id != de_a)
+        b.post(f"/administracion/capturistas/{rol.id}/baja", data={"csrf_token": token(b, "/administracion/alta")})
+    assert len([c for c in cuentas(app) if c.password_hash]) == 5
+    hashes = []
+    original = routes.check_password_hash
+    monkeypatch.setattr(routes, "check_password_hash", lambda h, p: hashes.append(h) or original(h, p))
+    assert entrar_capturista(app.test_client()) == "/inicio"
+    assert len(hashes) == routes.HASHES_POR_INGRESO
+
+
 def test_a_browser_that_knows_one_account_still_enters_the_curps_other(a, b, app):
     """A person with two accounts (two mailboxes, two contratistas): her browser knows the first; the second's
     password enters too, counted by address as from any browser."""
@@ -374,6 +413,13 @@ def test_an_ipv6_client_cannot_get_a_fresh_count_by_changing_its_address(client,
     ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:DB8:1:2::9", "2001:db8:1:2::/64"),
     ("fe80::1%eth0", "fe80::/64"), ("", "desconocida"), (None, "desconocida"),
     ("no es una dirección", "no es una dirección"),
+    # An IPv4 client inside IPv6 is that client: NAT64 (not every IPv4 client in one 64:ff9b::/64), 6to4 (not
+    # 65,536 /64s for one IPv4 address), Teredo (its client, not its server's /64).
+    ("64:ff9b::c633:6407", "198.51.100.7"), ("2002:c633:6407:1234::1", "198.51.100.7"),
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "192.0.2.45"),
+    # A proxy that writes the port: not a count per connection.
+    ("198.51.100.7:5555", "198.51.100.7"), ("[2001:db8::1]:443", "2001:db8::/64"), ("[2001:db8::1]", "2001:db8::/64"),
+    ("[2001:db8::1]:x", "[2001:db8::1]:x"), ("1.2.3.4:", "1.2.3.4:"), (" 198.51.100.7 ", "198.51.100.7"),
 ])
 def test_addresses_are_counted_by_client(direccion, contada):
     from app.limiter import lugar

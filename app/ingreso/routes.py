@@ -152,7 +152,7 @@ def _verificar_capturista(form: CapturistaForm) -> tuple[Persona | None, int | N
     another account's, or none's, the attempt is counted by address too, as from any browser, and an address that
     has had too many refuses it, right password or not."""
     db, now, curp, password = get_session(), utcnow(), form.curp.data, form.password.data
-    cuentas = capturistas.cuentas_con_contrasena(db, curp)
+    cuentas = capturistas.cuentas_para_ingreso(db, curp)
     nav = efirma_web.navegador_de(efirma_web.COOKIE_CURP)
     propias = {c.id for c in cuentas if navegador.conoce(current_app.config["SECRET_KEY"], nav, _credencial_cuenta(c))}
     curp_y_direccion = f"curp:{curp}@{_direccion()}"
@@ -181,7 +181,11 @@ def _verificar_capturista(form: CapturistaForm) -> tuple[Persona | None, int | N
         form.form_errors.append(MSG_CAPTURISTA)
         rechazado("la CURP o la contraseña son incorrectas")
         return None, None
-    limiter.acierto(db, *intentos, olvidar=[curp_y_navegador if cuenta.id in propias else curp_y_direccion])
+    # A success proves one account's password, not the CURP's: the failures of (CURP, place) may be guesses at
+    # another account of the CURP (a contratista can make one with its own mailbox, and enter it to forget its
+    # guesses at the owner's). They are forgotten only when the CURP has no other account.
+    olvidar = [curp_y_navegador if cuenta.id in propias else curp_y_direccion] if len(cuentas) == 1 else []
+    limiter.acierto(db, *intentos, olvidar=olvidar)
     return cuenta, None
 
 
@@ -342,7 +346,7 @@ def restablecer():
                 # Per client address too: a stranger asking for everyone's resets is slowed down, silently.
                 if limiter.intentar(db, {f"restablecer-ip:{direccion}": _por_direccion()}, now).rechazado:
                     return
-                for cuenta in capturistas.cuentas_con_contrasena(db, curp):
+                for cuenta in capturistas.cuentas_para_ingreso(db, curp):
                     roles = capturistas.roles_activos(db, cuenta)
                     enlaces.restablecer(db, cuenta, roles[-1].nombre_completo if roles else "", now)
             except Exception:  # noqa: BLE001  (after the response: nobody to answer, so it is logged)
