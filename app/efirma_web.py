@@ -37,6 +37,8 @@ from .htmx import render
 from .models import Contratista, utcnow
 
 POR_CREDENCIAL_Y_DIRECCION = limiter.Regla(limit=5, window=timedelta(minutes=15))
+# An IPv6 client is counted by its /64, and a site holds 65,536 of them: over its whole /48, four addresses' worth.
+POR_CREDENCIAL_Y_RED = limiter.Regla(limit=20, window=timedelta(minutes=15))
 POR_CREDENCIAL = limiter.Regla(limit=10, window=timedelta(minutes=15), retraso=1.0)
 
 # Two files of about 2 KB and three short fields: far less than the app-wide limit, which is sized for a PDF.
@@ -82,6 +84,14 @@ def por_direccion() -> limiter.Regla:
 # requests, of every page, do not carry its bytes.
 COOKIE_EFIRMA = ("icsoe_nav_efirma", "/ingreso/efirma")
 COOKIE_CURP = ("icsoe_nav_curp", "/ingreso/capturista")
+
+
+def por_direccion_de(credencial: str, desde: str) -> dict[str, limiter.Regla]:
+    """A credential's counts at a client address: (credential, address), and over an IPv6 client's /48 too."""
+    claves = {f"{credencial}@{desde}": POR_CREDENCIAL_Y_DIRECCION}
+    if (red := limiter.red_de(desde)) is not None:
+        claves[f"{credencial}@{red}"] = POR_CREDENCIAL_Y_RED
+    return claves
 
 
 def credencial_cer(fingerprint: str) -> str:
@@ -215,6 +225,7 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
         nonlocal por_credencial, por_ip_tambien, credencial_y_lugar
         credencial = credencial_cer(cert.fingerprint)
         if quien == "ip" or not propio(cert, credencial):
+            claves = por_direccion_de(credencial, desde)
             credencial_y_lugar = f"{credencial}@{desde}"
             if quien != "ip":
                 por_ip_tambien = limiter.intentar(db, {f"efirma-ip:{desde}": por_direccion()}, now)
@@ -222,8 +233,8 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
                     raise _Demasiados(por_ip_tambien)
         else:
             credencial_y_lugar = f"cer-{quien}:{cert.fingerprint[:40]}@{lugar}"
-        por_credencial = limiter.intentar(db, {credencial_y_lugar: POR_CREDENCIAL_Y_DIRECCION,
-                                               credencial: POR_CREDENCIAL}, now)
+            claves = {credencial_y_lugar: POR_CREDENCIAL_Y_DIRECCION}
+        por_credencial = limiter.intentar(db, claves | {credencial: POR_CREDENCIAL}, now)
         if por_credencial.rechazado:
             raise _Demasiados(por_credencial)
         time.sleep(por_credencial.retraso)

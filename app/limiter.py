@@ -87,6 +87,21 @@ def lugar(direccion: str | None) -> str:
     return str(ip)
 
 
+# The block a site gets (RFC 6177: a /48 or a /56; anyone can get a /48 from a tunnel broker): 65,536 /64s, each
+# counted on its own by `lugar`. A looser count per credential over the whole block keeps them from multiplying
+# the guesses at one credential.
+PREFIJO_IPV6_SITIO = 48
+
+
+def red_de(lugar_contado: str) -> str | None:
+    """The /48 of a place `lugar` counted as an IPv6 /64; None for anything else (an IPv4 address)."""
+    try:
+        red = ipaddress.IPv6Network(lugar_contado)
+    except ValueError:
+        return None
+    return str(red.supernet(new_prefix=PREFIJO_IPV6_SITIO))
+
+
 def _sin_puerto(direccion: str) -> str:
     """"[2001:db8::1]:443" → "2001:db8::1", "198.51.100.7:5555" → "198.51.100.7"; anything else as it is. (By
     hand: two splits, no pattern to backtrack over what a proxy passes.)"""

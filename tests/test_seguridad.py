@@ -408,6 +408,26 @@ def test_an_ipv6_client_cannot_get_a_fresh_count_by_changing_its_address(client,
     assert validar(otra, juegos["moral"]).status_code == 200
 
 
+def test_a_whole_ipv6_site_gets_four_addresses_worth_of_guesses(client, app, juegos):
+    """Attack: a routed /48 (a tunnel broker gives one away) holds 65,536 /64s, each its own count of five. Over the
+    /48, a certificate gets twenty wrong passwords per 15 minutes; another /48 is another site."""
+    for red in range(4):
+        for n in range(5):
+            client.environ_base["REMOTE_ADDR"] = f"2001:db8:7:{red:x}::{n + 1:x}"
+            assert validar(client, juegos["moral"], password="adivinanza").status_code == 422
+    client.environ_base["REMOTE_ADDR"] = "2001:db8:7:ff::1"
+    assert validar(client, juegos["moral"]).status_code == 429
+    otra = app.test_client()
+    otra.environ_base["REMOTE_ADDR"] = "2001:db8:8::1"
+    assert validar(otra, juegos["moral"]).status_code == 200
+
+
+def test_the_site_of_an_ipv6_place(client):
+    from app.limiter import red_de
+    assert red_de("2001:db8:7:ff::/64") == "2001:db8:7::/48"
+    assert red_de("198.51.100.7") is None and red_de("desconocida") is None
+
+
 @pytest.mark.parametrize("direccion, contada", [
     ("198.51.100.7", "198.51.100.7"), ("::ffff:198.51.100.7", "198.51.100.7"),
     ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:DB8:1:2::9", "2001:db8:1:2::/64"),

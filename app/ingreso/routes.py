@@ -155,8 +155,9 @@ def _verificar_capturista(form: CapturistaForm) -> tuple[Persona | None, int | N
     cuentas = capturistas.cuentas_para_ingreso(db, curp)
     nav = efirma_web.navegador_de(efirma_web.COOKIE_CURP)
     propias = {c.id for c in cuentas if navegador.conoce(current_app.config["SECRET_KEY"], nav, _credencial_cuenta(c))}
-    curp_y_direccion = f"curp:{curp}@{_direccion()}"
-    por_direccion = {f"curp-ip:{_direccion()}": _por_direccion(), curp_y_direccion: POR_CREDENCIAL_Y_DIRECCION}
+    desde = _direccion()
+    curp_y_direccion = f"curp:{curp}@{desde}"
+    por_direccion = {f"curp-ip:{desde}": _por_direccion(), **efirma_web.por_direccion_de(f"curp:{curp}", desde)}
     curp_y_navegador = f"cuenta-nav:{curp}@{nav.id}" if propias else ""
     en_navegador = {f"curp-nav:{nav.id}": _por_direccion(),
                     curp_y_navegador: POR_CREDENCIAL_Y_DIRECCION} if propias else {}
