@@ -395,31 +395,24 @@ def test_a_browser_that_knows_one_account_still_enters_the_curps_other(a, b, app
     assert entrar_capturista(suyo) == "/inicio"
 
 
-def test_an_ipv6_client_cannot_get_a_fresh_count_by_changing_its_address(client, app, juegos):
-    """Attack: a host on IPv6 rotates the low 64 bits of its address (it owns the whole /64) for each wrong
-    password. The /64 is counted as one address; another /64 is another client."""
-    for n in range(5):
-        client.environ_base["REMOTE_ADDR"] = f"2001:db8:1:2:{n:x}:5a:{n * 7:x}:1"
+@pytest.mark.parametrize("fallidas, rechazada, otra", [
+    # A host rotates the low 64 bits of its address (it owns the whole /64): the /64 is one client, five guesses.
+    ([f"2001:db8:1:2:{n:x}:5a:{n * 7:x}:1" for n in range(5)], "2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:3::1"),
+    # A routed /48 (a tunnel broker gives one away) holds 65,536 /64s, five guesses each: over the /48, twenty.
+    ([f"2001:db8:7:{red:x}::{n + 1:x}" for red in range(4) for n in range(5)], "2001:db8:7:ff::1", "2001:db8:8::1"),
+], ids=["one /64", "one /48"])
+def test_an_ipv6_client_cannot_multiply_its_guesses_by_changing_its_address(client, app, juegos, fallidas,
+                                                                            rechazada, otra):
+    """Attack: wrong passwords for one certificate, each from another address of the attacker's own block. Once
+    the block's count is used up, even the right password waits there; another block is another client."""
+    for direccion in fallidas:
+        client.environ_base["REMOTE_ADDR"] = direccion
         assert validar(client, juegos["moral"], password="adivinanza").status_code == 422
-    client.environ_base["REMOTE_ADDR"] = "2001:db8:1:2:ffff:ffff:ffff:fffe"
+    client.environ_base["REMOTE_ADDR"] = rechazada
     assert validar(client, juegos["moral"]).status_code == 429
-    otra = app.test_client()
-    otra.environ_base["REMOTE_ADDR"] = "2001:db8:1:3::1"
-    assert validar(otra, juegos["moral"]).status_code == 200
-
-
-def test_a_whole_ipv6_site_gets_four_addresses_worth_of_guesses(client, app, juegos):
-    """Attack: a routed /48 (a tunnel broker gives one away) holds 65,536 /64s, each its own count of five. Over the
-    /48, a certificate gets twenty wrong passwords per 15 minutes; another /48 is another site."""
-    for red in range(4):
-        for n in range(5):
-            client.environ_base["REMOTE_ADDR"] = f"2001:db8:7:{red:x}::{n + 1:x}"
-            assert validar(client, juegos["moral"], password="adivinanza").status_code == 422
-    client.environ_base["REMOTE_ADDR"] = "2001:db8:7:ff::1"
-    assert validar(client, juegos["moral"]).status_code == 429
-    otra = app.test_client()
-    otra.environ_base["REMOTE_ADDR"] = "2001:db8:8::1"
-    assert validar(otra, juegos["moral"]).status_code == 200
+    ajeno = app.test_client()
+    ajeno.environ_base["REMOTE_ADDR"] = otra
+    assert validar(ajeno, juegos["moral"]).status_code == 200
 
 
 def test_the_site_of_an_ipv6_place(client):
