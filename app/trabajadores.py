@@ -273,7 +273,7 @@ def validar_trabajador(nss, curp, sbc, *, fecha_referencia: date, hoy: date | No
     avisos: list[str] = []
     resultado: dict[str, object] = {}
     for campo, validar in (("nss", lambda: validar_nss(nss)),
-                           ("curp", lambda: curp_rules.validate(_texto(curp), today=hoy)),
+                           ("curp", lambda: validar_curp(curp, hoy)),
                            ("sbc", lambda: validar_sbc(sbc, fecha_referencia))):
         try:
             resultado[campo] = validar()
@@ -289,7 +289,10 @@ def validar_trabajador(nss, curp, sbc, *, fecha_referencia: date, hoy: date | No
     return Trabajador(resultado["nss"], resultado["curp"], valor_sbc, limpio), tuple(avisos)
 
 
-def _texto(valor) -> str:
-    """A CURP cell as text, bounded before curp.validate looks at it (which only needs 18 characters)."""
+def validar_curp(valor, hoy: date | None) -> str:
+    """The CURP, bounded before curp.validate looks at it (which only needs 18 characters): a cell longer than
+    MAX_TEXTO is refused saying so, not with the length of the part that was kept."""
     texto = "" if valor is None else str(valor)
-    return texto[:MAX_TEXTO + 1] if len(texto) > MAX_TEXTO else texto
+    if len(texto) > MAX_TEXTO:
+        raise Rechazo("curp", curp_rules.MSG_LONGITUD.format(n=f"más de {MAX_TEXTO}"))
+    return curp_rules.validate(texto, today=hoy)

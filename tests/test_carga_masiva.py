@@ -123,6 +123,13 @@ def test_csv_bad_rows_of_every_kind():
     assert vista.validas[1].avisos and "salario mínimo" in vista.validas[1].avisos[0]
 
 
+def test_csv_an_overlong_curp_cell_is_an_error_row_that_says_so():
+    # The attack review's case: 200 characters in the CURP column were reported as "tiene 65".
+    vista = leer("t.csv", csv_de([(PERSONAS[0].nss, PERSONAS[0].curp + "Z" * 182, "450")]))
+    assert errores(vista) == [(2, "curp")]
+    assert vista.errores[0].motivo == "La CURP debe tener 18 caracteres; tiene más de 64."
+
+
 def test_csv_sbc_cap_uses_the_periods_last_day():
     fila = [(PERSONAS[0].nss, PERSONAS[0].curp, "2900.00")]  # above 25 UMA of 2025, below that of Feb 2026
     assert leer("t.csv", csv_de(fila), periodo=Periodo(2025, 3), hoy=date(2026, 1, 5)).filas_con_error == 1

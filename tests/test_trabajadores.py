@@ -181,6 +181,23 @@ def test_trabajador_refuses_a_curp_born_after_today():
     assert [r.campo for r in todos(e.value)] == ["curp"]
 
 
+@pytest.mark.parametrize("largo", [65, 500, 1_000_000])
+def test_a_curp_longer_than_the_bound_says_so_not_the_length_of_what_was_kept(largo):
+    # An attack review found "tiene 65." for any CURP over 64 characters: the cell was cut before it was measured.
+    with pytest.raises(ExceptionGroup) as e:
+        validar_trabajador("92919084431", CURP + "X" * (largo - len(CURP)), "450", fecha_referencia=date(2026, 4, 30),
+                           hoy=HOY)
+    [rechazo] = todos(e.value)
+    assert rechazo.campo == "curp"
+    assert rechazo.mensaje == "La CURP debe tener 18 caracteres; tiene más de 64."
+
+
+def test_a_curp_at_the_bound_reports_its_length():
+    with pytest.raises(ExceptionGroup) as e:
+        validar_trabajador("92919084431", "A" * 64, "450", fecha_referencia=date(2026, 4, 30), hoy=HOY)
+    assert [r.mensaje for r in todos(e.value)] == ["La CURP debe tener 18 caracteres; tiene 64."]
+
+
 @pytest.mark.parametrize("nombre", ["=HYPERLINK(\"http://x\")", "JUAN 2", "<script>", "A" * 400])
 def test_a_name_that_is_not_a_name_is_dropped_with_a_warning(nombre):
     t, avisos = validar_trabajador("92919084431", CURP, "450", fecha_referencia=date(2026, 4, 30), hoy=HOY,
