@@ -70,6 +70,14 @@ def test_csv_utf8_with_bom_and_latin1_headers():
         assert leer("t.csv", datos).filas_validas == 6
 
 
+def test_csv_with_a_utf8_bom_and_latin1_rows_is_refused_naming_the_line():
+    # Rows pasted from a Latin-1 file under an Excel "CSV UTF-8" header: read as Latin-1 the header was "ï»¿NSS"
+    # and the user was told her columns were wrong.
+    datos = csv_de(filas_de(PERSONAS[:2]), bom=True) + "{},{},450\n".format(PERSONAS[2].nss, "PEÑA").encode("latin-1")
+    e = rechazo("t.csv", datos, "empieza como «CSV UTF-8» pero en la línea 4 tiene caracteres en otra codificación")
+    assert "NSS, CURP" not in e.mensaje
+
+
 def test_csv_latin1_byte_0x85_is_no_line_break():
     datos = "NSS,CURP,SBC\r\n".encode() + f"{PERSONAS[0].nss},MU\x85OZ,450\r\n".encode("latin-1")
     assert errores(leer("t.csv", datos)) == [(2, "curp")]

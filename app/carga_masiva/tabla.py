@@ -48,6 +48,8 @@ MSG_COMAS = (f"La línea {{fila}} del archivo «{{archivo}}» tiene más de {MAX
 MSG_CSV_ROTO = ("El archivo «{archivo}» no se pudo leer como CSV a partir de la línea {fila}; revisa sus comillas.")
 MSG_UTF16 = ("El archivo «{archivo}» está guardado en UTF-16 («Texto Unicode»); guárdalo como «CSV UTF-8» o «CSV "
              "(delimitado por comas)».")
+MSG_MEZCLA = ("El archivo «{archivo}» empieza como «CSV UTF-8» pero en la línea {fila} tiene caracteres en otra "
+              "codificación; guárdalo de nuevo como «CSV UTF-8» o «CSV (delimitado por comas)».")
 MSG_SIN_FILAS = "El archivo «{archivo}» no tiene trabajadores."
 MSG_XLSX_ROTO = ("El archivo «{archivo}» no se pudo leer como libro de Excel (.xlsx); ábrelo en Excel y guárdalo de "
                  "nuevo, o guárdalo como CSV.")
@@ -141,7 +143,11 @@ def _texto_csv(datos: bytes, archivo: str) -> str:
         raise ArchivoRechazado(MSG_UTF16.format(archivo=archivo))
     try:
         return datos.decode("utf-8-sig")  # strips the BOM Excel's "CSV UTF-8" writes
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
+        if datos.startswith(b"\xef\xbb\xbf"):
+            # The BOM says UTF-8 and a later byte is not: a file pasted together from two encodings. Read as
+            # Latin-1 its header would be "ï»¿NSS" and the user told her columns are wrong; say what is wrong.
+            raise ArchivoRechazado(MSG_MEZCLA.format(archivo=archivo, fila=datos.count(b"\n", 0, e.start) + 1))
         return datos.decode("latin-1")     # never fails: every byte is a Latin-1 character
 
 
