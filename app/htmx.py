@@ -1,7 +1,9 @@
 """Full page or fragment: the only module that reads htmx's request headers (STYLE.md §3, §5)."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
+from urllib.parse import quote
 
 from flask import Response, current_app, make_response, redirect, render_template, session
 from flask_wtf.csrf import generate_csrf
@@ -76,6 +78,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def xlsx(datos: bytes, nombre: str) -> Response:
     """An .xlsx to download (Exportar Excel, Exportar listado, the Bitácora's export): never kept by a cache."""
     response = Response(datos, mimetype=XLSX)
-    response.headers.set("Content-Disposition", "attachment", filename=nombre)
+    nombrar(response, "attachment", nombre)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def nombrar(response: Response, disposicion: str, nombre: str) -> None:
+    """Content-Disposition for a file called `nombre`, whatever its characters. HTTP/1.1 headers are Latin-1 on the
+    wire (waitress encodes them so, and a name with an en dash or an emoji made "Ver archivo" a 500): a name that is
+    not ASCII goes as RFC 6266's filename*=UTF-8'' plus an ASCII `filename` for old clients, as Flask's send_file
+    does; werkzeug quotes both."""
+    try:
+        nombre.encode("ascii")
+    except UnicodeEncodeError:
+        ascii_ = unicodedata.normalize("NFKD", nombre).encode("ascii", "ignore").decode("ascii")
+        nombres = {"filename": ascii_ or "archivo", "filename*": "UTF-8''" + quote(nombre, safe="!#$&+-.^_`|~")}
+    else:
+        nombres = {"filename": nombre}
+    response.headers.set("Content-Disposition", disposicion, **nombres)

@@ -128,10 +128,19 @@ def app(sqlite_app):
 def sqlite_app(tmp_path, ca, catalogo, esquema_sqlite):
     app = make_app(tmp_path, esquema_sqlite, TESTING=True)
     app.jinja_env.undefined = StrictUndefined  # a typo in a template fails the test
+    app.after_request(cabeceras_como_en_el_cable)
     sepomex.replace_catalog(app.extensions["engine"], catalogo)
     with app.app_context():
         trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
     return app
+
+
+def cabeceras_como_en_el_cable(response):
+    """Encode every header as waitress does (Latin-1): werkzeug's test client never encodes them, so a header a real
+    server cannot send (a file name with an en dash was one) would pass every test and be a 500 in production."""
+    for nombre, valor in response.headers.items():
+        valor.encode("latin-1"), nombre.encode("latin-1")
+    return response
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfWriter
 from sqlmodel import select
+from werkzeug.http import parse_options_header
 
 from app.db import get_session
 from app.localizador import MAX_OPCIONES
@@ -590,3 +591,18 @@ def test_an_autosave_that_read_the_draft_before_ubicar_does_not_undo_it(request,
     assert html(respuesta).select_one("#paso-titulo").get_text(" ", strip=True).startswith("Paso 3 / 3")
     doc = html(post(client, "/domicilio/aceptar", {}, HTMX))
     assert doc.select_one("#paso-titulo").get_text(" ", strip=True) == "Domicilio social ubicado"
+
+
+@pytest.mark.parametrize("nombre, ascii_", [
+    ("Acuse STPS – 2024.pdf", "Acuse STPS  2024.pdf"),   # Word's en dash: a 500 under waitress, found by a review
+    ("Añadido “final”.pdf", "Anadido final.pdf"), ("Акт.pdf", ".pdf"), ("📄.pdf", ".pdf"), ("España.pdf", "Espana.pdf"),
+])
+def test_ver_archivo_of_a_name_outside_latin1_is_sent_as_rfc_6266(entrar, juegos, nombre, ascii_):
+    client = entrar(juegos["fisica"])
+    assert post(client, "/acuse", {}, HTMX, {"acuse": (io.BytesIO(pdf()), nombre)}).status_code == 200
+    shown = client.get(f"{URL}acuse/ver")  # the conftest hook encodes every header as Latin-1, as waitress does
+    assert shown.status_code == 200 and shown.data.startswith(b"%PDF-")
+    disposicion = shown.headers["Content-Disposition"]
+    assert disposicion.startswith("inline; ") and disposicion.isascii()
+    assert parse_options_header(disposicion)[1]["filename"] == nombre  # what a browser shows: the name as typed
+    assert f'filename="{ascii_}"' in disposicion or f"filename={ascii_}" in disposicion

@@ -20,7 +20,7 @@ from .. import acuse, generales, localizador_web
 from ..auth import Usuario, auditar, conserva_al_expirar, contratista_required
 from ..db import bloquear_borradores, get_session, leer_borrador, upsert
 from ..formularios import rechazar
-from ..htmx import render, see_other, wants_fragment
+from ..htmx import nombrar, render, see_other, wants_fragment
 from ..localizador import Localizador, Paso
 from ..models import Borrador, Contratista, DatosGenerales, Documento, utcnow
 from ..rechazo import Rechazo, todos
@@ -384,7 +384,7 @@ def ver_acuse():
         abort(404)
     response = make_response(documento.contenido)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers.set("Content-Disposition", "inline", filename=documento.nombre)
+    nombrar(response, "inline", documento.nombre)
     # A document from a user is never a page of ours: no script, no same-origin access, even if it is not a PDF.
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; object-src 'self'; frame-ancestors 'self'"
     response.headers["Cache-Control"] = "private, no-store"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlmodel import delete
 
@@ -17,7 +17,7 @@ from .. import carga_masiva, hora, informativas, registro_curp
 from .. import trabajadores as reglas
 from ..db import get_session
 from ..formularios import rechazar
-from ..htmx import render, see_other
+from ..htmx import render, see_other, xlsx
 from ..models import CargaTrabajadores, Contrato, Informativa
 from ..rechazo import Rechazo
 from ..uploads import limit_body, upload_size
@@ -265,8 +265,4 @@ def errores_carga(informativa_id: int, contrato_id: int, carga_id: int):
     _informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id)
     salida = io.BytesIO()
     carga_masiva.escribir_errores(carga_masiva.de_dict(carga.vista), salida)
-    response = Response(salida.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers.set("Content-Disposition", "attachment", filename=f"errores_contrato_{contrato.id}.xlsx")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx(salida.getvalue(), f"errores_contrato_{contrato.id}.xlsx")
