@@ -41,6 +41,15 @@ POR_CREDENCIAL_Y_DIRECCION = limiter.Regla(limit=5, window=timedelta(minutes=15)
 POR_CREDENCIAL_Y_RED = limiter.Regla(limit=20, window=timedelta(minutes=15))
 POR_CREDENCIAL = limiter.Regla(limit=10, window=timedelta(minutes=15), retraso=1.0)
 
+# A contratista's Bitácora takes this many refused attempts against it (its RFC, its capturistas' CURPs) one row
+# each in any 15 minutes; past it, one more row says so and the rest are counted, not written. Each address has its
+# own limit, but a site has 65,536 IPv6 /64s, and an untrusted certificate counts against no credential: without
+# this, a stranger could bury a company's Bitácora under millions of rows. Attempts against an RFC the portal does
+# not know are capped together.
+TOPE_RECHAZOS = limiter.Regla(limit=200, window=timedelta(minutes=15))
+MSG_TOPE = (f"{{motivo}}. Van más de {TOPE_RECHAZOS.limit} intentos rechazados en 15 minutos: mientras sigan a ese "
+            "ritmo, los siguientes no se anotan uno por uno.")
+
 # Two files of about 2 KB and three short fields: far less than the app-wide limit, which is sized for a PDF.
 MAX_EFIRMA_REQUEST = 256 * 1024
 
@@ -157,13 +166,19 @@ def auditar_intento(rechazo: str, quien: str, contratista_ids: list[int | None],
                     intento: limiter.Intento | None = None) -> None:
     """A refused attempt in the Bitácora, once for each contratista it concerns: the reason (`rechazo` is its kind)
     or, when the limiter refused it, the lockout, recorded at its first refused attempt only (the attempts refused
-    after it are that lockout). Never the password or the key. Committed on its own."""
+    after it are that lockout). Never the password or the key. Committed on its own. At most TOPE_RECHAZOS rows
+    per contratista, and one saying the rest were not written."""
     if intento is not None and intento.rechazado:
         if intento.bloqueo is None:
             return
         rechazo, motivo = "bloqueo", f"{motivo} ({BLOQUEOS.get(intento.bloqueo, intento.bloqueo)})"
+    db = get_session()
     for contratista_id in contratista_ids or [None]:
-        auditar(rechazo, motivo, contratista_id=contratista_id, quien=quien, aparte=True)
+        tope = limiter.intentar(db, {f"bitacora:{contratista_id or 'desconocido'}": TOPE_RECHAZOS}, utcnow())
+        if not tope.rechazado:
+            auditar(rechazo, motivo, contratista_id=contratista_id, quien=quien, aparte=True)
+        elif tope.bloqueo is not None:  # the first one past the cap
+            auditar(rechazo, MSG_TOPE.format(motivo=motivo), contratista_id=contratista_id, quien=quien, aparte=True)
 
 
 def _contratista_de(rfc: str) -> int | None:

@@ -11,9 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from app import auditoria
+from app import auditoria, efirma_web
 from app.bitacora import reglas
 from app.db import get_session
+from app.limiter import Regla
 from app.models import Auditoria, Contratista
 
 from .conftest import HTMX, html, token
@@ -86,6 +87,31 @@ def test_a_lockout_is_one_row_however_many_attempts_it_refuses(client, app, jueg
     (bloqueo,) = filas(app, accion="bloqueo")
     assert bloqueo.quien == moral.rfc and bloqueo.contratista_id == contratista_id(app, moral.rfc)
     assert "Demasiados intentos" in bloqueo.detalle and "certificado" in bloqueo.detalle
+
+
+def test_a_stranger_rotating_ipv6_networks_cannot_bury_a_bitacora(client, app, juegos, monkeypatch):
+    # An attack review: a certificate of a CA the portal does not trust, naming the victim's RFC, counts against no
+    # credential; each /64 had its own 100 attempts, and a /48 holds 65,536 of them: millions of rows in the
+    # victim's Bitácora. Now a contratista takes TOPE_RECHAZOS rows in 15 minutes, then one that says so.
+    monkeypatch.setattr(efirma_web, "TOPE_RECHAZOS", Regla(limit=5, window=timedelta(minutes=15)))
+    moral, ajena = juegos["moral"], juegos["ajena"]
+    assert ajena.rfc == moral.rfc
+    ingresar(app.test_client(), moral)
+    cid = contratista_id(app, moral.rfc)
+    antes = len(filas(app, contratista_id=cid))
+    for red in range(4):
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8:1:{red:x}::1"
+        assert [validar(client, ajena).status_code for _ in range(4)] == [422] * 4
+    nuevas = filas(app, contratista_id=cid)[antes:]
+    assert len(nuevas) == 6 and {f.accion for f in nuevas} == {"ingreso_rechazado"}
+    assert "Van más de 200 intentos rechazados en 15 minutos" in nuevas[-1].detalle
+    assert nuevas[-1].detalle.startswith("e.firma: ")  # the reason of the attempt that reached the cap
+    # Attempts against RFCs the portal does not know share one cap; the victim's own sign-in is never capped.
+    for _ in range(8):
+        assert validar(client, ajena, rfc=juegos["otra"].rfc).status_code == 422
+    assert len(filas(app, contratista_id=None, accion="ingreso_rechazado")) == 6
+    assert ingresar(app.test_client(), moral).status_code == 303
+    assert filas(app, contratista_id=cid)[-1].accion == "ingreso"
 
 
 def test_capturistas_alta_activation_sign_in_baja_reactivation_and_refusals(app, juegos):
