@@ -41,14 +41,16 @@ POR_CREDENCIAL_Y_DIRECCION = limiter.Regla(limit=5, window=timedelta(minutes=15)
 POR_CREDENCIAL_Y_RED = limiter.Regla(limit=20, window=timedelta(minutes=15))
 POR_CREDENCIAL = limiter.Regla(limit=10, window=timedelta(minutes=15), retraso=1.0)
 
-# A contratista's Bitácora takes this many refused attempts against it (its RFC, its capturistas' CURPs) one row
-# each in any 15 minutes; past it, one more row says so and the rest are counted, not written. Each address has its
-# own limit, but a site has 65,536 IPv6 /64s, and an untrusted certificate counts against no credential: without
-# this, a stranger could bury a company's Bitácora under millions of rows. Attempts against an RFC the portal does
-# not know are capped together.
+# A contratista's Bitácora takes this many refused attempts against it (its RFC, its capturistas' CURPs) of each
+# kind, one row each, in any 15 minutes; past it, one row every 15 minutes says that they go on, and the rest are
+# counted, not written. Each address has its own limit, but a site has 65,536 IPv6 /64s, an untrusted certificate
+# counts against no credential, and a browser's cookie is free: without this, a stranger could bury a company's
+# Bitácora under millions of rows. The kinds are capped apart (an attack review), so that a flood of the free
+# refusals cannot hide guessed passwords nor lockouts; the guesses are bounded by the credential's own counts.
+# Attempts against an RFC or CURP the portal does not know are capped together.
 TOPE_RECHAZOS = limiter.Regla(limit=200, window=timedelta(minutes=15))
-MSG_TOPE = (f"{{motivo}}. Van más de {TOPE_RECHAZOS.limit} intentos rechazados en 15 minutos: mientras sigan a ese "
-            "ritmo, los siguientes no se anotan uno por uno.")
+MSG_TOPE = ("{motivo}. Van más de {tope} intentos de este tipo rechazados en 15 minutos: mientras sigan a ese ritmo, "
+            "se anota uno cada 15 minutos.")
 
 # Two files of about 2 KB and three short fields: far less than the app-wide limit, which is sized for a PDF.
 MAX_EFIRMA_REQUEST = 256 * 1024
@@ -163,22 +165,26 @@ BLOQUEOS = {"efirma-ip": "intentos con e.firma desde esta dirección",
 
 
 def auditar_intento(rechazo: str, quien: str, contratista_ids: list[int | None], motivo: str,
-                    intento: limiter.Intento | None = None) -> None:
+                    intento: limiter.Intento | None = None, *, contrasena: bool = False) -> None:
     """A refused attempt in the Bitácora, once for each contratista it concerns: the reason (`rechazo` is its kind)
     or, when the limiter refused it, the lockout, recorded at its first refused attempt only (the attempts refused
-    after it are that lockout). Never the password or the key. Committed on its own. At most TOPE_RECHAZOS rows
-    per contratista, and one saying the rest were not written."""
+    after it are that lockout). Never the password or the key. Committed on its own. `contrasena`: a wrong password
+    of a credential the portal knows (counted against it). At most TOPE_RECHAZOS rows of each kind (lockouts,
+    wrong passwords, the rest) per contratista, then one every 15 minutes."""
+    tipo = "contrasena" if contrasena else "otro"
     if intento is not None and intento.rechazado:
         if intento.bloqueo is None:
             return
-        rechazo, motivo = "bloqueo", f"{motivo} ({BLOQUEOS.get(intento.bloqueo, intento.bloqueo)})"
-    db = get_session()
+        tipo, rechazo, motivo = "bloqueo", "bloqueo", f"{motivo} ({BLOQUEOS.get(intento.bloqueo, intento.bloqueo)})"
+    db, now, tope = get_session(), utcnow(), TOPE_RECHAZOS
     for contratista_id in contratista_ids or [None]:
-        tope = limiter.intentar(db, {f"bitacora:{contratista_id or 'desconocido'}": TOPE_RECHAZOS}, utcnow())
-        if not tope.rechazado:
+        de = f"{tipo}:{contratista_id or 'desconocido'}"
+        if limiter.puesto(db, f"bitacora-{de}", tope, now) <= tope.limit:
             auditar(rechazo, motivo, contratista_id=contratista_id, quien=quien, aparte=True)
-        elif tope.bloqueo is not None:  # the first one past the cap
-            auditar(rechazo, MSG_TOPE.format(motivo=motivo), contratista_id=contratista_id, quien=quien, aparte=True)
+        elif not limiter.hay(db, f"bitacora-resumen-{de}", tope.window, now) and \
+                limiter.puesto(db, f"bitacora-resumen-{de}", tope, now) == 1:
+            auditar(rechazo, MSG_TOPE.format(motivo=motivo.rstrip("."), tope=tope.limit),
+                    contratista_id=contratista_id, quien=quien, aparte=True)
 
 
 def _contratista_de(rfc: str) -> int | None:
@@ -221,8 +227,9 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
         ("nav", nav.id) if nav is not None else ("ip", desde)
     por_ip = limiter.intentar(db, {f"efirma-{quien}:{lugar}": por_direccion()}, now)
 
-    def rechazada(motivo: str, intento: limiter.Intento | None = None) -> None:
-        auditar_intento(rechazo, rfc, [_contratista_de(rfc)], f"{referencia}: {motivo}", intento)
+    def rechazada(motivo: str, intento: limiter.Intento | None = None, contrasena: bool = False) -> None:
+        auditar_intento(rechazo, rfc, [_contratista_de(rfc)], f"{referencia}: {motivo}", intento,
+                        contrasena=contrasena)
 
     if por_ip.rechazado:
         rechazada("Demasiados intentos fallidos", por_ip)
@@ -262,7 +269,7 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
         return Verificacion(None, demasiados(form, e.intento.espera))
     except fiel.FielRechazada as e:
         rechazar(form, e)
-        rechazada(str(e))
+        rechazada(str(e), contrasena=por_credencial is not None and e.field == "password")
         if por_credencial is not None and e.field != "password":
             limiter.acierto(db, por_credencial)  # no password guess: not against the credential, only the place
         return Verificacion(None, None)

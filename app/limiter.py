@@ -157,6 +157,24 @@ def _puesto(session: Session, stored: str, regla: Regla, now: datetime, fila_id:
                                                    col(IntentoFallido.id) <= fila_id)).one()
 
 
+def puesto(session: Session, k: str, regla: Regla, now: datetime) -> int:
+    """Record one event under `k` (committed) and give its place among the key's events in the window, by id: how a
+    bound on what gets written (the Bitácora's rows) admits the first `regla.limit` of events that race, where
+    counting after recording (`intentar`) would have each of them count the others and refuse them all."""
+    session.exec(delete(IntentoFallido).where(IntentoFallido.momento < now - RETENTION))
+    fila = IntentoFallido(clave=clave(k), momento=now)
+    session.add(fila)
+    session.commit()
+    return _puesto(session, fila.clave, regla, now, fila.id)
+
+
+def hay(session: Session, k: str, window: timedelta, now: datetime) -> bool:
+    """Whether `k` has an event in the window."""
+    return session.exec(select(IntentoFallido.id).where(IntentoFallido.clave == clave(k),
+                                                        IntentoFallido.momento > now - window).limit(1)).first() \
+        is not None
+
+
 def acierto(session: Session, *intentos: Intento | None, olvidar: list[str] = ()) -> None:
     """The attempts succeeded: they were no failures (their rows go), and the failures of `olvidar` are forgotten.
     One commit."""

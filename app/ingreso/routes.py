@@ -164,7 +164,7 @@ def _verificar_capturista(form: CapturistaForm) -> tuple[Persona | None, int | N
 
     def rechazado(motivo: str, intento: limiter.Intento | None = None) -> None:
         efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_curp(db, curp),
-                                   f"CURP y contraseña: {motivo}", intento)
+                                   f"CURP y contraseña: {motivo}", intento, contrasena=bool(cuentas))
 
     intento = limiter.intentar(db, (en_navegador or por_direccion) | {f"curp:{curp}": POR_CREDENCIAL}, now)
     if intento.rechazado:
