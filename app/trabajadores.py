@@ -22,7 +22,7 @@ import math
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import ROUND_DOWN, Decimal
 from importlib import resources
 
@@ -45,6 +45,9 @@ MAX_TEXTO = 64  # longer input is refused before it is looked at (no NSS, SBC or
 MAX_NOMBRE_COMPLETO = 3 * curp_rules.MAX_NOMBRE + 2
 CENTAVOS = Decimal("0.01")
 
+# A spreadsheet cell's integer longer than any NSS or salary, kept as this text (carga_masiva.tabla._celda).
+MSG_NUMERO_LARGO = "(un número de más de 38 dígitos)"
+MSG_CURP_NO_TEXTO = "La CURP debe ser un texto de 18 caracteres; la celda tiene {que}."
 MSG_NSS_VACIO = "Captura el NSS."
 MSG_NSS_DIGITOS = "El NSS debe tener solo dígitos."
 MSG_NSS_LONGITUD = "El NSS debe tener 11 dígitos; tiene {n}."
@@ -291,8 +294,23 @@ def validar_trabajador(nss, curp, sbc, *, fecha_referencia: date, hoy: date | No
 
 def validar_curp(valor, hoy: date | None) -> str:
     """The CURP, bounded before curp.validate looks at it (which only needs 18 characters): a cell longer than
-    MAX_TEXTO is refused saying so, not with the length of the part that was kept."""
+    MAX_TEXTO is refused saying so, not with the length of the part that was kept; a spreadsheet cell that holds a
+    number, a date or a boolean (no CURP is one) is refused saying what it holds, not with the length of its text."""
+    que = _no_es_texto(valor)
+    if que:
+        raise Rechazo("curp", MSG_CURP_NO_TEXTO.format(que=que))
     texto = "" if valor is None else str(valor)
     if len(texto) > MAX_TEXTO:
         raise Rechazo("curp", curp_rules.MSG_LONGITUD.format(n=f"más de {MAX_TEXTO}"))
     return curp_rules.validate(texto, today=hoy)
+
+
+def _no_es_texto(valor) -> str | None:
+    """What a cell that is not text holds, in words; None for text (or nothing)."""
+    if isinstance(valor, bool):
+        return "un valor lógico (VERDADERO o FALSO)"
+    if isinstance(valor, (int, float, Decimal)) or valor == MSG_NUMERO_LARGO:
+        return "un número"
+    if isinstance(valor, (date, time)):  # datetime is a date
+        return "una fecha u hora"
+    return None

@@ -78,6 +78,16 @@ def test_csv_with_a_utf8_bom_and_latin1_rows_is_refused_naming_the_line():
     assert "NSS, CURP" not in e.mensaje
 
 
+@pytest.mark.parametrize("datos, linea", [
+    (b"\xef\xbb\xbfNSS,CURP,SBC\n\xd1x,1,2\n", 2),   # the bad byte first on its line: e.start counts after the BOM
+    (b"\xef\xbb\xbfa\r\nb\r\n\xd1", 3), (b"\xef\xbb\xbfa\n\xc3\n\xa9", 2),
+    (b"\xef\xbb\xbfa\rb\rc\rd\xd1", 4),              # old Mac line ends, which the reader takes as lines too
+])
+def test_the_mixed_encoding_line_is_the_readers_line(datos, linea):
+    # An attack review: one line too early when the bad byte began a line, always line 1 with CR line ends.
+    rechazo("t.csv", datos, f"en la línea {linea} tiene caracteres en otra codificación")
+
+
 def test_csv_latin1_byte_0x85_is_no_line_break():
     datos = "NSS,CURP,SBC\r\n".encode() + f"{PERSONAS[0].nss},MU\x85OZ,450\r\n".encode("latin-1")
     assert errores(leer("t.csv", datos)) == [(2, "curp")]

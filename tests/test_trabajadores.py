@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -190,6 +190,23 @@ def test_a_curp_longer_than_the_bound_says_so_not_the_length_of_what_was_kept(la
     [rechazo] = todos(e.value)
     assert rechazo.campo == "curp"
     assert rechazo.mensaje == "La CURP debe tener 18 caracteres; tiene más de 64."
+
+
+@pytest.mark.parametrize("celda, que", [
+    (123456789012345678, "un número"), (1.5e17, "un número"), (Decimal("1"), "un número"), (True, "un valor lógico"),
+    (date(1980, 1, 1), "una fecha"), (datetime(1980, 1, 1, 8, 0), "una fecha"), (time(8, 0), "una fecha u hora"),
+    (10**60, "un número"),  # kept as a placeholder text by the reader (carga_masiva.tabla._celda)
+])
+def test_a_curp_cell_that_is_no_text_says_what_it_holds(celda, que):
+    # An attack review: an XLSX cell of 10**60 was "tiene 26" (its placeholder's length), True "tiene 4", a date
+    # "tiene 8": no CURP is a number or a date, and the length of its text is no help.
+    from app.carga_masiva.tabla import _celda
+
+    with pytest.raises(ExceptionGroup) as e:
+        validar_trabajador("92919084431", _celda(celda), "450", fecha_referencia=date(2026, 4, 30), hoy=HOY)
+    [rechazo] = todos(e.value)
+    assert rechazo.campo == "curp" and rechazo.mensaje.startswith("La CURP debe ser un texto de 18 caracteres; ")
+    assert que in rechazo.mensaje
 
 
 def test_a_curp_at_the_bound_reports_its_length():

@@ -30,6 +30,7 @@ from openpyxl.xml.constants import (ARC_CONTENT_TYPES, ARC_CORE, ARC_CUSTOM, ARC
                                     SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX)
 from openpyxl.xml.functions import fromstring as xml_fromstring
 
+from ..trabajadores import MSG_NUMERO_LARGO
 from .comun import MAX_COMAS_LINEA, MAX_FILAS, MAX_LINEA, MAX_LINEAS, MB, ArchivoRechazado, Entrada
 
 MSG_COLUMNAS = ("La fila {fila} del archivo «{archivo}» tiene {n} columnas; el archivo debe tener 3: NSS, CURP y "
@@ -54,7 +55,6 @@ MSG_SIN_FILAS = "El archivo «{archivo}» no tiene trabajadores."
 MSG_XLSX_ROTO = ("El archivo «{archivo}» no se pudo leer como libro de Excel (.xlsx); ábrelo en Excel y guárdalo de "
                  "nuevo, o guárdalo como CSV.")
 MSG_XLSX_GRANDE = "El libro de Excel «{archivo}» descomprimido es demasiado grande para una lista de trabajadores."
-MSG_NUMERO_LARGO = "(un número de más de 38 dígitos)"
 MSG_XLSX_COMPLEJO = ("El libro de Excel «{archivo}» tiene demasiados estilos, hojas u objetos para una lista de "
                      "trabajadores; copia las columnas NSS, CURP y SBC a un libro nuevo, o guárdalo como CSV.")
 
@@ -147,7 +147,11 @@ def _texto_csv(datos: bytes, archivo: str) -> str:
         if datos.startswith(b"\xef\xbb\xbf"):
             # The BOM says UTF-8 and a later byte is not: a file pasted together from two encodings. Read as
             # Latin-1 its header would be "ï»¿NSS" and the user told her columns are wrong; say what is wrong.
-            raise ArchivoRechazado(MSG_MEZCLA.format(archivo=archivo, fila=datos.count(b"\n", 0, e.start) + 1))
+            # The line is counted as the reader counts them (CRLF, LF or a lone CR ends one) in the text before
+            # the bad byte (`e.start` counts from after the BOM).
+            antes = datos[3:3 + e.start].decode("utf-8")
+            fila = antes.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+            raise ArchivoRechazado(MSG_MEZCLA.format(archivo=archivo, fila=fila))
         return datos.decode("latin-1")     # never fails: every byte is a Latin-1 character
 
 
