@@ -87,12 +87,14 @@ def nombrar(response: Response, disposicion: str, nombre: str) -> None:
     """Content-Disposition for a file called `nombre`, whatever its characters. HTTP/1.1 headers are Latin-1 on the
     wire (waitress encodes them so, and a name with an en dash or an emoji made "Ver archivo" a 500): a name that is
     not ASCII goes as RFC 6266's filename*=UTF-8'' plus an ASCII `filename` for old clients, as Flask's send_file
-    does; werkzeug quotes both."""
-    try:
-        nombre.encode("ascii")
-    except UnicodeEncodeError:
-        ascii_ = unicodedata.normalize("NFKD", nombre).encode("ascii", "ignore").decode("ascii")
-        nombres = {"filename": ascii_ or "archivo", "filename*": "UTF-8''" + quote(nombre, safe="!#$&+-.^_`|~")}
-    else:
-        nombres = {"filename": nombre}
+    does; werkzeug quotes both. So does a name with "%": browsers percent-decode a plain `filename` (RFC 6266
+    appendix D), and "Acuse%20STPS.pdf" would be saved as "Acuse STPS.pdf"."""
+    if nombre.isascii() and "%" not in nombre:
+        response.headers.set("Content-Disposition", disposicion, filename=nombre)
+        return
+    ascii_ = unicodedata.normalize("NFKD", nombre).encode("ascii", "ignore").decode("ascii").replace("%", "_")
+    base, punto, extension = ascii_.strip().rpartition(".")
+    if punto and not base.strip():  # only the extension was left (a name in emoji or Cyrillic): not a hidden file
+        ascii_ = f"archivo.{extension}"
+    nombres = {"filename": ascii_.strip() or "archivo", "filename*": "UTF-8''" + quote(nombre, safe="!#$&+-.^_`|~")}
     response.headers.set("Content-Disposition", disposicion, **nombres)

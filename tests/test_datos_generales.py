@@ -595,7 +595,10 @@ def test_an_autosave_that_read_the_draft_before_ubicar_does_not_undo_it(request,
 
 @pytest.mark.parametrize("nombre, ascii_", [
     ("Acuse STPS – 2024.pdf", "Acuse STPS  2024.pdf"),   # Word's en dash: a 500 under waitress, found by a review
-    ("Añadido “final”.pdf", "Anadido final.pdf"), ("Акт.pdf", ".pdf"), ("📄.pdf", ".pdf"), ("España.pdf", "Espana.pdf"),
+    ("Añadido “final”.pdf", "Anadido final.pdf"), ("Акт.pdf", "archivo.pdf"), ("📄.pdf", "archivo.pdf"),
+    ("España.pdf", "Espana.pdf"),
+    # Browsers percent-decode a plain filename (RFC 6266 appendix D): saved as "Acuse STPS.pdf" (an attack review)
+    ("Acuse%20STPS.pdf", "Acuse_20STPS.pdf"),
 ])
 def test_ver_archivo_of_a_name_outside_latin1_is_sent_as_rfc_6266(entrar, juegos, nombre, ascii_):
     client = entrar(juegos["fisica"])
