@@ -50,7 +50,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     from .correo import Correo
 
-    app.extensions["correo"] = Correo(app.config.get("SMTP_URL"), Path(app.config.get("OUTBOX") or instance / "outbox"))
+    app.extensions["correo"] = Correo(app.config.get("SMTP_URL"), Path(app.config.get("OUTBOX") or instance / "outbox"),
+                                      app.config.get("REMITENTE"))
     app.jinja_env.filters["fecha"] = hora.fecha_hora
 
     from .acuses.routes import bp as acuses_bp

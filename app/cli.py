@@ -21,7 +21,7 @@ def _app(migrate: bool = False, **config):
     """
     from . import schema
 
-    app = create_app(config or None)
+    app = _nueva(config or None)
     _solo_del_dueno(Path(app.instance_path))
     engine = app.extensions["engine"]
     if migrate or engine.dialect.name == "sqlite":
@@ -37,7 +37,34 @@ def _app(migrate: bool = False, **config):
     return app
 
 
-@click.group(help="ICSOE: portal de contratistas de servicios u obras especializados.")
+def _nueva(config: dict | None = None):
+    """create_app, or one line and exit 1 for a setting it cannot use (SMTP_URL, ICSOE_REMITENTE, …)."""
+    try:
+        return create_app(config)
+    except ValueError as e:
+        click.echo(f"Configuración inválida: {e}", err=True)
+        sys.exit(1)
+
+
+class _Grupo(click.Group):
+    """The commands, each ended by a database that does not answer, or refuses the app's role, with one line that
+    says which (an operator's first run: a wrong DATABASE_URL, a database the role does not own), not a hundred
+    lines of traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as e:
+            motivo = (str(e.orig).strip().splitlines() or [type(e.orig).__name__])[0]
+            url = os.environ.get("DATABASE_URL", "").strip()
+            click.echo(f"No fue posible usar la base de datos {_safe_url(url) if url else 'SQLite de la instancia'}: "
+                       f"{motivo}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Grupo, help="ICSOE: portal de contratistas de servicios u obras especializados.")
 def main() -> None:
     # Everything the instance holds (database, WAL, secret key, outbox, logs, demo keys) is readable by its owner
     # only: files 0600, folders 0700.
@@ -50,7 +77,7 @@ def main() -> None:
 @click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress (app/servidor.py: without its main loop's busy wait); upgrades a SQLite database
-    (and loads the postal codes) first.
+    first, and loads the postal codes into an empty catalog (on any database).
 
     Behind reverse proxies (ICSOE_PROXIES=N), waitress itself reads X-Forwarded-For and -Proto, but only from the
     proxy's address (ICSOE_TRUSTED_PROXY, default 127.0.0.1; "*" trusts any peer): without that it strips them, and
@@ -203,7 +230,7 @@ def db_upgrade() -> None:
     0.1.0 upgrades in place, with its data."""
     from . import schema
 
-    app = create_app()
+    app = _nueva()
     click.echo(f"Base de datos: {_safe_url(app.config['DATABASE_URL'])}")
     before, after = schema.upgrade(app.extensions["engine"])
     if before == after:
@@ -217,7 +244,7 @@ def db_current() -> None:
     """Print the database's revision and this release's newest; exit 1 when the database is behind."""
     from . import schema
 
-    app = create_app()
+    app = _nueva()
     found, wanted = schema.current(app.extensions["engine"]), schema.head()
     click.echo(f"Revisión de la base de datos: {found or 'ninguna (vacía o versión 0.1.0)'}")
     click.echo(f"Revisión más reciente de esta versión: {wanted}")
@@ -236,7 +263,7 @@ def backup(file: Path) -> None:
     from . import respaldo
 
     # Not _app(): a backup changes nothing, and the README's upgrade steps take one before `icsoe db upgrade`.
-    app = create_app()
+    app = _nueva()
     inicio = time.monotonic()
     try:
         respaldo.backup(app.extensions["engine"], file)
@@ -259,7 +286,7 @@ def restore(file: Path) -> None:
 
     from . import respaldo
 
-    app = create_app()  # not _app(): the target stays as it is until the backup has been checked
+    app = _nueva()  # not _app(): the target stays as it is until the backup has been checked
     _solo_del_dueno(Path(app.instance_path))
     engine = app.extensions["engine"]
     inicio = time.monotonic()

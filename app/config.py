@@ -91,6 +91,9 @@ def from_environment(instance: Path) -> dict:
         "PROXIES": int(os.environ.get("ICSOE_PROXIES", "0") or 0),
         # Outgoing mail: smtp://user:password@host:587?starttls=1 (or smtps://). Unset: .eml files in instance/outbox.
         "SMTP_URL": os.environ.get("SMTP_URL", "").strip() or None,
+        # The From of every message ("ICSOE <no-responder@icsoe.invalid>" unset): a mail server refuses a sender
+        # of a domain that is not its own, and .invalid is nobody's.
+        "REMITENTE": os.environ.get("ICSOE_REMITENTE", "").strip() or None,
         # Where the outbox is (default: instance/outbox). Several nodes without SMTP may share one folder.
         "OUTBOX": os.environ.get("ICSOE_OUTBOX", "").strip() or None,
         # A RENAPO-style CURP service (GET <url>/<CURP> -> JSON names). Unset: the embedded directory

@@ -64,13 +64,17 @@ class _Smtp:
     password: str | None
 
 
+REMITENTE = "ICSOE <no-responder@icsoe.invalid>"  # the demo's; ICSOE_REMITENTE sets a real one
+
+
 class Correo:
     """Configured once per app; `enviar` may be called from any thread (each call opens its own connection)."""
 
-    def __init__(self, smtp_url: str | None, outbox: Path, remitente: str = "ICSOE <no-responder@icsoe.invalid>",
+    def __init__(self, smtp_url: str | None, outbox: Path, remitente: str | None = None,
                  *, timeout: float = TIMEOUT, tls_context: ssl.SSLContext | None = None):
         """`smtp_url` None or "" writes to `outbox`. `tls_context` replaces the system's trusted CAs (a relay
         with a private CA; the tests' self-signed server). Raises ValueError for a URL or sender it cannot use."""
+        remitente = remitente or REMITENTE
         _, address = parseaddr(remitente)
         if "@" not in address or "\n" in remitente or "\r" in remitente:
             raise ValueError(f"remitente is not an e-mail address: {remitente!r}")

@@ -171,3 +171,38 @@ def test_curp_import_fills_the_directory(icsoe, tmp_path):
     bad = tmp_path / "mal.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     assert icsoe("curp", "import", str(bad)).exit_code == 1
+
+
+def test_the_sender_of_every_message_is_ICSOE_REMITENTE(icsoe, tmp_path, monkeypatch):
+    # An operator's walkthrough: the sender was fixed at no-responder@icsoe.invalid, which a real mail server refuses.
+    monkeypatch.setenv("ICSOE_REMITENTE", "Portal ICSOE <icsoe@empresa.example>")
+    monkeypatch.setenv("ICSOE_OUTBOX", str(tmp_path / "salida"))
+    assert icsoe("init").exit_code == 0
+    from app.correo import Mensaje
+
+    app = create_app()
+    app.extensions["correo"].enviar(Mensaje(para="ana@example.com", asunto="Aviso", texto="Hola.\n"))
+    [eml] = (tmp_path / "salida").glob("*.eml")
+    assert "From: Portal ICSOE <icsoe@empresa.example>" in eml.read_text(encoding="utf-8")
+
+
+def test_a_setting_it_cannot_use_is_one_line_not_a_traceback(icsoe, monkeypatch):
+    monkeypatch.setenv("ICSOE_REMITENTE", "no es una dirección")
+    result = icsoe("init")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Configuración inválida: remitente is not an e-mail address")
+    assert "Traceback" not in result.output
+
+
+def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(icsoe, monkeypatch):
+    # An operator's walkthrough: a wrong DATABASE_URL printed ~110 lines of SQLAlchemy traceback.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nobody listens there
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://icsoe:secreto@127.0.0.1:{port}/icsoe")
+    for args in (("db", "upgrade"), ("serve", "--port", str(port))):
+        result = icsoe(*args)
+        assert result.exit_code == 1, result.output
+        *antes, linea = result.output.strip().splitlines()  # db upgrade names the database first
+        assert len(antes) <= 1 and linea.startswith(f"No fue posible usar la base de datos postgresql://icsoe:***@127.0.0.1:{port}/icsoe: ")
+        assert "secreto" not in result.output
