@@ -335,6 +335,29 @@ def trust_add(files: tuple[Path, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
+@trust.command("remove")
+@click.argument("huellas", nargs=-1, required=True)
+def trust_remove(huellas: tuple[str, ...]) -> None:
+    """Stop trusting CA certificates, each named by the start of its fingerprint as `icsoe trust list` shows it
+    (the demo CA on a database that must not have it, a CA withdrawn). Sessions already open go on until they end;
+    nothing more is signed with an e.firma that CA issued."""
+    from . import trust as store
+    from .db import get_session
+
+    app = _app()
+    failed = False
+    with app.app_context():
+        for huella in huellas:
+            try:
+                ca = store.remove(get_session(), huella)
+            except store.NoHay as e:
+                click.echo(str(e), err=True)
+                failed = True
+                continue
+            click.echo(f"{ca.fingerprint[:16]}  {ca.subject}: ya no es de confianza")
+    sys.exit(1 if failed else 0)
+
+
 @trust.command("list")
 def trust_list() -> None:
     """List the trusted CA certificates."""

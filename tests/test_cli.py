@@ -206,3 +206,29 @@ def test_a_database_that_does_not_answer_is_one_line_not_a_traceback(icsoe, monk
         *antes, linea = result.output.strip().splitlines()  # db upgrade names the database first
         assert len(antes) <= 1 and linea.startswith(f"No fue posible usar la base de datos postgresql://icsoe:***@127.0.0.1:{port}/icsoe: ")
         assert "secreto" not in result.output
+
+
+def test_trust_remove_withdraws_a_ca_at_once(icsoe, tmp_path):
+    # An operator's walkthrough: `icsoe init --demo` run on the wrong database trusted a CA whose key is on disk,
+    # and nothing could take it back.
+    assert icsoe("init", "--demo").exit_code == 0
+    [linea] = icsoe("trust", "list").output.strip().splitlines()
+    huella = linea.split()[0]
+    for malo, dice in (("zz", "no es el principio de una huella"), ("0" * 8, "Ninguna autoridad")):
+        result = icsoe("trust", "remove", malo)
+        assert result.exit_code == 1 and dice in result.output
+    assert "AC DEMO ICSOE" in icsoe("trust", "list").output  # a refused name removes nothing
+    result = icsoe("trust", "remove", huella.upper())
+    assert result.exit_code == 0 and "AC DEMO ICSOE" in result.output, result.output
+    assert result.output.strip().endswith(": ya no es de confianza")
+    assert "No hay autoridades" in icsoe("trust", "list").output
+
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
+    client = app.test_client()
+    carpeta = tmp_path / "instance" / "demo" / "fiel_persona_moral"
+    response = client.post("/ingreso/efirma", content_type="multipart/form-data", data={
+        "csrf_token": token(client), "rfc": demo.EMPRESA_RFC, "password": (carpeta / "password.txt").read_text(),
+        "cer": (io.BytesIO((carpeta / "certificate.cer").read_bytes()), "certificate.cer"),
+        "key": (io.BytesIO((carpeta / "private_key.key").read_bytes()), "private_key.key")})
+    assert response.status_code == 422
+    assert "autoridad certificadora" in html(response).select_one("#cer-error").get_text()
