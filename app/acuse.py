@@ -344,6 +344,33 @@ class _Revisor:
         self.proceso.join()
 
 
+def _una_pagina() -> bytes:
+    """A PDF of one empty page with its cross-reference table, for `comprobar_revision`."""
+    objetos = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>"]
+    pdf, posiciones = bytearray(b"%PDF-1.4\n"), []
+    for numero, objeto in enumerate(objetos, 1):
+        posiciones.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (numero, objeto)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objetos) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % p for p in posiciones)
+    pdf += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objetos) + 1, xref)
+    return bytes(pdf)
+
+
+def comprobar_revision() -> None:
+    """Start a checking child and have it count a page, as a node starts (`icsoe serve`): OSError when it cannot. A
+    node whose children cannot start (an interpreter its user may not read, as one under /root; no /dev/shm)
+    serves every page but refuses every acuse as "not checked": an operator learns it at start, not from a user."""
+    revisor = _Revisor.tomar()
+    resultado = revisor.contar(_una_pagina())
+    if resultado != ("paginas", 1):
+        revisor.cerrar()
+        raise OSError(f"the checking process answered {resultado!r} for a one-page PDF")
+    revisor.devolver()
+
+
 def _revisar(conexion) -> None:
     """The child's loop: receive a PDF, answer what `_Revisor.contar` returns, until the parent goes away."""
     logging.disable(logging.CRITICAL)  # pypdf's warnings, one per repair, stay here

@@ -94,6 +94,15 @@ def serve(host: str, port: int, threads: int) -> None:
     app = _app(PROXY_FIX=False, DB_CONEXIONES=threads)
     _log_to(Path(app.instance_path) / "logs")
     logging.getLogger("waitress.queue").addFilter(ColaProfunda(threads))
+    from . import acuse
+
+    try:
+        acuse.comprobar_revision()
+    except OSError as e:
+        click.echo(f"No fue posible iniciar la revisión de PDF ({e}): este nodo rechazaría todo acuse. Revisa que "
+                   "el usuario del servicio pueda leer el intérprete de Python de su venv (uno bajo /root no) y "
+                   "escribir en /dev/shm.", err=True)
+        sys.exit(1)
     loaded = catalog.ensure_loaded(app.extensions["engine"])  # only on an empty catalog
     if loaded:
         click.echo(f"Catálogo de códigos postales cargado: {loaded:,} asentamientos.")

@@ -232,3 +232,15 @@ def test_trust_remove_withdraws_a_ca_at_once(icsoe, tmp_path):
         "key": (io.BytesIO((carpeta / "private_key.key").read_bytes()), "private_key.key")})
     assert response.status_code == 422
     assert "autoridad certificadora" in html(response).select_one("#cer-error").get_text()
+
+
+def test_serve_refuses_to_start_when_it_could_not_check_a_pdf(icsoe, monkeypatch):
+    # An operator's walkthrough: a node whose checking child could not start (a venv on an interpreter under /root,
+    # unreadable by the service's user) served every page and refused every acuse, and /salud said nothing.
+    from app import acuse
+
+    assert icsoe("init").exit_code == 0
+    monkeypatch.setattr(acuse._Revisor, "contar", lambda self, data: ("murio", None))
+    result = icsoe("serve", "--port", "1")
+    assert result.exit_code == 1
+    assert result.output.startswith("No fue posible iniciar la revisión de PDF (the checking process answered")
