@@ -44,6 +44,12 @@ def _nueva(config: dict | None = None):
     except ValueError as e:
         click.echo(f"Configuración inválida: {e}", err=True)
         sys.exit(1)
+    except OSError as e:  # the instance folder: ICSOE_INSTANCE unset and run from a folder of another user, say
+        if e.filename is None:
+            raise
+        click.echo(f"No fue posible crear la carpeta de la instancia {e.filename}: {e.strerror}. Define "
+                   "ICSOE_INSTANCE con una carpeta de este usuario.", err=True)
+        sys.exit(1)
 
 
 class _Grupo(click.Group):
@@ -94,6 +100,9 @@ def serve(host: str, port: int, threads: int) -> None:
     app = _app(PROXY_FIX=False, DB_CONEXIONES=threads)
     _log_to(Path(app.instance_path) / "logs")
     logging.getLogger("waitress.queue").addFilter(ColaProfunda(threads))
+    if app.extensions["engine"].dialect.name != "sqlite" and not os.environ.get("SECRET_KEY"):
+        click.echo("Aviso: SECRET_KEY no está definida; este nodo firma con la clave de su carpeta de instancia, y "
+                   "varios nodos deben compartir una (README, «Varios nodos»).", err=True)
     from . import acuse
 
     try:
@@ -222,10 +231,10 @@ class ColaProfunda(logging.Filter):
 
 
 def _safe_url(url: str) -> str:
-    """The database URL without its password, for printing."""
-    from sqlalchemy.engine import make_url
+    """The database URL without its password, for printing (also one SQLAlchemy would misread)."""
+    from .config import url_sin_contrasena
 
-    return make_url(url).render_as_string(hide_password=True)
+    return url_sin_contrasena(url)
 
 
 @main.group()
@@ -254,6 +263,7 @@ def db_current() -> None:
     from . import schema
 
     app = _nueva()
+    click.echo(f"Base de datos: {_safe_url(app.config['DATABASE_URL'])}")
     found, wanted = schema.current(app.extensions["engine"]), schema.head()
     click.echo(f"Revisión de la base de datos: {found or 'ninguna (vacía o versión 0.1.0)'}")
     click.echo(f"Revisión más reciente de esta versión: {wanted}")

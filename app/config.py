@@ -11,6 +11,9 @@ def instance_folder() -> Path:
     return Path(os.environ.get("ICSOE_INSTANCE", "instance")).resolve()
 
 
+MIN_SECRET_KEY = 32
+
+
 def secret_key(instance: Path) -> str:
     """SECRET_KEY from the environment, else generated once into the instance folder (mode 0600).
 
@@ -18,7 +21,12 @@ def secret_key(instance: Path) -> str:
     proofs are signed with it.
     """
     if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+        clave = os.environ["SECRET_KEY"]
+        # deploy/icsoe.env.example's placeholder, or a word: whoever knows it can sign sessions as anyone.
+        if len(clave) < MIN_SECRET_KEY or clave.startswith("change-me"):
+            raise ValueError(f"SECRET_KEY debe ser de al menos {MIN_SECRET_KEY} caracteres aleatorios (python3 -c "
+                             "\"import secrets; print(secrets.token_hex(32))\"), no un ejemplo ni una palabra.")
+        return clave
     path = instance / "secret_key"
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
@@ -36,12 +44,36 @@ def secret_key(instance: Path) -> str:
 def database_url(instance: Path) -> str:
     """DATABASE_URL (PostgreSQL in production: postgresql://user:pass@host/db), else SQLite in the instance folder."""
     url = os.environ.get("DATABASE_URL", "").strip()
+    _revisar_credenciales(url)
     # postgres:// is the short form many providers hand out. Name the driver we install (psycopg 3): SQLAlchemy
     # 2.0 would otherwise look for psycopg2.
     for short in ("postgres://", "postgresql://"):
         if url.startswith(short):
             url = "postgresql+psycopg://" + url[len(short):]
     return url or f"sqlite:///{instance / 'icsoe.sqlite'}"
+
+
+def _revisar_credenciales(url: str) -> None:
+    """ValueError for a user or password with a character that ends it in a URL ("@", "/", "?", "#"): written as
+    is, SQLAlchemy reads "Cl@ve" as the password "Cl" and a host "ve@db", and the driver's error then shows the rest
+    of the password. Said before anything connects, without the password."""
+    _, separador, resto = url.partition("://")
+    if not separador or "@" not in resto:
+        return
+    credenciales = resto[:resto.rfind("@")]
+    if any(c in credenciales for c in "@/?#"):
+        raise ValueError("DATABASE_URL: el usuario o la contraseña llevan «@», «/», «?» o «#»; escríbelos "
+                         "codificados (%40, %2F, %3F, %23).")
+
+
+def url_sin_contrasena(url: str) -> str:
+    """A database URL to print: the password, whatever it holds, as ***."""
+    esquema, separador, resto = url.partition("://")
+    if not separador or "@" not in resto:
+        return url
+    arroba = resto.rfind("@")
+    usuario, dos_puntos, _ = resto[:arroba].partition(":")
+    return f"{esquema}://{usuario}{':***' if dos_puntos else ''}{resto[arroba:]}"
 
 
 # The demo's public address, which is also where `icsoe serve` listens by default.

@@ -244,3 +244,39 @@ def test_serve_refuses_to_start_when_it_could_not_check_a_pdf(icsoe, monkeypatch
     result = icsoe("serve", "--port", "1")
     assert result.exit_code == 1
     assert result.output.startswith("No fue posible iniciar la revisión de PDF (the checking process answered")
+
+
+def test_settings_an_operator_gets_wrong_are_refused_in_one_line(icsoe, monkeypatch):
+    """An operator's second walkthrough: deploy/icsoe.env.example's SECRET_KEY placeholder was served with (anyone
+    who read the example could sign sessions), and a password with "@" in DATABASE_URL was misread and half shown."""
+    monkeypatch.setenv("SECRET_KEY", "change-me-to-64-random-hex-characters")
+    result = icsoe("init")
+    assert result.exit_code == 1 and result.output.startswith("Configuración inválida: SECRET_KEY debe ser")
+    monkeypatch.setenv("SECRET_KEY", "a" * 31)
+    assert icsoe("init").exit_code == 1
+    monkeypatch.setenv("SECRET_KEY", "0123456789abcdef" * 4)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://icsoe:Cl@ve#2024@127.0.0.1:5433/icsoe")
+    result = icsoe("db", "current")
+    assert result.exit_code == 1 and "«@», «/», «?» o «#»" in result.output
+    assert "ve#2024" not in result.output and "Cl" not in result.output.replace("Configuración", "")
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("ICSOE_INSTANCE", "/etc/passwd/instancia")  # a folder it cannot make
+    result = icsoe("trust", "list")
+    assert result.exit_code == 1 and result.output.startswith("No fue posible crear la carpeta de la instancia")
+
+
+@pytest.mark.parametrize("url, mostrada", [
+    ("postgresql://icsoe:secreto@db/icsoe", "postgresql://icsoe:***@db/icsoe"),
+    ("postgresql://icsoe:Cl@ve#2024@127.0.0.1:5433/icsoe", "postgresql://icsoe:***@127.0.0.1:5433/icsoe"),
+    ("postgresql://icsoe@db/icsoe", "postgresql://icsoe@db/icsoe"), ("sqlite:////srv/i/icsoe.sqlite", None),
+])
+def test_a_database_url_is_printed_without_any_of_its_password(url, mostrada):
+    from app.config import url_sin_contrasena
+
+    assert url_sin_contrasena(url) == (mostrada or url)
+
+
+def test_db_current_names_the_database(icsoe, tmp_path):
+    assert icsoe("init").exit_code == 0
+    result = icsoe("db", "current")
+    assert result.output.startswith(f"Base de datos: sqlite:///{tmp_path / 'instance' / 'icsoe.sqlite'}\n")
