@@ -57,8 +57,8 @@ def _revisar_credenciales(url: str) -> None:
     """ValueError for a user or password with a character that ends it in a URL ("@", "/", "?", "#"): written as
     is, SQLAlchemy reads "Cl@ve" as the password "Cl" and a host "ve@db", and the driver's error then shows the rest
     of the password. Said before anything connects, without the password."""
-    _, separador, resto = url.partition("://")
-    if not separador or "@" not in resto:
+    esquema, separador, resto = url.partition("://")
+    if not separador or "@" not in resto or esquema.startswith("sqlite"):  # a SQLite URL is a path
         return
     credenciales = resto[:resto.rfind("@")]
     if any(c in credenciales for c in "@/?#"):
@@ -69,7 +69,7 @@ def _revisar_credenciales(url: str) -> None:
 def url_sin_contrasena(url: str) -> str:
     """A database URL to print: the password, whatever it holds, as ***."""
     esquema, separador, resto = url.partition("://")
-    if not separador or "@" not in resto:
+    if not separador or "@" not in resto or esquema.startswith("sqlite"):
         return url
     arroba = resto.rfind("@")
     usuario, dos_puntos, _ = resto[:arroba].partition(":")

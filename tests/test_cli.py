@@ -269,11 +269,15 @@ def test_settings_an_operator_gets_wrong_are_refused_in_one_line(icsoe, monkeypa
     ("postgresql://icsoe:secreto@db/icsoe", "postgresql://icsoe:***@db/icsoe"),
     ("postgresql://icsoe:Cl@ve#2024@127.0.0.1:5433/icsoe", "postgresql://icsoe:***@127.0.0.1:5433/icsoe"),
     ("postgresql://icsoe@db/icsoe", "postgresql://icsoe@db/icsoe"), ("sqlite:////srv/i/icsoe.sqlite", None),
+    ("sqlite:////srv/a:b@c/icsoe.sqlite", None),  # a path, whatever it holds
 ])
-def test_a_database_url_is_printed_without_any_of_its_password(url, mostrada):
-    from app.config import url_sin_contrasena
+def test_a_database_url_is_printed_without_any_of_its_password(url, mostrada, monkeypatch):
+    from app.config import database_url, url_sin_contrasena
 
     assert url_sin_contrasena(url) == (mostrada or url)
+    if url.startswith("sqlite"):  # and it is no URL with a password to refuse
+        monkeypatch.setenv("DATABASE_URL", url)
+        assert database_url(Path("/x")) == url
 
 
 def test_db_current_names_the_database(icsoe, tmp_path):
