@@ -345,18 +345,14 @@ class _Revisor:
 
 
 def _una_pagina() -> bytes:
-    """A PDF of one empty page with its cross-reference table, for `comprobar_revision`."""
-    objetos = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>"]
-    pdf, posiciones = bytearray(b"%PDF-1.4\n"), []
-    for numero, objeto in enumerate(objetos, 1):
-        posiciones.append(len(pdf))
-        pdf += b"%d 0 obj\n%s\nendobj\n" % (numero, objeto)
-    xref = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objetos) + 1)
-    pdf += b"".join(b"%010d 00000 n \n" % p for p in posiciones)
-    pdf += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objetos) + 1, xref)
-    return bytes(pdf)
+    """A PDF of one empty page, for `comprobar_revision` (reportlab writes the acuse de presentación too)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    salida = io.BytesIO()
+    lienzo = Canvas(salida, invariant=True)
+    lienzo.showPage()
+    lienzo.save()
+    return salida.getvalue()
 
 
 def comprobar_revision() -> None:

@@ -53,27 +53,35 @@ def database_url(instance: Path) -> str:
     return url or f"sqlite:///{instance / 'icsoe.sqlite'}"
 
 
+def _partes(url: str) -> tuple[str, str, str] | None:
+    """(scheme, user and password, "@" and the rest) of a database URL with credentials; None for one without, or
+    a SQLite URL (a path, whatever it holds). The credentials end at the last "@", so that a password holding one
+    unencoded is still all of them."""
+    esquema, separador, resto = url.partition("://")
+    if not separador or "@" not in resto or esquema.startswith("sqlite"):
+        return None
+    arroba = resto.rfind("@")
+    return esquema, resto[:arroba], resto[arroba:]
+
+
 def _revisar_credenciales(url: str) -> None:
     """ValueError for a user or password with a character that ends it in a URL ("@", "/", "?", "#"): written as
     is, SQLAlchemy reads "Cl@ve" as the password "Cl" and a host "ve@db", and the driver's error then shows the rest
     of the password. Said before anything connects, without the password."""
-    esquema, separador, resto = url.partition("://")
-    if not separador or "@" not in resto or esquema.startswith("sqlite"):  # a SQLite URL is a path
-        return
-    credenciales = resto[:resto.rfind("@")]
-    if any(c in credenciales for c in "@/?#"):
+    partes = _partes(url)
+    if partes and any(c in partes[1] for c in "@/?#"):
         raise ValueError("DATABASE_URL: el usuario o la contraseña llevan «@», «/», «?» o «#»; escríbelos "
                          "codificados (%40, %2F, %3F, %23).")
 
 
 def url_sin_contrasena(url: str) -> str:
     """A database URL to print: the password, whatever it holds, as ***."""
-    esquema, separador, resto = url.partition("://")
-    if not separador or "@" not in resto or esquema.startswith("sqlite"):
+    partes = _partes(url)
+    if partes is None:
         return url
-    arroba = resto.rfind("@")
-    usuario, dos_puntos, _ = resto[:arroba].partition(":")
-    return f"{esquema}://{usuario}{':***' if dos_puntos else ''}{resto[arroba:]}"
+    esquema, credenciales, resto = partes
+    usuario, dos_puntos, _ = credenciales.partition(":")
+    return f"{esquema}://{usuario}{':***' if dos_puntos else ''}{resto}"
 
 
 # The demo's public address, which is also where `icsoe serve` listens by default.

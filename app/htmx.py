@@ -92,9 +92,9 @@ def nombrar(response: Response, disposicion: str, nombre: str) -> None:
     if nombre.isascii() and "%" not in nombre:
         response.headers.set("Content-Disposition", disposicion, filename=nombre)
         return
-    ascii_ = unicodedata.normalize("NFKD", nombre).encode("ascii", "ignore").decode("ascii").replace("%", "_")
-    base, punto, extension = ascii_.strip().rpartition(".")
+    ascii_ = unicodedata.normalize("NFKD", nombre).encode("ascii", "ignore").decode("ascii").replace("%", "_").strip()
+    base, punto, extension = ascii_.rpartition(".")
     if punto and not base.strip():  # only the extension was left (a name in emoji or Cyrillic): not a hidden file
         ascii_ = f"archivo.{extension}"
-    nombres = {"filename": ascii_.strip() or "archivo", "filename*": "UTF-8''" + quote(nombre, safe="!#$&+-.^_`|~")}
+    nombres = {"filename": ascii_ or "archivo", "filename*": "UTF-8''" + quote(nombre, safe="!#$&+-.^_`|~")}
     response.headers.set("Content-Disposition", disposicion, **nombres)
