@@ -12,15 +12,18 @@ import click
 from . import create_app
 
 
-def _app(migrate: bool = False, **config):
+def _app(migrate: bool = False, crear: bool = False, **config):
     """The app on the configured database, its schema made current first.
 
     `migrate` (init, db upgrade): bring any database to the newest revision. Otherwise a SQLite instance is
     upgraded too (one node, one file), but a PostgreSQL one that is behind stops the command: several nodes
-    starting together must not race to migrate, so the operator runs `icsoe db upgrade` once.
+    starting together must not race to migrate, so the operator runs `icsoe db upgrade` once. `crear` (init,
+    serve): a SQLite database that does not exist yet is created; any other command refuses it (`_existente`).
     """
     from . import schema
 
+    if not crear:
+        _existente()
     app = _nueva(config or None)
     _solo_del_dueno(Path(app.instance_path))
     engine = app.extensions["engine"]
@@ -49,6 +52,30 @@ def _nueva(config: dict | None = None):
             raise
         click.echo(f"No fue posible crear la carpeta de la instancia {e.filename}: {e.strerror}. Define "
                    "ICSOE_INSTANCE con una carpeta de este usuario.", err=True)
+        sys.exit(1)
+
+
+def _existente() -> None:
+    """Exit 1 with one line when the configured database is a SQLite file that does not exist. An operator's
+    one-off command run without the service's environment (ICSOE_INSTANCE, DATABASE_URL unset: from another folder,
+    without `set -a; . /etc/icsoe/icsoe.env`) used to create an empty database in ./instance and act on it: `trust
+    add` said it trusted a CA the portal never saw, `trust list` that none was trusted. Checked before the app is
+    built, which would create the instance folder and its secret key."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from . import config as app_config
+
+    try:
+        url = make_url(app_config.database_url(app_config.instance_folder()))
+    except (ValueError, ArgumentError):  # an unusable setting: create_app says which, in its own words
+        return
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    if not Path(url.database).exists():
+        click.echo(f"No hay base de datos en {url.database}. Si la instancia está en otra carpeta, define "
+                   "ICSOE_INSTANCE (o DATABASE_URL) como los define el servicio; para crear una nueva: icsoe init.",
+                   err=True)
         sys.exit(1)
 
 
@@ -97,7 +124,7 @@ def serve(host: str, port: int, threads: int) -> None:
         os.environ["ICSOE_URL"] = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     proxies = int(os.environ.get("ICSOE_PROXIES", "0") or 0)
     # SQLite: upgraded here; PostgreSQL: refused while behind (icsoe db upgrade). One pooled connection per thread.
-    app = _app(PROXY_FIX=False, DB_CONEXIONES=threads)
+    app = _app(crear=True, PROXY_FIX=False, DB_CONEXIONES=threads)
     _log_to(Path(app.instance_path) / "logs")
     logging.getLogger("waitress.queue").addFilter(ColaProfunda(threads))
     if app.extensions["engine"].dialect.name != "sqlite" and not os.environ.get("SECRET_KEY"):
@@ -136,7 +163,7 @@ def init(demo: bool) -> None:
     """Create the instance folder and the database (and, with --demo, the demo e.firma sets)."""
     from . import sepomex as catalog
 
-    app = _app(migrate=True)
+    app = _app(migrate=True, crear=True)
     loaded = catalog.ensure_loaded(app.extensions["engine"])
     if loaded:
         click.echo(f"Catálogo de códigos postales de SEPOMEX cargado: {loaded:,} asentamientos.")
@@ -248,6 +275,7 @@ def db_upgrade() -> None:
     0.1.0 upgrades in place, with its data."""
     from . import schema
 
+    _existente()  # a new instance is made by `icsoe init`
     app = _nueva()
     click.echo(f"Base de datos: {_safe_url(app.config['DATABASE_URL'])}")
     before, after = schema.upgrade(app.extensions["engine"])
@@ -262,6 +290,7 @@ def db_current() -> None:
     """Print the database's revision and this release's newest; exit 1 when the database is behind."""
     from . import schema
 
+    _existente()
     app = _nueva()
     click.echo(f"Base de datos: {_safe_url(app.config['DATABASE_URL'])}")
     found, wanted = schema.current(app.extensions["engine"]), schema.head()

@@ -231,7 +231,7 @@ def test_backup_refuses_a_missing_database_and_writing_over_it(tmp_path, monkeyp
     result = icsoe(tmp_path / "nada", "backup", str(tmp_path / "r.sqlite"))
     assert result.exit_code == 1 and "No hay base de datos que respaldar" in result.output
     assert not (tmp_path / "nada" / "icsoe.sqlite").exists()  # and none was created
-    assert icsoe(tmp_path / "i", "db", "upgrade").exit_code == 0
+    assert icsoe(tmp_path / "i", "init").exit_code == 0
     result = icsoe(tmp_path / "i", "backup", str(tmp_path / "i" / "icsoe.sqlite"))
     assert result.exit_code == 1 and "sobre la propia base de datos" in result.output
     result = icsoe(tmp_path / "i", "backup", str(tmp_path / "no-existe" / "r.sqlite"))

@@ -71,6 +71,7 @@ def test_trust_add_reads_sat_files_and_a_cert_prod_like_zip(icsoe, tmp_path):
     with zipfile.ZipFile(zipped, "w") as archive:
         for path in prod:
             archive.write(path, path.name)
+    assert icsoe("init").exit_code == 0
     result = icsoe("trust", "add", str(zipped))
     assert result.exit_code == 0, result.output
     assert result.output.count("agregada") == len(prod) - 2  # the two OCSP responder certificates are no CAs
@@ -84,6 +85,7 @@ def test_trust_add_reads_sat_files_and_a_cert_prod_like_zip(icsoe, tmp_path):
 def test_trust_add_refuses_what_is_not_a_ca(icsoe, tmp_path):
     junk = tmp_path / "basura.cer"
     junk.write_bytes(b"no es un certificado")
+    assert icsoe("init").exit_code == 0
     result = icsoe("trust", "add", str(junk))
     assert result.exit_code == 1
     assert "basura.cer" in result.output
@@ -92,6 +94,7 @@ def test_trust_add_refuses_what_is_not_a_ca(icsoe, tmp_path):
 
 def test_trusted_sat_test_cas_let_the_2023_fiel_in(tmp_path, icsoe):
     """The real 2023 SAT test e.firma (valid until May 2027) through the whole route, at today's date."""
+    assert icsoe("init").exit_code == 0
     icsoe("trust", "add", *[str(p) for p in ca_files("test")] or pytest.skip("SAT fixtures not found"))
     folder = sat_path("FIEL_EKU9003173C9_2023")
     app = create_app({"TESTING": True}, instance_path=str(tmp_path / "instance"))
@@ -159,6 +162,7 @@ def test_curp_import_fills_the_directory(icsoe, tmp_path):
                     f"{CURP_LUIS},José Luis,García,López\n"
                     f"{CURP_ANA.lower()},Ana,Martínez,Ruiz\n"
                     "NO-ES-CURP,X,Y,Z\n", encoding="utf-8")
+    assert icsoe("init").exit_code == 0
     result = icsoe("curp", "import", str(data))
     assert result.exit_code == 0, result.output
     assert "2 registros cargados, 1 omitidos" in result.output
@@ -261,8 +265,29 @@ def test_settings_an_operator_gets_wrong_are_refused_in_one_line(icsoe, monkeypa
     assert "ve#2024" not in result.output and "Cl" not in result.output.replace("Configuración", "")
     monkeypatch.delenv("DATABASE_URL")
     monkeypatch.setenv("ICSOE_INSTANCE", "/etc/passwd/instancia")  # a folder it cannot make
-    result = icsoe("trust", "list")
+    result = icsoe("init")
     assert result.exit_code == 1 and result.output.startswith("No fue posible crear la carpeta de la instancia")
+
+
+def test_a_command_run_outside_the_service_environment_creates_no_database(icsoe, tmp_path, monkeypatch):
+    """An operator's one-off command without the service's ICSOE_INSTANCE (or DATABASE_URL) created an empty
+    database in ./instance and acted on it: `trust add` reported a CA trusted that the portal never saw, `trust
+    list` none trusted. Every command but init and serve now refuses a SQLite database that does not exist, and
+    creates nothing."""
+    ca = tmp_path / "ca.cer"
+    ca.write_bytes(b"-")
+    reporte = tmp_path / "curp.csv"
+    reporte.write_text("curp,nombres,primer_apellido,segundo_apellido\n", encoding="utf-8")
+    for args in (("trust", "list"), ("trust", "add", str(ca)), ("trust", "remove", "0" * 8), ("db", "upgrade"),
+                 ("db", "current"), ("avisos",), ("curp", "import", str(reporte)),
+                 ("sepomex", "import", str(reporte))):
+        result = icsoe(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith(f"No hay base de datos en {tmp_path / 'instance' / 'icsoe.sqlite'}. "), args
+        assert "icsoe init" in result.output and "ICSOE_INSTANCE" in result.output
+    assert not (tmp_path / "instance").exists()  # no folder, no database, no secret key
+    assert icsoe("init").exit_code == 0
+    assert icsoe("trust", "list").exit_code == 0 and icsoe("db", "current").exit_code == 0
 
 
 @pytest.mark.parametrize("url, mostrada", [

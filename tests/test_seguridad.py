@@ -779,6 +779,7 @@ def test_a_curp_with_sex_x_is_accepted_everywhere(a, app, icsoe, tmp_path):
     assert response.status_code == 303
     archivo = tmp_path / "x.csv"
     archivo.write_text(f"curp,nombres,primer_apellido,segundo_apellido\n{curp_x},ALEX,GARCIA,LOPEZ\n")
+    assert icsoe("init").exit_code == 0
     assert "1 registros cargados" in icsoe("curp", "import", str(archivo)).output
 
 
@@ -795,6 +796,7 @@ def test_a_birth_date_after_today_is_refused_everywhere(a, app, icsoe, tmp_path)
     assert response.status_code == 422 and "posterior a hoy" in response.get_data(as_text=True)
     archivo = tmp_path / "f.csv"
     archivo.write_text(f"curp,nombres,primer_apellido,segundo_apellido\n{futura},ANA,MARTINEZ,RUIZ\n")
+    assert icsoe("init").exit_code == 0
     assert "0 registros cargados, 1 omitidos" in icsoe("curp", "import", str(archivo)).output
 
 

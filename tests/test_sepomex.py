@@ -183,6 +183,7 @@ def test_sepomex_import(icsoe, tmp_path, instance_engine):
     archivo = tmp_path / "CPdescarga.txt"
     archivo.write_bytes(cpdescarga())
     assert b"\r\n" in archivo.read_bytes() and "Peñón".encode("latin-1") in archivo.read_bytes()
+    assert icsoe("init").exit_code == 0
     result = icsoe("sepomex", "import", str(archivo))
     assert result.exit_code == 0, result.output
     assert "3 asentamientos, 3 códigos postales" in result.output
