@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import time
 import zipfile
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 import pytest
 from openpyxl import load_workbook
@@ -284,6 +286,55 @@ def test_xlsx_hostile_parts_refused_fast():
         inicio = time.perf_counter()
         rechazo("t.xlsx", datos, patron)
         assert time.perf_counter() - inicio < 5  # well under: each is refused in a fraction of a second
+
+
+def formato_largo(codigo: str, estilos: int) -> bytes:
+    """The six-row workbook with one custom number format code and `estilos` cell styles (<xf>) that use it."""
+    return _reescribir(xlsx_de(filas_de(PERSONAS)), "xl/styles.xml", lambda x: x.replace(
+        b'<numFmts count="0" />', f'<numFmts count="1"><numFmt numFmtId="164" formatCode="{escape(codigo)}"/>'
+                                 "</numFmts>".encode()).replace(
+        b'<cellXfs count="1">', f'<cellXfs count="{estilos + 1}">'.encode() + b'<xf numFmtId="164"/>' * estilos))
+
+
+def nombre_definido(valor: str, cual: str = "_xlnm.Print_Titles", espacio: bool = True) -> bytes:
+    """The six-row workbook with one defined name of its first sheet (`espacio`: in SpreadsheetML's namespace)."""
+    def cambio(x: bytes) -> bytes:
+        x = x.replace(b"<definedNames />", f'<definedNames><definedName name="{cual}" localSheetId="0">'
+                                           f"{valor}</definedName></definedNames>".encode())
+        return x if espacio else x.replace(b' xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"', b"")
+    return _reescribir(xlsx_de(filas_de(PERSONAS)), "xl/workbook.xml", cambio)
+
+
+def test_xlsx_text_for_openpyxls_quadratic_regexes_is_refused_fast():
+    """An attack (a red-team review): a 5 KB workbook held a node's every thread for minutes. openpyxl runs each
+    style's number format code through a regular expression quadratic in its length, once per <xf> that uses it,
+    and the sheets' print titles and areas (defined names) through another; sre holds the GIL. A code longer than
+    Excel's 255 characters, or defined names longer than 4 KB, are refused at once; the longest Excel writes are
+    read."""
+    hostiles = [formato_largo("[" * 20_000, 40), nombre_definido("a" * 40_000),
+                nombre_definido("a" * 60_000, "_xlnm.Print_Area"), nombre_definido("a" * 40_000, espacio=False)]
+    for datos in hostiles:
+        assert len(datos) < 10_000
+        inicio = time.perf_counter()
+        rechazo("t.xlsx", datos, "demasiados estilos, hojas u objetos")
+        assert time.perf_counter() - inicio < 1  # each took 10 s or more; a normal workbook is read in 0.01 s
+    assert leer("t.xlsx", formato_largo('[$-80A]dddd, d "de" mmmm "de" yyyy;@' + " " * 200, 1_000)).filas_validas == 6
+    assert leer("t.xlsx", nombre_definido("Trabajadores!$1:$1")).filas_validas == 6
+
+
+def test_zip_records_zipfile_does_not_implement_are_refused_or_left_out():
+    """An attack (a red-team review): a central-directory record asking for a ZIP version above 6.3, or an entry
+    flagged as patched data (bit 5) or strongly encrypted (bit 6, without bit 0), made zipfile raise
+    NotImplementedError, which nothing caught: a 500."""
+    def parche(desplazamiento: int, valor: int) -> bytes:
+        datos = bytearray(zip_de([("recibo.xml", Recibo(PERSONAS[0], ABRIL))]))
+        struct.pack_into("<H", datos, datos.find(b"PK\x01\x02") + desplazamiento, valor)
+        return bytes(datos)
+
+    rechazo("nomina.zip", parche(6, 99), "no es un ZIP válido o está dañado")  # version needed to extract: 9.9
+    rechazo("nomina.zip", parche(8, 0x20), "«recibo.xml» no se pudo descomprimir")
+    vista = leer("nomina.zip", parche(8, 0x40))
+    assert [(o.archivo, o.motivo) for o in vista.omitidos] == [("recibo.xml", "Está cifrado con contraseña.")]
 
 
 def test_a_zip_that_is_not_a_workbook_nor_cfdis():

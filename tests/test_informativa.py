@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from app.db import get_session
-from app.models import Contrato, Informativa, ServicioRepse, Trabajador
+from app.models import Borrador, Contrato, Informativa, ServicioRepse, Trabajador
 
 from . import cfdi
 from .conftest import HTMX, html, token
@@ -391,6 +391,28 @@ def test_the_capturista_works_in_its_contratistas_informativas(lista, app):
     assert capturista.post(url, data={"csrf_token": token(capturista, url), "nss": p.nss, "curp": p.curp,
                                       "sbc": "450.25"}).status_code == 303
     assert capturista.get("/datos-generales/repse").status_code == 403
+
+
+def test_an_expired_session_of_an_account_that_works_for_no_contratista_keeps_nothing(lista, app):
+    """A red-team review: a capturista who pressed Cambiar de contratista (her session is the account's, with no
+    contratista) posted a contract form after the session expired, and the draft keeper read the contratista it
+    does not have: a 500. It keeps nothing and sends her to sign in."""
+    from .test_seguridad import token_en_sesion
+
+    a, iid, _cid = lista
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    capturista = app.test_client()
+    entrar_capturista(capturista)
+    assert capturista.post("/ingreso/cambiar", data={"csrf_token": token(capturista, "/inicio")}).status_code == 303
+    assert capturista.get("/ingreso/elegir?cambiar=1").status_code == 200  # the page her form came from
+    with capturista.session_transaction() as s:
+        s["visto"] -= 2 * 3600  # idle past the window, recently enough to keep what is posted
+    response = capturista.post(f"/informativas/{iid}/contratos/nuevo",
+                               data={"csrf_token": token_en_sesion(capturista), "objeto": "escrito tarde"})
+    assert response.status_code == 303 and response.location.endswith("/")
+    with app.app_context():
+        assert not [b for b in get_session().exec(select(Borrador)).all() if "escrito tarde" in str(b.datos)]
 
 
 def test_another_contratista_gets_404_on_every_informativa_url(lista, app, juegos):

@@ -135,7 +135,8 @@ def _formato(f: BinaryIO, archivo: str) -> str:
         try:
             with zipfile.ZipFile(f) as z:
                 es_libro = "xl/workbook.xml" in z.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            # NotImplementedError: a record that asks for a newer ZIP version than zipfile reads
             es_libro = False  # nomina.leer_zip says why
         finally:
             f.seek(0)

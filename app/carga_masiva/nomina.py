@@ -113,7 +113,8 @@ def _leer_entrada(z: zipfile.ZipFile, info: zipfile.ZipInfo, archivo: str, xml: 
     try:
         with z.open(info) as f:
             datos = f.read(MAX_BYTES_XML + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        # NotImplementedError: an entry of "compressed patched data" (flag bit 5), which zipfile does not read
         raise ArchivoRechazado(MSG_ENTRADA_ROTA.format(archivo=archivo, xml=xml)) from None
     if len(datos) > MAX_BYTES_XML:
         raise ArchivoRechazado(MSG_XML_GRANDE.format(archivo=archivo, xml=xml))
@@ -225,7 +226,7 @@ def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
             if not nombre.endswith(".xml"):
                 omitidos.append(Omitido(xml, OMITIDO_NO_XML))
                 continue
-            if info.flag_bits & 0x1:
+            if info.flag_bits & 0x41:  # bit 0: encrypted; bit 6: PKWARE's strong encryption (zipfile reads neither)
                 omitidos.append(Omitido(xml, OMITIDO_CIFRADO))
                 continue
             # Stored and deflated only: zipfile bounds what deflate inflates to what is asked for, but inflates

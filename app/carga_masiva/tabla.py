@@ -80,6 +80,12 @@ MAX_BYTES_CADENAS_XLSX = 4 * MB
 MAX_ETIQUETAS_HOJA = 200_000      # tags of the listed sheets, and of the shared strings (1.1 s of openpyxl a pass)
 MAX_ETIQUETAS_OTRAS = 10_000      # tags of the parts parsed whole (1 s at the dearest: 110 µs a listed sheet)
 MAX_HOJAS_XLSX = 255
+# Text that openpyxl hands to regular expressions of its own while it opens a workbook, quadratic in its length
+# (sre holds the GIL, so the node's other requests wait too): each cell style's number format code goes through
+# `is_date_format`, once per <xf> that uses it (20,000 "[" took 0.35 s a style), and the print titles and print
+# areas of the sheets (defined names) through `PrintTitles`/`PrintArea.from_string` (40,000 characters: 11 s).
+MAX_FORMATO = 255                # characters of one number format code: Excel's own limit
+MAX_NOMBRES_DEFINIDOS = 4_096    # characters of all the defined names' values together (a print title: ~15)
 MAX_CELDA = 128                   # characters of a cell looked at: an NSS, CURP or SBC is under 20
 MAX_COLUMNAS_LEIDAS = 26          # columns A to Z of each row
 
@@ -260,11 +266,13 @@ def _revisar_etiquetas(z: zipfile.ZipFile, archivo: str) -> None:
         return  # openpyxl finds no workbook and says so
     pequena(relaciones)
     dependientes = {r.Id: r for r in get_dependents(z, relaciones)}
-    listadas = [dependientes[hoja.id] for hoja in WorkbookPackage.from_tree(
-        xml_fromstring(pequena(nombre_libro))).sheets if hoja.id in dependientes]
+    arbol_libro = xml_fromstring(pequena(nombre_libro))
+    listadas = [dependientes[hoja.id] for hoja in WorkbookPackage.from_tree(arbol_libro).sheets
+                if hoja.id in dependientes]
     # A chart sheet is parsed whole with its drawing and charts, and a list of workers has none.
     if any((r.Type or "").endswith("/chartsheet") for r in listadas):
         raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
+    _revisar_textos(arbol_libro, xml_fromstring(pequena(ARC_STYLE)) if ARC_STYLE in nombres else None, archivo)
     hojas = [r.target for r in listadas if r.target in nombres]
     completas = [ARC_CONTENT_TYPES, nombre_libro, relaciones, ARC_STYLE, ARC_CORE, ARC_CUSTOM,
                  *(get_rels_path(h) for h in hojas)]
@@ -277,6 +285,21 @@ def _revisar_etiquetas(z: zipfile.ZipFile, archivo: str) -> None:
         raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
     if sum(map(etiquetas, hojas)) > MAX_ETIQUETAS_HOJA:
         raise ArchivoRechazado(MSG_XLSX_GRANDE.format(archivo=archivo))
+
+
+def _revisar_textos(libro, estilos, archivo: str) -> None:
+    """ArchivoRechazado when the workbook's defined names or a number format code of its styles (both parts parsed
+    already, small) are longer than openpyxl's regular expressions read in a moment (MAX_NOMBRES_DEFINIDOS,
+    MAX_FORMATO). Elements are known by their local name, in any namespace or none, as openpyxl knows them."""
+    definidos = sum(len(e.text or "") for e in _elementos(libro, "definedName"))
+    if definidos > MAX_NOMBRES_DEFINIDOS or any(
+            len(e.get("formatCode") or "") > MAX_FORMATO for e in _elementos(estilos, "numFmt")):
+        raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
+
+
+def _elementos(arbol, nombre: str) -> Iterator:
+    return (e for e in (arbol.iter() if arbol is not None else ())
+            if isinstance(e.tag, str) and e.tag.rpartition("}")[2] == nombre)
 
 
 def _etiquetas(z: zipfile.ZipFile, nombre: str) -> int:

@@ -206,7 +206,10 @@ def _cargar(informativa_id: int, clave: str) -> EstadoContrato:
 
 
 def _conservar(usuario: Usuario) -> None:
-    """A contract's fields posted after the session expired: kept in its draft."""
+    """A contract's fields posted after the session expired: kept in its draft. An account that had not chosen a
+    contratista (Cambiar de contratista) works for none: nothing is kept."""
+    if usuario.contratista is None:
+        return
     args = request.view_args or {}
     informativa = informativas.propia(get_session(), usuario.contratista.id, int(args.get("informativa_id", 0)))
     if informativa is not None and informativa.estatus == "en_captura":
