@@ -74,6 +74,13 @@ def contratistas_de_curp(session: Session, curp: str) -> list[int]:
                              .order_by(Capturista.contratista_id)).all())
 
 
+def contratistas_de_cuentas(session: Session, cuenta_ids: set[int]) -> list[int]:
+    """The contratistas these accounts work for (an active role)."""
+    return list(session.exec(select(Capturista.contratista_id).where(col(Capturista.persona_id).in_(cuenta_ids),
+                                                                     Capturista.estatus == "activo")
+                             .distinct().order_by(Capturista.contratista_id)).all())
+
+
 def rol_de(session: Session, contratista_id: int, curp: str) -> Capturista | None:
     return session.exec(select(Capturista).where(Capturista.contratista_id == contratista_id,
                                                  Capturista.curp == curp)).first()
@@ -90,6 +97,15 @@ def verificar_alta_posible(rol: Capturista | None) -> None:
 def nueva_invitacion(rol: Capturista, now: datetime) -> None:
     """A new random nonce: the links of every earlier invitation of this role stop working."""
     rol.invitacion, rol.invitado = secrets.token_hex(16), now
+
+
+def deshacer_invitacion(session: Session, rol: Capturista, anterior: tuple[str | None, datetime | None]) -> None:
+    """Put back the (nonce, time) of the invitation that Reenviar replaced, when the new one's e-mail did not go out
+    (the hourly limit, a mail server that failed): the link the person holds works again. Conditioned on the new
+    nonce, so a later resend that did go out is not undone. Not committed."""
+    session.exec(update(Capturista).where(Capturista.id == rol.id, Capturista.invitacion == rol.invitacion,
+                                          Capturista.estatus == "pendiente")
+                 .values(invitacion=anterior[0], invitado=anterior[1]))
 
 
 def dar_de_alta(session: Session, contratista: Contratista, *, curp: str, nombres: str, primer_apellido: str,
@@ -164,13 +180,17 @@ def cambiar_contrasena(session: Session, la_cuenta: Persona, password_hash: str,
 
 
 def responder_invitacion(session: Session, la_cuenta: Persona, rol_id: int, acepta: bool, now: datetime) -> Capturista | None:
-    """Aceptar or Rechazar a pending role of this account (another account's id, or one not pending: None)."""
+    """Aceptar or Rechazar a pending role of this account (another account's id, or one not pending: None). The
+    write is conditioned on the role still being that pending invitation: a baja (or a new invitation) committed
+    after the role was read wins, and the answer changes nothing (None). Not committed."""
     rol = session.get(Capturista, rol_id)
     if rol is None or rol.persona_id != la_cuenta.id or rol.estatus != "pendiente":
         return None
-    rol.estatus, rol.invitacion, rol.actualizado = ("activo" if acepta else "rechazado"), None, now
-    session.add(rol)
-    return rol
+    cambio = session.exec(update(Capturista).where(Capturista.id == rol.id, Capturista.persona_id == la_cuenta.id,
+                                                   Capturista.estatus == "pendiente",
+                                                   Capturista.invitacion == rol.invitacion)
+                          .values(estatus="activo" if acepta else "rechazado", invitacion=None, actualizado=now))
+    return rol if cambio.rowcount == 1 else None
 
 
 def roles_activos(session: Session, la_cuenta: Persona) -> list[Capturista]:

@@ -20,6 +20,9 @@ from .rechazo import Rechazo
 MIN_LONGITUD = 12
 MAX_LONGITUD = 200
 MIN_PUNTAJE = 3
+# zxcvbn 4.5 refuses to judge more than 72 characters (ValueError: every longer passphrase, the kind the page asks
+# for, was a 500); it judges their first 72, as a password manager's or a long sentence's are strong or weak there.
+MAX_ZXCVBN = 72
 
 # A run this long of the person's CURP is "built from the CURP": 6 is the birth date (AAMMDD), or the four letters
 # of the name plus two digits of it, which is what people take from their CURP.
@@ -152,7 +155,7 @@ def validar(contrasena: str, confirmacion: str, *, datos_personales: list[str]) 
                                  f"en contraseñas («{comun}»), números y signos. Usa una frase de tres o cuatro "
                                  "palabras poco relacionadas.")
     personales = [_plano(d) for d in datos_personales if d]
-    if zxcvbn(contrasena[:100], user_inputs=personales)["score"] < MIN_PUNTAJE:
+    if zxcvbn(contrasena[:MAX_ZXCVBN], user_inputs=personales)["score"] < MIN_PUNTAJE:
         raise ContrasenaInvalida("contrasena", "Esa contraseña es demasiado común o fácil de adivinar. Usa una "
                                  "frase de tres o cuatro palabras poco relacionadas.")
     if contrasena != confirmacion:

@@ -1,7 +1,7 @@
 """Spanish answers for HTTP errors: a short alert for htmx, the whole page otherwise (never werkzeug's English)."""
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import OperationalError
 from flask_wtf.csrf import CSRFError
@@ -33,9 +33,17 @@ CSRF_MESSAGE = ("Tu sesión expiró o el formulario ya no es válido. Recarga la
 
 
 def _answer(status: int, message: str):
+    if isinstance(request.routing_exception, SecurityError):
+        # A Host that is not the portal's, refused before routing for something else (a NUL in the body, say):
+        # no page of ours can be built for it either (its links need the URL adapter that host did not get).
+        return HOST_AJENO, 400, {"Content-Type": "text/html; charset=utf-8"}
     title, default = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    # After a refused POST, "try again" is the same address read with GET (the form itself).
-    again = request.path if request.method == "POST" and status in (400, 413, 429) else None
+    # After a refused POST, "try again" is the same address read with GET (the form itself), built anew from the
+    # route it matched: the path as the client sent it could be "/\\evil.example/" (a NUL or an oversized body is
+    # refused before routing), which browsers follow off-site. A path that matched no route gets no link.
+    again = None
+    if request.method == "POST" and status in (400, 413, 429) and request.url_rule is not None:
+        again = url_for(request.url_rule.endpoint, **(request.view_args or {}))
     context = {"titulo": title, "mensaje": message or default, "status": status, "otra_vez": again}
     if wants_fragment():
         # Into the page's alert region, so the form the user was filling in stays as it was.

@@ -223,6 +223,58 @@ def test_capturistas_alta_activation_sign_in_baja_reactivation_and_refusals(app,
     assert all(f.direccion == "127.0.0.1" for f in filas(app))
 
 
+def test_an_invitation_answered_while_working_for_another_contratista_names_the_inviters_role(app, juegos):
+    """A red-team review: X works for A and accepts B's invitation from her Inicio; B's row named X's role with A
+    ("capturista:<A's role id>"), an id that in B's Bitácora means nobody, or one of B's own capturistas."""
+    a = preparar(app, app.test_client(), juegos["moral"])
+    alta(a, CURP_LUIS, correo="luis@ejemplo.mx")
+    persona = app.test_client()
+    activar(persona, app)
+    assert entrar_capturista(persona) == "/inicio"  # working for A
+    b = otro_contratista(app, juegos["otra"])
+    assert alta(b, CURP_LUIS, correo="luis@ejemplo.mx").status_code == 303
+    rol_b = max(int(f.detalle.split()[1]) for f in filas(app, accion="alta"))
+    assert persona.post(f"/ingreso/invitaciones/{rol_b}/aceptar",
+                        data={"csrf_token": token(persona, "/inicio")}).status_code == 303
+    (fila,) = filas(app, accion="invitacion_respondida")
+    assert (fila.contratista_id, fila.actor, fila.quien) == (
+        contratista_id(app, juegos["otra"].rfc), f"capturista:{rol_b}", CURP_LUIS)
+
+
+def test_a_capturistas_mistakes_in_her_own_browser_are_shown_to_her_contratistas_only(app, juegos):
+    """A red-team review: B made (and activated) an account of its own on the CURP of A's capturista X, with a
+    mailbox B controls, as any contratista may; from then on every wrong password X typed was a row of B's Bitácora
+    with where she typed it from. A refused password matches no account; from a browser that signed in to some of
+    the CURP's accounts before, it is shown to their contratistas only. From a browser that knows none it could be
+    aimed at any of them, and every contratista of the CURP sees it."""
+    a = preparar(app, app.test_client(), juegos["moral"])
+    alta(a, CURP_LUIS, correo="luis@ejemplo.mx")
+    persona = app.test_client()
+    persona.environ_base["REMOTE_ADDR"] = "203.0.113.45"
+    activar(persona, app)
+    assert entrar_capturista(persona) == "/inicio"  # her browser now knows her account
+    persona.post("/salir", data={"csrf_token": token(persona, "/inicio")})
+    b = otro_contratista(app, juegos["otra"])
+    assert alta(b, CURP_LUIS, correo="atacante@ejemplo.mx").status_code == 303
+    atacante = app.test_client()
+    url = enlace(app)
+    assert atacante.post(url, data={"csrf_token": token(atacante, url), "contrasena": "tortuga violeta cruza montanas",
+                                    "confirmacion": "tortuga violeta cruza montanas"}).status_code == 303
+    assert entrar_capturista(atacante, "tortuga violeta cruza montanas") == "/inicio"  # B's own account works
+    de_a, de_b = contratista_id(app, juegos["moral"].rfc), contratista_id(app, juegos["otra"].rfc)
+
+    assert persona.post("/ingreso/capturista", data={"csrf_token": token(persona, "/"), "curp": CURP_LUIS,
+                                                     "password": "no es la suya"}).status_code == 422
+    assert [f.contratista_id for f in filas(app, accion="ingreso_rechazado")] == [de_a]
+    assert "203.0.113.45" in a.get("/bitacora/").get_data(as_text=True)
+    assert "203.0.113.45" not in b.get("/bitacora/").get_data(as_text=True)
+
+    extrano = app.test_client()
+    assert extrano.post("/ingreso/capturista", data={"csrf_token": token(extrano, "/"), "curp": CURP_LUIS,
+                                                     "password": "no es la suya"}).status_code == 422
+    assert sorted(f.contratista_id for f in filas(app, accion="ingreso_rechazado")) == [de_a, de_a, de_b]
+
+
 def test_an_activation_link_used_twice_records_one_activation(app, juegos):
     """The row joins the change's transaction: the second use rolls back, and leaves no row claiming it worked."""
     contratista = preparar(app, app.test_client(), juegos["moral"])

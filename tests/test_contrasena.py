@@ -97,6 +97,16 @@ def test_common_spanish_words_with_digits_or_symbols_are_refused(password, palab
     assert f"«{palabra}»" in str(e)
 
 
+def test_a_passphrase_longer_than_zxcvbn_judges_is_judged_not_a_500():
+    """A red-team review: zxcvbn 4.5 raises ValueError past 72 characters, so every passphrase of 73 to 200 (the
+    page asks for a long one) was a 500 at Activar and Restablecer. Its first 72 characters are judged."""
+    frase = "mi perro salchicha come tortillas azules cada martes en el mercado de coyoacan temprano"
+    for password in (frase, (frase + " ") * 2 + "fin"):  # 87 and 179 characters
+        assert 72 < len(password) <= 200
+        contrasena.validar(password, password, datos_personales=DATOS)
+    assert "fácil de adivinar" in str(motivo("a" * 150, datos=[]))
+
+
 def test_zxcvbn_still_refuses_what_it_knows():
     e = motivo("aaaaaaaaaaaaaaaa", datos=[])
     assert e.campo == "contrasena" and "fácil de adivinar" in str(e)

@@ -272,6 +272,23 @@ def test_too_large_request_gets_a_spanish_413(client):
     assert "5 MB" in html(response).select_one("main").get_text()
 
 
+def test_the_retry_link_of_a_refused_post_never_leaves_the_portal(client):
+    """A red-team review: a refused POST's page linked "Volver a intentarlo" to the path as the client sent it. A
+    cross-site form posting a NUL to /%5Cevil.example/login (refused before routing) got a link to
+    "/\\evil.example/login", which browsers follow to //evil.example. The link is built from the route matched;
+    a path that matched none gets none. The same NUL sent with another Host was a 500 (no URL of ours could be
+    built for the error page); it gets the foreign host's page."""
+    for ruta in ("/%5Cevil.example/login", "/\\evil.example/login"):
+        response = client.post(ruta, data={"a": "\x00"})
+        assert response.status_code == 400
+        assert not html(response).find("a", string="Volver a intentarlo"), ruta
+    response = client.post("/ingreso/efirma", data={"rfc": "\x00"})
+    assert response.status_code == 400
+    assert html(response).find("a", string="Volver a intentarlo")["href"] == "/ingreso/efirma"
+    response = client.post("/ingreso/efirma", data={"rfc": "\x00"}, headers={"Host": "evil.example"})
+    assert response.status_code == 400 and "no es la del portal" in response.get_data(as_text=True)
+
+
 def test_efirma_request_is_bounded_far_below_the_app_limit(client):
     response = client.post("/ingreso/efirma", data={"cer": (io.BytesIO(b"0" * 300_000), "x.cer")},
                            content_type="multipart/form-data")

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 from stdnum.mx import curp as stdnum_curp
 
 from app import curp as curp_rules
@@ -88,6 +88,43 @@ def test_takeover_of_a_pending_capturista_fails(a, b, app):
     assert "ESCUELA DEMO" in html(persona.get("/inicio")).select_one(".perfil").get_text()
 
 
+def test_a_baja_committed_while_an_invitation_is_being_accepted_wins(a, b, app):
+    """A red-team review: X's account has B's pending invitation; X pressed Aceptar as B pressed Dar de baja. The
+    accept had read the role as pending, B's baja committed, then the accept wrote "activo" over it: B's Consulta
+    said Activo right after "Se dio de baja", and X could enter B's portal. The answer is conditioned on the
+    invitation it read, so the baja wins and the answer changes nothing."""
+    from sqlmodel import Session
+
+    from app import capturistas
+    from app.models import utcnow
+
+    alta(a, CURP_LUIS, correo="luis@ejemplo.mx")
+    persona = app.test_client()
+    activar(persona, app)
+    alta(b, CURP_LUIS, correo="luis@ejemplo.mx")
+    rol_b = roles(app)[1]
+    engine = app.extensions["engine"]
+    for acepta in (True, False):
+        with Session(engine) as respuesta:
+            leido = respuesta.get(Capturista, rol_b.id)  # X's answer reads the role: pending
+            cuenta = respuesta.get(Persona, leido.persona_id)
+            assert leido.estatus == "pendiente"
+            with Session(engine) as baja:  # then B's baja commits
+                assert capturistas.dar_de_baja(baja, baja.get(Capturista, rol_b.id), utcnow())
+                baja.commit()
+            assert capturistas.responder_invitacion(respuesta, cuenta, rol_b.id, acepta, utcnow()) is None
+            respuesta.commit()
+        assert roles(app)[1].estatus == "baja"
+        with Session(engine) as otra:  # B reactivates: pending again, for the next round
+            assert capturistas.reactivar(otra, otra.get(Capturista, rol_b.id), utcnow())
+            otra.commit()
+    # Unraced, the answer still works.
+    assert entrar_capturista(persona) == "/ingreso/elegir"
+    assert persona.post(f"/ingreso/invitaciones/{rol_b.id}/aceptar",
+                        data={"csrf_token": token(persona, "/ingreso/elegir?cambiar=1")}).status_code == 303
+    assert roles(app)[1].estatus == "activo"
+
+
 def test_takeover_of_an_active_capturista_by_reset_fails(a, b, app):
     """X has activated with A. B registers X with B's e-mail: no access to X's account; an anonymous reset for X
     mails only X's own mailbox; B's mailbox gets nothing it can use on X's account."""
@@ -146,6 +183,42 @@ def test_an_invitation_link_works_only_while_it_is_the_newest_of_a_live_invitati
     assert app.test_client().get(primero).status_code == 410
     a.post(f"/administracion/capturistas/{rol.id}/baja", data={"csrf_token": token(a, ALTA)})
     assert app.test_client().get(segundo).status_code == 410  # dado de baja: no link works
+
+
+def test_a_resend_whose_mail_did_not_go_out_leaves_the_link_the_person_holds(a, app, tmp_path):
+    """A red-team review: Reenviar replaced the invitation's nonce, then the hourly limit (or a mail server that
+    failed) kept the new mail from going out: the link in the person's mailbox was dead, and no other came, for up
+    to an hour. A resend whose mail did not go out changes nothing."""
+    import socket
+
+    from app.correo import Correo
+
+    alta(a, CURP_LUIS)
+    rol = roles(app)[0]
+    for _ in range(2):
+        a.post(f"/administracion/capturistas/{rol.id}/reenviar", data={"csrf_token": token(a, ALTA)})
+    vigente = enlace(app)
+    assert len(outbox(app)) == 3
+    respuesta = a.post(f"/administracion/capturistas/{rol.id}/reenviar", data={"csrf_token": token(a, ALTA)})
+    assert "ya se enviaron varios a esa dirección" in html(a.get(respuesta.headers["Location"])).get_text()
+    assert len(outbox(app)) == 3 and app.test_client().get(vigente).status_code == 200
+
+    with socket.socket() as s:  # a mail server that does not answer: the port is closed once the block ends
+        s.bind(("127.0.0.1", 0))
+        puerto = s.getsockname()[1]
+    propio = app.extensions["correo"]
+    app.extensions["correo"] = Correo(f"smtp://127.0.0.1:{puerto}", tmp_path / "nada", timeout=2)
+    try:
+        with app.app_context():  # the hour has passed for the limit
+            get_session().exec(delete(IntentoFallido))
+            get_session().commit()
+        respuesta = a.post(f"/administracion/capturistas/{rol.id}/reenviar", data={"csrf_token": token(a, ALTA)})
+        assert "No se pudo enviar el correo" in html(a.get(respuesta.headers["Location"])).get_text()
+    finally:
+        app.extensions["correo"] = propio
+    assert app.test_client().get(vigente).status_code == 200
+    a.post(f"/administracion/capturistas/{rol.id}/reenviar", data={"csrf_token": token(a, ALTA)})
+    assert enlace(app) != vigente and app.test_client().get(vigente).status_code == 410  # one that went out does
 
 
 # §2 Links point at the portal -----------------------------------------------------------------------------------

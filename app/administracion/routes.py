@@ -252,15 +252,19 @@ def reactivar(capturista_id: int):
 
 @bp.post("/capturistas/<int:capturista_id>/reenviar")
 def reenviar(capturista_id: int):
-    """Reenviar invitación: a new invitation; the links of the earlier ones stop working."""
+    """Reenviar invitación: a new invitation; the links of the earlier ones stop working once it went out (a resend
+    whose e-mail did not go leaves the link the person holds working)."""
     db = get_session()
     capturista, cuenta = _capturista_propio(capturista_id)
     if capturista.estatus != "pendiente":
         abort(409)
+    anterior = capturista.invitacion, capturista.invitado
     capturistas.nueva_invitacion(capturista, utcnow())
     db.add(capturista)
     db.commit()
     envio = enlaces.invitar(db, capturista, cuenta, current_user.contratista, utcnow())
+    if envio is not enlaces.Envio.ENVIADO:
+        capturistas.deshacer_invitacion(db, capturista, anterior)
     auditar("invitacion", f"capturista {capturista.id} a {cuenta.correo}: {envio.value}")
     db.commit()
     _avisar_envio(envio, cuenta.correo, f"Se reenvió la invitación a {cuenta.correo}.")
