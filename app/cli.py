@@ -387,8 +387,9 @@ def trust_add(files: tuple[Path, ...]) -> None:
 @click.argument("huellas", nargs=-1, required=True)
 def trust_remove(huellas: tuple[str, ...]) -> None:
     """Stop trusting CA certificates, each named by the start of its fingerprint as `icsoe trust list` shows it
-    (the demo CA on a database that must not have it, a CA withdrawn). Sessions already open go on until they end;
-    nothing more is signed with an e.firma that CA issued."""
+    (the demo CA on a database that must not have it, a CA withdrawn). Nothing more is validated or signed with an
+    e.firma that CA issued, and every contratista's open session ends (they sign in again with an e.firma still
+    trusted); capturistas' sessions go on."""
     from . import trust as store
     from .db import get_session
 
@@ -397,12 +398,13 @@ def trust_remove(huellas: tuple[str, ...]) -> None:
     with app.app_context():
         for huella in huellas:
             try:
-                ca = store.remove(get_session(), huella)
+                ca, terminadas = store.remove(get_session(), huella)
             except store.NoHay as e:
                 click.echo(str(e), err=True)
                 failed = True
                 continue
-            click.echo(f"{ca.fingerprint[:16]}  {ca.subject}: ya no es de confianza")
+            click.echo(f"{ca.fingerprint[:16]}  {ca.subject}: ya no es de confianza; terminaron las sesiones "
+                       f"abiertas de {terminadas:,} contratista{'s' if terminadas != 1 else ''}.")
     sys.exit(1 if failed else 0)
 
 

@@ -27,10 +27,11 @@ class Comprobante:
     not_before: datetime
     not_after: datetime
     nonce: str
+    emisor: str  # the fingerprint of the CA that issued the certificate: still trusted at Ingresar?
 
 
 def emitir(secret_key: str, firma: Firma) -> str:
-    data = {k: getattr(firma, k) for k in ("rfc", "nombre", "persona", "serial", "fingerprint")}
+    data = {k: getattr(firma, k) for k in ("rfc", "nombre", "persona", "serial", "fingerprint", "emisor")}
     data |= {"not_before": firma.not_before.isoformat(), "not_after": firma.not_after.isoformat(),
              "nonce": secrets.token_hex(16)}
     return URLSafeTimedSerializer(secret_key, salt=SALT).dumps(data)
@@ -46,5 +47,5 @@ def leer(secret_key: str, token: str, max_age: int) -> Comprobante | None:
         data["not_before"] = datetime.fromisoformat(data["not_before"])
         data["not_after"] = datetime.fromisoformat(data["not_after"])
         return Comprobante(**data)
-    except (KeyError, TypeError, ValueError):  # a proof signed by an older release, without a nonce
+    except (KeyError, TypeError, ValueError):  # a proof signed by an older release, without a nonce or an emisor
         return None

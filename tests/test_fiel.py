@@ -573,7 +573,7 @@ def test_typed_rfc_is_normalised(juegos, trust) -> None:
     assert verify_juego(juegos["fisica"], trust, rfc="peñm850315qx4").rfc == demo.FISICA_RFC
 
 
-def test_demo_firma_fields(juegos, trust) -> None:
+def test_demo_firma_fields(juegos, demo_ca, trust) -> None:
     juego = juegos["fisica"]
     firma = verify_juego(juego, trust)
     cert = x509.load_der_x509_certificate(juego.cer)
@@ -589,6 +589,7 @@ def test_demo_firma_fields(juegos, trust) -> None:
         not_after=cert.not_valid_after_utc,
         issuer="AC DEMO ICSOE (no es del SAT)",
         certificado=juego.cer,
+        emisor=hashlib.sha256(demo_ca.cert_der).hexdigest(),
     )
     assert len(firma.serial) == 20 and firma.serial.isdigit()
     assert firma.not_before.tzinfo is not None

@@ -103,6 +103,7 @@ class Firma:
     issuer: str  # the issuing CA's display name (CN)
     sello: bytes | None = None  # the signature of `sellar`'s bytes (sello.sellar), when verify() was asked for one
     certificado: bytes = b""  # the certificate's DER (a PEM upload's too), what a sello is verified with
+    emisor: str = ""  # SHA-256 of the issuing CA's DER, lowercase hex: its fingerprint in the trust store
 
 
 def verify(
@@ -232,6 +233,7 @@ def _firma(cert: Certificado, issuer: Certificado) -> Firma:
         not_after=cert.not_after,
         issuer=issuer.subject_display,
         certificado=cert.der,
+        emisor=issuer.fingerprint,
     )
 
 

@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, copy_current_request_context, current_app, 
 from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import capturistas, comprobante, contrasena, contratistas, efirma_web, enlaces, limiter, navegador
+from .. import capturistas, comprobante, contrasena, contratistas, efirma_web, enlaces, limiter, navegador, trust
 from ..formularios import rechazar
 from ..auth import Usuario, auditar, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
@@ -75,6 +75,9 @@ def ingresar():
     config, db, now = current_app.config, get_session(), utcnow()
     vigencia = config["EFIRMA_PRUEBA_SEGUNDOS"]
     proof = comprobante.leer(config["SECRET_KEY"], session.pop("efirma", ""), vigencia)
+    if proof is not None and not trust.confia(db, proof.emisor):  # withdrawn since Validar (icsoe trust remove)
+        flash("La autoridad certificadora que emitió tu e.firma ya no es de confianza en este portal.", "error")
+        return see_other(url_for("ingreso.efirma"))
     if proof is None or not contratistas.usar_comprobante(db, proof, timedelta(seconds=vigencia), now):
         flash("La validación de tu e.firma expiró, ya se usó o no se encontró. Valídala de nuevo para ingresar.",
               "error")
