@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from htmx_flask.requests import HtmxAwareRequest
 from werkzeug import formparser
 from werkzeug.datastructures import MultiDict
@@ -18,28 +18,38 @@ MAX_FILE_KEPT = 5 * 1024 * 1024 + 1
 
 
 class CappedBuffer(io.BytesIO):
-    """An upload's stream: keeps the first `cap` bytes, counts them all in `size`."""
+    """An upload's stream: keeps the first `cap` bytes, counts them all in `size`. `budget`, shared by the
+    request's file parts, is what all of them may still keep together: a request of ten 5 MB files keeps 5 MB,
+    not 50 (a view reads one or two files; the e.firma's two are a few KB)."""
 
-    def __init__(self, cap: int = MAX_FILE_KEPT):
+    def __init__(self, cap: int = MAX_FILE_KEPT, budget: list[int] | None = None):
         super().__init__()
-        self.cap, self.size = cap, 0
+        self.cap, self.size, self.kept = cap, 0, 0
+        self.budget = budget if budget is not None else [cap]
 
     def write(self, data) -> int:
         self.size += len(data)
-        room = self.cap - self.tell()
+        room = min(self.cap - self.kept, self.budget[0])
         if room > 0:
-            super().write(bytes(data[:room]))
+            part = bytes(data[:room])
+            super().write(part)
+            self.kept += len(part)
+            self.budget[0] -= len(part)
         return len(data)
 
     @property
     def truncated(self) -> bool:
-        return self.size > self.cap
+        return self.size > self.kept
 
 
 def upload_size(file_storage) -> int:
-    """The real size of an upload, even when only its first bytes were kept."""
+    """The real size of an upload, even when only its first bytes were kept; a file that the request's other
+    parts left no room to keep whole counts as over its cap (a hostile request: every view refuses it as too
+    big, never reads it cut short)."""
     stream = file_storage.stream
-    return stream.size if isinstance(stream, CappedBuffer) else len(file_storage.read())
+    if not isinstance(stream, CappedBuffer):
+        return len(file_storage.read())
+    return max(stream.size, stream.cap + 1) if stream.truncated else stream.size
 
 
 class FormDataParser(formparser.FormDataParser):
@@ -74,11 +84,13 @@ class Request(HtmxAwareRequest):
 
     form_data_parser_class = FormDataParser
 
-    # The most of one file kept (a view may keep more: limit_body's `archivo`).
+    # The most of one file kept, and of all the request's files together (a view may keep more: limit_body's
+    # `archivo`).
     max_file_kept = MAX_FILE_KEPT
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
-        return CappedBuffer(self.max_file_kept)
+        budget = self.__dict__.setdefault("_file_budget", [self.max_file_kept])
+        return CappedBuffer(self.max_file_kept, budget)
 
 
 def limit_body(max_bytes: int, too_large=None, *, form_memory: int | None = None, form_parts: int | None = None,
@@ -89,7 +101,9 @@ def limit_body(max_bytes: int, too_large=None, *, form_memory: int | None = None
     this much of one uploaded file (and one byte more) instead of MAX_FILE_KEPT.
 
     `too_large()`, if given, answers a request over `max_bytes` in the view's own terms (its page, the message next
-    to the file field) instead of the generic 413 page. It must not read the request's body."""
+    to the file field) instead of the generic 413 page, or returns None to leave it to that page (the 413 comes
+    before the view's own guards run: it answers only a user the view would serve). It must not read the request's
+    body."""
 
     def mark(view):
         view.max_content_length = max_bytes
@@ -107,7 +121,7 @@ def too_large_answer():
     view's limit (the 413 is then about its form fields, too many or one too long, not about a file's size)."""
     view = current_app.view_functions.get(request.endpoint or "")
     hook = getattr(view, "too_large", None)
-    if hook is None:
+    if hook is None or "_user_id" not in session:
         return None
     length, limit = request.content_length, request.max_content_length
     if length is not None and limit is not None and length <= limit:
@@ -144,10 +158,15 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _apply_view_limit() -> None:
+        # A view's limits apply before anything reads the body (this hook, NUL's and CSRF's come before the
+        # view's own sign-in guard). Those above the app's own (the acuse, a worker file) only for a session
+        # that is signed in (or was: an expired one's POST is kept as its draft): an anonymous 50 MB body to
+        # Datos generales is refused by its length, unread, as on any page.
         view = current_app.view_functions.get(request.endpoint or "")
+        firmado = "_user_id" in session
         for name in ("max_content_length", "max_form_memory_size", "max_form_parts", "max_file_kept"):
             limit = getattr(view, name, None)
-            if limit is not None:
+            if limit is not None and (firmado or limit <= (getattr(request, name) or limit)):
                 setattr(request, name, limit)
 
     @app.before_request

@@ -376,6 +376,57 @@ def test_cuerpo_urlencoded_de_60_mb_se_rechaza_sin_leerlo(entrar, juegos):
     assert doc.html["lang"] == "es-MX" and "demasiado grande" in doc.get_text()
 
 
+def _partes_de_archivo(partes: int, tamano: int, antes: bytes = b"") -> tuple[bytes, str]:
+    """A multipart body of `partes` file fields of `tamano` bytes each, after the fields in `antes`."""
+    cuerpo = antes + b"".join(
+        b'------zz\r\nContent-Disposition: form-data; name="acuse%d"; filename="a%d.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n" % (i, i) + b"%PDF-" + b"A" * (tamano - 5) + b"\r\n"
+        for i in range(partes))
+    return cuerpo + b"------zz--\r\n", "multipart/form-data; boundary=----zz"
+
+
+def _pico(hacer) -> tuple[object, int]:
+    tracemalloc.start()
+    try:
+        resultado = hacer()
+        return resultado, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("url", ["/datos-generales/acuse", "/datos-generales/", "/datos-generales/domicilio/buscar",
+                                 "/informativas/1/contratos/1/carga"])
+def test_un_anonimo_no_sube_mas_que_a_cualquier_pagina(client, url):
+    """A red-team review: the limits of the views that take a document or a worker file (64 and 52 MB) applied
+    before anything asked who was sending it, and the NUL and CSRF checks, which come before the sign-in guard,
+    read it: 50 MB of file parts from anyone were parsed and kept (52-56 MB of memory, eight at once half a GB)
+    before a 400. Without a session the app's own 6 MB apply: 413, unread."""
+    cuerpo, tipo = _partes_de_archivo(10, 5 * MB)
+    response, pico = _pico(lambda: client.post(url, data=cuerpo, content_type=tipo))
+    assert response.status_code == 413 and "demasiado grande" in html(response).get_text()
+    assert pico < 8 * MB
+
+
+def test_las_partes_de_archivo_de_una_solicitud_guardan_juntas_un_documento(entrar, juegos):
+    """The same review: signed in, each file part kept its own 5 MB, so ten kept 50. The request's parts share
+    one document's worth; a file left without room is too big, never read cut short."""
+    client = entrar(juegos["moral"])
+    csrf = token(client, URL)
+    campo = b'------zz\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + csrf.encode() + b"\r\n"
+    cuerpo, tipo = _partes_de_archivo(10, 5 * MB, antes=campo)
+    response, pico = _pico(lambda: client.post("/datos-generales/acuse", data=cuerpo, content_type=tipo))
+    assert response.status_code < 500 and pico < 12 * MB
+    # A real acuse after a 5 MB decoy: refused as too big, not stored cut.
+    cuerpo, tipo = _partes_de_archivo(1, 5 * MB, antes=campo)
+    cuerpo = cuerpo[:-len(b"------zz--\r\n")] + (
+        b'------zz\r\nContent-Disposition: form-data; name="acuse"; filename="acuse.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n" + pdf() + b"\r\n------zz--\r\n")
+    response = client.post("/datos-generales/acuse", data=cuerpo, content_type=tipo)
+    assert response.status_code == 422 and "5 MB" in html(response).get_text()
+    response = post(client, "/acuse", {}, None, {"acuse": (io.BytesIO(pdf()), "acuse.pdf")})
+    assert response.status_code == 200 and "acuse.pdf" in html(response).get_text()  # alone, it is taken
+
+
 def test_cuerpo_sin_longitud_declarada_se_lee_solo_hasta_el_limite(entrar, juegos, app):
     """A chunked body (no Content-Length) is read up to MAX_FORM_MEMORY_SIZE and one byte more."""
     client = entrar(juegos["moral"])

@@ -208,7 +208,9 @@ conserva = conserva_al_expirar(_conservar)
 def _too_large(block: str):
     """The answer to a request too big to read: the page (or `block`) with the acuse's size message."""
 
-    def answer() -> Response:
+    def answer() -> Response | None:
+        if not (current_user.is_authenticated and current_user.es_contratista and current_user.acepto_terminos):
+            return None  # the page is the contratista's own (the 413 came before _solo_el_contratista)
         estado = _estado()
         estado.rechazos.append(acuse.AcuseInvalido(acuse.mensaje_tamano(request.content_length or MAX_REQUEST)))
         estado.enfoque = "acuse"
