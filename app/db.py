@@ -107,7 +107,11 @@ def leer_borrador(session: Session, contratista_id: int, clave: str) -> object:
 # more than running it (the draft's read: 163 µs through the ORM, 30 µs so).
 _CONTRATISTA = models.Contratista.__table__
 _BLOQUEO = {
-    "postgresql": select(_CONTRATISTA.c.id).where(_CONTRATISTA.c.id == bindparam("contratista_id")).with_for_update(),
+    # FOR NO KEY UPDATE: it excludes the drafts' other writers, not the rows that only refer to the contratista
+    # (their foreign key takes KEY SHARE): Cargar, holding its informativa, inserts its preview, while Guardar
+    # contrato, holding this, waits for that informativa; FOR UPDATE made the two a deadlock.
+    "postgresql": select(_CONTRATISTA.c.id).where(_CONTRATISTA.c.id == bindparam("contratista_id"))
+    .with_for_update(key_share=True),
     "sqlite": update(_CONTRATISTA).where(_CONTRATISTA.c.id == bindparam("contratista_id"))
     .values(nombre=_CONTRATISTA.c.nombre),
 }

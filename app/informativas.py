@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, delete, func, or_, select
 
 from . import cadena, folios, plazos, repse, revision
@@ -54,17 +55,26 @@ def servicio_propio(session: Session, contratista_id: int, servicio_id: int) -> 
     return servicio if servicio is not None and servicio.contratista_id == contratista_id else None
 
 
+class ServicioInexistente(LookupError):
+    """The service being changed was deleted meanwhile (Eliminar in another tab)."""
+
+
 def guardar_servicio(session: Session, contratista_id: int, datos: repse.Servicio,
                      servicio: ServicioRepse | None = None) -> ServicioRepse:
     """Add a service, or change one; Rechazo("folio") when the contratista already has that folio, or when the
     service is changed while an informativa that is not in capture uses it (what is sent to be signed does not
-    change under it). Committed."""
+    change under it); ServicioInexistente when the one to change was deleted since it was read. Committed."""
     nuevo = servicio is None
-    servicio = servicio or ServicioRepse(contratista_id=contratista_id, folio=datos.folio, descripcion="")
-    servicio.folio, servicio.descripcion = datos.folio, datos.descripcion
-    session.add(servicio)
     try:
-        session.flush()  # written first, so that the row is held while it is checked (see enviar's bloquear_servicios)
+        # Written first, so that the row is held while it is checked (see enviar's bloquear_servicios).
+        if nuevo:
+            servicio = ServicioRepse(contratista_id=contratista_id, folio=datos.folio, descripcion=datos.descripcion)
+            session.add(servicio)
+            session.flush()
+        elif session.exec(update(ServicioRepse).where(ServicioRepse.id == servicio.id)
+                          .values(folio=datos.folio, descripcion=datos.descripcion)).rowcount != 1:
+            session.rollback()
+            raise ServicioInexistente()
     except IntegrityError:  # the unique (contratista, folio): typed twice, or two tabs at once
         session.rollback()
         raise Rechazo("folio", f"Ya registraste el servicio con folio {datos.folio}.") from None
@@ -186,15 +196,18 @@ def bloquear_servicios(session: Session, informativa: Informativa) -> None:
 
 def cambiar_estatus(session: Session, informativa: Informativa, de: str, a: str) -> bool:
     """Move the informativa from `de` to `a` (en_captura ↔ por_firmar) in one conditional UPDATE; False when it was
-    not in `de` (another request moved it). Committed."""
-    tabla = Informativa.__table__
+    not in `de` (another request moved it). Committed. The object takes the values written, not a fresh read: a
+    complementaria discarded in another tab right after the commit would make that read fail (a 500 for a change
+    that was stored)."""
+    tabla, ahora = Informativa.__table__, utcnow()
     resultado = session.execute(update(tabla).where(tabla.c.id == informativa.id, tabla.c.estatus == de)
-                                .values(estatus=a, actualizada=utcnow()))
+                                .values(estatus=a, actualizada=ahora))
     if resultado.rowcount != 1:
         session.rollback()
         return False
     session.commit()
-    session.refresh(informativa)
+    set_committed_value(informativa, "estatus", a)
+    set_committed_value(informativa, "actualizada", ahora)
     return True
 
 

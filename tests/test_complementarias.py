@@ -153,6 +153,42 @@ def test_racing_registrations_store_one(presentada, app):
                                                    int(EJERCICIO), int(CUATRIMESTRE)) == 1
 
 
+@pytest.mark.parametrize("accion", ["enviar", "regresar"])
+def test_a_complementaria_discarded_right_after_its_status_changed_is_no_500(presentada, app, monkeypatch, accion):
+    """A red-team review: Enviar a firma (or Regresar a captura) committed the new status and then read the
+    informativa again; a Descartar of the same complementaria in another tab, waiting for the row until then,
+    deleted it in between, and the read failed: a 500 for a change that was stored."""
+    from sqlmodel import Session
+
+    a, iid, _ = presentada
+    nueva = informativa_id(complementar(a, iid))
+    if accion == "regresar":
+        assert a.post(f"/informativas/{nueva}/enviar", data={"csrf_token": token(a, f"/informativas/{nueva}")}) \
+            .status_code == 303
+    csrf = token(a, f"/informativas/{nueva}")
+    otra = app.test_client()
+    otra.set_cookie("session", a.get_cookie("session").value)
+    descartada: dict = {}
+    commit = Session.commit
+
+    def commit_y_descartar(self):
+        commit(self)
+        if not descartada and threading.current_thread() is principal:  # the status change is stored: now
+            descartada["status"] = None
+            hilo = threading.Thread(target=lambda: descartada.__setitem__("status", otra.post(
+                f"/informativas/{nueva}/descartar", data={"csrf_token": csrf}).status_code))
+            hilo.start()
+            hilo.join(30)
+
+    principal = threading.current_thread()
+    monkeypatch.setattr(Session, "commit", commit_y_descartar)
+    respuesta = a.post(f"/informativas/{nueva}/{accion}", data={"csrf_token": csrf})
+    monkeypatch.undo()
+    assert descartada == {"status": 303} and respuesta.status_code == 303
+    with app.app_context():
+        assert get_session().get(Informativa, nueva) is None
+
+
 def test_another_contratista_gets_404(presentada, app, juegos):
     a, iid, _ = presentada
     nueva = informativa_id(complementar(a, iid))

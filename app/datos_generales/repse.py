@@ -107,6 +107,8 @@ def repse_editar(servicio_id: int):
             informativas.guardar_servicio(get_session(), current_user.contratista.id, datos, servicio)
         except (ExceptionGroup, Rechazo) as error:
             rechazar(form, error)
+        except informativas.ServicioInexistente:
+            abort(404)  # deleted in another tab since this request read it
         else:
             flash(f"Se guardó el servicio {datos.folio}.", "status")
             return see_other(url_for("datos_generales.repse_index") + "#servicios")

@@ -305,8 +305,10 @@ def guardar():
 @conserva
 @limit_body(MAX_REQUEST)
 def descartar():
-    """Descartar cambios: back to what is saved (the draft and the acuse attached since are deleted)."""
+    """Descartar cambios: back to what is saved (the draft and the acuse attached since are deleted). Under the
+    drafts' lock, as every change of them: a Guardar in another tab promotes the acuse it read, or finds none."""
     db, contratista_id = get_session(), current_user.contratista.id
+    bloquear_borradores(db, contratista_id)
     db.exec(delete(Borrador).where(Borrador.contratista_id == contratista_id, Borrador.clave == BORRADOR))
     db.exec(delete(Documento).where(Documento.contratista_id == contratista_id, Documento.tipo == ACUSE_BORRADOR))
     db.commit()
