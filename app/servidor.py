@@ -81,10 +81,21 @@ class Tarea(WSGITask):
         return environ
 
     def set_close_on_finish(self) -> None:
-        if (self._en_cabecera and not self.has_body and self.version == "1.1"
-                and self.request.headers.get("CONNECTION", "").lower() != "close"):
+        if self._en_cabecera and not self.has_body and self.version == "1.1" and self._puede_seguir():
             return  # no body to delimit: the connection can carry the next request
         super().set_close_on_finish()
+
+    def _puede_seguir(self) -> bool:
+        """Whether the request lets the connection go on (a red-team review of this class): not when "close" is
+        among its Connection options (`keep-alive, close`, or two headers, which waitress joins with ", "), nor
+        when its body came chunked. Browsers and htmx send a Content-Length; a chunked request may have carried a
+        Content-Length too, which a front end could have gone by instead, so the bytes after the chunked body
+        would be a request smuggled past it (RFC 9112 §6.1: close after answering such a request). Nor when
+        the answer declares a length: waitress writes a `wsgi.file_wrapper`'s bytes even after a 304, which on a
+        connection that goes on would be read as the start of the next answer (werkzeug answers 204 and 304 with
+        no body and no length). Stock waitress closes after every 204, so those stay as it has them."""
+        opciones = {o.strip(" \t").lower() for o in self.request.headers.get("CONNECTION", "").split(",")}
+        return "close" not in opciones and not self.request.chunked and not self.content_length
 
 
 class Canal(HTTPChannel):

@@ -235,6 +235,66 @@ def test_a_connection_stays_open_after_a_204_or_a_304(servir):
             assert leido.startswith((b"HTTP/1.1 204", b"HTTP/1.0 204")) and b"Connection: close" in leido
 
 
+def _conversar(puerto: int, datos: bytes, espera: float = 1.0) -> tuple[bytes, bool]:
+    """Send `datos` at once; everything the server answers within `espera`, and whether it closed."""
+    with socket.create_connection(("127.0.0.1", puerto), timeout=espera) as s:
+        s.sendall(datos)
+        leido = b""
+        try:
+            while chunk := s.recv(65536):
+                leido += chunk
+            return leido, True
+        except socket.timeout:
+            return leido, False
+
+
+def _sin_contenido(environ, start_response):
+    """A 204 for /sin-contenido; a 304 whose body comes through waitress's file wrapper for /archivo-304; else 200."""
+    import io
+
+    environ["wsgi.input"].read()
+    ruta = environ["PATH_INFO"]
+    if ruta == "/sin-contenido":
+        start_response("204 No Content", [])
+        return []
+    if ruta == "/archivo-304":
+        start_response("304 Not Modified", [("ETag", '"v"')])
+        return environ["wsgi.file_wrapper"](io.BytesIO(b"BYTES-DEL-ARCHIVO"))
+    cuerpo = b"ok " + ruta.encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(cuerpo)))])
+    return [cuerpo]
+
+
+CONTRABANDO = b"GET /contrabando HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+@pytest.mark.parametrize("cabeceras", [
+    b"Content-Length: 45\r\nTransfer-Encoding: chunked\r\n",  # the chunked body ends before the smuggled GET
+    b"Content-Length: 0\r\nConnection: keep-alive, close\r\n",
+    b"Content-Length: 0\r\nConnection: keep-alive\r\nConnection: close\r\n",  # waitress joins them: "…, close"
+])
+def test_a_204_closes_when_the_request_asks_or_could_have_been_read_otherwise(servir, cabeceras):
+    """A red-team review of the connection kept open after a 204: a request with both Content-Length and
+    Transfer-Encoding (read by the latter) left it open, and the bytes after its chunked body were answered as a
+    request a front end going by the Content-Length never saw (RFC 9112 §6.1: close after it); a "close" among
+    other Connection options was not seen. Either is closed after its 204, as stock waitress closes every 204."""
+    puerto = servir(_sin_contenido, threads=2)
+    cuerpo = b"0\r\n\r\n" if b"chunked" in cabeceras else b""
+    leido, cerrado = _conversar(puerto, b"POST /sin-contenido HTTP/1.1\r\nHost: x\r\n" + cabeceras + b"\r\n"
+                                + cuerpo + CONTRABANDO)
+    assert leido.startswith(b"HTTP/1.1 204") and cerrado and b"ok /contrabando" not in leido, leido
+
+
+def test_a_304_whose_body_came_through_the_file_wrapper_does_not_shift_the_next_answer(servir):
+    """The same review: waitress writes a wsgi.file_wrapper's bytes even after a 304's head; on a connection kept
+    open they were read as the start of the next answer. An answer that declares a length closes it."""
+    puerto = servir(_sin_contenido, threads=2)
+    leido, cerrado = _conversar(puerto, b"GET /archivo-304 HTTP/1.1\r\nHost: x\r\n\r\n"
+                                       b"GET /pagina HTTP/1.1\r\nHost: x\r\n\r\n")
+    cabeza, _, resto = leido.partition(b"\r\n\r\n")
+    assert cabeza.startswith(b"HTTP/1.1 304") and cerrado and b"HTTP/1.1 200" not in resto, leido
+
+
 def test_answers_name_no_server_and_the_app_still_gets_a_server_software(servir):
     """No Server header (it only tells a prober what runs here); WSGI's SERVER_SOFTWARE is still a str."""
     visto = {}
