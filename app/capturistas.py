@@ -32,6 +32,29 @@ class YaEsCapturista(Rechazo):
     """The CURP already has an active or pending role with this contratista (on the field "curp")."""
 
 
+class RolCambiado(Exception):
+    """The role changed between this request's read and its write (another tab's alta, baja, reactivación or
+    resend): nothing was written; the caller reads it again or tells the user."""
+
+
+# A red-team review: Reactivar, Reenviar and an alta that reuses a role read the role and wrote it back whatever
+# another request had written meanwhile. Reactivar racing an alta of the same CURP at another mailbox mailed its
+# link to the mailbox it had read, for a role that by then belonged to the other mailbox's account, whose password
+# that link then set. Each such write is now conditioned on the role as it was read (`_como_se_leyo`), and a link
+# names its account too (enlaces.invitar).
+def _como_se_leyo(rol: Capturista):
+    return (Capturista.id == rol.id, Capturista.estatus == rol.estatus, Capturista.persona_id == rol.persona_id,
+            Capturista.invitacion == rol.invitacion)  # None compares as IS NULL
+
+
+def _escribir(session: Session, rol: Capturista, **valores) -> None:
+    """UPDATE the role with `valores` only if it is still as this request read it; RolCambiado otherwise. The object
+    takes what was written."""
+    if session.exec(update(Capturista).where(*_como_se_leyo(rol)).values(**valores)).rowcount != 1:
+        raise RolCambiado()
+    session.refresh(rol)
+
+
 @dataclass(frozen=True)
 class Alta:
     cuenta: Persona
@@ -99,6 +122,14 @@ def nueva_invitacion(rol: Capturista, now: datetime) -> None:
     rol.invitacion, rol.invitado = secrets.token_hex(16), now
 
 
+def renovar_invitacion(session: Session, rol: Capturista, now: datetime) -> None:
+    """Reenviar's new nonce, for the pending invitation this request read; RolCambiado if it is no longer that one
+    (dado de baja, reactivated, moved to another account). Not committed."""
+    if rol.estatus != "pendiente":
+        raise RolCambiado()
+    _escribir(session, rol, invitacion=secrets.token_hex(16), invitado=now)
+
+
 def deshacer_invitacion(session: Session, rol: Capturista, anterior: tuple[str | None, datetime | None]) -> None:
     """Put back the (nonce, time) of the invitation that Reenviar replaced, when the new one's e-mail did not go out
     (the hourly limit, a mail server that failed): the link the person holds works again. Conditioned on the new
@@ -112,8 +143,9 @@ def dar_de_alta(session: Session, contratista: Contratista, *, curp: str, nombre
                 segundo_apellido: str, telefono: str, correo: str, now: datetime) -> Alta:
     """The role of (CURP, e-mail)'s account with this contratista: new, or again after a baja or a declined
     invitation (then it may move to the account of the new e-mail). Always "pendiente", with a new invitation.
-    Flushed, not committed; two altas racing end in an IntegrityError on a unique constraint, which the caller
-    answers by trying once more (it then finds what the other one wrote)."""
+    Flushed, not committed; two altas racing end in an IntegrityError on a unique constraint (a new role) or in
+    RolCambiado (a role reused), which the caller answers by trying once more (it then finds what the other one
+    wrote)."""
     rol = rol_de(session, contratista.id, curp)
     verificar_alta_posible(rol)
     la_cuenta = cuenta(session, curp, correo)
@@ -122,14 +154,14 @@ def dar_de_alta(session: Session, contratista: Contratista, *, curp: str, nombre
         session.add(la_cuenta)
         session.flush()
     reactivado = rol is not None
-    if rol is None:
-        rol = Capturista(persona_id=la_cuenta.id, contratista_id=contratista.id, curp=curp, nombres=nombres,
-                         primer_apellido=primer_apellido, telefono=telefono, alta=now)
-    rol.persona_id = la_cuenta.id
-    rol.nombres, rol.primer_apellido, rol.segundo_apellido = nombres, primer_apellido, segundo_apellido
-    rol.telefono, rol.estatus, rol.baja, rol.actualizado = telefono, "pendiente", None, now
     if reactivado:
-        rol.sesion = Capturista.sesion + 1
+        _escribir(session, rol, persona_id=la_cuenta.id, nombres=nombres, primer_apellido=primer_apellido,
+                  segundo_apellido=segundo_apellido, telefono=telefono, estatus="pendiente", baja=None,
+                  actualizado=now, sesion=Capturista.sesion + 1, invitacion=secrets.token_hex(16), invitado=now)
+        return Alta(la_cuenta, rol, reactivado)
+    rol = Capturista(persona_id=la_cuenta.id, contratista_id=contratista.id, curp=curp, nombres=nombres,
+                     primer_apellido=primer_apellido, segundo_apellido=segundo_apellido, telefono=telefono,
+                     estatus="pendiente", alta=now, actualizado=now)
     nueva_invitacion(rol, now)
     session.add(rol)
     session.flush()
@@ -148,13 +180,15 @@ def dar_de_baja(session: Session, rol: Capturista, now: datetime) -> bool:
 
 def reactivar(session: Session, rol: Capturista, now: datetime) -> bool:
     """A role dado de baja becomes "pendiente" with a new invitation: the person accepts it again (or activates
-    her account with its link). Sessions from before the baja stay ended."""
+    her account with its link). Sessions from before the baja stay ended. False when it is not dado de baja, or is
+    no longer as this request read it (a double click, an alta in another tab). Not committed."""
     if rol.estatus != "baja":
         return False
-    rol.estatus, rol.baja, rol.actualizado = "pendiente", None, now
-    rol.sesion = Capturista.sesion + 1
-    nueva_invitacion(rol, now)
-    session.add(rol)
+    try:
+        _escribir(session, rol, estatus="pendiente", baja=None, actualizado=now, sesion=Capturista.sesion + 1,
+                  invitacion=secrets.token_hex(16), invitado=now)
+    except RolCambiado:
+        return False
     return True
 
 
@@ -165,7 +199,8 @@ def activar(session: Session, rol: Capturista, la_cuenta: Persona, password_hash
     cuentas = session.exec(update(Persona).where(Persona.id == la_cuenta.id, col(Persona.password_hash).is_(None))
                            .values(password_hash=password_hash, password_cambiado=now, sesion=Persona.sesion + 1))
     roles = session.exec(update(Capturista).where(Capturista.id == rol.id, Capturista.invitacion == rol.invitacion,
-                                                  Capturista.estatus == "pendiente")
+                                                  Capturista.estatus == "pendiente",
+                                                  Capturista.persona_id == la_cuenta.id)
                          .values(estatus="activo", invitacion=None, actualizado=now))
     return cuentas.rowcount == 1 and roles.rowcount == 1
 

@@ -64,10 +64,12 @@ def leer_invitacion(session: Session, token: str) -> tuple[Capturista, Persona] 
         data = _serializer("activar").loads(token, max_age=int(VIGENCIA_INVITACION.total_seconds()))
     except BadSignature:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("n"), str):
-        return None
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("n"), str) \
+            or not isinstance(data.get("p"), int):
+        return None  # (a link of a release before "p": Reenviar invitación sends one that works)
     rol = session.get(Capturista, data["r"])
-    if rol is None or rol.estatus != "pendiente" or not rol.invitacion or rol.invitacion != data["n"]:
+    if rol is None or rol.estatus != "pendiente" or not rol.invitacion or rol.invitacion != data["n"] \
+            or rol.persona_id != data["p"]:
         return None
     cuenta = session.get(Persona, rol.persona_id)
     if cuenta is None or cuenta.activa:
@@ -121,7 +123,9 @@ def invitar(session: Session, rol: Capturista, cuenta: Persona, contratista: Con
                  f"contraseña en {publico('ingreso.index')} y, en tu página de inicio, elige «Aceptar invitación» "
                  "o «Rechazar invitación».\n\nSi no esperabas este correo, rechaza la invitación o ignóralo.\n")
     else:
-        token = _serializer("activar").dumps({"r": rol.id, "n": rol.invitacion})
+        # The link names the account whose mailbox it goes to: it never sets another's password, even if the role
+        # has moved to another account since (an alta at another mailbox).
+        token = _serializer("activar").dumps({"r": rol.id, "n": rol.invitacion, "p": cuenta.id})
         enlace = publico("ingreso.activar", token=token)
         texto = (f"{saludo}\n\nPara activar tu acceso, define tu contraseña en este enlace (válido por 48 horas, "
                  f"una sola vez; solo funciona el enlace del correo más reciente):\n\n{enlace}\n\n"

@@ -10,6 +10,7 @@ shows the same outcome. Each answered 500, or left Datos generales without the a
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 
@@ -17,14 +18,15 @@ import pytest
 from sqlmodel import select
 
 from app.db import get_session
-from app.models import DatosGenerales, Documento, ServicioRepse
+from app.models import Capturista, DatosGenerales, Documento, Persona, ServicioRepse
 
 from . import cfdi
-from .conftest import HTMX, token
+from .conftest import HTMX, html, token
 from .test_datos_generales import pdf
 from .test_informativa import CONTRATO, contrato, contrato_id, informativa_id, registrar, servicio, servicio_id
-from .test_administracion import preparar
+from .test_administracion import ALTA, CURP_LUIS, alta, entrar_capturista, otro_contratista, preparar
 from .test_ingreso import ingresar
+from .test_seguridad import cuerpo, outbox
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -225,3 +227,234 @@ def test_adjuntar_y_descartar_a_la_vez_no_es_500(app, juegos, monkeypatch):
 
     estados = _hilos(adjuntar=adjuntar, descartar=descartar)
     assert all(isinstance(s, int) and s < 500 for s in estados.values()), estados
+
+
+# -- Administración (the same review): Reactivar, Reenviar and an alta reusing a role wrote it back whatever another
+# request had written since they read it. Reactivar racing an alta of the same CURP at another mailbox mailed the
+# link to the mailbox it had read, for a role that now belonged to the other mailbox's account, whose password that
+# link then set (a contratista taking over another's capturista); so did Reenviar racing a baja and an alta. Two
+# altas reusing one role both answered 303; two Reactivar at once sent two invitations; a Reenviar racing a baja
+# mailed an invitation after it.
+
+def _roles(app):
+    with app.app_context():
+        return list(get_session().exec(select(Capturista).order_by(Capturista.id)).all())
+
+
+def _cuenta(app, correo):
+    with app.app_context():
+        return get_session().exec(select(Persona).where(Persona.correo == correo)).one()
+
+
+def _enlace_a(app, correo) -> str:
+    mensajes = [m for m in outbox(app) if m["To"] == correo]
+    return re.search(r"https?://[^/\s]+(/\S+)", cuerpo(mensajes[-1])).group(1)
+
+
+def test_reactivar_racing_an_alta_never_lets_one_mailbox_set_another_accounts_password(app, juegos, monkeypatch):
+    """Contratista A invited CURP X at luis@ (account V, no password yet). Contratista B (the attacker) had X at
+    atacante@ (account T), dado de baja. B presses Reactivar and, at the same moment, an alta of X with luis@ (which
+    reuses V). Reactivar read the role (baja, account T) before the alta committed, and wrote its nonce after it:
+    the link mailed to atacante@ now names a pending role whose account is V."""
+    a = preparar(app, app.test_client(), juegos["moral"])
+    b = otro_contratista(app, juegos["otra"])
+    assert alta(a, CURP_LUIS, correo="luis@ejemplo.mx").status_code == 303
+    assert alta(b, CURP_LUIS, correo="atacante@ejemplo.mx").status_code == 303
+    rol_b = _roles(app)[1]
+    assert b.post(f"/administracion/capturistas/{rol_b.id}/baja",
+                  data={"csrf_token": token(b, ALTA)}).status_code == 303
+    v = _cuenta(app, "luis@ejemplo.mx")
+    assert v.password_hash is None
+
+    csrf = token(b, ALTA)
+    reactivador, altador = _clon(app, b), _clon(app, b)
+    leido, alta_hecha = threading.Event(), threading.Event()
+
+    from app import capturistas
+    original = capturistas.reactivar
+
+    def reactivar(*args, **kwargs):
+        if threading.current_thread().name == "reactivar":
+            leido.set()  # the view has read the role (dado de baja) and its account (T)
+            alta_hecha.wait(15)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(capturistas, "reactivar", reactivar)
+
+    def hacer_reactivar():
+        return reactivador.post(f"/administracion/capturistas/{rol_b.id}/reactivar",
+                                data={"csrf_token": csrf}).status_code
+
+    def hacer_alta():
+        leido.wait(15)
+        try:
+            return alta(altador, CURP_LUIS, correo="luis@ejemplo.mx").status_code
+        finally:
+            alta_hecha.set()
+
+    estados = _hilos(reactivar=hacer_reactivar, alta=hacer_alta)
+    assert all(isinstance(s, int) and s < 500 for s in estados.values()), estados
+    rol = _roles(app)[1]
+
+    # The attacker's mailbox received a link (Reactivar's invitation to atacante@): used now.
+    url = _enlace_a(app, "atacante@ejemplo.mx")
+    atacante = app.test_client()
+    frase = "tortuga violeta cruza montanas"
+    r = atacante.post(url, data={"csrf_token": token(atacante, url) if atacante.get(url).status_code == 200 else "",
+                                 "contrasena": frase, "confirmacion": frase})
+    tomada = _cuenta(app, "luis@ejemplo.mx").password_hash is not None
+    # Then the attacker signs in with X's CURP and that password: luis@'s account, with A's pending invitation.
+    entro_en_a = False
+    if tomada:
+        assert entrar_capturista(atacante, frase) == "/ingreso/elegir"
+        rol_a = _roles(app)[0]
+        r = atacante.post(f"/ingreso/invitaciones/{rol_a.id}/aceptar",
+                          data={"csrf_token": token(atacante, "/ingreso/elegir?cambiar=1")})
+        entro_en_a = r.status_code == 303 and _roles(app)[0].estatus == "activo"
+    # The rule: a link sets the password of the account whose mailbox received it. luis@'s account must still have
+    # no password set by atacante@'s link, and the attacker never answers A's invitation to luis@.
+    assert not tomada, f"the link mailed to atacante@ set the password of luis@'s account (then accepted A's " \
+                       f"invitation and works for A: {entro_en_a})"
+
+
+def test_two_altas_reactivating_one_role_with_different_emails_answer_as_one_would(app, juegos, monkeypatch):
+    a = preparar(app, app.test_client(), juegos["moral"])
+    assert alta(a, CURP_LUIS, correo="luis@ejemplo.mx").status_code == 303
+    rol = _roles(app)[0]
+    assert a.post(f"/administracion/capturistas/{rol.id}/baja",
+                  data={"csrf_token": token(a, ALTA)}).status_code == 303
+    csrf = token(a, ALTA)
+    # Validar's names, as the browser posts them with Guardar.
+    doc = html(a.post(f"{ALTA}/validar", data={"csrf_token": csrf, "curp": CURP_LUIS}))
+    nombres = [doc.select_one(f"#{n}").get("value", "") for n in ("nombres", "primer_apellido", "segundo_apellido")]
+    uno, otro = _clon(app, a), _clon(app, a)
+    barrera = threading.Barrier(2, timeout=15)
+
+    from app import capturistas
+    original = capturistas.cuenta
+
+    def cuenta(*args, **kwargs):
+        # dar_de_alta has read the role (dado de baja) and checked it; the other alta has too.
+        if threading.current_thread().name in ("uno", "otro"):
+            barrera.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(capturistas, "cuenta", cuenta)
+
+    def guardar(cliente, correo):
+        return lambda: cliente.post(ALTA, data={"csrf_token": csrf, "curp": CURP_LUIS, "nombres": nombres[0],
+                                                "primer_apellido": nombres[1], "segundo_apellido": nombres[2],
+                                                "rol": "Capturista", "telefono": "5598765432", "correo": correo,
+                                                "confirmar_correo": correo}).status_code
+
+    antes = len(outbox(app))
+    estados = _hilos(uno=guardar(uno, "uno@ejemplo.mx"), otro=guardar(otro, "otro@ejemplo.mx"))
+    nuevos = outbox(app)[antes:]
+    vivos = {m["To"]: app.test_client().get(re.search(r"https?://[^/\s]+(/\S+)", cuerpo(m)).group(1)).status_code
+             for m in nuevos}
+    rol = _roles(app)[0]
+    with app.app_context():
+        duena = get_session().get(Persona, rol.persona_id).correo
+    assert all(isinstance(s, int) and s < 500 for s in estados.values()), estados
+    # As one would: the first reactivates, the second is told the CURP is already a capturista (pending).
+    assert sorted(estados.values()) == [303, 422], estados
+
+
+def _reenviar_en_pausa(app, cliente, rol_id, monkeypatch, mientras):
+    """Reenviar of `rol_id`, paused after the view checked the role is pending and before it writes the new nonce;
+    `mientras()` runs in that gap."""
+    from app import capturistas
+    original = capturistas.renovar_invitacion
+    leido, hecho = threading.Event(), threading.Event()
+
+    def renovar_invitacion(*args, **kwargs):
+        if threading.current_thread().name == "reenviar":
+            leido.set()
+            hecho.wait(15)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(capturistas, "renovar_invitacion", renovar_invitacion)
+    csrf = token(cliente, ALTA)
+    reenviador = _clon(app, cliente)
+
+    def reenviar():
+        return reenviador.post(f"/administracion/capturistas/{rol_id}/reenviar", data={"csrf_token": csrf}).status_code
+
+    def otro():
+        leido.wait(15)
+        try:
+            return mientras()
+        finally:
+            hecho.set()
+
+    return _hilos(reenviar=reenviar, mientras=otro)
+
+
+def test_reenviar_racing_a_baja_sends_no_invitation_after_the_baja(app, juegos, monkeypatch):
+    a = preparar(app, app.test_client(), juegos["moral"])
+    assert alta(a, CURP_LUIS, correo="luis@ejemplo.mx").status_code == 303
+    rol = _roles(app)[0]
+    otro = _clon(app, a)
+    antes = len(outbox(app))
+    estados = _reenviar_en_pausa(app, a, rol.id, monkeypatch, lambda: otro.post(
+        f"/administracion/capturistas/{rol.id}/baja", data={"csrf_token": token(otro, ALTA)}).status_code)
+    despues = _roles(app)[0]
+    nuevos = [m["To"] for m in outbox(app)[antes:]]
+    assert all(isinstance(s, int) and s < 500 for s in estados.values()), estados
+    assert despues.estatus == "baja"
+    # The baja clears the invitation and its links die; nothing invites the person after it.
+    assert despues.invitacion is None and nuevos == [], (despues.invitacion, nuevos)
+
+
+def test_reenviar_racing_a_baja_and_an_alta_never_lets_one_mailbox_set_another_accounts_password(app, juegos,
+                                                                                              monkeypatch):
+    a = preparar(app, app.test_client(), juegos["moral"])
+    b = otro_contratista(app, juegos["otra"])
+    assert alta(a, CURP_LUIS, correo="luis@ejemplo.mx").status_code == 303  # A's invitation: account V
+    assert alta(b, CURP_LUIS, correo="atacante@ejemplo.mx").status_code == 303  # B's: account T
+    rol_b = _roles(app)[1]
+    otro = _clon(app, b)
+
+    def baja_y_alta():
+        r1 = otro.post(f"/administracion/capturistas/{rol_b.id}/baja",
+                       data={"csrf_token": token(otro, ALTA)}).status_code
+        r2 = alta(otro, CURP_LUIS, correo="luis@ejemplo.mx").status_code
+        return r1, r2
+
+    estados = _reenviar_en_pausa(app, b, rol_b.id, monkeypatch, baja_y_alta)
+    assert all(isinstance(s, (int, tuple)) for s in estados.values()), estados
+    url = _enlace_a(app, "atacante@ejemplo.mx")
+    atacante = app.test_client()
+    frase = "tortuga violeta cruza montanas"
+    if atacante.get(url).status_code == 200:
+        atacante.post(url, data={"csrf_token": token(atacante, url), "contrasena": frase, "confirmacion": frase})
+    assert _cuenta(app, "luis@ejemplo.mx").password_hash is None, \
+        "the link mailed to atacante@ set the password of luis@'s account"
+
+
+def test_two_reactivar_at_once_invite_once(app, juegos, monkeypatch):
+    a = preparar(app, app.test_client(), juegos["moral"])
+    assert alta(a, CURP_LUIS, correo="luis@ejemplo.mx").status_code == 303
+    rol = _roles(app)[0]
+    assert a.post(f"/administracion/capturistas/{rol.id}/baja", data={"csrf_token": token(a, ALTA)}).status_code == 303
+    csrf = token(a, ALTA)
+    barrera = threading.Barrier(2, timeout=15)
+    from app import capturistas
+    original = capturistas.reactivar
+
+    def reactivar(*args, **kwargs):
+        if threading.current_thread().name in ("uno", "dos"):
+            barrera.wait()  # both have read the role: dado de baja
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(capturistas, "reactivar", reactivar)
+    uno, dos = _clon(app, a), _clon(app, a)
+    antes = len(outbox(app))
+    estados = _hilos(**{n: (lambda c=c: c.post(f"/administracion/capturistas/{rol.id}/reactivar",
+                                               data={"csrf_token": csrf}).status_code)
+                        for n, c in (("uno", uno), ("dos", dos))})
+    nuevos = outbox(app)[antes:]
+    assert all(isinstance(s, int) and s < 500 for s in estados.values()), estados
+    enlaces_ = [re.search(r"https?://[^/\s]+(/\S+)", cuerpo(m)).group(1) for m in nuevos]
+    vivos = [u for u in enlaces_ if app.test_client().get(u).status_code == 200]
+    assert len(nuevos) == 1, "one reactivación, one invitation (the other mail's link is dead)"

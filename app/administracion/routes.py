@@ -172,7 +172,7 @@ def guardar():
             db.rollback()
             rechazar(form, e)
             return estado.responder()
-        except IntegrityError:
+        except (IntegrityError, capturistas.RolCambiado):
             db.rollback()
             if intento:
                 raise
@@ -259,8 +259,13 @@ def reenviar(capturista_id: int):
     if capturista.estatus != "pendiente":
         abort(409)
     anterior = capturista.invitacion, capturista.invitado
-    capturistas.nueva_invitacion(capturista, utcnow())
-    db.add(capturista)
+    try:
+        capturistas.renovar_invitacion(db, capturista, utcnow())
+    except capturistas.RolCambiado:  # dado de baja, reactivated or given another mailbox meanwhile (another tab)
+        db.rollback()
+        flash(f"{capturista.nombre_completo} cambió mientras tanto; revisa su estado y, si sigue pendiente, reenvía "
+              "la invitación.", "error")
+        return see_other(url_for("administracion.consulta"))
     db.commit()
     envio = enlaces.invitar(db, capturista, cuenta, current_user.contratista, utcnow())
     if envio is not enlaces.Envio.ENVIADO:
