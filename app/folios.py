@@ -9,7 +9,7 @@ from __future__ import annotations
 
 PREFIJOS = {"normal": "N", "sin_informacion": "S", "correccion": "C", "sin_efectos": "E"}
 MAX_NUMERO = 999_999
-MAX_CONTRATO = 999
+MAX_CONTRATO = 9_999  # a filing's contracts: numbered with three digits, a fourth from the 1,000th (revision refuses more)
 
 
 def prefijo(tipo: str) -> str:
@@ -24,7 +24,7 @@ def folio(tipo: str, anio: int, numero: int) -> str:
 
 
 def folio_contrato(folio_informativa: str, numero: int) -> str:
-    """A contract's folio: its informativa's and its number, "ICSOE-N2026-000123-001"."""
+    """A contract's folio: its informativa's and its number, "ICSOE-N2026-000123-001" ("…-1000" from the 1,000th)."""
     if not 1 <= numero <= MAX_CONTRATO:
         raise ValueError(f"no contract number {numero}")
     return f"{folio_informativa}-{numero:03d}"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from . import plazos, trabajadores
+from . import folios, plazos, trabajadores
 from .fiel import normalize_rfc
 from .plazos import INICIO_REFORMA, Periodo
 from .rechazo import Rechazo
@@ -35,6 +35,7 @@ CLASES = {
     "periodo_no_terminado": "el cuatrimestre no ha terminado",
     "fuera_de_plazo": "la fecha límite ya pasó",
     "normal_sin_contratos": "informativa Normal sin contratos",
+    "demasiados_contratos": f"más de {folios.MAX_CONTRATO:,} contratos",
     "sin_informacion_con_contratos": "informativa Sin información con contratos",
     "sin_efectos_con_contratos": "complementaria Sin efectos con contratos",
     "sin_registro_repse": "no hay servicios REPSE en Datos generales",
@@ -124,14 +125,21 @@ def revisar(tipo: str, periodo: Periodo, rfc_contratista: str, folios_repse: Col
                                   "cuatrimestre sin contratos, registra una complementaria Sin efectos y después una "
                                   "informativa Sin información."))
         return problemas
-    folios = {" ".join(f.split()).upper() for f in folios_repse}
-    if not folios:
+    if len(contratos) > folios.MAX_CONTRATO:
+        # Each contract's folio numbers it within its filing (app.folios): a red-team review presented a filing of
+        # 1,000 contracts when the numbers stopped at 999, and its acuse was a 500 ever after.
+        problemas.append(Problema("error", "demasiados_contratos",
+                                  f"Una informativa admite hasta {folios.MAX_CONTRATO:,} contratos y esta tiene "
+                                  f"{len(contratos):,}: quita los que no sean de este cuatrimestre."))
+        return problemas
+    repse = {" ".join(f.split()).upper() for f in folios_repse}
+    if not repse:
         problemas.append(Problema("error", "sin_registro_repse",
                                   "Registra en Datos generales tu folio REPSE y los servicios autorizados: cada "
                                   "contrato debe indicar uno de ellos."))
     vistos: dict[tuple, int] = {}
     for posicion, c in enumerate(contratos, start=1):
-        problemas.extend(_revisar_contrato(posicion, c, periodo, rfc_contratista, folios, vistos))
+        problemas.extend(_revisar_contrato(posicion, c, periodo, rfc_contratista, repse, vistos))
     return problemas
 
 

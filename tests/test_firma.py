@@ -213,3 +213,39 @@ def test_a_persona_fisica_signs_with_its_name_as_its_certificate_writes_it(app, 
     informativa = _informativa(app, iid)
     assert "|PEÑM800101AB2|MARÍA PEÑA NÚÑEZ|" in informativa.cadena
     assert informativa.nombre_firmante == "MARÍA PEÑA NÚÑEZ" and cadena.VERSION in informativa.cadena
+
+
+def test_a_filing_of_a_thousand_contracts_is_presented_with_its_acuse(por_firmar, app, juegos):
+    """A red-team review: a contract's folio numbered at most 999; a filing of 1,000 contracts was presented, and its
+    acuse (the PDF, Verificar acuse) answered 500 ever after. Numbers go on from 1,000 (four digits); revision
+    refuses a filing of more than folios.MAX_CONTRATO before it can be signed."""
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from app.models import Contrato, Trabajador
+
+    a, iid, cid = por_firmar
+    assert a.post(f"/informativas/{iid}/regresar", data={"csrf_token": token(a, f"/informativas/{iid}")}
+                  ).status_code == 303
+    with app.app_context():
+        db = get_session()
+        base, ahora = db.get(Contrato, cid), datetime.now(timezone.utc)
+        trabajador = db.exec(select(Trabajador).where(Trabajador.contrato_id == cid)).one()
+        for _ in range(999):  # what 999 more «Guardar contrato», one worker each, store
+            c = Contrato(**base.model_dump(exclude={"id", "clave_alta", "creado", "actualizado"}))
+            db.add(c)
+            db.flush()
+            db.execute(insert(Trabajador.__table__), [
+                {"contrato_id": c.id, "nss": trabajador.nss, "curp": trabajador.curp, "sbc": Decimal("300.00"),
+                 "nombre": "X", "origen": "manual", "creado": ahora}])
+        db.commit()
+    assert _enviar(a, iid).status_code == 303
+    assert firmar(a, iid, juegos["moral"]).status_code == 303
+    informativa = _informativa(app, iid)
+    assert informativa.estatus == "presentada"
+    respuesta = a.get(f"/acuses/{informativa.folio}.pdf")
+    assert respuesta.status_code == 200 and respuesta.data.startswith(b"%PDF-")
+    assert app.test_client().get(f"/acuses/verificar?folio={informativa.folio}&sello={informativa.sello[:8]}"
+                                 ).status_code == 200

@@ -17,8 +17,10 @@ def test_the_folio_format():
     for malo in ((0, 2026), (1_000_000, 2026), (1, 2020)):
         with pytest.raises(ValueError):
             folios.folio("normal", malo[1], malo[0])
-    with pytest.raises(ValueError):
-        folios.folio_contrato("ICSOE-N2026-000123", 1000)
+    assert folios.folio_contrato("ICSOE-N2026-000123", 1000) == "ICSOE-N2026-000123-1000"
+    for malo in (0, 10_000):  # revision refuses a filing of more than 9,999 contracts
+        with pytest.raises(ValueError):
+            folios.folio_contrato("ICSOE-N2026-000123", malo)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -33,6 +33,19 @@ def test_normal_without_contracts():
         ("error", "normal_sin_contratos", None, None)]
 
 
+def test_more_contracts_than_a_filing_numbers_is_an_error():
+    """A red-team review: a filing of 1,000 contracts was presented when the contract folios stopped at 999, and its
+    acuse answered 500 ever after. A filing numbers up to 9,999 ("…-1000" on); more is refused before signing."""
+    from app import folios
+
+    muchos = [replace(BUENO, id=i, objeto=f"Servicio {i}") for i in range(folios.MAX_CONTRATO + 1)]
+    [problema] = revisar("normal", P, RFC_CONTRATISTA, FOLIOS, muchos)
+    assert (problema.nivel, problema.clase) == ("error", "demasiados_contratos")
+    assert "hasta 9,999 contratos y esta tiene 10,000" in problema.mensaje
+    assert folios.folio_contrato("ICSOE-N2026-000001", 1000) == "ICSOE-N2026-000001-1000"
+    assert folios.folio_contrato("ICSOE-N2026-000001", 7) == "ICSOE-N2026-000001-007"
+
+
 def test_sin_informacion_with_contracts():
     problemas = revisar("sin_informacion", P, RFC_CONTRATISTA, FOLIOS, [BUENO, BUENO])
     assert clases(problemas) == [("error", "sin_informacion_con_contratos", None, None)]
