@@ -311,6 +311,7 @@ def backup(file: Path) -> None:
     from . import respaldo
 
     # Not _app(): a backup changes nothing, and the README's upgrade steps take one before `icsoe db upgrade`.
+    _existente()
     app = _nueva()
     inicio = time.monotonic()
     try:
@@ -403,8 +404,9 @@ def trust_remove(huellas: tuple[str, ...]) -> None:
                 click.echo(str(e), err=True)
                 failed = True
                 continue
-            click.echo(f"{ca.fingerprint[:16]}  {ca.subject}: ya no es de confianza; terminaron las sesiones "
-                       f"abiertas de {terminadas:,} contratista{'s' if terminadas != 1 else ''}.")
+            click.echo(f"{ca.fingerprint[:16]}  {ca.subject}: ya no es de confianza; "
+                       + (f"los {terminadas:,} contratistas registrados deberán" if terminadas != 1
+                          else "el contratista registrado deberá") + " ingresar de nuevo con su e.firma.")
     sys.exit(1 if failed else 0)
 
 

@@ -42,7 +42,7 @@ def remove(session: Session, prefijo: str) -> tuple[AutoridadCertificadora, int]
         raise NoHay(f"Ninguna autoridad de confianza tiene la huella {prefijo}." if not cas else
                     f"{len(cas)} autoridades tienen una huella que empieza con {prefijo}: escribe más dígitos.")
     session.delete(cas[0])
-    terminadas = session.exec(update(Contratista).values(sesion=Contratista.sesion + 1)).rowcount
+    terminadas = session.exec(update(Contratista).values(sesion=Contratista.sesion + 1)).rowcount  # all of them
     session.commit()
     return cas[0], terminadas
 

@@ -229,8 +229,8 @@ def test_a_backup_of_an_older_release_is_upgraded_on_restore(tmp_path, juegos, c
 def test_backup_refuses_a_missing_database_and_writing_over_it(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     result = icsoe(tmp_path / "nada", "backup", str(tmp_path / "r.sqlite"))
-    assert result.exit_code == 1 and "No hay base de datos que respaldar" in result.output
-    assert not (tmp_path / "nada" / "icsoe.sqlite").exists()  # and none was created
+    assert result.exit_code == 1 and "No hay base de datos en" in result.output
+    assert not (tmp_path / "nada").exists()  # and nothing was created: no database, no folder, no secret key
     assert icsoe(tmp_path / "i", "init").exit_code == 0
     result = icsoe(tmp_path / "i", "backup", str(tmp_path / "i" / "icsoe.sqlite"))
     assert result.exit_code == 1 and "sobre la propia base de datos" in result.output

@@ -246,7 +246,8 @@ def test_trust_remove_withdraws_a_ca_at_once(icsoe, tmp_path):
 
     result = icsoe("trust", "remove", huella.upper())
     assert result.exit_code == 0 and "AC DEMO ICSOE" in result.output, result.output
-    assert result.output.strip().endswith(": ya no es de confianza; terminaron las sesiones abiertas de 1 contratista.")
+    assert result.output.strip().endswith(": ya no es de confianza; el contratista registrado deberá ingresar de "
+                                          "nuevo con su e.firma.")
     assert "No hay autoridades" in icsoe("trust", "list").output
 
     assert dentro.get("/ingreso/terminos").headers["Location"] == "/"  # the session ended

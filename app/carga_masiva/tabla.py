@@ -85,7 +85,7 @@ MAX_HOJAS_XLSX = 255
 # `is_date_format`, once per <xf> that uses it (20,000 "[" took 0.35 s a style), and the print titles and print
 # areas of the sheets (defined names) through `PrintTitles`/`PrintArea.from_string` (40,000 characters: 11 s).
 MAX_FORMATO = 255                # characters of one number format code: Excel's own limit
-MAX_NOMBRES_DEFINIDOS = 4_096    # characters of all the defined names' values together (a print title: ~15)
+MAX_NOMBRES_DEFINIDOS = 4_096    # characters of the print titles' and areas' values together (a print title: ~15)
 MAX_CELDA = 128                   # characters of a cell looked at: an NSS, CURP or SBC is under 20
 MAX_COLUMNAS_LEIDAS = 26          # columns A to Z of each row
 
@@ -288,10 +288,12 @@ def _revisar_etiquetas(z: zipfile.ZipFile, archivo: str) -> None:
 
 
 def _revisar_textos(libro, estilos, archivo: str) -> None:
-    """ArchivoRechazado when the workbook's defined names or a number format code of its styles (both parts parsed
-    already, small) are longer than openpyxl's regular expressions read in a moment (MAX_NOMBRES_DEFINIDOS,
-    MAX_FORMATO). Elements are known by their local name, in any namespace or none, as openpyxl knows them."""
-    definidos = sum(len(e.text or "") for e in _elementos(libro, "definedName"))
+    """ArchivoRechazado when the workbook's print titles and areas or a number format code of its styles (both
+    parts parsed already, small) are longer than openpyxl's regular expressions read in a moment
+    (MAX_NOMBRES_DEFINIDOS, MAX_FORMATO). Other defined names (a company's named ranges) openpyxl only stores. Elements
+    are known by their local name, in any namespace or none, as openpyxl knows them."""
+    definidos = sum(len(e.text or "") for e in _elementos(libro, "definedName")
+                    if (e.get("name") or "").lower().startswith("_xlnm.print_"))
     if definidos > MAX_NOMBRES_DEFINIDOS or any(
             len(e.get("formatCode") or "") > MAX_FORMATO for e in _elementos(estilos, "numFmt")):
         raise ArchivoRechazado(MSG_XLSX_COMPLEJO.format(archivo=archivo))
