@@ -58,6 +58,22 @@ def _hilos(**trabajos) -> dict:
     return resultados
 
 
+
+def _pausar(monkeypatch, modulo, nombre: str, hilo: str, espera: float = 10) -> tuple[threading.Event, threading.Event]:
+    """Make `modulo.nombre`, called in the thread named `hilo`, stop before it runs: (llego, sigue). `llego` is set
+    when it is reached; it goes on when `sigue` is set (or after `espera` seconds)."""
+    original = getattr(modulo, nombre)
+    llego, sigue = threading.Event(), threading.Event()
+
+    def pausado(*args, **kwargs):
+        if threading.current_thread().name == hilo:
+            llego.set()
+            sigue.wait(espera)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(modulo, nombre, pausado)
+    return llego, sigue
+
 # -- Registro REPSE: a service edited in one tab while another tab deletes it -------------------------------------
 
 def test_editar_servicio_mientras_otra_pestana_lo_elimina_no_es_500(app, juegos, monkeypatch):
@@ -66,20 +82,10 @@ def test_editar_servicio_mientras_otra_pestana_lo_elimina_no_es_500(app, juegos,
     sid = servicio_id(app)
     csrf = token(a, "/datos-generales/repse")
     editor, borrador_ = _clon(app, a), _clon(app, a)
-    en_edicion, eliminado = threading.Event(), threading.Event()
-
     from app import repse
-    original = repse.validar_servicio
 
-    def validar_servicio(*args, **kwargs):
-        # The edit has read its service (repse_editar's _servicio) and checks the form: the other tab's Eliminar
-        # lands now.
-        if threading.current_thread().name == "editar":
-            en_edicion.set()
-            eliminado.wait(10)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(repse, "validar_servicio", validar_servicio)
+    # The edit has read its service (repse_editar's _servicio) and checks the form: the other tab's Eliminar lands.
+    en_edicion, eliminado = _pausar(monkeypatch, repse, "validar_servicio", "editar")
 
     def editar():
         return editor.post(f"/datos-generales/repse/servicios/{sid}",
@@ -160,18 +166,10 @@ def _contratista_con_acuse_guardado_y_otro_adjunto(app, juegos):
 def test_guardar_y_descartar_a_la_vez_nunca_dejan_sin_acuse(app, juegos, monkeypatch):
     a, datos = _contratista_con_acuse_guardado_y_otro_adjunto(app, juegos)
     guardador, descartador = _clon(app, a), _clon(app, a)
-    validando, descartado = threading.Event(), threading.Event()
-
     from app import generales
-    original = generales.validar
 
-    def validar(*args, **kwargs):
-        if threading.current_thread().name == "guardar":
-            validando.set()
-            descartado.wait(3)  # SQLite: Descartar waits for Guardar's write lock, so this times out
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(generales, "validar", validar)
+    # Descartar waits for Guardar's lock (the drafts' on PostgreSQL, the write lock on SQLite): the pause times out.
+    validando, descartado = _pausar(monkeypatch, generales, "validar", "guardar", espera=3)
 
     def guardar():
         return guardador.post("/datos-generales/", data={**datos, "telefono_fijo": "5587654321"}).status_code
@@ -268,18 +266,10 @@ def test_reactivar_racing_an_alta_never_lets_one_mailbox_set_another_accounts_pa
 
     csrf = token(b, ALTA)
     reactivador, altador = _clon(app, b), _clon(app, b)
-    leido, alta_hecha = threading.Event(), threading.Event()
-
     from app import capturistas
-    original = capturistas.reactivar
 
-    def reactivar(*args, **kwargs):
-        if threading.current_thread().name == "reactivar":
-            leido.set()  # the view has read the role (dado de baja) and its account (T)
-            alta_hecha.wait(15)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(capturistas, "reactivar", reactivar)
+    # The view has read the role (dado de baja) and its account (T); the alta runs now.
+    leido, alta_hecha = _pausar(monkeypatch, capturistas, "reactivar", "reactivar", espera=15)
 
     def hacer_reactivar():
         return reactivador.post(f"/administracion/capturistas/{rol_b.id}/reactivar",
@@ -364,16 +354,8 @@ def _reenviar_en_pausa(app, cliente, rol_id, monkeypatch, mientras):
     """Reenviar of `rol_id`, paused after the view checked the role is pending and before it writes the new nonce;
     `mientras()` runs in that gap."""
     from app import capturistas
-    original = capturistas.renovar_invitacion
-    leido, hecho = threading.Event(), threading.Event()
 
-    def renovar_invitacion(*args, **kwargs):
-        if threading.current_thread().name == "reenviar":
-            leido.set()
-            hecho.wait(15)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(capturistas, "renovar_invitacion", renovar_invitacion)
+    leido, hecho = _pausar(monkeypatch, capturistas, "renovar_invitacion", "reenviar", espera=15)
     csrf = token(cliente, ALTA)
     reenviador = _clon(app, cliente)
 
