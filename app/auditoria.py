@@ -116,10 +116,15 @@ def _recientes_primero(query):
     return query.order_by(col(Auditoria.momento).desc(), col(Auditoria.id).desc())
 
 
+def cuantas(session: Session, contratista_id: int, filtro: Filtro) -> int:
+    """How many of this contratista's rows pass the filter."""
+    return session.exec(select(func.count()).select_from(_de(contratista_id, filtro).subquery())).one()
+
+
 def consulta(session: Session, contratista_id: int, filtro: Filtro, pagina: int, por_pagina: int) -> dict:
     """One page of this contratista's rows that pass the filter, newest first."""
     query = _de(contratista_id, filtro)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    total = cuantas(session, contratista_id, filtro)
     paginas = max(1, -(-total // por_pagina))
     pagina = min(max(1, pagina), paginas)
     filas = session.exec(_recientes_primero(query).offset((pagina - 1) * por_pagina).limit(por_pagina)).all()

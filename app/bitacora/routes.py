@@ -70,12 +70,19 @@ def index():
 @bp.get("/exportar")
 @contratista_required
 def exportar():
-    """Exportar a Excel: every row that passes the filter, newest first, as an .xlsx."""
+    """Exportar a Excel: every row that passes the filter, newest first, as an .xlsx (at most
+    reglas.MAX_EXPORTACION: more is refused next to the dates)."""
     form, filtro = _filtro()
+    contratista, db = current_user.contratista, get_session()
+    if filtro is not None:
+        try:
+            reglas.exportable(auditoria.cuantas(db, contratista.id, filtro))
+        except Rechazo as e:
+            rechazar(form, e)
+            filtro = None
     if filtro is None:
         return render("bitacora/index.html", "bitacora", filas=[], pagina=1, paginas=1, total=0,
                       **_contexto(form, {}))
-    contratista, db = current_user.contratista, get_session()
     out = io.BytesIO()
     n = reglas.write_xlsx((reglas.FilaBitacora(momento=f.momento, tipo=auditoria.TIPOS.get(f.accion, f.accion),
                                                quien=f.quien, actor=f.actor, detalle=f.detalle,
