@@ -97,9 +97,15 @@ def contratistas_de_curp(session: Session, curp: str) -> list[int]:
                              .order_by(Capturista.contratista_id)).all())
 
 
-def contratistas_de_cuentas(session: Session, cuenta_ids: set[int]) -> list[int]:
-    """The contratistas these accounts work for (an active role)."""
-    return list(session.exec(select(Capturista.contratista_id).where(col(Capturista.persona_id).in_(cuenta_ids),
+def contratistas_de_rechazo(session: Session, curp: str, cuentas_conocidas: set[int]) -> list[int]:
+    """Whose Bitácora shows a refused CURP sign-in. A CURP may have several accounts (one per mailbox: any
+    contratista may make one), and a refused password matched none. A browser that signed in to some of them
+    before (`cuentas_conocidas`) is their person's: only the contratistas those accounts work for see her mistakes,
+    and where she typed them from (an account another contratista made on her CURP does not). A browser that knows
+    none could be trying any: every contratista the CURP works for."""
+    if not cuentas_conocidas:
+        return contratistas_de_curp(session, curp)
+    return list(session.exec(select(Capturista.contratista_id).where(col(Capturista.persona_id).in_(cuentas_conocidas),
                                                                      Capturista.estatus == "activo")
                              .distinct().order_by(Capturista.contratista_id)).all())
 
@@ -134,9 +140,10 @@ def deshacer_invitacion(session: Session, rol: Capturista, anterior: tuple[str |
     """Put back the (nonce, time) of the invitation that Reenviar replaced, when the new one's e-mail did not go out
     (the hourly limit, a mail server that failed): the link the person holds works again. Conditioned on the new
     nonce, so a later resend that did go out is not undone. Not committed."""
-    session.exec(update(Capturista).where(Capturista.id == rol.id, Capturista.invitacion == rol.invitacion,
-                                          Capturista.estatus == "pendiente")
-                 .values(invitacion=anterior[0], invitado=anterior[1]))
+    try:
+        _escribir(session, rol, invitacion=anterior[0], invitado=anterior[1])
+    except RolCambiado:
+        pass  # another request changed it since: what it wrote stands
 
 
 def dar_de_alta(session: Session, contratista: Contratista, *, curp: str, nombres: str, primer_apellido: str,
@@ -221,11 +228,11 @@ def responder_invitacion(session: Session, la_cuenta: Persona, rol_id: int, acep
     rol = session.get(Capturista, rol_id)
     if rol is None or rol.persona_id != la_cuenta.id or rol.estatus != "pendiente":
         return None
-    cambio = session.exec(update(Capturista).where(Capturista.id == rol.id, Capturista.persona_id == la_cuenta.id,
-                                                   Capturista.estatus == "pendiente",
-                                                   Capturista.invitacion == rol.invitacion)
-                          .values(estatus="activo" if acepta else "rechazado", invitacion=None, actualizado=now))
-    return rol if cambio.rowcount == 1 else None
+    try:
+        _escribir(session, rol, estatus="activo" if acepta else "rechazado", invitacion=None, actualizado=now)
+    except RolCambiado:
+        return None
+    return rol
 
 
 def roles_activos(session: Session, la_cuenta: Persona) -> list[Capturista]:

@@ -121,12 +121,18 @@ def too_large_answer():
     view's limit (the 413 is then about its form fields, too many or one too long, not about a file's size)."""
     view = current_app.view_functions.get(request.endpoint or "")
     hook = getattr(view, "too_large", None)
-    if hook is None or "_user_id" not in session:
+    if hook is None or not _con_sesion():
         return None
     length, limit = request.content_length, request.max_content_length
     if length is not None and limit is not None and length <= limit:
         return None
     return hook()
+
+
+def _con_sesion() -> bool:
+    """Whether the request comes with a session that is (or was, until it expired) signed in: the body is read
+    before any view's sign-in guard runs, so this is what may raise a view's limits."""
+    return "_user_id" in session
 
 
 class CaracterNulo(BadRequest):
@@ -163,7 +169,7 @@ def init_app(app: Flask) -> None:
         # that is signed in (or was: an expired one's POST is kept as its draft): an anonymous 50 MB body to
         # Datos generales is refused by its length, unread, as on any page.
         view = current_app.view_functions.get(request.endpoint or "")
-        firmado = "_user_id" in session
+        firmado = _con_sesion()
         for name in ("max_content_length", "max_form_memory_size", "max_form_parts", "max_file_kept"):
             limit = getattr(view, name, None)
             if limit is not None and (firmado or limit <= (getattr(request, name) or limit)):

@@ -166,14 +166,8 @@ def _verificar_capturista(form: CapturistaForm) -> tuple[Persona | None, int | N
                     curp_y_navegador: POR_CREDENCIAL_Y_DIRECCION} if propias else {}
 
     def rechazado(motivo: str, intento: limiter.Intento | None = None) -> None:
-        # Whose Bitácora shows it: a CURP may have several accounts (one per mailbox, any contratista may make one),
-        # and a refused password matched none. A browser that signed in to some of them before is their person's:
-        # only their contratistas see her mistakes, and where she typed them from (an account another contratista
-        # made on her CURP does not). A browser that knows none could be trying any: every contratista of the CURP.
-        contratistas = (capturistas.contratistas_de_cuentas(db, propias) if propias
-                        else capturistas.contratistas_de_curp(db, curp))
-        efirma_web.auditar_intento("ingreso_rechazado", curp, contratistas, f"CURP y contraseña: {motivo}", intento,
-                                   contrasena=bool(cuentas))
+        efirma_web.auditar_intento("ingreso_rechazado", curp, capturistas.contratistas_de_rechazo(db, curp, propias),
+                                   f"CURP y contraseña: {motivo}", intento, contrasena=bool(cuentas))
 
     intento = limiter.intentar(db, (en_navegador or por_direccion) | {f"curp:{curp}": POR_CREDENCIAL}, now)
     if intento.rechazado:
