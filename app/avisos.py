@@ -19,7 +19,10 @@ ANTICIPACIONES = (10, 3, 1):
   urgent one, the smallest due N, is sent; on the deadline itself a notice not sent yet still goes (0 left);
 * a notice is sent once, and once a notice N was sent no notice with a larger N is sent afterwards (a missed
   10-day notice is not sent after the 3-day one);
-* nothing is due after the deadline.
+* nothing is due after the deadline;
+* a notice's messages that did not go out (the mail server failed, the run died) are sent by a later run
+  (`aviso_pendiente`) while the notice is still the most urgent one claimed for its period, the deadline has not
+  passed and the period is still pending; the text is written on the day it goes, with that day's days left.
 
 So a cron that runs every weekday sends the 10-day notice on the business day 10 business days before the
 deadline, the 3-day one 3 before, and the 1-day one on the business day before it.
@@ -34,7 +37,8 @@ from typing import Protocol
 from . import plazos
 from .plazos import MIN_EJERCICIO, Periodo
 
-__all__ = ["ANTICIPACIONES", "ESTADOS", "Aviso", "FilaTablero", "aviso_debido", "avisos_debidos", "dias_restantes",
+__all__ = ["ANTICIPACIONES", "ESTADOS", "Aviso", "FilaTablero", "aviso_debido", "aviso_pendiente", "avisos_debidos",
+           "dias_restantes",
            "estado", "informativa_del_periodo", "periodos_del_tablero", "presentada_vigente", "redactar", "tablero"]
 
 ANTICIPACIONES = (10, 3, 1)
@@ -189,6 +193,21 @@ def avisos_debidos(hoy: date, informativas: Iterable[InformativaDatos],
             avisos.append(Aviso(fila.periodo, fila.limite, n, fila.dias, estado(informativa),
                                 informativa.id if informativa else None))
     return avisos
+
+
+def aviso_pendiente(hoy: date, periodo: Periodo, anticipacion: int, informativas: Iterable[InformativaDatos],
+                    enviados: Collection[int]) -> Aviso | None:
+    """A notice claimed by an earlier run, some of whose messages did not go out, as it reads on `hoy`; None when it
+    is no longer to be sent: the period's filing is presented and vigente, its deadline passed, or a more urgent
+    notice of the period was claimed since (`enviados`: the anticipations claimed for the period), which went to
+    every recipient."""
+    limite = plazos.fecha_limite(periodo)
+    del_periodo = _por_periodo(informativas).get((periodo.ejercicio, periodo.cuatrimestre), [])
+    if hoy > limite or presentada_vigente(del_periodo) or any(e < anticipacion for e in enviados):
+        return None
+    informativa = informativa_del_periodo(del_periodo)
+    return Aviso(periodo, limite, anticipacion, dias_restantes(limite, hoy), estado(informativa),
+                 informativa.id if informativa else None)
 
 
 def _fecha(d: date) -> str:

@@ -429,10 +429,10 @@ class FolioConsecutivo(SQLModel, table=True):
 
 
 class AvisoEnviado(SQLModel, table=True):
-    """A reminder notice sent (app.avisos: 10, 3 or 1 business days before a period's deadline), once per
-    contratista, period and anticipation: `icsoe avisos` inserts the row (ON CONFLICT DO NOTHING) before it sends,
-    so of two runs at once only the one whose row went in sends. The table is "aviso": "avisoenviado" would make
-    the unique constraint's name 67 characters, past PostgreSQL's 63."""
+    """A reminder notice (app.avisos: 10, 3 or 1 business days before a period's deadline), claimed once per
+    contratista, period and anticipation: `icsoe avisos` inserts the row (ON CONFLICT DO NOTHING) with one
+    AvisoCorreo per recipient, and then sends those (app.seguimiento). The table is "aviso": "avisoenviado" would
+    make the unique constraint's name 67 characters, past PostgreSQL's 63."""
 
     __tablename__ = "aviso"
     __table_args__ = (UniqueConstraint("contratista_id", "ejercicio", "cuatrimestre", "anticipacion"),)
@@ -442,5 +442,22 @@ class AvisoEnviado(SQLModel, table=True):
     ejercicio: int
     cuatrimestre: int
     anticipacion: int  # 10, 3 or 1
-    enviado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    correos: int = Field(default=0)  # messages that went out (0 while it is being sent)
+    enviado: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))  # when it was claimed
+    correos: int = Field(default=0)  # messages that went out so far
+
+
+class AvisoCorreo(SQLModel, table=True):
+    """One recipient of a notice: the message is sent when `enviado` is set. `reclamado` is the lease of the run
+    sending it (another run takes it over once the lease has run out: the first died); `intentos` counts the
+    failures, and the message is given up after app.seguimiento.MAX_INTENTOS."""
+
+    __tablename__ = "aviso_correo"
+    __table_args__ = (UniqueConstraint("aviso_id", "correo"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    aviso_id: int = Field(foreign_key="aviso.id")
+    correo: str = Field(max_length=contacto.MAX_CORREO)
+    enviado: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    reclamado: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    intentos: int = Field(default=0)
+    error: str | None = Field(default=None, max_length=300)  # the last failure, for the operator

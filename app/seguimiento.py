@@ -2,30 +2,37 @@
 and app.listado decide over, read here, scoped to one contratista (the board, the Listado) or to each in turn (the
 notices).
 
-A notice goes out once (app.avisos has the rule). Before sending, its row is inserted with the unique constraint
-on (contratista, ejercicio, cuatrimestre, anticipación), `INSERT … ON CONFLICT DO NOTHING`, and committed: of two
-runs racing (two cron nodes, a manual run during cron's) only the one whose row went in sends. When not one of its
-messages could be sent (the mail server is down), the row is deleted again so that the next run retries; when
-some went out and others did not, it stays (the failure is logged and counted), so nobody gets it twice. A notice
-that fails before any message (its text could not be written: an unexpected error reading the informativa) has its
-row deleted too, and the run goes on with the next. A run that dies between the insert and the sending leaves the
-row: that notice is lost rather than sent twice.
+A notice is claimed once and delivered at least once to each of its recipients (app.avisos has the rule of which
+notice is due). Claiming: the notice's row is inserted with the unique constraint on (contratista, ejercicio,
+cuatrimestre, anticipación), `INSERT … ON CONFLICT DO NOTHING`, together with one `aviso_correo` row per recipient
+of that moment, and committed: of two runs racing (two cron nodes, a manual run during cron's) only the one whose
+row went in claims it. Delivering: each unsent message is taken with a lease (a conditional UPDATE of its
+`reclamado`, RECLAMO long), sent, and marked sent (or its failure counted) in its own commit. So
+- two runs never send one message at once: the second finds the lease taken;
+- a message the mail server refused or could not take is retried by the next runs, up to MAX_INTENTOS failures,
+  while the notice is still worth sending (app.avisos.aviso_pendiente), written again for that day;
+- a run that dies mid-send leaves its messages leased: a run after the lease ran out sends them. Only a run that
+  dies between the server's acceptance and its commit makes one address get that notice twice;
+- a recipient who stopped being one (a capturista given de baja) before her message went is not written to;
+- a notice whose text could not be written (an unexpected error reading the informativa) sends nothing, is
+  counted as failed, and is written again by the next run; the run goes on with the next.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
 from . import avisos, informativas, listado
 from .correo import Correo, CorreoNoEnviado, Mensaje
-from .models import (AvisoEnviado, Capturista, Contratista, Contrato, DatosGenerales, Informativa, Persona,
-                     ServicioRepse, Trabajador, utcnow)
+from .models import (AvisoCorreo, AvisoEnviado, Capturista, Contratista, Contrato, DatosGenerales, Informativa,
+                     Persona, ServicioRepse, Trabajador, utcnow)
+from .plazos import Periodo
 
 log = logging.getLogger("app.seguimiento")
 
@@ -48,9 +55,14 @@ def tablero(session: Session, contratista_id: int, hoy: date) -> list[avisos.Fil
 
 # -- Avisos --------------------------------------------------------------------------------------------------------
 
+MAX_INTENTOS = 3            # failures of one message before it is given up (logged each time)
+RECLAMO = timedelta(minutes=10)  # a run's lease on a message: far past one SMTP exchange (app.correo.TIMEOUT)
+
+
 @dataclass
 class Resultado:
-    """What a run of the notices did: notices sent, messages that went out, messages that failed."""
+    """What a run of the notices did: notices of which messages went out, messages that went out, messages (or
+    notices that could not be written) that failed."""
 
     avisos: int = 0
     correos: int = 0
@@ -72,19 +84,38 @@ def destinatarios(session: Session, contratista_id: int) -> list[str]:
     return correos
 
 
-def _reclamar(session: Session, contratista_id: int, aviso: avisos.Aviso, ahora: datetime) -> int | None:
-    """Insert the notice's row (ON CONFLICT DO NOTHING) and commit: its id when this run owns it, else None."""
+def _insert(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _reclamar(session: Session, contratista_id: int, aviso: avisos.Aviso, para: list[str], ahora: datetime) -> bool:
+    """Insert the notice's row (ON CONFLICT DO NOTHING) and, when it went in, one row per recipient; commit. False
+    when another run had claimed it."""
+    insert = _insert(session)
     tabla = AvisoEnviado.__table__
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    resultado = session.execute(
+    fila = session.execute(
         insert(tabla).values(contratista_id=contratista_id, ejercicio=aviso.periodo.ejercicio,
                              cuatrimestre=aviso.periodo.cuatrimestre, anticipacion=aviso.anticipacion,
                              enviado=ahora, correos=0)
         .on_conflict_do_nothing(index_elements=["contratista_id", "ejercicio", "cuatrimestre", "anticipacion"])
-        .returning(tabla.c.id))
-    fila = resultado.first()
+        .returning(tabla.c.id)).first()
+    if fila is not None:
+        session.execute(AvisoCorreo.__table__.insert(), [dict(aviso_id=fila[0], correo=c, intentos=0) for c in para])
     session.commit()
-    return fila[0] if fila else None
+    return fila is not None
+
+
+def _tomar(session: Session, correo_id: int) -> bool:
+    """Take the lease on one unsent message (conditional UPDATE, committed): False when another run holds a live
+    lease on it, sent it or gave it up meanwhile."""
+    tabla = AvisoCorreo.__table__
+    ahora = utcnow()
+    tomado = session.execute(
+        update(tabla).where(tabla.c.id == correo_id, tabla.c.enviado.is_(None), tabla.c.intentos < MAX_INTENTOS,
+                            or_(tabla.c.reclamado.is_(None), tabla.c.reclamado < ahora - RECLAMO))
+        .values(reclamado=ahora)).rowcount
+    session.commit()
+    return tomado == 1
 
 
 def _problemas(session: Session, contratista: Contratista, aviso: avisos.Aviso, hoy: date) -> list[str]:
@@ -100,71 +131,110 @@ def _problemas(session: Session, contratista: Contratista, aviso: avisos.Aviso, 
     return [("Aviso: " if p.nivel == "aviso" else "") + p.mensaje for p in problemas]
 
 
+def _pendientes(session: Session, contratista_id: int, desde: int) -> dict[tuple, list[tuple[int, str]]]:
+    """The contratista's notices (id, ejercicio, cuatrimestre, anticipación) from year `desde` with messages not
+    sent and not given up: their (id, address) in the order they were claimed."""
+    pendientes: dict[tuple, list[tuple[int, str]]] = {}
+    for aviso_id, ejercicio, cuatrimestre, anticipacion, correo_id, direccion in session.exec(
+            select(AvisoEnviado.id, AvisoEnviado.ejercicio, AvisoEnviado.cuatrimestre, AvisoEnviado.anticipacion,
+                   AvisoCorreo.id, AvisoCorreo.correo)
+            .join(AvisoCorreo, AvisoCorreo.aviso_id == AvisoEnviado.id)
+            .where(AvisoEnviado.contratista_id == contratista_id, AvisoEnviado.ejercicio >= desde,
+                   col(AvisoCorreo.enviado).is_(None), AvisoCorreo.intentos < MAX_INTENTOS)
+            .order_by(AvisoEnviado.id, AvisoCorreo.id)).all():
+        pendientes.setdefault((aviso_id, ejercicio, cuatrimestre, anticipacion), []).append((correo_id, direccion))
+    return pendientes
+
+
+def _reclamados(session: Session, desde: int) -> dict[int, dict[tuple[int, int], set[int]]]:
+    """Per contratista and period, the anticipations claimed from year `desde`."""
+    reclamados: dict[int, dict[tuple[int, int], set[int]]] = {}
+    for cid, ejercicio, cuatrimestre, anticipacion in session.exec(
+            select(AvisoEnviado.contratista_id, AvisoEnviado.ejercicio, AvisoEnviado.cuatrimestre,
+                   AvisoEnviado.anticipacion).where(AvisoEnviado.ejercicio >= desde)).all():
+        reclamados.setdefault(cid, {}).setdefault((ejercicio, cuatrimestre), set()).add(anticipacion)
+    return reclamados
+
+
 def enviar_avisos(session: Session, correo: Correo, hoy: date, enlace: Callable[[int | None], str],
                   ahora: datetime | None = None) -> Resultado:
     """Send every notice due on `hoy` (Mexico City's date) to each contratista with Datos generales and to its
-    active capturistas; `enlace(informativa_id)` is the portal's address of that informativa (None: the list).
-    Commits as it goes (module docstring)."""
+    active capturistas, and what earlier runs left unsent; `enlace(informativa_id)` is the portal's address of
+    that informativa (None: the list). Commits as it goes (module docstring)."""
     ahora = ahora or utcnow()
+    desde = hoy.year - 1
     resultado = Resultado()
     por_contratista: dict[int, list] = {}
-    for fila in _informativas_desde(session, hoy.year - 1):
+    for fila in _informativas_desde(session, desde):
         por_contratista.setdefault(fila.contratista_id, []).append(fila)
-    enviados: dict[int, dict[tuple[int, int], set[int]]] = {}
-    for cid, ejercicio, cuatrimestre, anticipacion in session.exec(
-            select(AvisoEnviado.contratista_id, AvisoEnviado.ejercicio, AvisoEnviado.cuatrimestre,
-                   AvisoEnviado.anticipacion).where(AvisoEnviado.ejercicio >= hoy.year - 1)).all():
-        enviados.setdefault(cid, {}).setdefault((ejercicio, cuatrimestre), set()).add(anticipacion)
+    reclamados = _reclamados(session, desde)
     contratistas = session.exec(select(Contratista).join(DatosGenerales, DatosGenerales.contratista_id ==
                                                          Contratista.id).order_by(Contratista.id)).all()
     for contratista in contratistas:
-        for aviso in avisos.avisos_debidos(hoy, por_contratista.get(contratista.id, []),
-                                           enviados.get(contratista.id, {})):
-            _enviar_aviso(session, correo, contratista, aviso, hoy, enlace, ahora, resultado)
+        suyas = por_contratista.get(contratista.id, [])
+        debidos = avisos.avisos_debidos(hoy, suyas, reclamados.get(contratista.id, {}))
+        para = destinatarios(session, contratista.id) if debidos else []
+        for aviso in debidos if para else []:
+            _reclamar(session, contratista.id, aviso, para, ahora)
+        pendientes = _pendientes(session, contratista.id, desde)
+        if not pendientes:
+            continue
+        suyos = _reclamados(session, desde).get(contratista.id, {})
+        vigentes = {c.lower() for c in destinatarios(session, contratista.id)}
+        for (aviso_id, ejercicio, cuatrimestre, anticipacion), mensajes in pendientes.items():
+            aviso = avisos.aviso_pendiente(hoy, Periodo(ejercicio, cuatrimestre), anticipacion, suyas,
+                                           suyos.get((ejercicio, cuatrimestre), ()))
+            # A recipient who is no longer one (a capturista given de baja since) is not written to.
+            mensajes = [(i, d) for i, d in mensajes if d.lower() in vigentes]
+            if aviso is not None and mensajes:
+                _entregar(session, correo, contratista, aviso_id, aviso, mensajes, hoy, enlace, resultado)
     return resultado
 
 
-def _enviar_aviso(session: Session, correo: Correo, contratista: Contratista, aviso: avisos.Aviso, hoy: date,
-                  enlace: Callable[[int | None], str], ahora: datetime, resultado: Resultado) -> None:
-    para = destinatarios(session, contratista.id)
-    if not para:
-        return
-    aviso_id = _reclamar(session, contratista.id, aviso, ahora)
-    if aviso_id is None:
-        return  # another run sent it, or is sending it
-    tabla = AvisoEnviado.__table__
+def _entregar(session: Session, correo: Correo, contratista: Contratista, aviso_id: int, aviso: avisos.Aviso,
+              mensajes: list[tuple[int, str]], hoy: date, enlace: Callable[[int | None], str],
+              resultado: Resultado) -> None:
+    """Write notice `aviso_id` as it reads on `hoy` and send each of its unsent `mensajes` (id, address) whose
+    lease this run takes; each message's outcome is committed as soon as the mail server answered."""
     try:
         asunto, texto = avisos.redactar(aviso, f"{contratista.rfc} - {contratista.nombre}",
                                         _problemas(session, contratista, aviso, hoy), enlace(aviso.informativa_id))
-    except Exception:  # noqa: BLE001  (whatever failed, nothing went out: the next run retries this notice)
+    except Exception:  # noqa: BLE001  (whatever failed, nothing went out: the next run writes it again)
         log.exception("notice %s of contratista %s not written", aviso.anticipacion, contratista.id)
         session.rollback()
-        session.execute(delete(tabla).where(tabla.c.id == aviso_id))
-        session.commit()
         resultado.fallidos += 1
         return
+    tabla, avisos_ = AvisoCorreo.__table__, AvisoEnviado.__table__
     enviados = 0
-    for direccion in para:
+    for correo_id, direccion in mensajes:
+        if not _tomar(session, correo_id):
+            continue  # another run is sending it, or did
+        error = None
         try:
             correo.enviar(Mensaje(para=direccion, asunto=asunto, texto=texto))
-            enviados += 1
         except (CorreoNoEnviado, ValueError) as e:
-            log.warning("notice %s of contratista %s to %s not sent: %s", aviso.anticipacion, contratista.id,
-                        direccion, e)
-            resultado.fallidos += 1
-        except Exception:  # noqa: BLE001  (one address's unexpected failure ends neither the notice nor the run)
+            error = str(e)
+        except Exception as e:  # noqa: BLE001  (one address's unexpected failure ends neither the notice nor the run)
             log.exception("notice %s of contratista %s to %s not sent", aviso.anticipacion, contratista.id,
                           direccion)
+            error = f"{type(e).__name__}: {e}"
+        if error is None:
+            session.execute(update(tabla).where(tabla.c.id == correo_id)
+                            .values(enviado=utcnow(), reclamado=None, error=None))
+            session.execute(update(avisos_).where(avisos_.c.id == aviso_id).values(correos=avisos_.c.correos + 1))
+            enviados += 1
+        else:
+            log.warning("notice %s of contratista %s to %s not sent: %s", aviso.anticipacion, contratista.id,
+                        direccion, error)
+            session.execute(update(tabla).where(tabla.c.id == correo_id)
+                            .values(intentos=tabla.c.intentos + 1, error=error[:300], reclamado=None))
             resultado.fallidos += 1
+        session.commit()
     if enviados:
-        session.execute(update(tabla).where(tabla.c.id == aviso_id).values(correos=enviados))
         resultado.avisos += 1
         resultado.correos += enviados
         resultado.detalle.append(f"{contratista.rfc}: {aviso.periodo.nombre}, aviso de {aviso.anticipacion} "
                                  f"({enviados} correos)")
-    else:
-        session.execute(delete(tabla).where(tabla.c.id == aviso_id))  # nothing went out: the next run retries
-    session.commit()
 
 
 # -- Listado -------------------------------------------------------------------------------------------------------

@@ -149,6 +149,21 @@ def test_notices_due_only_for_periods_without_a_presented_vigente_informativa():
     assert avisos.avisos_debidos(hoy, [en_captura], {(2026, 1): {3}})[0].anticipacion == 3  # another period's
 
 
+def test_a_notice_left_unsent_is_sent_later_as_that_day_reads_while_it_is_still_the_periods_latest():
+    p = Periodo(2026, 2)  # due 17/09/2026
+    en_captura = Inf(9, 2026, 2)
+    pendiente = avisos.aviso_pendiente(date(2026, 9, 3), p, 10, [en_captura], {10})
+    assert (pendiente.anticipacion, pendiente.dias, pendiente.estado, pendiente.informativa_id) == \
+        (10, 10, "en_captura", 9)  # claimed on 02/09 (11 left), sent on 03/09 saying 10
+    assert avisos.aviso_pendiente(date(2026, 9, 17), p, 1, [], {10, 3, 1}).dias == 1  # the deadline itself
+    assert avisos.aviso_pendiente(date(2026, 9, 11), p, 10, [en_captura], {10, 3}) is None  # the 3-day one went
+    assert avisos.aviso_pendiente(date(2026, 9, 18), p, 1, [], {1}) is None  # past the deadline
+    presentada = Inf(9, 2026, 2, estatus="presentada", fuera_de_plazo=False)
+    assert avisos.aviso_pendiente(date(2026, 9, 3), p, 10, [presentada], {10}) is None
+    assert avisos.aviso_pendiente(date(2026, 9, 3), p, 10, [Inf(8, 2026, 1, estatus="presentada")], {10}) \
+        .estado == "sin_registrar"  # another period's filing
+
+
 def test_the_notice_text():
     aviso = avisos.Aviso(Periodo(2026, 2), date(2026, 9, 17), 3, 3, "en_captura", 9)
     asunto, texto = avisos.redactar(aviso, "EDE150310AB0 - ESCUELA DEMO SA DE CV",
