@@ -41,6 +41,8 @@ MAX_NOMBRE = 120
 MSG_VACIA = "Captura la CURP."
 MSG_LONGITUD = "La CURP debe tener 18 caracteres; tiene {n}."
 MSG_LETRAS = "Los primeros 4 caracteres de la CURP deben ser letras de la A a la Z; tiene «{valor}»."
+MSG_VOCAL = ("El segundo carácter de la CURP es la primera vocal interna del primer apellido (o X); tiene "
+             "«{valor}».")
 MSG_FECHA_FORMATO = ("La fecha de nacimiento de la CURP (caracteres 5 a 10) debe ser de 6 dígitos; "
                      "tiene «{valor}».")
 MSG_FECHA = "La fecha de nacimiento de la CURP no existe ({valor})."
@@ -130,6 +132,8 @@ def validate(value: str, *, today: date | None) -> str:
         raise _invalida(MSG_LONGITUD.format(n=len(curp)))
     if not _LETRAS_AZ.fullmatch(curp[:4]):
         raise _invalida(MSG_LETRAS.format(valor=curp[:4]))
+    if curp[1] not in "AEIOUX":  # RENAPO's rule; SAT's t_CURP pattern writes it [A,E,I,O,U,X] too
+        raise _invalida(MSG_VOCAL.format(valor=curp[1]))
     if not _DIGITOS.fullmatch(curp[4:10]):
         raise _invalida(MSG_FECHA_FORMATO.format(valor=curp[4:10]))
     if curp[10] not in "HMX":

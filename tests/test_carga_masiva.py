@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from app import carga_masiva
 from app.carga_masiva import ArchivoRechazado, FilaError, Vista, escribir_errores, leer_trabajadores
 from app.plazos import Periodo
+from tests import cfdi
 from tests.cfdi import (RFC_CLIENTE_A, RFC_CLIENTE_B, RFC_CONTRATISTA, Recibo, csv_de, filas_de, hacer_curp,
                         nss_con_digito_equivocado, persona, recibos_de_periodo, xlsx_de, zip_de)
 
@@ -366,6 +367,78 @@ def test_zip_latest_receipt_in_the_period_per_worker():
     assert [o.archivo for o in vista.omitidos] == ["a_mayo.xml", "b_2025.xml"]
     assert "fuera del cuatrimestre Enero–Abril 2026" in vista.omitidos[0].motivo
     assert (vista.filas_validas, vista.filas_con_error) == (2, 0)
+
+
+def _extraordinario(recibo: Recibo) -> bytes:
+    """The receipt as an extraordinary payroll (aguinaldo, PTU, finiquito): TipoNomina E, PeriodicidadPago 99."""
+    xml = recibo.xml()
+    assert b'TipoNomina="O"' in xml and b'PeriodicidadPago="04"' in xml
+    return xml.replace(b'TipoNomina="O"', b'TipoNomina="E"').replace(b'PeriodicidadPago="04"', b'PeriodicidadPago="99"')
+
+
+def test_zip_the_sbc_is_the_last_registered_in_the_period_when_the_latest_receipt_has_none():
+    """informativa.md §2, "SBC = last SBC registered in the period": a PTU receipt without SalarioBaseCotApor
+    (optional in Nómina 1.2) after the ordinary ones keeps the SBC they registered, capped at that receipt's
+    date; the CURP and the name are the latest receipt's. (A red-team review: it was an error row.)"""
+    otra = persona(7)
+    ptu = Recibo(PERSONAS[0], date(2026, 4, 30), sbc=None, fecha_inicial=date(2026, 4, 30))
+    vista = leer("nomina.zip", zip_de([("ordinario.xml", Recibo(PERSONAS[0], date(2026, 1, 31), sbc="2830.00")),
+                                      ("ptu.xml", _extraordinario(ptu)),
+                                      ("otro.xml", Recibo(otra, date(2026, 2, 15), sbc="400.00"))]))
+    assert errores(vista) == [("ptu.xml", "sbc")]  # 2,830.00 is above January's cap (2,828.50), not April's
+    vista = leer("nomina.zip", zip_de([("marzo.xml", Recibo(PERSONAS[0], date(2026, 3, 31), sbc="400.00")),
+                                      ("ptu.xml", _extraordinario(ptu))]))
+    assert [(v.fila, v.trabajador.curp, v.trabajador.sbc) for v in vista.validas] == [
+        ("ptu.xml", PERSONAS[0].curp, Decimal("400.00"))]
+
+
+def test_zip_a_worker_sent_to_two_contratantes_in_the_period_goes_to_both_contracts_once():
+    """informativa.md §2, "a worker may be on several contracts, once per contract": sent to client A in
+    February and March and to B in April, the worker is on both contracts, A first (the earlier). (A red-team
+    review: only the latest receipt's client counted, and contract A was reported without him.)"""
+    recibos = [("abr.xml", Recibo(PERSONAS[0], date(2026, 4, 15), subcontrataciones=[(RFC_CLIENTE_B, "100.000")])),
+               ("feb.xml", Recibo(PERSONAS[0], date(2026, 2, 15), subcontrataciones=[(RFC_CLIENTE_A, "100.000")])),
+               ("mar.xml", Recibo(PERSONAS[0], date(2026, 3, 15), subcontrataciones=[(RFC_CLIENTE_A, "100.000")])),
+               ("propio.xml", Recibo(PERSONAS[1], date(2026, 2, 15), subcontrataciones=[(RFC_CLIENTE_A, "100.000")])),
+               ("propio2.xml", Recibo(PERSONAS[1], date(2026, 4, 15)))]  # no SubContratacion: adds no contract
+    vista = leer("nomina.zip", zip_de(recibos))
+    assert vista.errores == ()
+    assert [(v.fila, v.trabajador.nss, v.destino_rfc) for v in vista.validas] == [
+        ("abr.xml", PERSONAS[0].nss, RFC_CLIENTE_A), ("abr.xml", PERSONAS[0].nss, RFC_CLIENTE_B),
+        ("propio2.xml", PERSONAS[1].nss, RFC_CLIENTE_A)]
+    assert all(v.avisos == () for v in vista.validas)
+
+
+def test_zip_distinct_rfc_labora_are_bounded_per_worker_across_receipts():
+    from app.carga_masiva.comun import MAX_SUBCONTRATACIONES
+
+    rfcs = [cfdi.rfc_con_digito(f"C{chr(65 + i // 26)}{chr(65 + i % 26)}010203A1")
+            for i in range(MAX_SUBCONTRATACIONES + 5)]
+    recibos = [(f"r{i}.xml", Recibo(PERSONAS[0], date(2026, 1, 5 + i), subcontrataciones=[(rfc, "100.000")]))
+               for i, rfc in enumerate(rfcs)]
+    vista = leer("nomina.zip", zip_de(recibos))
+    assert errores(vista) == [(f"r{len(rfcs) - 1}.xml", "rfc_labora")]
+    assert f"{MAX_SUBCONTRATACIONES + 1} RfcLabora distintos" in vista.errores[0].motivo
+    vista = leer("nomina.zip", zip_de(recibos[:MAX_SUBCONTRATACIONES]))
+    assert vista.errores == () and len(vista.validas) == MAX_SUBCONTRATACIONES
+
+
+@pytest.mark.parametrize("sbc, esperado, aviso", [
+    ("330.571472", Decimal("330.57"), True),   # t_Importe admits six decimals
+    ("330.575", Decimal("330.58"), True),      # rounded half up, to centavos
+    ("330.500000", Decimal("330.50"), False),  # nothing lost: no warning
+    ("330.5", Decimal("330.50"), False),
+])
+def test_zip_an_sbc_with_more_than_two_decimals_is_rounded_to_centavos(sbc, esperado, aviso):
+    """A red-team review: a valid receipt (SalarioBaseCotApor is a t_Importe, up to six decimals) was an error
+    row; typed and CSV rows keep the two-decimal rule."""
+    vista = leer("nomina.zip", zip_de([("r.xml", Recibo(PERSONAS[0], ABRIL, sbc=sbc))]))
+    assert vista.errores == ()
+    [fila] = vista.validas
+    assert fila.trabajador.sbc == esperado
+    assert any("se redondeó a centavos" in a for a in fila.avisos) is aviso
+    assert [e.campo for e in leer("t.csv", csv_de([(PERSONAS[0].nss, PERSONAS[0].curp, "330.571")])).errores] == \
+        ["sbc"]
 
 
 def test_zip_another_employers_receipts_are_left_out():

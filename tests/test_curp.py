@@ -164,6 +164,10 @@ def test_x_sex_is_accepted_though_stdnum_refuses_it():
 @pytest.mark.parametrize("valor, mensaje", [
     (armar(clave="G0MRMRS"), "Los primeros 4 caracteres de la CURP deben ser letras de la A a la Z; tiene «G0MR»."),
     ("GOMÑ850101HDFMRS00", "Los primeros 4 caracteres de la CURP deben ser letras de la A a la Z; tiene «GOMÑ»."),
+    # RENAPO: the first inner vowel of the first surname, or X (SAT's t_CURP: [A,E,I,O,U,X]); a red-team review
+    # found GBRC… accepted, a CURP that cannot exist.
+    (armar(clave="GBRCMRS"), "El segundo carácter de la CURP es la primera vocal interna del primer apellido (o X); "
+                             "tiene «B»."),
     (armar(fecha="85O101"),
      "La fecha de nacimiento de la CURP (caracteres 5 a 10) debe ser de 6 dígitos; tiene «85O101»."),
     (armar(clave="GOMRMAS"), "Los caracteres 14 a 16 de la CURP deben ser consonantes; tiene «MAS»."),

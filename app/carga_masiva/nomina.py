@@ -4,9 +4,15 @@ Per receipt, from `nomina12:Receptor`: the NSS (`NumSeguridadSocial`), the CURP 
 (`SalarioBaseCotApor`, IMSS's salario base de cotización; `SalarioDiarioIntegrado` is the labour-law SDI, uncapped,
 and is never used in its place: a receipt without `SalarioBaseCotApor` is an error row); the name from
 `cfdi:Receptor/@Nombre`; `nomina12:Nomina/@FechaFinalPago` dates it (a CFDI may carry several Nomina complements:
-the latest counts). Per worker (NSS), the receipt with the latest FechaFinalPago inside the period is the row.
-A receipt's `nomina12:SubContratacion` nodes (`RfcLabora`, `PorcentajeTiempo`) send the worker to the contract of
-each RfcLabora; without them, to the contract being edited.
+the latest counts). Per worker (NSS), the receipts inside the period add up to one row (informativa.md §2):
+- the CURP and the name are the latest receipt's (the latest FechaFinalPago, then FechaPago);
+- the SBC is "the last SBC registered in the period": that of the latest receipt that carries one (an
+  extraordinary payroll, aguinaldo or PTU, may have none), and its date is the one whose UMA caps it. A
+  `SalarioBaseCotApor` with more than two decimals (t_Importe admits six) is rounded to centavos, with a warning;
+- the `nomina12:SubContratacion` nodes (`RfcLabora`, `PorcentajeTiempo`) of all of them send the worker to the
+  contract of each RfcLabora, once each ("a worker may be on several contracts, once per contract": one sent to a
+  client in February and to another in April worked on both contracts); when none of them has such nodes, to
+  the contract being edited.
 
 Receipts of another employer (`cfdi:Emisor/@Rfc` ≠ the contratista's) or outside the period, those of
 "asimilados a salarios" without an NSS (TipoRegimen 05-11: paid through payroll, not IMSS-insured), and files that
@@ -26,6 +32,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
@@ -35,6 +42,7 @@ from ..fiel import normalize_rfc
 from ..plazos import Periodo
 from ..rechazo import Rechazo
 from ..rfc_contratante import validar_rfc_contratante
+from ..trabajadores import CENTAVOS
 from . import directorio
 from .comun import (MAX_BYTES_XML, MAX_BYTES_XML_TOTAL, MAX_ENTRADAS, MAX_NODOS_XML, MAX_NODOS_ZIP,
                     MAX_SUBCONTRATACIONES, MB, ArchivoRechazado, Entrada, Omitido, mostrar)
@@ -85,7 +93,10 @@ ERROR_SUBCONTRATACIONES = (f"El recibo tiene {{n:,}} nodos SubContratacion; se a
                            f"{MAX_SUBCONTRATACIONES}.")
 ERROR_SIN_SBC = ("El recibo no tiene SalarioBaseCotApor (salario base de cotización del IMSS); el "
                  "SalarioDiarioIntegrado no lo sustituye.")
+ERROR_DESTINOS = (f"Los recibos del trabajador en el cuatrimestre nombran {{n:,}} RfcLabora distintos; se admiten "
+                  f"hasta {MAX_SUBCONTRATACIONES}.")
 AVISO_LABORA_REPETIDO = "El recibo repite la SubContratacion con RfcLabora {rfc}; cuenta una vez."
+AVISO_SBC_REDONDEADO = "El SalarioBaseCotApor del recibo ({valor}) se redondeó a centavos: {sbc}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +112,45 @@ class _Recibo:
     nombre: str | None
     labora: tuple[str, ...]         # RfcLabora of each SubContratacion, as written (at most MAX_SUBCONTRATACIONES)
     subcontrataciones: int = 0      # how many SubContratacion nodes the receipt has
+
+
+@dataclass(slots=True)
+class _Trabajador:
+    """What one worker's receipts in the period add up to (module docstring)."""
+
+    ultimo: _Recibo                 # the latest receipt: the CURP, the name, the row's file
+    con_sbc: _Recibo | None         # the latest receipt with SalarioBaseCotApor: the SBC and its date
+    labora: dict[str, tuple]        # normalised RfcLabora → (its receipt's dates, as written), first seen
+    repetidos: set[str]             # RfcLabora written twice in one receipt
+    subcontrataciones: int          # the most SubContratacion nodes of one receipt
+
+    @staticmethod
+    def _orden(r: _Recibo) -> tuple:
+        return r.fecha_final, r.fecha_pago
+
+    def sumar(self, r: _Recibo) -> None:
+        if self._orden(r) > self._orden(self.ultimo):
+            self.ultimo = r
+        if r.sbc and r.sbc.strip() and (self.con_sbc is None or self._orden(r) > self._orden(self.con_sbc)):
+            self.con_sbc = r
+        self.subcontrataciones = max(self.subcontrataciones, r.subcontrataciones)
+        del_recibo: set[str] = set()
+        for rfc in r.labora:
+            clave = normalize_rfc(rfc)
+            if clave in del_recibo:
+                self.repetidos.add(clave)
+            del_recibo.add(clave)
+            anterior = self.labora.get(clave)
+            if anterior is None and len(self.labora) <= MAX_SUBCONTRATACIONES:  # one past the bound tells it
+                self.labora[clave] = (self._orden(r), rfc)
+            elif anterior is not None and self._orden(r) < anterior[0]:
+                self.labora[clave] = (self._orden(r), rfc)
+
+    @classmethod
+    def de(cls, r: _Recibo) -> _Trabajador:
+        t = cls(ultimo=r, con_sbc=None, labora={}, repetidos=set(), subcontrataciones=0)
+        t.sumar(r)
+        return t
 
 
 def _attr(nodo, nombre: str) -> str | None:
@@ -166,37 +216,59 @@ def _recibo(raiz, xml: str, rfc_contratista: str, periodo: Periodo) -> _Recibo |
                    labora=labora, subcontrataciones=len(nodos))
 
 
-def _entrada(r: _Recibo, rfc_contratista: str) -> Entrada:
+def _sbc(texto: str | None) -> tuple[str | None, str | None]:
+    """The receipt's SalarioBaseCotApor for the row, and a warning when it was rounded to centavos. Only a plain
+    decimal ("330.571472") is rounded; anything else goes on as written, for the row's own check to refuse."""
+    if texto is None:
+        return None, None
+    entero, punto, fraccion = texto.strip().partition(".")
+    if (punto and len(fraccion) > 2 and 0 < len(entero) <= 12 and (entero + fraccion).isascii()
+            and (entero + fraccion).isdigit()):
+        redondeado = Decimal(f"{entero}.{fraccion}").quantize(CENTAVOS, rounding=ROUND_HALF_UP)
+        if redondeado != Decimal(f"{entero}.{fraccion}"):
+            return str(redondeado), AVISO_SBC_REDONDEADO.format(valor=mostrar(texto, 40), sbc=redondeado)
+        return str(redondeado), None
+    return texto, None
+
+
+def _entrada(t: _Trabajador, rfc_contratista: str) -> Entrada:
+    r, con_sbc = t.ultimo, t.con_sbc
     errores: list[tuple[str, str, str]] = []
     avisos: list[str] = []
     if not r.nss:
         errores.append(("nss", ERROR_SIN_NSS, ""))
-    if r.sbc is None:
+    sbc, aviso_sbc = _sbc(con_sbc.sbc if con_sbc else None)
+    if con_sbc is None:
         errores.append(("sbc", ERROR_SIN_SBC, ""))
+    elif aviso_sbc:
+        avisos.append(aviso_sbc)
     destinos: list[str | None] = []
-    vistos: set[str] = set()
-    if r.subcontrataciones > MAX_SUBCONTRATACIONES:  # one error, no destination: the row cannot be placed
-        errores.append(("rfc_labora", ERROR_SUBCONTRATACIONES.format(n=r.subcontrataciones), ""))
-    for rfc in r.labora if r.subcontrataciones <= MAX_SUBCONTRATACIONES else ():
-        try:
-            normal, _, avisos_rfc = validar_rfc_contratante(rfc, rfc_contratista=rfc_contratista)
-        except Rechazo as e:
-            errores.append(("rfc_labora", f"SubContratacion: {e.mensaje}", mostrar(rfc)))
-            continue
-        if normal in vistos:
-            avisos.append(AVISO_LABORA_REPETIDO.format(rfc=normal))
-            continue
-        vistos.add(normal)
-        destinos.append(normal)
-        avisos.extend(avisos_rfc)
-    return Entrada(fila=r.archivo, nss=r.nss, curp=r.curp, sbc=r.sbc, fecha_referencia=r.fecha_final,
-                   nombre=r.nombre, destinos=tuple(destinos) or (None,), errores=tuple(errores),
-                   avisos=tuple(avisos))
+    if t.subcontrataciones > MAX_SUBCONTRATACIONES:  # one error, no destination: the row cannot be placed
+        errores.append(("rfc_labora", ERROR_SUBCONTRATACIONES.format(n=t.subcontrataciones), ""))
+    elif len(t.labora) > MAX_SUBCONTRATACIONES:
+        errores.append(("rfc_labora", ERROR_DESTINOS.format(n=len(t.labora)), ""))
+    else:
+        for _, rfc in sorted(t.labora.values()):
+            try:
+                normal, _, avisos_rfc = validar_rfc_contratante(rfc, rfc_contratista=rfc_contratista)
+            except Rechazo as e:
+                errores.append(("rfc_labora", f"SubContratacion: {e.mensaje}", mostrar(rfc)))
+                continue
+            if normal in t.repetidos:
+                avisos.append(AVISO_LABORA_REPETIDO.format(rfc=normal))
+            if normal in destinos:  # two spellings of one RFC
+                continue
+            destinos.append(normal)
+            avisos.extend(avisos_rfc)
+    return Entrada(fila=r.archivo, nss=r.nss, curp=r.curp, sbc=sbc,
+                   fecha_referencia=con_sbc.fecha_final if con_sbc else r.fecha_final, nombre=r.nombre,
+                   destinos=tuple(destinos) or (None,), errores=tuple(errores), avisos=tuple(avisos))
 
 
 def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
              periodo: Periodo) -> tuple[list[Entrada], list[Omitido]]:
-    """One Entrada per worker (the latest receipt in the period) and the files left out, or ArchivoRechazado."""
+    """One Entrada per worker (what their receipts in the period add up to) and the files left out, or
+    ArchivoRechazado."""
     directorio.revisar(fuente, archivo)
     try:
         z = zipfile.ZipFile(fuente)
@@ -204,7 +276,7 @@ def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
         raise ArchivoRechazado(MSG_ZIP_ROTO.format(archivo=archivo)) from None
     rfc_contratista = normalize_rfc(rfc_contratista)
     omitidos: list[Omitido] = []
-    ultimos: dict[str, _Recibo] = {}    # worker key → the latest receipt so far, in order of first appearance
+    trabajadores: dict[str, _Trabajador] = {}  # worker key → their receipts so far, in order of first appearance
     total = nodos = 0
     with z:
         infos = z.infolist()
@@ -266,8 +338,8 @@ def leer_zip(fuente: BinaryIO, archivo: str, *, rfc_contratista: str,
                 omitidos.append(Omitido(xml, recibo))
                 continue
             clave = "".join((recibo.nss or "").split()) or f"\x00{recibo.archivo}"  # no NSS: a row of its own
-            anterior = ultimos.get(clave)
-            if anterior is None or (recibo.fecha_final, recibo.fecha_pago) > (anterior.fecha_final,
-                                                                              anterior.fecha_pago):
-                ultimos[clave] = recibo
-    return [_entrada(r, rfc_contratista) for r in ultimos.values()], omitidos
+            if clave in trabajadores:
+                trabajadores[clave].sumar(recibo)
+            else:
+                trabajadores[clave] = _Trabajador.de(recibo)
+    return [_entrada(t, rfc_contratista) for t in trabajadores.values()], omitidos
