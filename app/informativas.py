@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, literal, update
+from sqlalchemy import distinct, insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -236,10 +236,12 @@ def trabajadores_por_contrato(session: Session, informativa: Informativa) -> dic
                              .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all())
 
 
-def sbc_maximo_por_contrato(session: Session, informativa: Informativa) -> dict[int, Decimal]:
-    """Each contract's highest worker SBC (Revisar checks it against 25 UMA again)."""
-    return {cid: Decimal(v) for cid, v in session.exec(
-        select(Trabajador.contrato_id, func.max(Trabajador.sbc)).join(Contrato, Contrato.id == Trabajador.contrato_id)
+def resumen_trabajadores(session: Session, informativa: Informativa) -> dict[int, tuple[Decimal, int]]:
+    """Per contract with workers: its highest worker SBC (Revisar checks it against 25 UMA again) and how many of
+    its workers repeat another one's CURP (two tabs adding one person under two NSS at once can still store it)."""
+    return {cid: (Decimal(v), total - distintas) for cid, v, total, distintas in session.exec(
+        select(Trabajador.contrato_id, func.max(Trabajador.sbc), func.count(), func.count(distinct(Trabajador.curp)))
+        .join(Contrato, Contrato.id == Trabajador.contrato_id)
         .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all()}
 
 
@@ -313,11 +315,18 @@ class FilaNueva:
 
 
 def agregar_trabajadores(session: Session, contrato_id: int, filas: Iterable[FilaNueva]) -> int:
-    """Insert the workers whose NSS the contract does not have yet (INSERT … ON CONFLICT DO NOTHING on
-    (contrato, nss): importing the same file twice, or two imports at once, adds nothing twice). Returns how many
-    were added. Not committed."""
-    valores = [{"contrato_id": contrato_id, "nss": f.nss, "curp": f.curp, "sbc": f.sbc, "nombre": f.nombre[:362],
-                "origen": f.origen, "creado": utcnow()} for f in filas]
+    """Insert the workers whose NSS and CURP the contract does not have yet (INSERT … ON CONFLICT DO NOTHING on
+    (contrato, nss): importing the same file twice, or two imports at once, adds nothing twice; a CURP the contract
+    has is left out too: one person under a second NSS). Returns how many were added. Not committed."""
+    filas = list(filas)
+    curps = set(session.exec(select(Trabajador.curp).where(Trabajador.contrato_id == contrato_id,
+                                                           col(Trabajador.curp).in_({f.curp for f in filas}))).all())
+    valores = []
+    for f in filas:
+        if f.curp not in curps:
+            curps.add(f.curp)
+            valores.append({"contrato_id": contrato_id, "nss": f.nss, "curp": f.curp, "sbc": f.sbc,
+                            "nombre": f.nombre[:362], "origen": f.origen, "creado": utcnow()})
     if not valores:
         return 0
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -335,7 +344,15 @@ def agregar_trabajadores(session: Session, contrato_id: int, filas: Iterable[Fil
 
 def guardar_trabajador(session: Session, contrato: Contrato, fila: FilaNueva,
                        trabajador: Trabajador | None = None) -> Trabajador:
-    """Add one worker or change one; Rechazo("nss") when the contract already has that NSS. Committed."""
+    """Add one worker or change one; Rechazo("nss") when the contract already has that NSS, Rechazo("curp") when
+    another of its workers has that CURP. Committed."""
+    mismo = select(Trabajador.nss).where(Trabajador.contrato_id == contrato.id, Trabajador.curp == fila.curp,
+                                         Trabajador.nss != fila.nss)  # the same NSS: the constraint's message
+    if trabajador is not None and trabajador.id is not None:
+        mismo = mismo.where(Trabajador.id != trabajador.id)
+    otro = session.exec(mismo).first()
+    if otro is not None:
+        raise Rechazo("curp", f"La CURP {fila.curp} ya está en este contrato, con el NSS {otro}.")
     trabajador = trabajador or Trabajador(contrato_id=contrato.id, nss=fila.nss, curp=fila.curp, sbc=fila.sbc)
     trabajador.nss, trabajador.curp, trabajador.sbc, trabajador.nombre = fila.nss, fila.curp, fila.sbc, fila.nombre
     trabajador.origen = trabajador.origen or fila.origen
@@ -576,12 +593,14 @@ def problemas_revision(session: Session, informativa: Informativa, rfc: str, hoy
         conteos = trabajadores_por_contrato(session, informativa)
     if servicios_ is None:
         servicios_ = {s.id: s for s in servicios(session, informativa.contratista_id)}
-    sbc = sbc_maximo_por_contrato(session, informativa)
+    resumen = resumen_trabajadores(session, informativa)
     datos = [revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
                                     servicio_folio=servicios_[c.servicio_id].folio
                                     if c.servicio_id in servicios_ else None,
                                     objeto=c.objeto, fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
-                                    trabajadores=conteos.get(c.id, 0), sbc_maximo=sbc.get(c.id))
+                                    trabajadores=conteos.get(c.id, 0),
+                                    sbc_maximo=resumen[c.id][0] if c.id in resumen else None,
+                                    curps_repetidas=resumen[c.id][1] if c.id in resumen else 0)
              for c in contratos_]
     periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
     return revision.revisar(informativa.tipo, periodo, rfc, {s.folio for s in servicios_.values()}, datos, hoy=hoy)

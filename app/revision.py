@@ -8,8 +8,8 @@ not block.
 It covers the classes IMSS publishes as "información inconsistente" (informativa.md §5) and the capture rules of
 the issue: contratante = contratista; a contract without its service (none, or one that is not among the REPSE
 services of Datos generales); missing or inconsistent dates (no start; a start outside the cuatrimestre or before
-24-04-2021; an end before the start); a contract without workers, or with a worker whose SBC is above 25 UMA at
-the period's end (checked again here: it may have been stored while the UMA in force was not yet known); a Normal
+24-04-2021; an end before the start); a contract without workers, with one person under two NSS (a CURP twice:
+informativa.md §3), or with a worker whose SBC is above 25 UMA at the period's end (checked again here: it may have been stored while the UMA in force was not yet known); a Normal
 informativa without contracts; a Sin información one with contracts. `campo` names the contract form's field the problem is fixed in: "rfc",
 "servicio", "objeto", "fecha_inicio", "fecha_termino", "trabajadores" (None: the informativa as a whole).
 """
@@ -50,6 +50,7 @@ CLASES = {
     "fecha_termino_anterior_al_inicio": "fecha de término anterior a la de inicio",
     "sin_trabajadores": "contrato sin trabajadores",
     "sbc_sobre_tope": "trabajadores con salario base de cotización mayor que 25 UMA",
+    "curp_repetida": "un trabajador con dos NSS en el contrato (la misma CURP)",
     "contrato_repetido": "dos contratos con los mismos datos",
 }
 
@@ -76,6 +77,7 @@ class DatosContrato:
     trabajadores: int       # how many workers the contract has
     nombre: str = ""        # the contratante's name, for the messages
     sbc_maximo: Decimal | None = None  # its workers' highest SBC: one stored under a provisional cap is checked again
+    curps_repetidas: int = 0  # its workers whose CURP another of its workers has
 
 
 def _fecha(d: date) -> str:
@@ -194,6 +196,12 @@ def _revisar_contrato(posicion: int, c: DatosContrato, periodo: Periodo, rfc_con
         if c.sbc_maximo > tope:
             error("sbc_sobre_tope", f"tiene trabajadores con salario base de cotización mayor que el tope de 25 UMA "
                   f"(${tope:,.2f} al {_fecha(periodo.fin)}): corrígelos.", "trabajadores")
+
+    if c.curps_repetidas > 0:
+        error("curp_repetida", "tiene " + ("un trabajador" if c.curps_repetidas == 1 else
+                                           f"{c.curps_repetidas} trabajadores") +
+              " con la CURP de otro trabajador del contrato (una persona con dos NSS): deja uno de ellos.",
+              "trabajadores")
 
     clave = (" ".join((c.rfc_contratante or "").split()).upper(), folio, " ".join((c.objeto or "").split()).upper(),
              inicio, termino)

@@ -2,6 +2,7 @@
 error rows as .xlsx."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import struct
@@ -367,6 +368,19 @@ def test_zip_latest_receipt_in_the_period_per_worker():
     assert [o.archivo for o in vista.omitidos] == ["a_mayo.xml", "b_2025.xml"]
     assert "fuera del cuatrimestre Enero–Abril 2026" in vista.omitidos[0].motivo
     assert (vista.filas_validas, vista.filas_con_error) == (2, 0)
+
+
+def test_one_curp_under_two_nss_in_a_file_is_an_error_row():
+    """informativa.md §3: one person (one CURP) under a second NSS is one worker twice (a red-team review found
+    such files added whole); a repeated NSS is told as such, not twice."""
+    p, q = PERSONAS[0], PERSONAS[1]
+    vista = leer("t.csv", csv_de([(p.nss, p.curp, "450.25"), (q.nss, p.curp.lower(), "450.25"),
+                                  (p.nss, p.curp, "450.25")]))
+    assert errores(vista) == [(3, "curp"), (4, "nss")]
+    assert vista.errores[0].motivo == ("La CURP se repite en el archivo con otro NSS (una persona, un NSS): ya está "
+                                       "en la fila 2.")
+    vista = leer("nomina.zip", zip_de([("p.xml", Recibo(p, ABRIL)), ("q.xml", Recibo(dataclasses.replace(p, nss=q.nss), ABRIL))]))
+    assert errores(vista) == [("q.xml", "curp")] and "ya está en «p.xml»" in vista.errores[0].motivo
 
 
 def _extraordinario(recibo: Recibo) -> bytes:

@@ -4,6 +4,7 @@ firma; every URL scoped to the contratista, for it and for its capturistas."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 import re
 from datetime import date
 
@@ -301,6 +302,45 @@ def test_a_latin_1_csv_with_bad_rows_previews_then_adds_once(lista, app):
         html(a.get(response.headers["Location"])).get_text()
     with app.app_context():
         assert len(get_session().exec(select(Trabajador)).all()) == 4  # the same file twice adds nothing
+
+
+def test_one_person_under_two_nss_is_refused_typed_imported_and_by_revisar(lista, app):
+    """informativa.md §3: the portal refuses rows whose "NSS/CURP [is] already in the contract". A red-team review
+    stored one person (one CURP) under a second NSS, typed and imported; a race could still store it, so Revisar
+    blocks Enviar a firma while a contract has it."""
+    a, iid, cid = lista
+    url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    p, q, r = cfdi.persona(0), cfdi.persona(1), cfdi.persona(2)
+    assert a.post(url, data={"csrf_token": token(a, url), "nss": p.nss, "curp": p.curp,
+                             "sbc": "450.25"}).status_code == 303
+    response = a.post(url, data={"csrf_token": token(a, url), "nss": q.nss, "curp": p.curp, "sbc": "450.25"})
+    assert response.status_code == 422
+    assert html(response).select_one("#curp-error").get_text(strip=True).endswith(
+        f"La CURP {p.curp} ya está en este contrato, con el NSS {p.nss}.")
+    # Editing the worker keeps its own CURP; giving it another worker's is refused.
+    assert a.post(url, data={"csrf_token": token(a, url), "nss": r.nss, "curp": r.curp,
+                             "sbc": "450.25"}).status_code == 303
+    with app.app_context():
+        tid = get_session().exec(select(Trabajador).where(Trabajador.nss == r.nss)).one().id
+    assert a.post(f"{url}/{tid}", data={"csrf_token": token(a, url), "nss": r.nss, "curp": r.curp,
+                                        "sbc": "500.00"}).status_code == 303
+    assert a.post(f"{url}/{tid}", data={"csrf_token": token(a, url), "nss": r.nss, "curp": p.curp,
+                                        "sbc": "500.00"}).status_code == 422
+    # A file: p's CURP under q's NSS is left out like an NSS the contract has.
+    response = _cargar(a, iid, cid, "t.csv", cfdi.csv_de([(q.nss, p.curp, "450.25")]))
+    doc = html(a.get(response.headers["Location"]))
+    response = a.post(doc.select_one("form[action$='/agregar']")["action"],
+                      data={"csrf_token": token(a, f"/informativas/{iid}")})
+    assert "Se agregaron 0 trabajadores. 1 ya estaban en su contrato." in \
+        html(a.get(response.headers["Location"])).get_text()
+    # What a race could store: Revisar names it and Enviar a firma is refused.
+    with app.app_context():
+        db = get_session()
+        db.add(Trabajador(contrato_id=cid, nss=q.nss, curp=p.curp, sbc=Decimal("450.25"), nombre=""))
+        db.commit()
+    doc = html(a.get(f"/informativas/{iid}/revision"))
+    assert "con la CURP de otro trabajador del contrato" in doc.select_one(".error-summary").get_text()
+    assert a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, url)}).status_code == 422
 
 
 def test_a_zip_of_payroll_cfdis_goes_to_each_contratantes_contract(lista, app):

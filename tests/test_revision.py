@@ -147,6 +147,15 @@ def test_every_problem_of_a_contract_at_once_and_in_screen_order():
         "contratante_es_contratista", "sin_servicio", "sin_objeto", "sin_fecha_inicio", "sin_trabajadores"]
 
 
+def test_one_person_under_two_nss_in_a_contract_blocks_enviar():
+    from dataclasses import replace
+
+    for n, texto in ((1, "tiene un trabajador con la CURP"), (3, "tiene 3 trabajadores con la CURP")):
+        [problema] = revisar("normal", P, RFC_CONTRATISTA, FOLIOS, [replace(BUENO, curps_repetidas=n)])
+        assert (problema.nivel, problema.clase, problema.campo) == ("error", "curp_repetida", "trabajadores")
+        assert texto in problema.mensaje
+
+
 def test_with_today_a_period_not_ended_cannot_be_sent_and_a_late_one_is_warned():
     assert clases(revisar("normal", P, RFC_CONTRATISTA, FOLIOS, [BUENO], hoy=date(2026, 4, 30))) == [
         ("error", "periodo_no_terminado", None, None)]

@@ -49,6 +49,9 @@ MSG_VISTA = (f"El archivo «{{archivo}}» da más de {MAX_FILAS_VISTA:,} filas d
              "contratante, y una por error); divídelo en varios archivos.")
 MSG_REPETIDO = "El NSS se repite en el archivo: ya está en la fila {primera}."
 MSG_REPETIDO_RECIBO = "El NSS se repite en el archivo: ya está en «{primera}»."
+MSG_CURP_REPETIDA = "La CURP se repite en el archivo con otro NSS (una persona, un NSS): ya está en la fila {primera}."
+MSG_CURP_REPETIDA_RECIBO = ("La CURP se repite en el archivo con otro NSS (una persona, un NSS): ya está en "
+                            "«{primera}».")
 
 ENCABEZADOS = ("Fila", "Campo", "Motivo", "Valor")
 HOJA_ERRORES = "Errores"
@@ -176,6 +179,7 @@ def _revisar(entradas: list[Entrada], hoy: date | None, archivo: str) -> tuple[l
     validas: list[FilaValida] = []
     errores: list[FilaError] = []
     primeras: dict[str, int | str] = {}  # the NSS a row claims (_clave_nss) → the row that has it first
+    curps: dict[str, int | str] = {}     # the same for the CURP: one person under two NSS is one worker twice
     for e in entradas:
         valores = {"nss": e.nss, "curp": e.curp, "sbc": e.sbc}
         propios = list(e.errores)
@@ -197,6 +201,15 @@ def _revisar(entradas: list[Entrada], hoy: date | None, archivo: str) -> tuple[l
                 propios.append(("nss", mensaje, mostrar(e.nss)))
             else:
                 primeras[clave] = e.fila
+        # A valid CURP (the worker's) a row with another NSS already has: one person under two NSS.
+        if trabajador is not None and not (clave and primeras[clave] != e.fila):
+            if trabajador.curp in curps:
+                primera = curps[trabajador.curp]
+                mensaje = (MSG_CURP_REPETIDA if isinstance(primera, int) else
+                           MSG_CURP_REPETIDA_RECIBO).format(primera=primera)
+                propios.append(("curp", mensaje, mostrar(e.curp)))
+            else:
+                curps[trabajador.curp] = e.fila
         if propios:
             errores.extend(FilaError(e.fila, campo, motivo, valor) for campo, motivo, valor in propios)
         else:
