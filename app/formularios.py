@@ -25,6 +25,21 @@ def rechazar(form: FlaskForm, error: BaseException | Iterable[Rechazo]) -> None:
             form.form_errors.append(rechazo.mensaje)
 
 
+# Controls `readonly` does not apply to (HTML: it is for text-like inputs and textareas): these are disabled instead.
+_SIN_READONLY = {"SelectField", "RadioField", "BooleanField", "FileField", "MultipleFileField", "SelectMultipleField"}
+
+
+def solo_lectura(form: FlaskForm) -> None:
+    """Show a form that cannot be saved (a filed informativa's contract or worker) as read-only, in a way assistive
+    technology tells: text-like fields `readonly` (still focusable, readable and copyable), the others `disabled`.
+    An accessibility review found such pages offering editable boxes whose typing went nowhere (WCAG 4.1.2)."""
+    for campo in form:
+        if campo.type in ("CSRFTokenField", "HiddenField", "SubmitField"):
+            continue
+        atributo = "disabled" if campo.type in _SIN_READONLY else "readonly"
+        campo.render_kw = {**(campo.render_kw or {}), atributo: True}
+
+
 def tiene_errores(form: FlaskForm) -> bool:
     return bool(form.form_errors) or any(f.errors for f in form)
 

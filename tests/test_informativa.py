@@ -200,7 +200,7 @@ def test_each_bad_contract_field_is_refused_next_to_it(a, app, headers):
             assert not doc.select_one(".error-summary").has_attr("autofocus"), accion
 
 
-def test_a_persona_moral_contratante_uses_the_same_locator(a, app):
+def test_a_persona_moral_contratante_uses_the_same_locator(a, app, juegos):
     servicio(a)
     iid = informativa_id(registrar(a))
     base = {"rfc_contratante": RFC_CONTRATANTE_MORAL, "nombre_contratante": "Cliente SA de CV"}
@@ -221,6 +221,25 @@ def test_a_persona_moral_contratante_uses_the_same_locator(a, app):
     with app.app_context():
         guardado = get_session().exec(select(Contrato)).one()
         assert guardado.persona_contratante == "moral" and guardado.domicilio["calle"]["nombre"] == "REFORMA"
+
+    # Filed, the contract and its workers are shown read-only, as assistive technology tells (an accessibility
+    # review found editable boxes whose typing went nowhere): no Guardar, no locator steps, every field readonly
+    # or disabled; the address as it was filed.
+    from .test_firma import _enviar, firmar
+
+    cid = guardado.id
+    assert _trabajador(a, iid, cid).status_code == 303
+    assert _enviar(a, iid).status_code == 303 and firmar(a, iid, juegos["moral"]).status_code == 303
+    with app.app_context():
+        tid = get_session().exec(select(Trabajador)).one().id
+    for url in (f"/informativas/{iid}/contratos/{cid}", f"/informativas/{iid}/contratos/{cid}/trabajadores/{tid}"):
+        doc = html(a.get(url))
+        main = doc.select_one("main")
+        assert [b.get_text(strip=True) for b in main.select("button")] == [], url
+        controles = main.select("input:not([type=hidden]), select, textarea")
+        assert controles and all(c.has_attr("readonly") or c.has_attr("disabled") for c in controles), url
+    doc = html(a.get(f"/informativas/{iid}/contratos/{cid}"))
+    assert "REFORMA" in doc.select_one("#contrato .resumen").get_text()
 
 
 def test_the_name_is_offered_from_an_earlier_contract_and_contracts_can_be_copied(lista, app):

@@ -17,7 +17,7 @@ from .. import contratos as reglas
 from .. import informativas, localizador_web
 from ..auth import Usuario, conserva_al_expirar
 from ..db import bloquear_borradores, get_session, leer_borrador, upsert
-from ..formularios import rechazar
+from ..formularios import rechazar, solo_lectura
 from ..htmx import render, see_other, wants_fragment
 from ..localizador import Localizador, Paso
 from ..models import TIPOS_CON_CONTRATOS, Borrador, Contrato, Informativa, utcnow
@@ -160,6 +160,8 @@ class EstadoContrato:
         self.revisando = self.revisando or ampliar
         fragmento = localizador_web.es_fragmento(bloque, ampliar)
         form = localizador_web.formulario_fragmento(self, bloque) if fragmento else self.form()
+        if self.informativa.estatus != "en_captura":
+            solo_lectura(form)
         mensaje_domicilio = next((r.mensaje for r in self.rechazos if r.campo == "domicilio"), None)
         context = dict(form=form, estado=self, informativa=self.informativa, contrato=self.contrato,
                        periodo=periodo(self.informativa), contratista=current_user.contratista,

@@ -16,7 +16,7 @@ from sqlmodel import delete
 from .. import carga_masiva, hora, informativas, registro_curp
 from .. import trabajadores as reglas
 from ..db import get_session
-from ..formularios import rechazar
+from ..formularios import rechazar, solo_lectura
 from ..htmx import render, see_other, xlsx
 from ..models import CargaTrabajadores, Contrato, Informativa
 from ..rechazo import Rechazo
@@ -137,6 +137,8 @@ def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int)
                 flash(f"Se guardó el trabajador con NSS {fila.nss}.", "status")
                 return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id,
                                          contrato_id=contrato.id))
+    if informativa.estatus != "en_captura":
+        solo_lectura(form)
     return render("informativa/trabajador.html", form=form, trabajador=trabajador, contrato=contrato,
                   **contexto_base(informativa))
 
