@@ -185,6 +185,42 @@ def conserva_al_expirar(saver: Callable[[Usuario], None]):
     return mark
 
 
+# The idle-time warning (WCAG 2.2.1 Timing Adjustable): a signed-in page asks, through htmx, this long before its
+# session would end for inactivity, and offers "Continuar sesión" (at least 20 s to act: here 2 minutes, or a
+# quarter of a shorter idle window). Without JavaScript nothing asks; what a form posts after its session ended is
+# kept where the view keeps drafts (conserva_al_expirar).
+AVISO_SESION = 120
+ENDPOINT_AVISO = "ingreso.sesion"  # the warning's GET reads the clocks without moving them
+
+
+def restante_sesion(now: int | None = None) -> tuple[int, str] | None:
+    """Seconds left of the signed-in session, and what would end it ("inactividad" or "duracion"); None when the
+    session holds no clocks (not signed in). Up to a twentieth of the idle window short (the clock moves in steps:
+    `_caducidad`), never long."""
+    inicio, visto = session.get("inicio"), session.get("visto")
+    if not isinstance(inicio, int) or not isinstance(visto, int) or "_user_id" not in session:
+        return None
+    now = int(time.time()) if now is None else now
+    inactiva = current_app.config["SESION_INACTIVA"] - (now - visto)
+    maxima = current_app.config["SESION_MAXIMA"] - (now - inicio)
+    return (inactiva, "inactividad") if inactiva <= maxima else (maxima, "duracion")
+
+
+def anticipo_aviso() -> int:
+    return min(AVISO_SESION, current_app.config["SESION_INACTIVA"] // 4)
+
+
+def segundos_para_avisar() -> int | None:
+    """When the page's warning should ask, in seconds from now (at least 1); None when not signed in."""
+    restante = restante_sesion()
+    return None if restante is None else max(restante[0] - anticipo_aviso(), 1)
+
+
+def continuar_sesion() -> None:
+    """"Continuar sesión": the idle clock starts again now (the absolute limit stays)."""
+    session["visto"] = int(time.time())
+
+
 def _expirada(now: int) -> str | None:
     """Why the current session is over ("inactividad" or "duracion"), or None."""
     inicio, visto = session.get("inicio"), session.get("visto")
@@ -198,12 +234,18 @@ def _expirada(now: int) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _aviso_sesion():
+        return {"aviso_sesion_en": segundos_para_avisar}
+
     @app.before_request
     def _caducidad():
         # Static files are the same for everyone: they neither read the session nor move its clock (nor answer
         # "Vary: Cookie", which would keep a cache from sharing them).
         if request.endpoint == "static" or "_user_id" not in session:
             return None
+        if request.endpoint == ENDPOINT_AVISO and request.method == "GET":
+            return None  # the warning tells the clocks; asking must not move them, nor end the session
         now = int(time.time())
         motivo = _expirada(now)
         if motivo is None:

@@ -1,15 +1,21 @@
 """Refusals onto forms, and the one answer to "does this answer have errors?", which decides both the status (422)
-and the page title's "Error: " (htmx.render passes it to layout.html as `hay_errores`).
+and the page title's "Error: " (htmx.render passes it to layout.html as `hay_errores`); forms shown read-only; and
+what a form without a draft of its own posted after its session ended.
 
 Domain rules raise app.rechazo.Rechazo (several at once in a group); a view catches them and calls `rechazar`. No
 view finds a field by reading a message, rewrites a message, or checks by hand what a form validator should.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 
+from flask import request
 from flask_wtf import FlaskForm
+from sqlmodel import delete
 
+from .db import get_session, leer_borrador, upsert
+from .models import Borrador, utcnow
 from .rechazo import Rechazo, todos
 
 
@@ -49,3 +55,54 @@ def hay_errores(context: Mapping[str, object]) -> bool:
     field of a form, such as the address locator's)."""
     forms: Iterable[object] = context.values()
     return any(tiene_errores(f) for f in forms if isinstance(f, FlaskForm)) or bool(context.get("otros_errores"))
+
+
+# -- What a form posted after its session expired ------------------------------------------------------------------
+# A form without a draft of its own (Agregar trabajador, a worker's page, Alta de usuario) keeps its typed fields
+# when they arrive after the session ended (auth.conserva_al_expirar): they wait in the contratista's drafts, under
+# a key of the user and the page, and fill the same form the next time that user opens the page. Never a password,
+# a key or a file: only the text fields each view names. (An accessibility review: WCAG 2.2.1, what was typed in
+# those forms was lost to the idle timeout.)
+MAX_CONSERVADO = 500  # characters kept of each field (every field these forms have is shorter)
+
+
+def _clave_conservada(actor: str, pagina: str) -> str:
+    """The draft's key (40 characters at most: Borrador.clave) for one user and one page."""
+    return "exp:" + hashlib.sha256(f"{actor}|{pagina}".encode()).hexdigest()[:32]
+
+
+def conservar(pagina: Callable[[], str], campos: Iterable[str]) -> Callable:
+    """A saver for auth.conserva_al_expirar: the named `campos` of the posted form, as the user's draft of
+    `pagina()` (a key of the page the form is on, from the request's view args)."""
+    campos = tuple(campos)
+
+    def saver(usuario) -> None:
+        if usuario.contratista is None:
+            return  # an account that had not chosen a contratista works for none
+        datos = {c: request.form.get(c, "")[:MAX_CONSERVADO] for c in campos if request.form.get(c)}
+        if datos:
+            db = get_session()
+            upsert(db, Borrador, ["contratista_id", "clave"],
+                   {"contratista_id": usuario.contratista.id, "clave": _clave_conservada(usuario.actor, pagina()),
+                    "datos": {"campos": datos}, "actualizado": utcnow()})
+            db.commit()
+
+    return saver
+
+
+def recuperar(form: FlaskForm, usuario, pagina: str) -> bool:
+    """Fill `form` with what `usuario` posted on `pagina` after a session expired, and forget it; True when there
+    was something."""
+    if usuario.contratista is None:
+        return False
+    db = get_session()
+    clave = _clave_conservada(usuario.actor, pagina)
+    datos = leer_borrador(db, usuario.contratista.id, clave)
+    if not isinstance(datos, dict) or not isinstance(datos.get("campos"), dict):
+        return False
+    for nombre, valor in datos["campos"].items():
+        if nombre in form and isinstance(valor, str):
+            form[nombre].data = valor
+    db.execute(delete(Borrador).where(Borrador.contratista_id == usuario.contratista.id, Borrador.clave == clave))
+    db.commit()
+    return True

@@ -1,5 +1,5 @@
-"""The informativa cuatrimestral in the database: the REPSE registration and its services, informativas, their
-contracts and workers. Every function takes the contratista's id and never reaches another's rows: a view that
+"""The informativa cuatrimestral in the database: the REPSE registration and its services, informativas and their
+contracts (their workers: app.plantilla). Every function takes the contratista's id and never reaches another's rows: a view that
 passes an id of another contratista gets None (and answers 404). Rules live in the plain modules (repse, plazos,
 trabajadores, carga_masiva, revision); here they meet the tables, with races answered by the unique constraints.
 
@@ -12,7 +12,7 @@ deleted.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,7 +21,7 @@ from sqlalchemy import distinct, insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, delete, func, or_, select
+from sqlmodel import Session, col, delete, func, select
 
 from . import cadena, folios, plazos, repse, revision
 from .hora import MEXICO
@@ -278,91 +278,6 @@ def eliminar_contrato(session: Session, contrato: Contrato, clave_borrador: str)
                                         Borrador.clave == clave_borrador))
     session.delete(contrato)
     session.commit()
-
-
-# -- Trabajadores --------------------------------------------------------------------------------------------------
-
-
-def trabajadores(session: Session, contrato: Contrato, q: str, pagina: int, por_pagina: int) -> dict:
-    """One page of a contract's workers, searched by NSS, CURP or name (any part, any case)."""
-    query = select(Trabajador).where(Trabajador.contrato_id == contrato.id)
-    if q:
-        patron = "%" + q.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(col(Trabajador.nss).like(patron, escape="\\"),
-                                col(Trabajador.curp).like(patron, escape="\\"),
-                                func.upper(Trabajador.nombre).like(patron, escape="\\")))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    paginas = max(1, -(-total // por_pagina))
-    pagina = min(max(1, pagina), paginas)
-    filas = session.exec(query.order_by(Trabajador.nombre, Trabajador.nss).offset((pagina - 1) * por_pagina)
-                         .limit(por_pagina)).all()
-    return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
-
-
-def trabajador_propio(session: Session, contrato: Contrato, trabajador_id: int, *,
-                      fresco: bool = False) -> Trabajador | None:
-    trabajador = session.get(Trabajador, trabajador_id, populate_existing=fresco)
-    return trabajador if trabajador is not None and trabajador.contrato_id == contrato.id else None
-
-
-@dataclass(frozen=True)
-class FilaNueva:
-    nss: str
-    curp: str
-    sbc: Decimal
-    nombre: str
-    origen: str
-
-
-def agregar_trabajadores(session: Session, contrato_id: int, filas: Iterable[FilaNueva]) -> int:
-    """Insert the workers whose NSS and CURP the contract does not have yet (INSERT … ON CONFLICT DO NOTHING on
-    (contrato, nss): importing the same file twice, or two imports at once, adds nothing twice; a CURP the contract
-    has is left out too: one person under a second NSS). Returns how many were added. Not committed."""
-    filas = list(filas)
-    curps = set(session.exec(select(Trabajador.curp).where(Trabajador.contrato_id == contrato_id,
-                                                           col(Trabajador.curp).in_({f.curp for f in filas}))).all())
-    valores = []
-    for f in filas:
-        if f.curp not in curps:
-            curps.add(f.curp)
-            valores.append({"contrato_id": contrato_id, "nss": f.nss, "curp": f.curp, "sbc": f.sbc,
-                            "nombre": f.nombre[:362], "origen": f.origen, "creado": utcnow()})
-    if not valores:
-        return 0
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    tabla = Trabajador.__table__
-    agregados = 0
-    for inicio in range(0, len(valores), 500):
-        # RETURNING names the rows inserted (not those the conflict skipped): psycopg's rowcount is -1 for this
-        # statement, which told "Se agregaron 0 trabajadores" on PostgreSQL (the cluster's browser test saw it).
-        resultado = session.execute(insert(tabla).values(valores[inicio:inicio + 500])
-                                    .on_conflict_do_nothing(index_elements=["contrato_id", "nss"])
-                                    .returning(tabla.c.id))
-        agregados += len(resultado.all())
-    return agregados
-
-
-def guardar_trabajador(session: Session, contrato: Contrato, fila: FilaNueva,
-                       trabajador: Trabajador | None = None) -> Trabajador:
-    """Add one worker or change one; Rechazo("nss") when the contract already has that NSS, Rechazo("curp") when
-    another of its workers has that CURP. Committed."""
-    mismo = select(Trabajador.nss).where(Trabajador.contrato_id == contrato.id, Trabajador.curp == fila.curp,
-                                         Trabajador.nss != fila.nss)  # the same NSS: the constraint's message
-    if trabajador is not None and trabajador.id is not None:
-        mismo = mismo.where(Trabajador.id != trabajador.id)
-    otro = session.exec(mismo).first()
-    if otro is not None:
-        raise Rechazo("curp", f"La CURP {fila.curp} ya está en este contrato, con el NSS {otro}.")
-    trabajador = trabajador or Trabajador(contrato_id=contrato.id, nss=fila.nss, curp=fila.curp, sbc=fila.sbc)
-    trabajador.nss, trabajador.curp, trabajador.sbc, trabajador.nombre = fila.nss, fila.curp, fila.sbc, fila.nombre
-    trabajador.origen = trabajador.origen or fila.origen
-    session.add(trabajador)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Rechazo("nss", f"El NSS {fila.nss} ya está en este contrato.") from None
-    return trabajador
 
 
 # -- Complementarias ----------------------------------------------------------------------------------------------

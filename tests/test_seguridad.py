@@ -705,6 +705,106 @@ def test_sessions_expire_and_what_was_posted_waits_as_a_draft(a, app, clave, seg
         assert get_session().exec(select(Borrador)).one().datos["campos"]["correo"] == "escrito@despues.mx"
 
 
+def _expirar(client) -> None:
+    with client.session_transaction() as s:
+        s["visto"] -= 61 * 60
+
+
+def test_a_worker_or_an_alta_posted_after_the_session_ended_waits_for_the_same_user(a, app, juegos):
+    """WCAG 2.2.1 (an accessibility review: Agregar trabajador and Alta de usuario lost what was typed to the idle
+    timeout, without JavaScript always): the typed text fields wait in the contratista's drafts, under the user and
+    the page, and fill the same form once, after signing in again. Never another field (a password field posted
+    along is not kept)."""
+    from . import cfdi
+    from .test_informativa import contrato, contrato_id, informativa_id, registrar, servicio
+
+    servicio(a)
+    iid = informativa_id(registrar(a))
+    assert contrato(a, app, iid).status_code == 303
+    url = f"/informativas/{iid}/contratos/{contrato_id(app)}/trabajadores"
+    p = cfdi.persona(5)
+    csrf = token(a, url)
+    _expirar(a)
+    respuesta = a.post(url, data={"csrf_token": csrf, "nss": p.nss, "curp": p.curp, "sbc": "450.25",
+                                  "contrasena": "no se guarda"})
+    assert respuesta.status_code == 303
+    assert "quedó guardado" in html(a.get("/")).get_text()
+    with app.app_context():
+        [borrador] = get_session().exec(select(Borrador)).all()
+        assert borrador.datos == {"campos": {"nss": p.nss, "curp": p.curp, "sbc": "450.25"}}
+
+    ingresar(a, juegos["moral"])
+    doc = html(a.get(url))
+    assert [doc.select_one(f"#{c}").get("value") for c in ("nss", "curp", "sbc")] == [p.nss, p.curp, "450.25"]
+    assert "Recuperamos lo que enviaste" in doc.get_text()
+    assert html(a.get(url)).select_one("#nss").get("value", "") == ""  # once
+
+    csrf = token(a, ALTA)
+    _expirar(a)
+    a.post("/administracion/alta/validar", data={"csrf_token": csrf, "curp": CURP_ANA, "nombres": "ANA",
+                                                 "primer_apellido": "MARTINEZ", "correo": "ana@ejemplo.mx"})
+    ingresar(a, juegos["moral"])
+    doc = html(a.get(ALTA))
+    assert doc.select_one("#curp")["value"] == CURP_ANA and doc.select_one("#correo")["value"] == "ana@ejemplo.mx"
+    assert doc.select_one("#nombres")["value"] == "ANA"
+    with app.app_context():
+        assert get_session().exec(select(Borrador)).all() == []
+
+
+def test_the_idle_warning_tells_the_time_left_without_moving_the_clock_and_continuar_restarts_it(a, app):
+    """WCAG 2.2.1 (an accessibility review: the session ended after an hour idle with no warning): every signed-in
+    page carries a clock htmx follows to /ingreso/sesion two minutes before the idle limit; asking moves no clock
+    and writes no cookie; the warning offers Continuar sesión, which starts the idle clock again."""
+    import time
+
+    doc = html(a.get("/datos-generales/"))
+    reloj = doc.select_one("#aviso-sesion[role=alert] span[hidden][hx-get='/ingreso/sesion']")
+    segundos = int(reloj["hx-trigger"].removeprefix("load delay:").removesuffix("s"))
+    assert 3600 - 120 - 5 <= segundos <= 3600 - 120
+    assert html(app.test_client().get("/ingreso/efirma")).select_one("#aviso-sesion") is None  # not signed in
+
+    def preguntar(hace: int):
+        with a.session_transaction() as s:
+            s["visto"] = int(time.time()) - hace
+        respuesta = a.get("/ingreso/sesion", headers=HTMX)
+        assert "Set-Cookie" not in respuesta.headers
+        with a.session_transaction() as s:
+            assert int(time.time()) - s["visto"] >= hace  # asking moved nothing
+        return respuesta
+
+    lejos = html(preguntar(600))  # 50 minutes left: nothing to say yet, ask again in 48
+    assert lejos.get_text(strip=True) == "" and "delay:2880s" in lejos.select_one("span[hidden]")["hx-trigger"]
+    pronto = preguntar(3600 - 100)
+    assert pronto.status_code == 200
+    texto = html(pronto).get_text(" ", strip=True)
+    assert "Tu sesión terminará en 2 minutos por inactividad" in texto
+    boton = html(pronto).select_one("form[hx-post='/ingreso/sesion'] button[autofocus]")
+    assert boton.get_text() == "Continuar sesión"
+    terminada = preguntar(3600 + 10)
+    assert "Tu sesión terminó por inactividad" in html(terminada).get_text()
+    assert a.get("/datos-generales/").status_code == 303  # the next request ends it, as before
+
+
+def test_continuar_sesion_restarts_the_idle_clock_and_not_the_absolute_one(a, app):
+    import time
+
+    with a.session_transaction() as s:
+        s["visto"], inicio = int(time.time()) - 3500, s["inicio"]
+    respuesta = a.post("/ingreso/sesion", headers=HTMX, data={"csrf_token": token(a, "/datos-generales/")})
+    assert respuesta.status_code == 200 and "Tu sesión continúa." in respuesta.get_data(as_text=True)
+    with a.session_transaction() as s:
+        assert int(time.time()) - s["visto"] <= 5 and s["inicio"] == inicio
+    assert a.post("/ingreso/sesion", data={"csrf_token": token(a, "/datos-generales/")}).status_code == 204
+    assert a.post("/ingreso/sesion", data={}).status_code == 400  # CSRF
+    anonimo = app.test_client()
+    assert anonimo.get("/ingreso/sesion", headers=HTMX).status_code == 204
+    # Twelve hours after sign-in the warning cannot extend it: it says so, with no button.
+    with a.session_transaction() as s:
+        s["inicio"] = int(time.time()) - app.config["SESION_MAXIMA"] + 90
+    doc = html(a.get("/ingreso/sesion", headers=HTMX))
+    assert "alcanzó su duración máxima" in doc.get_text() and doc.select_one("button") is None
+
+
 def token_en_sesion(client) -> str:
     """The CSRF token the page held before the session expired (read without a request that would renew it)."""
     from flask_wtf.csrf import generate_csrf

@@ -12,9 +12,9 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import capturistas, contacto, contratistas, curp, enlaces, export, hora, registro_curp
-from ..auth import auditar, contratista_required
+from ..auth import auditar, conserva_al_expirar, contratista_required
 from ..db import get_session
-from ..formularios import rechazar, tiene_errores
+from ..formularios import conservar, rechazar, recuperar, tiene_errores
 from ..htmx import render, see_other, xlsx
 from ..models import Capturista, Persona, utcnow
 from .forms import AltaUsuarioForm
@@ -114,13 +114,24 @@ class EstadoAlta:
                       contratista=current_user.contratista)
 
 
+# What an Alta posted after the session ended waits for the next visit of the page (formularios.conservar).
+CAMPOS_ALTA = ("curp", "nombres", "primer_apellido", "segundo_apellido", "telefono", "correo", "confirmar_correo")
+conserva_alta = conserva_al_expirar(conservar(lambda: "alta", CAMPOS_ALTA))
+
+
 @bp.get("/alta")
 def alta():
-    """Alta de usuario: the CURP first."""
-    return EstadoAlta(AltaUsuarioForm(formdata=None)).responder(validada=False)
+    """Alta de usuario: the CURP first (or what was posted when the session ended: the CURP validated again, the
+    names typed as they were)."""
+    form = AltaUsuarioForm(formdata=None)
+    if recuperar(form, current_user, "alta"):
+        flash("Recuperamos lo que enviaste cuando terminó tu sesión: revísalo y envíalo de nuevo.", "status")
+        return EstadoAlta(form).responder(validada=bool(form.nombres.data or form.primer_apellido.data))
+    return EstadoAlta(form).responder(validada=False)
 
 
 @bp.post("/alta/validar")
+@conserva_alta
 def validar():
     """Validar the CURP: its names from the registry (read-only), or fields to type them."""
     estado = EstadoAlta(AltaUsuarioForm())
@@ -129,6 +140,7 @@ def validar():
 
 
 @bp.post("/alta")
+@conserva_alta
 def guardar():
     """Guardar: the role of (CURP, e-mail)'s account with this contratista; then, once it is committed, an e-mail
     with the invitation."""

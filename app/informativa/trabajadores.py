@@ -13,11 +13,12 @@ from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlmodel import delete
 
-from .. import carga_masiva, hora, informativas, registro_curp
+from .. import carga_masiva, hora, informativas, plantilla, registro_curp
 from .. import trabajadores as reglas
 from ..db import get_session
-from ..formularios import rechazar, solo_lectura
-from ..htmx import render, see_other, xlsx
+from ..auth import conserva_al_expirar
+from ..formularios import conservar, rechazar, recuperar, solo_lectura
+from ..htmx import render, see_other, wants_fragment, xlsx
 from ..models import CargaTrabajadores, Contrato, Informativa
 from ..rechazo import Rechazo
 from ..uploads import limit_body, upload_size
@@ -45,17 +46,32 @@ def _bloquear(informativa: Informativa, contrato: Contrato) -> None:
         abort(404)  # deleted by another request meanwhile
 
 
+CAMPOS_TRABAJADOR = ("nss", "curp", "sbc", "nombre")
+MSG_RECUPERADO = "Recuperamos lo que enviaste cuando terminó tu sesión: revísalo y envíalo de nuevo."
+
+
+def _recuperar(form: TrabajadorForm, pagina: str) -> None:
+    """What this user typed on the page after a session ended (formularios.conservar), back in its form."""
+    if recuperar(form, current_user, pagina):
+        flash(MSG_RECUPERADO, "status")
+
+
 def _pagina(informativa: Informativa, contrato: Contrato, form: TrabajadorForm | None = None,
             carga_form: CargaForm | None = None, status: int | None = None):
+    if form is None:
+        form = TrabajadorForm(formdata=None)
+        if informativa.estatus == "en_captura" and not wants_fragment():
+            _recuperar(form, f"trabajadores:{contrato.id}")
     q = (request.args.get("q") or "").strip()[:100]
     pagina = request.args.get("pagina", 1, type=int) or 1
-    lista = informativas.trabajadores(get_session(), contrato, q, pagina, POR_PAGINA)
+    lista = plantilla.trabajadores(get_session(), contrato, q, pagina, POR_PAGINA)
     return render("informativa/trabajadores.html", "resultados", status, contrato=contrato,
-                  form=form or TrabajadorForm(formdata=None), carga_form=carga_form or CargaForm(formdata=None),
+                  form=form, carga_form=carga_form or CargaForm(formdata=None),
                   **lista, **contexto_base(informativa))
 
 
 @bp.route("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores", methods=["GET", "POST"])
+@conserva_al_expirar(conservar(lambda: f"trabajadores:{request.view_args['contrato_id']}", CAMPOS_TRABAJADOR))
 def trabajadores(informativa_id: int, contrato_id: int):
     """The contract's workers, 50 a page, with the forms to add one and to load a file; POST: Agregar trabajador.
     (One rule for both methods, so an id past any column is a 404 for each.)"""
@@ -75,7 +91,7 @@ def _nombre(curp: str) -> str:
     return " ".join(p for p in (encontrado.nombres, encontrado.primer_apellido, encontrado.segundo_apellido) if p)
 
 
-def _validar(form: TrabajadorForm, informativa: Informativa) -> informativas.FilaNueva | None:
+def _validar(form: TrabajadorForm, informativa: Informativa) -> plantilla.FilaNueva | None:
     try:
         trabajador, avisos = reglas.validar_trabajador(form.nss.data, form.curp.data, form.sbc.data,
                                                        fecha_referencia=periodo(informativa).fin, hoy=hora.hoy(),
@@ -86,7 +102,7 @@ def _validar(form: TrabajadorForm, informativa: Informativa) -> informativas.Fil
     for aviso in avisos:
         flash(aviso, "status")
     nombre = trabajador.nombre or _nombre(trabajador.curp)
-    return informativas.FilaNueva(trabajador.nss, trabajador.curp, trabajador.sbc, nombre, "captura")
+    return plantilla.FilaNueva(trabajador.nss, trabajador.curp, trabajador.sbc, nombre, "captura")
 
 
 def _agregar_trabajador(informativa_id: int, contrato_id: int):
@@ -99,7 +115,7 @@ def _agregar_trabajador(informativa_id: int, contrato_id: int):
         if fila is not None:
             _bloquear(informativa, contrato)
             try:
-                informativas.guardar_trabajador(get_session(), contrato, fila)
+                plantilla.guardar_trabajador(get_session(), contrato, fila)
             except Rechazo as e:
                 rechazar(form, e)
             else:
@@ -111,26 +127,29 @@ def _agregar_trabajador(informativa_id: int, contrato_id: int):
 
 @bp.route("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores/<int:trabajador_id>",
           methods=["GET", "POST"])
+@conserva_al_expirar(conservar(lambda: f"trabajador:{request.view_args['trabajador_id']}", CAMPOS_TRABAJADOR))
 def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int):
     """A worker's data, changed."""
     informativa, contrato = _contrato(informativa_id, contrato_id)
-    trabajador = informativas.trabajador_propio(get_session(), contrato, trabajador_id)
+    trabajador = plantilla.trabajador_propio(get_session(), contrato, trabajador_id)
     if trabajador is None:
         abort(404)
     form = TrabajadorForm()
     if not form.is_submitted():
         form = TrabajadorForm(formdata=None, data={"nss": trabajador.nss, "curp": trabajador.curp,
                                                    "sbc": f"{trabajador.sbc:.2f}", "nombre": trabajador.nombre})
+        if informativa.estatus == "en_captura":
+            _recuperar(form, f"trabajador:{trabajador.id}")
     elif form.validate_on_submit():
         en_captura(informativa)
         fila = _validar(form, informativa)
         if fila is not None:
             _bloquear(informativa, contrato)
-            trabajador = informativas.trabajador_propio(get_session(), contrato, trabajador_id, fresco=True)
+            trabajador = plantilla.trabajador_propio(get_session(), contrato, trabajador_id, fresco=True)
             if trabajador is None:
                 abort(404)  # removed by another request meanwhile
             try:
-                informativas.guardar_trabajador(get_session(), contrato, fila, trabajador)
+                plantilla.guardar_trabajador(get_session(), contrato, fila, trabajador)
             except Rechazo as e:
                 rechazar(form, e)
             else:
@@ -147,10 +166,10 @@ def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int)
 def eliminar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int):
     informativa, contrato = _contrato(informativa_id, contrato_id)
     db = get_session()
-    if informativas.trabajador_propio(db, contrato, trabajador_id) is None:
+    if plantilla.trabajador_propio(db, contrato, trabajador_id) is None:
         abort(404)
     _bloquear(informativa, contrato)
-    trabajador = informativas.trabajador_propio(db, contrato, trabajador_id, fresco=True)
+    trabajador = plantilla.trabajador_propio(db, contrato, trabajador_id, fresco=True)
     if trabajador is None:
         abort(404)  # removed by another request meanwhile
     nss = trabajador.nss
@@ -238,16 +257,16 @@ def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
     informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id, fresca=True)  # still there?
     db = get_session()
     destinos = _destinos(informativa, contrato, carga.vista)
-    por_contrato: dict[int, list[informativas.FilaNueva]] = {}
+    por_contrato: dict[int, list[plantilla.FilaNueva]] = {}
     sin_contrato = 0
     for fila in carga.vista.get("validas", []):
         destino = contrato if not fila.get("destino_rfc") else destinos.get(fila["destino_rfc"])
         if destino is None:
             sin_contrato += 1
             continue
-        por_contrato.setdefault(destino.id, []).append(informativas.FilaNueva(
+        por_contrato.setdefault(destino.id, []).append(plantilla.FilaNueva(
             fila["nss"], fila["curp"], Decimal(fila["sbc"]), fila.get("nombre") or "", carga.formato))
-    agregados = sum(informativas.agregar_trabajadores(db, cid, filas) for cid, filas in por_contrato.items())
+    agregados = sum(plantilla.agregar_trabajadores(db, cid, filas) for cid, filas in por_contrato.items())
     total = sum(len(f) for f in por_contrato.values())
     db.delete(carga)
     db.commit()
