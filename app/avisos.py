@@ -199,8 +199,8 @@ def aviso_pendiente(hoy: date, periodo: Periodo, anticipacion: int, informativas
                     enviados: Collection[int]) -> Aviso | None:
     """A notice claimed by an earlier run, some of whose messages did not go out, as it reads on `hoy`; None when it
     is no longer to be sent: the period's filing is presented and vigente, its deadline passed, or a more urgent
-    notice of the period was claimed since (`enviados`: the anticipations claimed for the period), which went to
-    every recipient."""
+    notice of the period was claimed since (`enviados`: the anticipations claimed for the period), which is for
+    every recipient of its day."""
     limite = plazos.fecha_limite(periodo)
     del_periodo = _por_periodo(informativas).get((periodo.ejercicio, periodo.cuatrimestre), [])
     if hoy > limite or presentada_vigente(del_periodo) or any(e < anticipacion for e in enviados):

@@ -13,7 +13,9 @@ row went in claims it. Delivering: each unsent message is taken with a lease (a 
   while the notice is still worth sending (app.avisos.aviso_pendiente), written again for that day;
 - a run that dies mid-send leaves its messages leased: a run after the lease ran out sends them. Only a run that
   dies between the server's acceptance and its commit makes one address get that notice twice;
-- a recipient who stopped being one (a capturista given de baja) before her message went is not written to;
+- before a retry the notice's recipients are brought up to date: one who stopped being one (a capturista given
+  de baja, the contratista's old address) is given up, one it lacks (the address the contratista fixed after the
+  server refused the old one) is added;
 - a notice whose text could not be written (an unexpected error reading the informativa) sends nothing, is
   counted as failed, and is written again by the next run; the run goes on with the next.
 """
@@ -105,9 +107,9 @@ def _reclamar(session: Session, contratista_id: int, aviso: avisos.Aviso, para: 
     return fila is not None
 
 
-def _tomar(session: Session, correo_id: int) -> bool:
-    """Take the lease on one unsent message (conditional UPDATE, committed): False when another run holds a live
-    lease on it, sent it or gave it up meanwhile."""
+def _tomar(session: Session, correo_id: int) -> datetime | None:
+    """Take the lease on one unsent message (conditional UPDATE, committed): the lease's time, or None when another
+    run holds a live lease on it, sent it or gave it up meanwhile."""
     tabla = AvisoCorreo.__table__
     ahora = utcnow()
     tomado = session.execute(
@@ -115,7 +117,37 @@ def _tomar(session: Session, correo_id: int) -> bool:
                             or_(tabla.c.reclamado.is_(None), tabla.c.reclamado < ahora - RECLAMO))
         .values(reclamado=ahora)).rowcount
     session.commit()
-    return tomado == 1
+    return ahora if tomado == 1 else None
+
+
+MSG_YA_NO = "Ya no es destinatario del contratista (baja, o cambió su correo)."
+
+
+def _al_dia(session: Session, aviso_id: int, mensajes: list[tuple[int, str]],
+            vigentes: list[str]) -> list[tuple[int, str]]:
+    """A notice's unsent messages brought up to the contratista's recipients of now, before a retry: an address
+    that is no longer one (a capturista given de baja, the contratista's old e-mail) is given up, and one that the
+    notice lacks (the contratista fixed the address the server refused) gets its message. Committed."""
+    actuales = {c.lower(): c for c in vigentes}
+    tabla = AvisoCorreo.__table__
+    fuera = [i for i, d in mensajes if d.lower() not in actuales]
+    if fuera:
+        session.execute(update(tabla).where(tabla.c.id.in_(fuera), tabla.c.enviado.is_(None))
+                        .values(intentos=MAX_INTENTOS, error=MSG_YA_NO, reclamado=None))
+    tiene = {d.lower() for d in session.exec(select(AvisoCorreo.correo).where(AvisoCorreo.aviso_id == aviso_id))}
+    nuevos = [c for k, c in actuales.items() if k not in tiene]
+    if nuevos:
+        session.execute(_insert(session)(tabla).values([dict(aviso_id=aviso_id, correo=c, intentos=0)
+                                                        for c in nuevos])
+                        .on_conflict_do_nothing(index_elements=["aviso_id", "correo"]))
+    session.commit()
+    if not fuera and not nuevos:
+        return mensajes
+    return [(i, d) for i, d in session.exec(
+        select(AvisoCorreo.id, AvisoCorreo.correo).where(AvisoCorreo.aviso_id == aviso_id,
+                                                         col(AvisoCorreo.enviado).is_(None),
+                                                         AvisoCorreo.intentos < MAX_INTENTOS)
+        .order_by(AvisoCorreo.id)).all()]
 
 
 def _problemas(session: Session, contratista: Contratista, aviso: avisos.Aviso, hoy: date) -> list[str]:
@@ -174,19 +206,19 @@ def enviar_avisos(session: Session, correo: Correo, hoy: date, enlace: Callable[
         suyas = por_contratista.get(contratista.id, [])
         debidos = avisos.avisos_debidos(hoy, suyas, reclamados.get(contratista.id, {}))
         para = destinatarios(session, contratista.id) if debidos else []
+        suyos = reclamados.setdefault(contratista.id, {})
         for aviso in debidos if para else []:
-            _reclamar(session, contratista.id, aviso, para, ahora)
+            _reclamar(session, contratista.id, aviso, para, ahora)  # by this run or, racing it, another
+            suyos.setdefault((aviso.periodo.ejercicio, aviso.periodo.cuatrimestre), set()).add(aviso.anticipacion)
         pendientes = _pendientes(session, contratista.id, desde)
-        if not pendientes:
-            continue
-        suyos = _reclamados(session, desde).get(contratista.id, {})
-        vigentes = {c.lower() for c in destinatarios(session, contratista.id)}
+        vigentes = destinatarios(session, contratista.id) if pendientes else []
         for (aviso_id, ejercicio, cuatrimestre, anticipacion), mensajes in pendientes.items():
             aviso = avisos.aviso_pendiente(hoy, Periodo(ejercicio, cuatrimestre), anticipacion, suyas,
                                            suyos.get((ejercicio, cuatrimestre), ()))
-            # A recipient who is no longer one (a capturista given de baja since) is not written to.
-            mensajes = [(i, d) for i, d in mensajes if d.lower() in vigentes]
-            if aviso is not None and mensajes:
+            if aviso is None:
+                continue
+            mensajes = _al_dia(session, aviso_id, mensajes, vigentes)
+            if mensajes:
                 _entregar(session, correo, contratista, aviso_id, aviso, mensajes, hoy, enlace, resultado)
     return resultado
 
@@ -207,7 +239,8 @@ def _entregar(session: Session, correo: Correo, contratista: Contratista, aviso_
     tabla, avisos_ = AvisoCorreo.__table__, AvisoEnviado.__table__
     enviados = 0
     for correo_id, direccion in mensajes:
-        if not _tomar(session, correo_id):
+        lease = _tomar(session, correo_id)
+        if lease is None:
             continue  # another run is sending it, or did
         error = None
         try:
@@ -218,15 +251,18 @@ def _entregar(session: Session, correo: Correo, contratista: Contratista, aviso_
             log.exception("notice %s of contratista %s to %s not sent", aviso.anticipacion, contratista.id,
                           direccion)
             error = f"{type(e).__name__}: {e}"
+        # The outcome is written only while this run still holds the lease (a send slower than RECLAMO lost it to
+        # another run, which then sends and counts it again: the one case besides a kill that sends twice).
+        mio = (tabla.c.id == correo_id) & (tabla.c.reclamado == lease)
         if error is None:
-            session.execute(update(tabla).where(tabla.c.id == correo_id)
-                            .values(enviado=utcnow(), reclamado=None, error=None))
-            session.execute(update(avisos_).where(avisos_.c.id == aviso_id).values(correos=avisos_.c.correos + 1))
+            if session.execute(update(tabla).where(mio).values(enviado=utcnow(), reclamado=None, error=None)).rowcount:
+                session.execute(update(avisos_).where(avisos_.c.id == aviso_id)
+                                .values(correos=avisos_.c.correos + 1))
             enviados += 1
         else:
             log.warning("notice %s of contratista %s to %s not sent: %s", aviso.anticipacion, contratista.id,
                         direccion, error)
-            session.execute(update(tabla).where(tabla.c.id == correo_id)
+            session.execute(update(tabla).where(mio)
                             .values(intentos=tabla.c.intentos + 1, error=error[:300], reclamado=None))
             resultado.fallidos += 1
         session.commit()

@@ -355,3 +355,35 @@ def test_a_capturista_given_de_baja_before_her_retry_is_not_written_to(dos, app,
         resultado = _correr(app, Correo(f"smtp://127.0.0.1:{port}", tmp_path / "nada"), "2026-09-14")
         assert (resultado.correos, resultado.fallidos) == (2, 0)
         assert sorted(r for e in bandeja.recibidos for r in e.rcpt_tos) == ["a@ejemplo.mx", "a@ejemplo.mx"]
+    with app.app_context():  # given up, with the reason, so that no later run loads it again
+        luis = get_session().exec(select(AvisoCorreo).where(AvisoCorreo.correo == "luis@ejemplo.mx")).one()
+        assert (luis.enviado, luis.intentos, luis.error) == (None, seguimiento.MAX_INTENTOS, seguimiento.MSG_YA_NO)
+
+
+def test_a_contratista_that_fixed_the_address_the_server_refused_gets_the_notice_there(dos, app, tmp_path,
+                                                                                      monkeypatch):
+    """A review: the retry went only to the recipients frozen at the claim, so the contratista that fixed its
+    e-mail in Datos generales after a failure never got the notice. And a run reads the claims once, not once
+    per contratista with something pending (a mail server down for a day is all of them)."""
+    from sqlalchemy import update
+
+    from app.models import DatosGenerales
+
+    _, iid = dos
+    assert _correr(app, _caido(tmp_path), "2026-09-11").fallidos == 3
+    with app.app_context():
+        db = get_session()
+        cid = db.get(Informativa, iid).contratista_id
+        tabla = DatosGenerales.__table__
+        db.execute(update(tabla).where(tabla.c.contratista_id == cid).values(correo="nuevo@ejemplo.mx"))
+        db.commit()
+    lecturas = []
+    original = seguimiento._reclamados
+    monkeypatch.setattr(seguimiento, "_reclamados", lambda *a: lecturas.append(1) or original(*a))
+    with servidor() as (bandeja, port):
+        resultado = _correr(app, Correo(f"smtp://127.0.0.1:{port}", tmp_path / "nada"), "2026-09-14")
+        recibidos = sorted(r for e in bandeja.recibidos for r in e.rcpt_tos)
+    assert recibidos == ["a@ejemplo.mx", "luis@ejemplo.mx", "nuevo@ejemplo.mx"] and resultado.fallidos == 0
+    assert lecturas == [1]
+    assert [(c, e) for c, e, _ in _mensajes(app)] == [("a@ejemplo.mx", False), ("luis@ejemplo.mx", True),
+                                                      ("a@ejemplo.mx", True), ("nuevo@ejemplo.mx", True)]
