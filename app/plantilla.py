@@ -85,7 +85,9 @@ def guardar_trabajador(session: Session, contrato: Contrato, fila: FilaNueva,
                                          Trabajador.nss != fila.nss)  # the same NSS: the constraint's message
     if trabajador is not None and trabajador.id is not None:
         mismo = mismo.where(Trabajador.id != trabajador.id)
-    otro = session.exec(mismo).first()
+    # A worker whose CURP does not change can be corrected even beside a duplicate (the one Revisar asks to leave).
+    cambia = trabajador is None or trabajador.curp != fila.curp
+    otro = session.exec(mismo).first() if cambia else None
     if otro is not None:
         raise Rechazo("curp", f"La CURP {fila.curp} ya está en este contrato, con el NSS {otro}.")
     trabajador = trabajador or Trabajador(contrato_id=contrato.id, nss=fila.nss, curp=fila.curp, sbc=fila.sbc)

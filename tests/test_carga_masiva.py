@@ -383,6 +383,19 @@ def test_one_curp_under_two_nss_in_a_file_is_an_error_row():
     assert errores(vista) == [("q.xml", "curp")] and "ya está en «p.xml»" in vista.errores[0].motivo
 
 
+def test_zip_one_curp_under_two_nss_is_refused_per_contract_not_per_file():
+    """A review: the CURP was checked per file, but the rule is per contract (informativa.md §3: "already in the
+    contract"): under NSS 1 on client A's contract and NSS 2 on client B's, no contract has it twice."""
+    p, q = PERSONAS[0], dataclasses.replace(PERSONAS[0], nss=PERSONAS[1].nss)
+    a = [(RFC_CLIENTE_A, "100.000")]
+    vista = leer("nomina.zip", zip_de([("a.xml", Recibo(p, ABRIL, subcontrataciones=a)),
+                                      ("b.xml", Recibo(q, ABRIL, subcontrataciones=[(RFC_CLIENTE_B, "100.000")]))]))
+    assert errores(vista) == [] and sorted(v.destino_rfc for v in vista.validas) == [RFC_CLIENTE_A, RFC_CLIENTE_B]
+    vista = leer("nomina.zip", zip_de([("a.xml", Recibo(p, ABRIL, subcontrataciones=a)),
+                                      ("b.xml", Recibo(q, ABRIL, subcontrataciones=a))]))
+    assert errores(vista) == [("b.xml", "curp")]
+
+
 def _extraordinario(recibo: Recibo) -> bytes:
     """The receipt as an extraordinary payroll (aguinaldo, PTU, finiquito): TipoNomina E, PeriodicidadPago 99."""
     xml = recibo.xml()
@@ -404,6 +417,14 @@ def test_zip_the_sbc_is_the_last_registered_in_the_period_when_the_latest_receip
                                       ("ptu.xml", _extraordinario(ptu))]))
     assert [(v.fila, v.trabajador.curp, v.trabajador.sbc) for v in vista.validas] == [
         ("ptu.xml", PERSONAS[0].curp, Decimal("400.00"))]
+    # Payroll systems also write SalarioBaseCotApor="0.00" on such a receipt: it registers nothing either.
+    for cero in ("0.00", "0", "000.000000"):
+        ptu_cero = Recibo(PERSONAS[0], date(2026, 4, 30), sbc=cero, fecha_inicial=date(2026, 4, 30))
+        vista = leer("nomina.zip", zip_de([("marzo.xml", Recibo(PERSONAS[0], date(2026, 3, 31), sbc="400.00")),
+                                          ("ptu.xml", _extraordinario(ptu_cero))]))
+        assert [(v.fila, v.trabajador.sbc) for v in vista.validas] == [("ptu.xml", Decimal("400.00"))], cero
+    vista = leer("nomina.zip", zip_de([("ptu.xml", _extraordinario(ptu_cero))]))
+    assert errores(vista) == [("ptu.xml", "sbc")]  # only zeros: no SBC registered in the period
 
 
 def test_zip_a_worker_sent_to_two_contratantes_in_the_period_goes_to_both_contracts_once():
@@ -432,9 +453,19 @@ def test_zip_distinct_rfc_labora_are_bounded_per_worker_across_receipts():
                for i, rfc in enumerate(rfcs)]
     vista = leer("nomina.zip", zip_de(recibos))
     assert errores(vista) == [(f"r{len(rfcs) - 1}.xml", "rfc_labora")]
-    assert f"{MAX_SUBCONTRATACIONES + 1} RfcLabora distintos" in vista.errores[0].motivo
+    assert f"más de {MAX_SUBCONTRATACIONES} RfcLabora distintos" in vista.errores[0].motivo
     vista = leer("nomina.zip", zip_de(recibos[:MAX_SUBCONTRATACIONES]))
     assert vista.errores == () and len(vista.validas) == MAX_SUBCONTRATACIONES
+    # Hostile: 2,000 receipts of one worker naming 20 distinct RfcLabora each (40,000): one error row, and the
+    # worker's state holds at most 21 of them (a review measured about 1 s).
+    muchos = []
+    for i in range(2000):
+        rfcs = [cfdi.rfc_con_digito(f"C{chr(65 + (i * 20 + j) // 676 % 26)}{chr(65 + (i * 20 + j) // 26 % 26)}"
+                                    f"{chr(65 + (i * 20 + j) % 26)}10203A1"[:12]) for j in range(20)]
+        muchos.append((f"r{i}.xml", Recibo(persona(1), date(2026, 1, 1 + i % 28),
+                                           subcontrataciones=[(r, "5.000") for r in rfcs], semilla=i + 1)))
+    vista = leer("nomina.zip", zip_de(muchos))
+    assert [e.campo for e in vista.errores] == ["rfc_labora"] and vista.validas == ()
 
 
 @pytest.mark.parametrize("sbc, esperado, aviso", [

@@ -360,6 +360,13 @@ def test_one_person_under_two_nss_is_refused_typed_imported_and_by_revisar(lista
     doc = html(a.get(f"/informativas/{iid}/revision"))
     assert "con la CURP de otro trabajador del contrato" in doc.select_one(".error-summary").get_text()
     assert a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, url)}).status_code == 422
+    # The worker kept can still be corrected beside the duplicate (its CURP unchanged); then the duplicate goes.
+    with app.app_context():
+        pid, qid = (get_session().exec(select(Trabajador.id).where(Trabajador.nss == n)).one() for n in (p.nss, q.nss))
+    assert a.post(f"{url}/{pid}", data={"csrf_token": token(a, url), "nss": p.nss, "curp": p.curp,
+                                        "sbc": "500.00"}).status_code == 303
+    assert a.post(f"{url}/{qid}/eliminar", data={"csrf_token": token(a, url)}).status_code == 303
+    assert not html(a.get(f"/informativas/{iid}/revision")).select(".error-summary")
 
 
 def test_a_zip_of_payroll_cfdis_goes_to_each_contratantes_contract(lista, app):

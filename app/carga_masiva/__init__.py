@@ -179,7 +179,8 @@ def _revisar(entradas: list[Entrada], hoy: date | None, archivo: str) -> tuple[l
     validas: list[FilaValida] = []
     errores: list[FilaError] = []
     primeras: dict[str, int | str] = {}  # the NSS a row claims (_clave_nss) → the row that has it first
-    curps: dict[str, int | str] = {}     # the same for the CURP: one person under two NSS is one worker twice
+    curps: dict[tuple, int | str] = {}   # (contract, CURP) → its first row: one person under two NSS in a
+    #                                      contract is one worker twice (rows of a ZIP go to their RfcLabora's)
     for e in entradas:
         valores = {"nss": e.nss, "curp": e.curp, "sbc": e.sbc}
         propios = list(e.errores)
@@ -203,13 +204,13 @@ def _revisar(entradas: list[Entrada], hoy: date | None, archivo: str) -> tuple[l
                 primeras[clave] = e.fila
         # A valid CURP (the worker's) a row with another NSS already has: one person under two NSS.
         if trabajador is not None and not (clave and primeras[clave] != e.fila):
-            if trabajador.curp in curps:
-                primera = curps[trabajador.curp]
+            primera = next((curps[(d, trabajador.curp)] for d in e.destinos if (d, trabajador.curp) in curps), None)
+            if primera is not None:
                 mensaje = (MSG_CURP_REPETIDA if isinstance(primera, int) else
                            MSG_CURP_REPETIDA_RECIBO).format(primera=primera)
                 propios.append(("curp", mensaje, mostrar(e.curp)))
             else:
-                curps[trabajador.curp] = e.fila
+                curps.update({(d, trabajador.curp): e.fila for d in e.destinos})
         if propios:
             errores.extend(FilaError(e.fila, campo, motivo, valor) for campo, motivo, valor in propios)
         else:

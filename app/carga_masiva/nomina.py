@@ -7,7 +7,7 @@ and is never used in its place: a receipt without `SalarioBaseCotApor` is an err
 the latest counts). Per worker (NSS), the receipts inside the period add up to one row (informativa.md §2):
 - the CURP and the name are the latest receipt's (the latest FechaFinalPago, then FechaPago);
 - the SBC is "the last SBC registered in the period": that of the latest receipt that carries one (an
-  extraordinary payroll, aguinaldo or PTU, may have none), and its date is the one whose UMA caps it. A
+  extraordinary payroll, aguinaldo or PTU, may have none, or 0.00), and its date is the one whose UMA caps it. A
   `SalarioBaseCotApor` with more than two decimals (t_Importe admits six) is rounded to centavos, with a warning;
 - the `nomina12:SubContratacion` nodes (`RfcLabora`, `PorcentajeTiempo`) of all of them send the worker to the
   contract of each RfcLabora, once each ("a worker may be on several contracts, once per contract": one sent to a
@@ -93,8 +93,8 @@ ERROR_SUBCONTRATACIONES = (f"El recibo tiene {{n:,}} nodos SubContratacion; se a
                            f"{MAX_SUBCONTRATACIONES}.")
 ERROR_SIN_SBC = ("El recibo no tiene SalarioBaseCotApor (salario base de cotización del IMSS); el "
                  "SalarioDiarioIntegrado no lo sustituye.")
-ERROR_DESTINOS = (f"Los recibos del trabajador en el cuatrimestre nombran {{n:,}} RfcLabora distintos; se admiten "
-                  f"hasta {MAX_SUBCONTRATACIONES}.")
+ERROR_DESTINOS = (f"Los recibos del trabajador en el cuatrimestre nombran más de {MAX_SUBCONTRATACIONES} RfcLabora "
+                  f"distintos; se admiten hasta {MAX_SUBCONTRATACIONES}.")
 AVISO_LABORA_REPETIDO = "El recibo repite la SubContratacion con RfcLabora {rfc}; cuenta una vez."
 AVISO_SBC_REDONDEADO = "El SalarioBaseCotApor del recibo ({valor}) se redondeó a centavos: {sbc}."
 
@@ -114,6 +114,13 @@ class _Recibo:
     subcontrataciones: int = 0      # how many SubContratacion nodes the receipt has
 
 
+def _registrado(sbc: str | None) -> bool:
+    """Whether a receipt registers an SBC: its SalarioBaseCotApor is there and is not zero (payroll systems write
+    "0.00" on an extraordinary receipt, aguinaldo or PTU, as others leave it out)."""
+    texto = (sbc or "").strip()
+    return bool(texto) and texto.replace(".", "", 1).strip("0") != ""
+
+
 @dataclass(slots=True)
 class _Trabajador:
     """What one worker's receipts in the period add up to (module docstring)."""
@@ -131,7 +138,7 @@ class _Trabajador:
     def sumar(self, r: _Recibo) -> None:
         if self._orden(r) > self._orden(self.ultimo):
             self.ultimo = r
-        if r.sbc and r.sbc.strip() and (self.con_sbc is None or self._orden(r) > self._orden(self.con_sbc)):
+        if _registrado(r.sbc) and (self.con_sbc is None or self._orden(r) > self._orden(self.con_sbc)):
             self.con_sbc = r
         self.subcontrataciones = max(self.subcontrataciones, r.subcontrataciones)
         del_recibo: set[str] = set()
@@ -246,7 +253,7 @@ def _entrada(t: _Trabajador, rfc_contratista: str) -> Entrada:
     if t.subcontrataciones > MAX_SUBCONTRATACIONES:  # one error, no destination: the row cannot be placed
         errores.append(("rfc_labora", ERROR_SUBCONTRATACIONES.format(n=t.subcontrataciones), ""))
     elif len(t.labora) > MAX_SUBCONTRATACIONES:
-        errores.append(("rfc_labora", ERROR_DESTINOS.format(n=len(t.labora)), ""))
+        errores.append(("rfc_labora", ERROR_DESTINOS, ""))
     else:
         for _, rfc in sorted(t.labora.values()):
             try:
