@@ -134,6 +134,10 @@ def test_one_normal_or_sin_informacion_per_period(a, app):
         response = registrar(a, tipo=tipo)
         assert response.status_code == 422
         assert "Ya registraste una informativa Normal" in html(response).select_one("#cuatrimestre-error").get_text()
+        # Each radio of the group says it is invalid (an accessibility review: some screen readers read only that).
+        radios = html(response).select("input[name=cuatrimestre]")
+        assert radios and all(r.get("aria-invalid") == "true" for r in radios)
+        assert not any(r.get("aria-invalid") for r in html(response).select("input[name=tipo]"))
     assert registrar(a, tipo="sin_informacion", cuatrimestre="1").status_code == 303
     doc = html(a.get("/informativas/"))
     filas = [[td.get_text(" ", strip=True) for td in tr.select("td")] for tr in doc.select("tbody tr")]
