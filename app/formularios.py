@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 
 from flask import request
 from flask_wtf import FlaskForm
-from sqlmodel import delete
+from sqlmodel import col, delete, select
 
-from .db import get_session, leer_borrador, upsert
+from .db import get_session, upsert
+from .hora import MEXICO
 from .models import Borrador, utcnow
 from .rechazo import Rechazo, todos
 
@@ -60,49 +62,74 @@ def hay_errores(context: Mapping[str, object]) -> bool:
 # -- What a form posted after its session expired ------------------------------------------------------------------
 # A form without a draft of its own (Agregar trabajador, a worker's page, Alta de usuario) keeps its typed fields
 # when they arrive after the session ended (auth.conserva_al_expirar): they wait in the contratista's drafts, under
-# a key of the user and the page, and fill the same form the next time that user opens the page. Never a password,
-# a key or a file: only the text fields each view names. (An accessibility review: WCAG 2.2.1, what was typed in
-# those forms was lost to the idle timeout.)
+# a key of the person (a capturista's account, not only her role, which a later alta may give another account) and
+# the page, for CONSERVAR_DIAS, and fill the same form once, the next time that person opens the page. Only for a
+# page that is still hers to change (her contratista's contract, in capture; the Alta for the contratista): a
+# replayed expired cookie cannot pile up drafts for pages it names. Never a password, a key or a file: only the
+# text fields each view names. (An accessibility review: WCAG 2.2.1, what was typed there was lost to the idle
+# timeout; an attack review bounded it.)
 MAX_CONSERVADO = 500  # characters kept of each field (every field these forms have is shorter)
+CONSERVAR_DIAS = 7
+PREFIJO = "exp:"
 
 
-def _clave_conservada(actor: str, pagina: str) -> str:
-    """The draft's key (40 characters at most: Borrador.clave) for one user and one page."""
-    return "exp:" + hashlib.sha256(f"{actor}|{pagina}".encode()).hexdigest()[:32]
+def _clave_conservada(usuario, pagina: str) -> str:
+    """The draft's key (40 characters at most: Borrador.clave) for one person and one page."""
+    quien = f"{usuario.actor}:{usuario.cuenta.id}" if usuario.cuenta is not None else usuario.actor
+    return PREFIJO + hashlib.sha256(f"{quien}|{pagina}".encode()).hexdigest()[:32]
 
 
-def conservar(pagina: Callable[[], str], campos: Iterable[str]) -> Callable:
-    """A saver for auth.conserva_al_expirar: the named `campos` of the posted form, as the user's draft of
-    `pagina()` (a key of the page the form is on, from the request's view args)."""
+def conservar(pagina: Callable[[object], str | None], campos: Iterable[str]) -> Callable:
+    """A saver for auth.conserva_al_expirar: the named `campos` of the posted form, as the person's draft of
+    `pagina(usuario)`: the page's key when it is the user's to change, else None (nothing is kept)."""
     campos = tuple(campos)
 
     def saver(usuario) -> None:
         if usuario.contratista is None:
             return  # an account that had not chosen a contratista works for none
         datos = {c: request.form.get(c, "")[:MAX_CONSERVADO] for c in campos if request.form.get(c)}
-        if datos:
-            db = get_session()
-            upsert(db, Borrador, ["contratista_id", "clave"],
-                   {"contratista_id": usuario.contratista.id, "clave": _clave_conservada(usuario.actor, pagina()),
-                    "datos": {"campos": datos}, "actualizado": utcnow()})
-            db.commit()
+        clave = pagina(usuario) if datos else None
+        if clave is None:
+            return
+        db = get_session()
+        ahora = utcnow()
+        db.execute(delete(Borrador).where(Borrador.contratista_id == usuario.contratista.id,
+                                          col(Borrador.clave).startswith(PREFIJO),
+                                          Borrador.actualizado < ahora - timedelta(days=CONSERVAR_DIAS)))
+        upsert(db, Borrador, ["contratista_id", "clave"],
+               {"contratista_id": usuario.contratista.id, "clave": _clave_conservada(usuario, clave),
+                "datos": {"campos": datos}, "actualizado": ahora})
+        db.commit()
 
     return saver
 
 
-def recuperar(form: FlaskForm, usuario, pagina: str) -> bool:
-    """Fill `form` with what `usuario` posted on `pagina` after a session expired, and forget it; True when there
-    was something."""
+def recuperar(form: FlaskForm, usuario, pagina: str) -> datetime | None:
+    """Fill `form` with what `usuario` posted on `pagina` after a session expired (in the last CONSERVAR_DIAS), and
+    forget it; when it was posted, or None when nothing was kept."""
     if usuario.contratista is None:
-        return False
+        return None
     db = get_session()
-    clave = _clave_conservada(usuario.actor, pagina)
-    datos = leer_borrador(db, usuario.contratista.id, clave)
-    if not isinstance(datos, dict) or not isinstance(datos.get("campos"), dict):
-        return False
+    clave = _clave_conservada(usuario, pagina)
+    fila = db.exec(select(Borrador.datos, Borrador.actualizado).where(
+        Borrador.contratista_id == usuario.contratista.id, Borrador.clave == clave)).first()
+    if fila is None:
+        return None
+    db.execute(delete(Borrador).where(Borrador.contratista_id == usuario.contratista.id, Borrador.clave == clave))
+    db.commit()
+    datos, cuando = fila
+    if not isinstance(datos, dict) or not isinstance(datos.get("campos"), dict) or \
+            cuando < utcnow() - timedelta(days=CONSERVAR_DIAS):
+        return None
     for nombre, valor in datos["campos"].items():
         if nombre in form and isinstance(valor, str):
             form[nombre].data = valor
-    db.execute(delete(Borrador).where(Borrador.contratista_id == usuario.contratista.id, Borrador.clave == clave))
-    db.commit()
-    return True
+    return cuando
+
+
+def mensaje_recuperado(cuando: datetime) -> str:
+    """What the page says of the fields it filled back (with when they were sent: the user may not have sent them,
+    if someone used the open page after her session ended)."""
+    local = cuando.astimezone(MEXICO)
+    return (f"Recuperamos lo que se envió desde esta página el {local:%d/%m/%Y} a las {local:%H:%M}, cuando tu sesión "
+            "ya había terminado: revísalo y envíalo de nuevo.")

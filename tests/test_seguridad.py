@@ -736,7 +736,7 @@ def test_a_worker_or_an_alta_posted_after_the_session_ended_waits_for_the_same_u
     ingresar(a, juegos["moral"])
     doc = html(a.get(url))
     assert [doc.select_one(f"#{c}").get("value") for c in ("nss", "curp", "sbc")] == [p.nss, p.curp, "450.25"]
-    assert "Recuperamos lo que enviaste" in doc.get_text()
+    assert "Recuperamos lo que se envió desde esta página" in doc.get_text()
     assert html(a.get(url)).select_one("#nss").get("value", "") == ""  # once
 
     csrf = token(a, ALTA)
@@ -745,10 +745,117 @@ def test_a_worker_or_an_alta_posted_after_the_session_ended_waits_for_the_same_u
                                                  "primer_apellido": "MARTINEZ", "correo": "ana@ejemplo.mx"})
     ingresar(a, juegos["moral"])
     doc = html(a.get(ALTA))
-    assert doc.select_one("#curp")["value"] == CURP_ANA and doc.select_one("#correo")["value"] == "ana@ejemplo.mx"
-    assert doc.select_one("#nombres")["value"] == "ANA"
+    assert doc.select_one("#curp")["value"] == CURP_ANA and doc.select_one("#nombres")["value"] == "ANA"
+    assert doc.select_one("#correo").get("value", "") == ""  # where an invitation would go: never kept
     with app.app_context():
         assert get_session().exec(select(Borrador)).all() == []
+
+
+# Attacks on what a form keeps after its session ended (an attack review of formularios.conservar).
+
+def _borradores(app) -> list[Borrador]:
+    with app.app_context():
+        return list(get_session().exec(select(Borrador)).all())
+
+
+def _lista(a, app) -> tuple[int, int]:
+    from .test_informativa import contrato, contrato_id, informativa_id, registrar, servicio
+
+    servicio(a)
+    iid = informativa_id(registrar(a))
+    assert contrato(a, app, iid).status_code == 303
+    return iid, contrato_id(app)
+
+
+def test_an_expired_cookie_replayed_stores_a_draft_for_every_page_id_it_names(a, app):
+    """conservar() keeps a row for whatever contrato_id / trabajador_id the URL names: not the user's contract, not
+    an existing worker, not even an existing informativa. The session is a signed cookie, so the same expired cookie
+    (with the CSRF token of its page) can be replayed for up to SESION_MAXIMA, one new Borrador row of up to
+    4 x 500 characters per id: unbounded storage, and rows no page will ever read or delete. (The contract's own
+    saver, contratos._conservar, checks informativas.propia/contrato_propio and en_captura first; now these do
+    too.)"""
+    iid, cid = _lista(a, app)
+    propia = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    csrf = token(a, propia)
+    _expirar(a)
+    viejo = a.get_cookie("session").value
+    ajenas = [f"/informativas/999/contratos/{n}/trabajadores" for n in range(700, 720)] + \
+             [f"{propia}/{n}" for n in range(5000, 5020)]  # no such contracts / workers
+    for url in ajenas:
+        a.set_cookie("session", viejo)  # the same expired cookie, again and again
+        respuesta = a.post(url, data={"csrf_token": csrf, "nss": "1" * 500, "curp": "C" * 500, "sbc": "S" * 500,
+                                      "nombre": "N" * 500})
+        assert respuesta.status_code == 303
+    assert len(_borradores(app)) == 0, f"{len(_borradores(app))} drafts kept for pages the user has no access to"
+
+
+def test_a_capturista_whose_session_ended_keeps_an_alta_draft_it_can_never_open(a, app):
+    """Alta de usuario is the contratista's own (a capturista gets 403), but conserva_alta runs in _caducidad,
+    before the blueprint's guard, and conservar() checks no role: the capturista's expired POST writes a draft
+    under "capturista:<id>|alta" that no page reads (and, replayed, overwrites it at will)."""
+    alta(a, CURP_LUIS)
+    activar(app.test_client(), app)
+    capturista = app.test_client()
+    entrar_capturista(capturista)
+    csrf = token(capturista, "/informativas/")
+    assert capturista.get(ALTA).status_code == 403
+    _expirar(capturista)
+    respuesta = capturista.post(f"{ALTA}/validar", data={"csrf_token": csrf, "curp": CURP_ANA,
+                                                          "correo": "otra@ejemplo.mx"})
+    assert respuesta.status_code == 303
+    assert _borradores(app) == []
+
+
+def test_an_expired_tab_prefills_the_owners_live_alta_with_an_invitation_address(a, app, juegos):
+    """Whoever sits at a tab whose session timed out (the timeout exists for that unattended terminal) types their
+    own CURP and e-mail into Alta de usuario and posts it. The owner, already signed in again elsewhere (a sign-in
+    moves no counter, so the old cookie still loads her user), opens Alta and is told "Recuperamos lo que
+    enviaste": the stranger's address, confirmed twice, one Guardar away from an invitation into the company.
+    Now the e-mail is never kept, and the message says when the fields were sent."""
+    csrf = token(a, ALTA)
+    _expirar(a)
+    duena = app.test_client()
+    ingresar(duena, juegos["moral"])  # the owner's new, live session
+    assert a.post(f"{ALTA}/validar", data={"csrf_token": csrf, "curp": CURP_ANA, "nombres": "ANA",
+                                           "primer_apellido": "MARTINEZ", "correo": "intruso@ejemplo.mx",
+                                           "confirmar_correo": "intruso@ejemplo.mx"}).status_code == 303
+    doc = html(duena.get(ALTA))
+    assert doc.select_one("#correo").get("value", "") != "intruso@ejemplo.mx", \
+        "the stranger's e-mail is offered to the owner as what she sent"
+
+
+def test_a_roles_kept_fields_go_to_the_next_account_that_holds_the_role(a, app):
+    """The key is the role ("capturista:<rol id>"), not the person's account; a role given de baja and registered
+    again with another e-mail moves to that e-mail's account (capturistas.dar_de_alta), a different sign-in that
+    README's §1 treats as possibly another person. What the first account posted after its session ended is
+    offered to the second as "Recuperamos lo que enviaste" (workers' NSS, CURP, salary typed by someone else).
+    Now the key names the account too."""
+    from . import cfdi
+    from app.models import Capturista
+
+    iid, cid = _lista(a, app)
+    url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    alta(a, CURP_LUIS, correo="luis@ejemplo.mx")
+    activar(app.test_client(), app)
+    primera = app.test_client()
+    entrar_capturista(primera)
+    p = cfdi.persona(7)
+    csrf = token(primera, url)
+    _expirar(primera)
+    assert primera.post(url, data={"csrf_token": csrf, "nss": p.nss, "curp": p.curp, "sbc": "321.00"}).status_code == 303
+    assert len(_borradores(app)) == 1
+
+    with app.app_context():
+        rol = get_session().exec(select(Capturista)).one()
+    baja = f"/administracion/capturistas/{rol.id}/baja"
+    assert a.post(baja, data={"csrf_token": token(a, baja)}).status_code == 303
+    assert alta(a, CURP_LUIS, correo="otro.buzon@ejemplo.mx").status_code == 303  # the role moves to a new account
+    clave = "violeta tortuga cruza montanas"
+    assert activar(app.test_client(), app, password=clave).status_code == 303
+    segunda = app.test_client()
+    assert entrar_capturista(segunda, password=clave) == "/inicio"
+    doc = html(segunda.get(url))
+    assert doc.select_one("#nss").get("value", "") != p.nss, "another account's kept fields were restored"
 
 
 def test_the_idle_warning_tells_the_time_left_without_moving_the_clock_and_continuar_restarts_it(a, app):
@@ -803,6 +910,14 @@ def test_continuar_sesion_restarts_the_idle_clock_and_not_the_absolute_one(a, ap
         s["inicio"] = int(time.time()) - app.config["SESION_MAXIMA"] + 90
     doc = html(a.get("/ingreso/sesion", headers=HTMX))
     assert "alcanzó su duración máxima" in doc.get_text() and doc.select_one("button") is None
+
+    # Signed out in another tab (or node): the warning's button says so instead of doing nothing (an attack review).
+    otra = _con_cookie(app, _cookie(a))
+    csrf = token(a, "/datos-generales/")
+    a.post("/salir", data={"csrf_token": csrf})
+    respuesta = otra.post("/ingreso/sesion", headers=HTMX, data={"csrf_token": csrf})
+    assert respuesta.status_code == 200
+    assert "Tu sesión terminó. Ingresa de nuevo" in html(respuesta).get_text(" ", strip=True)
 
 
 def token_en_sesion(client) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import capturistas, contacto, contratistas, curp, enlaces, export, hora, registro_curp
 from ..auth import auditar, conserva_al_expirar, contratista_required
 from ..db import get_session
-from ..formularios import conservar, rechazar, recuperar, tiene_errores
+from ..formularios import conservar, mensaje_recuperado, rechazar, recuperar, tiene_errores
 from ..htmx import render, see_other, xlsx
 from ..models import Capturista, Persona, utcnow
 from .forms import AltaUsuarioForm
@@ -114,18 +114,22 @@ class EstadoAlta:
                       contratista=current_user.contratista)
 
 
-# What an Alta posted after the session ended waits for the next visit of the page (formularios.conservar).
-CAMPOS_ALTA = ("curp", "nombres", "primer_apellido", "segundo_apellido", "telefono", "correo", "confirmar_correo")
-conserva_alta = conserva_al_expirar(conservar(lambda: "alta", CAMPOS_ALTA))
+# What an Alta posted after the session ended waits for the contratista's next visit of the page
+# (formularios.conservar): not the e-mail, where the invitation would go (whoever used the open page after the
+# session ended must not have the owner's next Guardar invite their own address); a capturista has no Alta page.
+CAMPOS_ALTA = ("curp", "nombres", "primer_apellido", "segundo_apellido", "telefono")
+conserva_alta = conserva_al_expirar(conservar(lambda usuario: "alta" if usuario.es_contratista else None,
+                                              CAMPOS_ALTA))
 
 
 @bp.get("/alta")
 def alta():
-    """Alta de usuario: the CURP first (or what was posted when the session ended: the CURP validated again, the
-    names typed as they were)."""
+    """Alta de usuario: the CURP first (or what was posted when the session ended, names as they were typed; Guardar
+    validates all of it again)."""
     form = AltaUsuarioForm(formdata=None)
-    if recuperar(form, current_user, "alta"):
-        flash("Recuperamos lo que enviaste cuando terminó tu sesión: revísalo y envíalo de nuevo.", "status")
+    cuando = recuperar(form, current_user, "alta")
+    if cuando is not None:
+        flash(mensaje_recuperado(cuando), "status")
         return EstadoAlta(form).responder(validada=bool(form.nombres.data or form.primer_apellido.data))
     return EstadoAlta(form).responder(validada=False)
 

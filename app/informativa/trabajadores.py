@@ -17,7 +17,7 @@ from .. import carga_masiva, hora, informativas, plantilla, registro_curp
 from .. import trabajadores as reglas
 from ..db import get_session
 from ..auth import conserva_al_expirar
-from ..formularios import conservar, rechazar, recuperar, solo_lectura
+from ..formularios import conservar, mensaje_recuperado, rechazar, recuperar, solo_lectura
 from ..htmx import render, see_other, wants_fragment, xlsx
 from ..models import CargaTrabajadores, Contrato, Informativa
 from ..rechazo import Rechazo
@@ -47,13 +47,30 @@ def _bloquear(informativa: Informativa, contrato: Contrato) -> None:
 
 
 CAMPOS_TRABAJADOR = ("nss", "curp", "sbc", "nombre")
-MSG_RECUPERADO = "Recuperamos lo que enviaste cuando terminó tu sesión: revísalo y envíalo de nuevo."
 
 
 def _recuperar(form: TrabajadorForm, pagina: str) -> None:
     """What this user typed on the page after a session ended (formularios.conservar), back in its form."""
-    if recuperar(form, current_user, pagina):
-        flash(MSG_RECUPERADO, "status")
+    cuando = recuperar(form, current_user, pagina)
+    if cuando is not None:
+        flash(mensaje_recuperado(cuando), "status")
+
+
+def _pagina_propia(usuario, con_trabajador: bool = False) -> str | None:
+    """formularios.conservar's key of the posted page (its contract's workers, or one worker), when the page is the
+    user's to change: her contratista's informativa, in capture, the contract (and worker) in it."""
+    args = request.view_args or {}
+    db = get_session()
+    informativa = informativas.propia(db, usuario.contratista.id, int(args.get("informativa_id", 0)))
+    if informativa is None or informativa.estatus != "en_captura":
+        return None
+    contrato = informativas.contrato_propio(db, informativa, int(args.get("contrato_id", 0)))
+    if contrato is None:
+        return None
+    if not con_trabajador:
+        return f"trabajadores:{contrato.id}"
+    trabajador = plantilla.trabajador_propio(db, contrato, int(args.get("trabajador_id", 0)))
+    return f"trabajador:{trabajador.id}" if trabajador is not None else None
 
 
 def _pagina(informativa: Informativa, contrato: Contrato, form: TrabajadorForm | None = None,
@@ -71,7 +88,7 @@ def _pagina(informativa: Informativa, contrato: Contrato, form: TrabajadorForm |
 
 
 @bp.route("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores", methods=["GET", "POST"])
-@conserva_al_expirar(conservar(lambda: f"trabajadores:{request.view_args['contrato_id']}", CAMPOS_TRABAJADOR))
+@conserva_al_expirar(conservar(_pagina_propia, CAMPOS_TRABAJADOR))
 def trabajadores(informativa_id: int, contrato_id: int):
     """The contract's workers, 50 a page, with the forms to add one and to load a file; POST: Agregar trabajador.
     (One rule for both methods, so an id past any column is a 404 for each.)"""
@@ -127,7 +144,7 @@ def _agregar_trabajador(informativa_id: int, contrato_id: int):
 
 @bp.route("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores/<int:trabajador_id>",
           methods=["GET", "POST"])
-@conserva_al_expirar(conservar(lambda: f"trabajador:{request.view_args['trabajador_id']}", CAMPOS_TRABAJADOR))
+@conserva_al_expirar(conservar(lambda usuario: _pagina_propia(usuario, con_trabajador=True), CAMPOS_TRABAJADOR))
 def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int):
     """A worker's data, changed."""
     informativa, contrato = _contrato(informativa_id, contrato_id)

@@ -380,22 +380,23 @@ def restablecer_con_enlace(token: str):
 @bp.route("/ingreso/sesion", methods=["GET", "POST"])
 def sesion():
     """The idle-time warning (auth.AVISO_SESION), asked by htmx from every signed-in page: nothing yet (asked again
-    later), "your session ends in N minutes" with Continuar sesión, or that it ended. GET reads the clocks without
-    moving them; POST (Continuar sesión) starts the idle clock again. Not signed in: nothing (204)."""
+    later), "your session ends in N minutes" with Continuar sesión, or that it ended (also when it was closed
+    elsewhere). GET reads the clocks without moving them; POST (Continuar sesión) starts the idle clock again. Not
+    signed in: nothing (204)."""
     from ..auth import anticipo_aviso, continuar_sesion, restante_sesion
 
-    if request.method == "POST":
-        if not current_user.is_authenticated:
-            return "", 204
+    restante = restante_sesion()
+    if restante is None:
+        return "", 204  # not signed in
+    segundos, motivo = restante
+    if not current_user.is_authenticated:  # signed out meanwhile (Cerrar sesión in another tab, a new password…)
+        segundos, motivo = 0, "cerrada"
+    elif request.method == "POST":
         continuar_sesion()
         if not request.htmx:
             return "", 204  # a plain post: the page stays as it was
-    restante = restante_sesion()
-    if restante is None or not current_user.is_authenticated:
-        return "", 204  # not signed in, or signed out on another node
-    segundos, motivo = restante
-    estado = "continua" if request.method == "POST" else \
-        "terminada" if segundos <= 0 else "pronto" if segundos <= anticipo_aviso() else "lejos"
+    estado = "terminada" if segundos <= 0 else "continua" if request.method == "POST" else \
+        "pronto" if segundos <= anticipo_aviso() else "lejos"
     return render("ingreso/sesion.html", segundos=segundos, motivo=motivo, estado=estado,
                   minutos=max(1, round(segundos / 60)), reloj=max(segundos - anticipo_aviso(), 1)
                   if estado in ("lejos", "continua") else segundos + 1)

@@ -85,7 +85,7 @@ def test_typed_worker_and_alta_survive_an_idle_timeout(browser, live_app, archiv
     page.get_by_role("button", name="Ingresar").click()
     expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
     page.goto(f"{live}/informativas/{iid}/contratos/{cid}/trabajadores")
-    expect(page.get_by_text("Recuperamos lo que enviaste")).to_be_visible()
+    expect(page.get_by_text("Recuperamos lo que se envió desde esta página")).to_be_visible()
     expect(page.get_by_label("NSS", exact=True)).to_have_value(p.nss)
     expect(page.get_by_label("CURP", exact=True)).to_have_value(p.curp)
     page.goto(f"{live}/administracion/alta")
