@@ -37,6 +37,17 @@ class Respuestas:
         return [r for r in self.lista if r[2] >= 500]
 
 
+def enviar(page, boton) -> None:
+    """Click a submit button and wait for its answer to be in the page: the form's response, then htmx's swap and
+    settle over (no-op without JavaScript). A page refused twice keeps its first error visible, so waiting for an
+    error to show is not enough (CI once checked the focus before the second answer came)."""
+    with page.expect_response(lambda r: r.request.resource_type == "document"
+                              or r.request.headers.get("hx-request") == "true"):
+        boton.click()
+    page.wait_for_load_state()
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def comprobar_error(page, respuestas: Respuestas, estado: str, javascript: bool, ancho: int = 320) -> list[str]:
     """The checks every refused form must pass; returns the failures (empty when all pass)."""
     fallas = []
@@ -101,26 +112,26 @@ def test_capture_forms_refused(browser, live_app, archivos, juegos, javascript, 
     trabajadores = f"{live}/informativas/{iid}/contratos/{cid}/trabajadores"
 
     page.goto(trabajadores)
-    page.get_by_role("button", name="Agregar trabajador").click()
+    enviar(page, page.get_by_role("button", name="Agregar trabajador"))
     expect(page.locator("#nss-error")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "agregar trabajador vacío", javascript)
 
     page.get_by_label("NSS", exact=True).fill("123")
     page.get_by_label("CURP", exact=True).fill("XXXX")
     page.get_by_label("Salario base de cotización").fill("-5")
-    page.get_by_role("button", name="Agregar trabajador").click()
+    enviar(page, page.get_by_role("button", name="Agregar trabajador"))
     expect(page.locator("#nss-error")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "agregar trabajador con datos erróneos", javascript)
 
     page.goto(trabajadores)
-    page.get_by_role("button", name="Cargar").click()
+    enviar(page, page.get_by_role("button", name="Cargar"))
     expect(page.locator("#archivo-error")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "cargar sin archivo", javascript)
 
     texto = tmp_path / "notas.txt"
     texto.write_text("hola")
     page.get_by_label("Archivo de trabajadores").set_input_files(str(texto))
-    page.get_by_role("button", name="Cargar").click()
+    enviar(page, page.get_by_role("button", name="Cargar"))
     expect(page.locator("#archivo-error")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "cargar un .txt", javascript)
 
@@ -128,7 +139,7 @@ def test_capture_forms_refused(browser, live_app, archivos, juegos, javascript, 
     page.locator("#resultados tbody a").first.click()
     expect(page.get_by_role("heading", name=re.compile("Trabajador con NSS"))).to_be_visible()
     page.get_by_label("NSS", exact=True).fill("1")
-    page.get_by_role("button", name="Guardar trabajador").click()
+    enviar(page, page.get_by_role("button", name="Guardar trabajador"))
     expect(page.locator("#nss-error")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "editar trabajador con NSS erróneo", javascript)
 
@@ -146,7 +157,7 @@ def test_firmar_refused_empty(browser, live_app, archivos, juegos, javascript):
     assert _enviar(cliente, iid).status_code == 303
     respuestas = Respuestas(page)
     page.goto(f"{live}/informativas/{iid}/firmar")
-    page.get_by_role("button", name="Firmar y presentar").click()
+    enviar(page, page.get_by_role("button", name="Firmar y presentar"))
     expect(page.locator(".error-summary")).to_be_visible()
     fallas = comprobar_error(page, respuestas, "firmar sin nada", javascript)
     assert not fallas, "\n".join(fallas)
@@ -164,21 +175,22 @@ def test_public_forms_refused(browser, live_app, javascript):
     page.goto(live + "/acuses/verificar")
     page.get_by_label("Folio").fill("no es un folio")
     page.get_by_label("Primeros 8 caracteres del sello").fill("x")
-    page.get_by_role("button", name="Verificar").click()
+    enviar(page, page.get_by_role("button", name="Verificar"))
     expect(page.locator(".error-summary")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "verificar con folio mal escrito", javascript)
 
     page.goto(live + "/ingreso/restablecer")
-    page.get_by_role("button", name="Enviar enlace").click()
+    enviar(page, page.get_by_role("button", name="Enviar enlace"))
     expect(page.locator(".error-summary")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "restablecer vacío", javascript)
     page.get_by_label("CURP").fill("ABC")
-    page.get_by_role("button", name="Enviar enlace").click()
-    expect(page.locator("#curp-error")).to_be_visible()
+    enviar(page, page.get_by_role("button", name="Enviar enlace"))
+    # The first refusal's message was there already: wait for the second's (CI saw the check run before it came).
+    expect(page.locator("#curp-error")).to_contain_text("18 caracteres")
     fallas += comprobar_error(page, respuestas, "restablecer con CURP errónea", javascript)
 
     page.goto(live + "/")
-    page.locator("#capturista").get_by_role("button", name="Ingresar").click()
+    enviar(page, page.locator("#capturista").get_by_role("button", name="Ingresar"))
     expect(page.locator(".error-summary")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "ingreso de capturista vacío", javascript)
     assert not fallas, "\n".join(fallas)
@@ -197,7 +209,7 @@ def test_bitacora_and_servicio_refused(browser, live_app, archivos, juegos, java
     page.goto(live + "/bitacora/")
     page.get_by_label("Desde (AAAA-MM-DD)").fill("2026-12-01")
     page.get_by_label("Hasta (AAAA-MM-DD)").fill("2026-01-01")
-    page.get_by_role("button", name="Filtrar").click()
+    enviar(page, page.get_by_role("button", name="Filtrar"))
     expect(page.locator("#hasta-error")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "bitácora con rango invertido", javascript)
 
@@ -205,7 +217,7 @@ def test_bitacora_and_servicio_refused(browser, live_app, archivos, juegos, java
     page.locator("#servicios a").first.click()
     expect(page.get_by_role("heading", name="Servicio autorizado")).to_be_visible()
     page.get_by_label(re.compile("Folio")).fill("")
-    page.get_by_role("button", name="Guardar servicio").click()
+    enviar(page, page.get_by_role("button", name="Guardar servicio"))
     expect(page.locator(".error-summary")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "servicio sin folio", javascript)
     assert not fallas, "\n".join(fallas)
@@ -226,12 +238,12 @@ def test_activation_refused(browser, live_app, juegos, javascript):
     page.goto(url)
     page.get_by_label("Nueva contraseña").fill("tres tigres tristes trigal")
     page.get_by_label("Confirmar contraseña").fill("tres tigres tristes trigo")
-    page.get_by_role("button", name="Guardar contraseña").click()
+    enviar(page, page.get_by_role("button", name="Guardar contraseña"))
     expect(page.locator(".error-summary")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "confirmación distinta", javascript)
     page.get_by_label("Nueva contraseña").fill("")
     page.get_by_label("Confirmar contraseña").fill("")
-    page.get_by_role("button", name="Guardar contraseña").click()
+    enviar(page, page.get_by_role("button", name="Guardar contraseña"))
     expect(page.locator(".error-summary")).to_be_visible()
     fallas += comprobar_error(page, respuestas, "contraseña vacía", javascript)
     r = page.goto(live + "/ingreso/activar/no-es-un-token")
