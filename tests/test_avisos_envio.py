@@ -47,6 +47,16 @@ def dos(a, app, juegos):
     return a, iid
 
 
+def _presentada(app, iid: int) -> None:
+    """The informativa presented on time (as far as the notices can tell)."""
+    with app.app_context():
+        db = get_session()
+        informativa = db.get(Informativa, iid)
+        informativa.estatus, informativa.fuera_de_plazo = "presentada", False
+        db.add(informativa)
+        db.commit()
+
+
 def test_the_notices_due_on_a_date_go_out_once(dos, app, avisos, juegos):
     a, iid = dos
     antes = len(outbox(app))  # the capturista's invitation
@@ -74,12 +84,7 @@ def test_the_notices_due_on_a_date_go_out_once(dos, app, avisos, juegos):
     assert len(outbox(app)) == antes + 3
 
     # The period is presented by the persona moral: on the deadline only the persona física is reminded.
-    with app.app_context():
-        db = get_session()
-        informativa = db.get(Informativa, iid)
-        informativa.estatus, informativa.fuera_de_plazo = "presentada", False
-        db.add(informativa)
-        db.commit()
+    _presentada(app, iid)
     resultado = avisos("--fecha", "2026-09-17")
     assert "1 avisos, 1 correos enviados" in resultado.output
     [ultimo] = outbox(app)[antes + 3:]
@@ -328,12 +333,7 @@ def test_an_unsent_message_is_not_retried_once_a_more_urgent_notice_or_the_filin
     # The 1-day notice fails for everyone; the persona moral presents; past the deadline nothing is retried.
     _, iid = dos
     assert _correr(app, _caido(tmp_path), "2026-09-15").fallidos == 3
-    with app.app_context():
-        db = get_session()
-        informativa = db.get(Informativa, iid)
-        informativa.estatus, informativa.fuera_de_plazo = "presentada", False
-        db.add(informativa)
-        db.commit()
+    _presentada(app, iid)
     with servidor() as (bandeja, port):
         correo = Correo(f"smtp://127.0.0.1:{port}", tmp_path / "nada")
         assert _correr(app, correo, "2026-09-16").correos == 1  # only the persona física's

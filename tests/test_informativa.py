@@ -523,6 +523,20 @@ def test_a_zip_bigger_than_an_acuse_is_read_whole(lista, app):
 
 # -- Attacks (each performs what a red-team run did to the informativa) --------------------------------------------
 
+def con_contrato(app, juego, trabajadores=()) -> tuple:
+    """`juego`'s contratista signed in on a client of its own, with its REPSE service and a Normal informativa of
+    2026-2 in capture holding one contract (a persona física contratante) and the workers cfdi.persona(i) for each i
+    in `trabajadores`: (client, informativa id, contract id). The browser tests' common start."""
+    cliente = preparar(app, app.test_client(), juego)
+    servicio(cliente)
+    iid = informativa_id(registrar(cliente))
+    assert contrato(cliente, app, iid).status_code == 303
+    cid = contrato_id(app)
+    for i in trabajadores:
+        assert _trabajador(cliente, iid, cid, i=i).status_code == 303
+    return cliente, iid, cid
+
+
 def _trabajador(client, iid, cid, i=3, sbc="450.25"):
     url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
     p = cfdi.persona(i)

@@ -9,11 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .. import cfdi
 from ..test_administracion import preparar
-from ..test_informativa import _trabajador, contrato, contrato_id, informativa_id, registrar, servicio
+from ..test_informativa import con_contrato, servicio
 from .test_datos_generales_browser import entrar
-from .test_informativa_browser import _axe, _cabe, _nueva_pagina
+from .test_informativa_browser import _axe, _nueva_pagina
 
 MODOS = pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "sin-js"])
 
@@ -90,12 +89,7 @@ def comprobar_error(page, respuestas: Respuestas, estado: str, javascript: bool,
 
 def _informativa(app, juegos) -> tuple[int, int, str]:
     """A Normal informativa of 2026-2 in capture, one contract and one worker: (informativa, contract, worker url)."""
-    cliente = preparar(app, app.test_client(), juegos["moral"])
-    servicio(cliente)
-    iid = informativa_id(registrar(cliente))
-    assert contrato(cliente, app, iid).status_code == 303
-    cid = contrato_id(app)
-    assert _trabajador(cliente, iid, cid).status_code == 303
+    cliente, iid, cid = con_contrato(app, juegos["moral"], trabajadores=(3,))
     return iid, cid, cliente
 
 

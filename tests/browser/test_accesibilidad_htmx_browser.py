@@ -9,8 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from ..test_administracion import preparar
-from ..test_informativa import _trabajador, contrato, contrato_id, informativa_id, registrar, servicio
+from ..test_informativa import con_contrato
 from .conftest import tab_to
 from .test_administracion_browser import _capturistas, _datos_guardados
 from .test_datos_generales_browser import entrar
@@ -28,6 +27,17 @@ def _buscar_por_teclado(page, boton, patron) -> None:
     page.wait_for_timeout(300)  # htmx's settle
 
 
+def _foco_y_region_siguen(page, boton: str, region: str) -> None:
+    """After a keyboard search: the focus is not on <body>, and the live region is the one marked before."""
+    fallas = []
+    if page.evaluate(FOCO) == "body":
+        fallas.append(f"after {boton} the focus fell to <body>: the next Tab starts over from the top")
+    marcada = page.evaluate(MARCADO, region)
+    if marcada != "antes":
+        fallas.append(f"the status region was replaced by the swap ({marcada}): its message is not announced")
+    assert not fallas, "\n".join(fallas)
+
+
 def test_bitacora_filter_keeps_focus_and_announces(browser, live_app, archivos):
     """Filtrar by keyboard with htmx: the focus must not fall to <body>, and "N registros con el filtro elegido."
     must be announced."""
@@ -39,14 +49,7 @@ def test_bitacora_filter_keeps_focus_and_announces(browser, live_app, archivos):
     page.get_by_label("Tipo de evento").select_option(label="Ingreso rechazado")
     _buscar_por_teclado(page, page.get_by_role("button", name="Filtrar"), r"/bitacora/\?")
     expect(page.get_by_text("con el filtro elegido")).to_be_visible()
-    fallas = []
-    foco = page.evaluate(FOCO)
-    if foco == "body":
-        fallas.append("after Filtrar (htmx) the focus fell to <body>: the next Tab starts over from the top")
-    region = page.evaluate(MARCADO, "#bitacora [role=status]")
-    if region != "antes":
-        fallas.append(f"the status region was replaced by the swap ({region}): its message is not announced")
-    assert not fallas, "\n".join(fallas)
+    _foco_y_region_siguen(page, "Filtrar", "#bitacora [role=status]")
     contexto.close()
 
 
@@ -61,13 +64,7 @@ def test_consulta_search_announces(browser, live_app, archivos):
     page.get_by_label("Buscar por CURP o nombre").fill("XAXX000001")
     _buscar_por_teclado(page, page.get_by_role("button", name="Buscar"), r"/consulta\?")
     expect(page.locator("tbody tr")).to_have_count(1)
-    fallas = []
-    if page.evaluate(FOCO) == "body":
-        fallas.append("after Buscar the focus fell to <body>")
-    region = page.evaluate(MARCADO, "#resultados [role=status]")
-    if region != "antes":
-        fallas.append(f"the status region was replaced by the swap ({region}): its message is not announced")
-    assert not fallas, "\n".join(fallas)
+    _foco_y_region_siguen(page, "Buscar", "#resultados [role=status]")
     contexto.close()
 
 
@@ -75,23 +72,11 @@ def test_trabajadores_search_announces(browser, live_app, archivos, juegos):
     app, live = live_app
     contexto, page = _nueva_pagina(browser, True, 320)
     entrar(page, live, archivos, "moral")
-    cliente = preparar(app, app.test_client(), juegos["moral"])
-    servicio(cliente)
-    iid = informativa_id(registrar(cliente))
-    assert contrato(cliente, app, iid).status_code == 303
-    cid = contrato_id(app)
-    for i in (3, 4):
-        assert _trabajador(cliente, iid, cid, i=i).status_code == 303
+    _, iid, cid = con_contrato(app, juegos["moral"], trabajadores=(3, 4))
     page.goto(f"{live}/informativas/{iid}/contratos/{cid}/trabajadores")
     assert page.evaluate(MARCAR, "#resultados [role=status]")
     page.get_by_label("Buscar por NSS, CURP o nombre").fill("zzzz")
     _buscar_por_teclado(page, page.get_by_role("button", name="Buscar"), r"/trabajadores\?")
     expect(page.get_by_text("0 trabajadores para «zzzz».")).to_be_visible()
-    fallas = []
-    if page.evaluate(FOCO) == "body":
-        fallas.append("after Buscar the focus fell to <body>")
-    region = page.evaluate(MARCADO, "#resultados [role=status]")
-    if region != "antes":
-        fallas.append(f"the status region was replaced by the swap ({region}): its message is not announced")
-    assert not fallas, "\n".join(fallas)
+    _foco_y_region_siguen(page, "Buscar", "#resultados [role=status]")
     contexto.close()

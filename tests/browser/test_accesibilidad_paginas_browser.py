@@ -8,9 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..test_administracion import preparar
 from ..test_firma import _enviar, firmar
-from ..test_informativa import _trabajador, contrato, contrato_id, informativa_id, registrar, servicio
+from ..test_informativa import con_contrato, informativa_id, registrar
 from .test_administracion_browser import _capturistas
 from .test_datos_generales_browser import entrar
 from .test_informativa_browser import _axe, _nueva_pagina
@@ -19,13 +18,7 @@ from .test_informativa_browser import _axe, _nueva_pagina
 def _presentada(app, juegos) -> tuple[int, int, int]:
     """A Normal informativa of 2026-2 signed and filed; a second one (2026-1) in capture: (filed, its contract,
     in capture)."""
-    cliente = preparar(app, app.test_client(), juegos["moral"])
-    servicio(cliente)
-    iid = informativa_id(registrar(cliente))
-    assert contrato(cliente, app, iid).status_code == 303
-    cid = contrato_id(app)
-    for i in range(3, 6):
-        assert _trabajador(cliente, iid, cid, i=i).status_code == 303
+    cliente, iid, cid = con_contrato(app, juegos["moral"], trabajadores=(3, 4, 5))
     assert _enviar(cliente, iid).status_code == 303
     assert firmar(cliente, iid, juegos["moral"]).status_code == 303
     otra = informativa_id(registrar(cliente, cuatrimestre="1"))

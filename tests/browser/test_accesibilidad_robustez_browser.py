@@ -2,8 +2,7 @@
 path values and typed values on the informativa's pages, signed in as the contratista."""
 from __future__ import annotations
 
-from ..test_administracion import preparar
-from ..test_informativa import _trabajador, contrato, contrato_id, informativa_id, registrar, servicio
+from ..test_informativa import con_contrato
 from .test_datos_generales_browser import entrar
 from .test_informativa_browser import _nueva_pagina
 
@@ -12,12 +11,7 @@ def test_odd_input_is_never_a_500(browser, live_app, archivos, juegos):
     app, live = live_app
     contexto, page = _nueva_pagina(browser, False, 320)
     entrar(page, live, archivos, "moral")
-    cliente = preparar(app, app.test_client(), juegos["moral"])
-    servicio(cliente)
-    iid = informativa_id(registrar(cliente))
-    assert contrato(cliente, app, iid).status_code == 303
-    cid = contrato_id(app)
-    assert _trabajador(cliente, iid, cid).status_code == 303
+    _, iid, cid = con_contrato(app, juegos["moral"], trabajadores=(3,))
     grande = "9" * 40
     urls = [
         "/informativas/historial/2026-9", "/informativas/historial/0-1", "/informativas/historial/99999-1",

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from .. import cfdi
-from ..test_administracion import CURP_LUIS, preparar
-from ..test_informativa import contrato, contrato_id, informativa_id, registrar, servicio
+from ..test_administracion import CURP_LUIS
+from ..test_informativa import con_contrato
 from .test_datos_generales_browser import entrar
 from .test_informativa_browser import _nueva_pagina
 from .test_ingreso_browser import fill_efirma
@@ -58,11 +58,7 @@ def test_typed_worker_and_alta_survive_an_idle_timeout(browser, live_app, archiv
     app, live = live_app
     contexto, page = _nueva_pagina(browser, javascript, 320)
     entrar(page, live, archivos, "moral")
-    cliente = preparar(app, app.test_client(), juegos["moral"])
-    servicio(cliente)
-    iid = informativa_id(registrar(cliente))
-    assert contrato(cliente, app, iid).status_code == 303
-    cid = contrato_id(app)
+    _, iid, cid = con_contrato(app, juegos["moral"])
     fallas = []
 
     p = cfdi.persona(7)
