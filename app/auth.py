@@ -193,16 +193,24 @@ AVISO_SESION = 120
 ENDPOINT_AVISO = "ingreso.sesion"  # the warning's GET reads the clocks without moving them
 
 
+def _relojes(now: int) -> tuple[int, int] | None:
+    """Seconds left before the session's idle limit and before its absolute one (negative: past it); None for a
+    session without these clocks (one from before them)."""
+    inicio, visto = session.get("inicio"), session.get("visto")
+    if not isinstance(inicio, int) or not isinstance(visto, int):
+        return None
+    return (current_app.config["SESION_INACTIVA"] - (now - visto),
+            current_app.config["SESION_MAXIMA"] - (now - inicio))
+
+
 def restante_sesion(now: int | None = None) -> tuple[int, str] | None:
     """Seconds left of the signed-in session, and what would end it ("inactividad" or "duracion"); None when the
     session holds no clocks (not signed in). Up to a twentieth of the idle window short (the clock moves in steps:
     `_caducidad`), never long."""
-    inicio, visto = session.get("inicio"), session.get("visto")
-    if not isinstance(inicio, int) or not isinstance(visto, int) or "_user_id" not in session:
+    relojes = _relojes(int(time.time()) if now is None else now) if "_user_id" in session else None
+    if relojes is None:
         return None
-    now = int(time.time()) if now is None else now
-    inactiva = current_app.config["SESION_INACTIVA"] - (now - visto)
-    maxima = current_app.config["SESION_MAXIMA"] - (now - inicio)
+    inactiva, maxima = relojes
     return (inactiva, "inactividad") if inactiva <= maxima else (maxima, "duracion")
 
 
@@ -223,14 +231,11 @@ def continuar_sesion() -> None:
 
 def _expirada(now: int) -> str | None:
     """Why the current session is over ("inactividad" or "duracion"), or None."""
-    inicio, visto = session.get("inicio"), session.get("visto")
-    if not isinstance(inicio, int) or not isinstance(visto, int):
+    relojes = _relojes(now)
+    if relojes is None:
         return "sin reloj"  # a session from before these clocks: over
-    if now - visto > current_app.config["SESION_INACTIVA"]:
-        return "inactividad"
-    if now - inicio > current_app.config["SESION_MAXIMA"]:
-        return "duracion"
-    return None
+    inactiva, maxima = relojes
+    return "inactividad" if inactiva < 0 else "duracion" if maxima < 0 else None
 
 
 def init_app(app: Flask) -> None:

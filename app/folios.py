@@ -9,7 +9,8 @@ from __future__ import annotations
 
 PREFIJOS = {"normal": "N", "sin_informacion": "S", "correccion": "C", "sin_efectos": "E"}
 MAX_NUMERO = 999_999
-MAX_CONTRATO = 9_999  # a filing's contracts: numbered with three digits, a fourth from the 1,000th (revision refuses more)
+# A filing's contracts: numbered with three digits, a fourth from the 1,000th (Revisar refuses more).
+MAX_CONTRATO = 9_999
 
 
 def prefijo(tipo: str) -> str:

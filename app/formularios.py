@@ -131,5 +131,5 @@ def mensaje_recuperado(cuando: datetime) -> str:
     """What the page says of the fields it filled back (with when they were sent: the user may not have sent them,
     if someone used the open page after her session ended)."""
     local = cuando.astimezone(MEXICO)
-    return (f"Recuperamos lo que se envió desde esta página el {local:%d/%m/%Y} a las {local:%H:%M}, cuando tu sesión "
-            "ya había terminado: revísalo y envíalo de nuevo.")
+    return (f"Recuperamos lo que se envió desde esta página el {local:%d/%m/%Y} a las {local:%H:%M}, cuando tu "
+            "sesión ya había terminado: revísalo y envíalo de nuevo.")

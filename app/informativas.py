@@ -1,7 +1,8 @@
 """The informativa cuatrimestral in the database: the REPSE registration and its services, informativas and their
-contracts (their workers: app.plantilla). Every function takes the contratista's id and never reaches another's rows: a view that
-passes an id of another contratista gets None (and answers 404). Rules live in the plain modules (repse, plazos,
-trabajadores, carga_masiva, revision); here they meet the tables, with races answered by the unique constraints.
+contracts (their workers: app.plantilla). Every function takes the contratista's id and never reaches another's
+rows: a view that passes an id of another contratista gets None (and answers 404). Rules live in the plain modules
+(repse, plazos, trabajadores, carga_masiva, revision); here they meet the tables, with races answered by the unique
+constraints.
 
 Every change to an informativa's contracts or workers, and its Enviar a firma, begins with `bloquear()`: one
 conditional UPDATE of the informativa's row, which PostgreSQL holds locked and SQLite holds under its write lock
@@ -236,10 +237,10 @@ def trabajadores_por_contrato(session: Session, informativa: Informativa) -> dic
                              .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all())
 
 
-def resumen_trabajadores(session: Session, informativa: Informativa) -> dict[int, tuple[Decimal, int]]:
-    """Per contract with workers: its highest worker SBC (Revisar checks it against 25 UMA again) and how many of
-    its workers repeat another one's CURP (two tabs adding one person under two NSS at once can still store it)."""
-    return {cid: (Decimal(v), total - distintas) for cid, v, total, distintas in session.exec(
+def resumen_trabajadores(session: Session, informativa: Informativa) -> dict[int, tuple[int, Decimal, int]]:
+    """Per contract with workers: how many, the highest SBC (Revisar checks it against 25 UMA again) and how many
+    repeat another one's CURP (two tabs adding one person under two NSS at once can still store it)."""
+    return {cid: (total, Decimal(v), total - distintas) for cid, v, total, distintas in session.exec(
         select(Trabajador.contrato_id, func.max(Trabajador.sbc), func.count(), func.count(distinct(Trabajador.curp)))
         .join(Contrato, Contrato.id == Trabajador.contrato_id)
         .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all()}
@@ -497,25 +498,24 @@ def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahor
 # -- Revisar -------------------------------------------------------------------------------------------------------
 
 def problemas_revision(session: Session, informativa: Informativa, rfc: str, hoy: date | None, *,
-                       contratos_: list[Contrato] | None = None, conteos: dict[int, int] | None = None,
+                       contratos_: list[Contrato] | None = None,
                        servicios_: dict[int, ServicioRepse] | None = None) -> list[revision.Problema]:
-    """What Revisar reports of the informativa (revision.revisar over its stored contracts, their worker counts and
-    highest SBC, and the contratista's REPSE services); `rfc` is the contratista's. A caller that already read the
-    contracts, the counts or the services (the informativa's page) passes them instead of reading them again."""
+    """What Revisar reports of the informativa (revision.revisar over its stored contracts, their workers' count,
+    highest SBC and repeated CURPs, and the contratista's REPSE services); `rfc` is the contratista's. A caller that
+    already read the contracts or the services (the informativa's page) passes them instead of reading them
+    again."""
     if contratos_ is None:
         contratos_ = contratos(session, informativa)
-    if conteos is None:
-        conteos = trabajadores_por_contrato(session, informativa)
     if servicios_ is None:
         servicios_ = {s.id: s for s in servicios(session, informativa.contratista_id)}
     resumen = resumen_trabajadores(session, informativa)
-    datos = [revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
-                                    servicio_folio=servicios_[c.servicio_id].folio
-                                    if c.servicio_id in servicios_ else None,
-                                    objeto=c.objeto, fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
-                                    trabajadores=conteos.get(c.id, 0),
-                                    sbc_maximo=resumen[c.id][0] if c.id in resumen else None,
-                                    curps_repetidas=resumen[c.id][1] if c.id in resumen else 0)
-             for c in contratos_]
+    datos = []
+    for c in contratos_:
+        total, sbc, repetidas = resumen.get(c.id, (0, None, 0))
+        servicio = servicios_.get(c.servicio_id)
+        datos.append(revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
+                                            servicio_folio=servicio.folio if servicio else None, objeto=c.objeto,
+                                            fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
+                                            trabajadores=total, sbc_maximo=sbc, curps_repetidas=repetidas))
     periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
     return revision.revisar(informativa.tipo, periodo, rfc, {s.folio for s in servicios_.values()}, datos, hoy=hoy)

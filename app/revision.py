@@ -9,9 +9,10 @@ It covers the classes IMSS publishes as "información inconsistente" (informativ
 the issue: contratante = contratista; a contract without its service (none, or one that is not among the REPSE
 services of Datos generales); missing or inconsistent dates (no start; a start outside the cuatrimestre or before
 24-04-2021; an end before the start); a contract without workers, with one person under two NSS (a CURP twice:
-informativa.md §3), or with a worker whose SBC is above 25 UMA at the period's end (checked again here: it may have been stored while the UMA in force was not yet known); a Normal
-informativa without contracts; a Sin información one with contracts. `campo` names the contract form's field the problem is fixed in: "rfc",
-"servicio", "objeto", "fecha_inicio", "fecha_termino", "trabajadores" (None: the informativa as a whole).
+informativa.md §3), or with a worker whose SBC is above 25 UMA at the period's end (checked again here: it may
+have been stored while the UMA in force was not yet known); a Normal informativa without contracts; a Sin
+información one with contracts. `campo` names the contract form's field the problem is fixed in: "rfc", "servicio",
+"objeto", "fecha_inicio", "fecha_termino", "trabajadores" (None: the informativa as a whole).
 """
 from __future__ import annotations
 

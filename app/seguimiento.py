@@ -163,16 +163,21 @@ def _problemas(session: Session, contratista: Contratista, aviso: avisos.Aviso, 
     return [("Aviso: " if p.nivel == "aviso" else "") + p.mensaje for p in problemas]
 
 
+def _sin_enviar(desde: int):
+    """The messages of notices from year `desde` not sent and not given up (a query's FROM and WHERE)."""
+    return (select(AvisoEnviado.id, AvisoEnviado.ejercicio, AvisoEnviado.cuatrimestre, AvisoEnviado.anticipacion,
+                   AvisoCorreo.id, AvisoCorreo.correo)
+            .join(AvisoCorreo, AvisoCorreo.aviso_id == AvisoEnviado.id)
+            .where(AvisoEnviado.ejercicio >= desde, col(AvisoCorreo.enviado).is_(None),
+                   AvisoCorreo.intentos < MAX_INTENTOS))
+
+
 def _pendientes(session: Session, contratista_id: int, desde: int) -> dict[tuple, list[tuple[int, str]]]:
     """The contratista's notices (id, ejercicio, cuatrimestre, anticipación) from year `desde` with messages not
     sent and not given up: their (id, address) in the order they were claimed."""
     pendientes: dict[tuple, list[tuple[int, str]]] = {}
     for aviso_id, ejercicio, cuatrimestre, anticipacion, correo_id, direccion in session.exec(
-            select(AvisoEnviado.id, AvisoEnviado.ejercicio, AvisoEnviado.cuatrimestre, AvisoEnviado.anticipacion,
-                   AvisoCorreo.id, AvisoCorreo.correo)
-            .join(AvisoCorreo, AvisoCorreo.aviso_id == AvisoEnviado.id)
-            .where(AvisoEnviado.contratista_id == contratista_id, AvisoEnviado.ejercicio >= desde,
-                   col(AvisoCorreo.enviado).is_(None), AvisoCorreo.intentos < MAX_INTENTOS)
+            _sin_enviar(desde).where(AvisoEnviado.contratista_id == contratista_id)
             .order_by(AvisoEnviado.id, AvisoCorreo.id)).all():
         pendientes.setdefault((aviso_id, ejercicio, cuatrimestre, anticipacion), []).append((correo_id, direccion))
     return pendientes
@@ -200,6 +205,9 @@ def enviar_avisos(session: Session, correo: Correo, hoy: date, enlace: Callable[
     for fila in _informativas_desde(session, desde):
         por_contratista.setdefault(fila.contratista_id, []).append(fila)
     reclamados = _reclamados(session, desde)
+    # Who has messages left by earlier runs, read once: a contratista with none and nothing due costs no query.
+    con_pendientes = set(session.execute(_sin_enviar(desde).with_only_columns(AvisoEnviado.contratista_id)
+                                         .distinct()).scalars())
     contratistas = session.exec(select(Contratista).join(DatosGenerales, DatosGenerales.contratista_id ==
                                                          Contratista.id).order_by(Contratista.id)).all()
     for contratista in contratistas:
@@ -210,8 +218,10 @@ def enviar_avisos(session: Session, correo: Correo, hoy: date, enlace: Callable[
         for aviso in debidos if para else []:
             _reclamar(session, contratista.id, aviso, para, ahora)  # by this run or, racing it, another
             suyos.setdefault((aviso.periodo.ejercicio, aviso.periodo.cuatrimestre), set()).add(aviso.anticipacion)
+        if not para and contratista.id not in con_pendientes:
+            continue
         pendientes = _pendientes(session, contratista.id, desde)
-        vigentes = destinatarios(session, contratista.id) if pendientes else []
+        vigentes = (para or destinatarios(session, contratista.id)) if pendientes else []
         for (aviso_id, ejercicio, cuatrimestre, anticipacion), mensajes in pendientes.items():
             aviso = avisos.aviso_pendiente(hoy, Periodo(ejercicio, cuatrimestre), anticipacion, suyas,
                                            suyos.get((ejercicio, cuatrimestre), ()))

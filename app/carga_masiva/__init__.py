@@ -195,15 +195,16 @@ def _revisar(entradas: list[Entrada], hoy: date | None, archivo: str) -> tuple[l
                 if r.campo not in ya:
                     propios.append((r.campo, r.mensaje, mostrar(valores.get(r.campo))))
         clave = _clave_nss(e.nss)
+        nss_repetido = bool(clave) and clave in primeras
         if clave:
-            if clave in primeras:
+            if nss_repetido:
                 primera = primeras[clave]
                 mensaje = (MSG_REPETIDO if isinstance(primera, int) else MSG_REPETIDO_RECIBO).format(primera=primera)
                 propios.append(("nss", mensaje, mostrar(e.nss)))
             else:
                 primeras[clave] = e.fila
         # A valid CURP (the worker's) a row with another NSS already has: one person under two NSS.
-        if trabajador is not None and not (clave and primeras[clave] != e.fila):
+        if trabajador is not None and not nss_repetido:
             primera = next((curps[(d, trabajador.curp)] for d in e.destinos if (d, trabajador.curp) in curps), None)
             if primera is not None:
                 mensaje = (MSG_CURP_REPETIDA if isinstance(primera, int) else

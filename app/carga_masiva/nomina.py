@@ -231,8 +231,9 @@ def _sbc(texto: str | None) -> tuple[str | None, str | None]:
     entero, punto, fraccion = texto.strip().partition(".")
     if (punto and len(fraccion) > 2 and 0 < len(entero) <= 12 and (entero + fraccion).isascii()
             and (entero + fraccion).isdigit()):
-        redondeado = Decimal(f"{entero}.{fraccion}").quantize(CENTAVOS, rounding=ROUND_HALF_UP)
-        if redondeado != Decimal(f"{entero}.{fraccion}"):
+        valor = Decimal(f"{entero}.{fraccion}")
+        redondeado = valor.quantize(CENTAVOS, rounding=ROUND_HALF_UP)
+        if redondeado != valor:
             return str(redondeado), AVISO_SBC_REDONDEADO.format(valor=mostrar(texto, 40), sbc=redondeado)
         return str(redondeado), None
     return texto, None

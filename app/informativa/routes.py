@@ -138,7 +138,7 @@ def contexto_informativa(informativa: Informativa) -> dict:
 def _revisar(informativa: Informativa, contexto: dict) -> list[revision.Problema]:
     return informativas.problemas_revision(get_session(), informativa, current_user.contratista.rfc,
                                            contexto["hoy"], contratos_=contexto["contratos"],
-                                           conteos=contexto["conteos"], servicios_=contexto["servicios"])
+                                           servicios_=contexto["servicios"])
 
 
 def contexto_ver(informativa: Informativa, complementaria: ComplementariaForm | None = None) -> dict:
