@@ -400,6 +400,39 @@ def test_a_zip_of_payroll_cfdis_goes_to_each_contratantes_contract(lista, app):
     assert por_contrato[moral] == {cfdi.persona(0).nss, cfdi.persona(1).nss}
 
 
+
+def test_a_zip_loaded_on_one_of_a_contratantes_contracts_goes_to_that_one(lista, app):
+    """A contratante often has two contracts (two sites, two services): a ZIP whose receipts name it, loaded on the
+    second, goes to the second (it went to the first). Loaded on a contract with another contratante, the
+    contratante's workers go nowhere and the preview says why, rather than to whichever came first."""
+    a, iid, fisica = lista
+    for objeto in ("Limpieza de la planta norte", "Limpieza de la planta sur"):
+        assert contrato(a, app, iid, rfc_contratante=RFC_CONTRATANTE_MORAL, nombre_contratante="Cliente SA",
+                        domicilio_igual="si", objeto=objeto).status_code == 303
+    with app.app_context():
+        norte, sur = [c.id for c in get_session().exec(select(Contrato).where(
+            Contrato.rfc_contratante == RFC_CONTRATANTE_MORAL).order_by(Contrato.id))]
+    recibos = cfdi.zip_de([(f"r{i}.xml", cfdi.Recibo(cfdi.persona(i), date(2026, 8, 15), emisor_rfc="EDE010101AB1",
+                                                     subcontrataciones=[(RFC_CONTRATANTE_MORAL, "100.000")]))
+                           for i in (0, 1)])
+
+    def cargar_y_agregar(cid):
+        doc = html(a.get(_cargar(a, iid, cid, "nomina.zip", recibos).headers["Location"]))
+        destinos = doc.select_one("#destinos-titulo").find_parent("section").get_text(" ", strip=True)
+        r = a.post(doc.select_one("form[action$='/agregar']")["action"],
+                   data={"csrf_token": token(a, f"/informativas/{iid}")})
+        return destinos, html(a.get(r.headers["Location"])).get_text(" ", strip=True)
+
+    destinos, _ = cargar_y_agregar(sur)
+    assert "van a este contrato" in destinos
+    destinos, pagina = cargar_y_agregar(fisica)
+    assert "hay varios contratos con ese contratante" in destinos
+    assert "2 no se agregaron: su contratante tiene varios contratos" in pagina
+    with app.app_context():
+        por_contrato = {cid: len(get_session().exec(select(Trabajador).where(Trabajador.contrato_id == cid)).all())
+                        for cid in (fisica, norte, sur)}
+    assert por_contrato == {fisica: 0, norte: 0, sur: 2}
+
 def test_a_hostile_file_is_refused_with_its_reason_and_nothing_stored(lista, app):
     a, iid, cid = lista
     bomba = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'

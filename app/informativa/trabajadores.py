@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
@@ -256,13 +257,30 @@ def vista_carga(informativa_id: int, contrato_id: int, carga_id: int):
                   destinos=_destinos(informativa, contrato, vista), **contexto_base(informativa))
 
 
-def _destinos(informativa: Informativa, contrato: Contrato, vista: dict) -> dict[str, Contrato | None]:
-    """For each SubContratacion RFC among the valid rows, this informativa's contract with that contratante."""
+class Destino(NamedTuple):
+    """Where a SubContratacion RFC's workers go: `contrato`, or nowhere, with `varios` when the informativa has
+    several contracts with that contratante and none of them is the one the file was loaded on."""
+
+    contrato: Contrato | None
+    varios: bool = False
+
+
+def _destinos(informativa: Informativa, contrato: Contrato, vista: dict) -> dict[str, Destino]:
+    """For each SubContratacion RFC among the valid rows, the contract its workers go to: the one the file was
+    loaded on when its contratante has that RFC (a contratante may have several contracts in one informativa, and
+    the user chose this one), else this informativa's only contract with that contratante."""
     rfcs = {fila.get("destino_rfc") for fila in vista.get("validas", []) if fila.get("destino_rfc")}
     if not rfcs:
         return {}
     propios = informativas.contratos(get_session(), informativa)
-    return {rfc: next((c for c in propios if c.rfc_contratante == rfc), None) for rfc in rfcs}
+    destinos = {}
+    for rfc in rfcs:
+        candidatos = [c for c in propios if c.rfc_contratante == rfc]
+        if contrato.rfc_contratante == rfc:
+            destinos[rfc] = Destino(contrato)
+        else:
+            destinos[rfc] = Destino(candidatos[0] if len(candidatos) == 1 else None, len(candidatos) > 1)
+    return destinos
 
 
 @bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/carga/<int:carga_id>/agregar")
@@ -275,13 +293,15 @@ def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
     db = get_session()
     destinos = _destinos(informativa, contrato, carga.vista)
     por_contrato: dict[int, list[plantilla.FilaNueva]] = {}
-    sin_contrato = 0
+    sin_contrato = con_varios = 0
     for fila in carga.vista.get("validas", []):
-        destino = contrato if not fila.get("destino_rfc") else destinos.get(fila["destino_rfc"])
-        if destino is None:
-            sin_contrato += 1
+        rfc = fila.get("destino_rfc")
+        destino = destinos.get(rfc, Destino(None)) if rfc else Destino(contrato)
+        if destino.contrato is None:
+            con_varios += destino.varios
+            sin_contrato += not destino.varios
             continue
-        por_contrato.setdefault(destino.id, []).append(plantilla.FilaNueva(
+        por_contrato.setdefault(destino.contrato.id, []).append(plantilla.FilaNueva(
             fila["nss"], fila["curp"], Decimal(fila["sbc"]), fila.get("nombre") or "", carga.formato))
     agregados = sum(plantilla.agregar_trabajadores(db, cid, filas) for cid, filas in por_contrato.items())
     total = sum(len(f) for f in por_contrato.values())
@@ -293,6 +313,9 @@ def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
     if sin_contrato:
         partes.append(f"{sin_contrato} no se agregaron: su contratante (SubContratacion) no tiene contrato en esta "
                       "informativa.")
+    if con_varios:
+        partes.append(f"{con_varios} no se agregaron: su contratante tiene varios contratos en esta informativa; "
+                      "carga el archivo desde el contrato al que corresponden.")
     flash(" ".join(partes), "status")
     return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=contrato.id))
 
