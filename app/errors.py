@@ -5,7 +5,7 @@ from flask import Flask, current_app, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import OperationalError
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import Conflict, HTTPException, SecurityError
 
 from .db import get_session
 from .htmx import wants_fragment
@@ -18,6 +18,8 @@ MESSAGES = {
     405: ("Operación no permitida", "Esta dirección no admite esa operación. Vuelve al inicio."),
     413: ("Archivo demasiado grande", "Lo que enviaste es demasiado grande. Revisa que elegiste los archivos "
           "correctos: un certificado o una llave privada del SAT ocupa unos 2 KB, y un documento PDF, como máximo 5 MB."),
+    409: ("Ya no se puede hacer", "Otra pestaña, otra persona o un doble clic lo cambió antes. Revisa cómo quedó y, "
+          "si hace falta, vuelve a intentarlo."),
     429: ("Demasiados intentos", "Hiciste demasiados intentos. Espera unos minutos antes de volver a intentarlo."),
     503: ("Portal ocupado", "El portal está atendiendo muchas solicitudes a la vez y la tuya no se guardó. Espera "
           "unos segundos y vuelve a intentarlo."),
@@ -32,7 +34,17 @@ CSRF_MESSAGE = ("Tu sesión expiró o el formulario ya no es válido. Recarga la
                 "por seguridad, vuelve a seleccionar los archivos.")
 
 
-def _answer(status: int, message: str):
+class Conflicto(Conflict):
+    """409 with what the thing stands at now (`mensaje`, Spanish) and a link to see it (`volver`, `etiqueta`): the
+    second click of a double click, or a change another tab or person made first, says what happened instead of
+    "no válida"."""
+
+    def __init__(self, mensaje: str, volver: str, etiqueta: str):
+        super().__init__(mensaje)
+        self.volver, self.etiqueta = volver, etiqueta
+
+
+def _answer(status: int, message: str, volver: tuple[str, str] | None = None):
     if isinstance(request.routing_exception, SecurityError):
         # A Host that is not the portal's, refused before routing for something else (a NUL in the body, say):
         # no page of ours can be built for it either (its links need the URL adapter that host did not get).
@@ -44,7 +56,8 @@ def _answer(status: int, message: str):
     again = None
     if request.method == "POST" and status in (400, 413, 429) and request.url_rule is not None:
         again = url_for(request.url_rule.endpoint, **(request.view_args or {}))
-    context = {"titulo": title, "mensaje": message or default, "status": status, "otra_vez": again}
+    context = {"titulo": title, "mensaje": message or default, "status": status, "otra_vez": again,
+               "volver": volver}
     if wants_fragment():
         # Into the page's alert region, so the form the user was filling in stays as it was.
         body = render_block("error.html", "aviso", **context)
@@ -67,6 +80,8 @@ def init_app(app: Flask) -> None:
             answer = too_large_answer()
             if answer is not None:
                 return answer
+        if isinstance(e, Conflicto):
+            return _answer(409, e.description, (e.volver, e.etiqueta))
         return _answer(e.code, e.description if isinstance(e, CaracterNulo) else "")
 
     @app.errorhandler(Exception)

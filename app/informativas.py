@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, delete, func, select
 
 from . import cadena, folios, plazos, repse, revision
-from .hora import MEXICO
+from .hora import MEXICO, fecha_hora
 from .models import (Borrador, CargaTrabajadores, Contrato, ESTATUS_INFORMATIVA, FolioConsecutivo, Informativa,
                      RegistroRepse, ServicioRepse, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA, Trabajador, utcnow)
 from .rechazo import Rechazo
@@ -211,6 +211,20 @@ def cambiar_estatus(session: Session, informativa: Informativa, de: str, a: str)
     set_committed_value(informativa, "actualizada", ahora)
     return True
 
+
+
+def estado_actual(informativa: Informativa) -> str:
+    """Where the informativa stands, for one who asked a change it no longer admits (a second click, another tab):
+    what happened and what can be done instead."""
+    if informativa.estatus == "presentada":
+        return (f"La informativa ya se presentó con el folio {informativa.folio} el "
+                f"{fecha_hora(informativa.presentada)}. Ya no se puede cambiar; para corregirla, registra una "
+                "complementaria.")
+    if informativa.estatus == "por_firmar":
+        return ("La informativa ya se envió a firma y no se puede cambiar mientras espera la e.firma del contratista. "
+                "Si falta algo, regrésala a captura.")
+    return ("La informativa está en captura: el capturista todavía puede cambiarla y, cuando esté completa, enviarla a "
+            "firma.")
 
 # -- Contratos -----------------------------------------------------------------------------------------------------
 

@@ -249,3 +249,41 @@ def test_a_filing_of_a_thousand_contracts_is_presented_with_its_acuse(por_firmar
     assert respuesta.status_code == 200 and respuesta.data.startswith(b"%PDF-")
     assert app.test_client().get(f"/acuses/verificar?folio={informativa.folio}&sello={informativa.sello[:8]}"
                                  ).status_code == 200
+
+
+def test_a_second_click_says_where_the_informativa_stands(lista, app, juegos):
+    """A double click (or a second tab) on Enviar a firma, Agregar trabajador once sent, Firmar y presentar and
+    Agregar trabajadores of a file: the second answer says what happened, with a link to the informativa (it was a
+    bare "Solicitud no válida", or a 404 after the workers had been added)."""
+    from . import cfdi
+    from .test_informativa import _cargar
+
+    a, iid, cid = lista
+    trabajadores = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    doc = html(a.get(_cargar(a, iid, cid, "t.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(5)]))).headers["Location"]))
+    agregar = doc.select_one("form[action$='/agregar']")["action"]
+    csrf = token(a, trabajadores)
+    assert a.post(agregar, data={"csrf_token": csrf}).status_code == 303
+    segunda = a.post(agregar, data={"csrf_token": csrf})
+    assert segunda.status_code == 303 and segunda.headers["Location"] == trabajadores
+    assert "sus trabajadores ya se agregaron" in html(a.get(trabajadores)).get_text()
+
+    def conflicto(response, *palabras):
+        assert response.status_code == 409
+        aviso = html(response).select_one(".aviso--error")
+        assert "no es válida" not in aviso.get_text() and all(p in aviso.get_text() for p in palabras), aviso
+        assert aviso.select_one(f"a[href='/informativas/{iid}']").get_text() == "Ver la informativa"
+
+    assert a.post(f"/informativas/{iid}/enviar", data={"csrf_token": csrf}).status_code == 303
+    conflicto(a.post(f"/informativas/{iid}/enviar", data={"csrf_token": csrf}), "ya se envió a firma")
+    p = cfdi.persona(6)
+    conflicto(a.post(trabajadores, data={"csrf_token": csrf, "nss": p.nss, "curp": p.curp, "sbc": "450.25"}),
+              "regrésala a captura")
+    # htmx: the same words in the page's alert region, the form left as it was.
+    response = a.post(trabajadores, data={"csrf_token": csrf, "nss": p.nss, "curp": p.curp, "sbc": "450.25"},
+                      headers={"HX-Request": "true"})
+    assert response.headers["HX-Retarget"] == "#avisos" and "<html" not in response.get_data(as_text=True)
+    conflicto(response, "ya se envió a firma")
+    assert firmar(a, iid, juegos["moral"]).status_code == 303
+    folio = _informativa(app, iid).folio
+    conflicto(firmar(a, iid, juegos["moral"]), f"ya se presentó con el folio {folio}", "registra una complementaria")

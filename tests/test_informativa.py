@@ -663,8 +663,13 @@ def test_a_replaced_previews_id_is_gone(lista, app):
     segunda = _cargar(a, iid, cid, "b.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(2)]))).headers["Location"]
     assert primera != segunda
     assert a.get(primera).status_code == 404
-    assert a.post(f"{primera}/agregar", data={"csrf_token": token(a, f"/informativas/{iid}")}).status_code == 404
+    # Its Agregar adds nothing and says so on the contract's workers (as a second click of Agregar would).
+    response = a.post(f"{primera}/agregar", data={"csrf_token": token(a, f"/informativas/{iid}")})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/contratos/{cid}/trabajadores")
+    assert "se cargó otro archivo en su lugar" in html(a.get(response.headers["Location"])).get_text()
     assert a.get(segunda).status_code == 200
+    with app.app_context():
+        assert not get_session().exec(select(Trabajador).where(Trabajador.contrato_id == cid)).all()
 
 
 def test_a_contract_deleted_while_it_is_saved_answers_404(lista, app):

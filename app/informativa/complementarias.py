@@ -18,7 +18,7 @@ from ..htmx import render, see_other
 from ..models import ESTATUS_INFORMATIVA, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA
 from ..rechazo import Rechazo
 from .forms import ComplementariaForm
-from .routes import bp, contratista_id, contexto_ver, propia
+from .routes import bp, conflicto, contratista_id, contexto_ver, propia
 
 
 @bp.post("/<int:informativa_id>/complementaria")
@@ -53,7 +53,7 @@ def descartar(informativa_id: int):
     """Descartar complementaria: one not presented is deleted; the period's count gets it back."""
     informativa = propia(informativa_id)
     if informativa.pendiente is not True or not informativas.descartar(get_session(), informativa):
-        abort(409)
+        conflicto(informativa)  # presented (or being signed) meanwhile: says so, with its folio
     flash("Se descartó la complementaria.", "status")
     return see_other(url_for("informativa.ver", informativa_id=informativa.complementa_id))
 

@@ -20,7 +20,7 @@ from ..fiel import Firma, sello
 from ..htmx import render, see_other
 from ..models import utcnow
 from ..uploads import limit_body
-from .routes import bp, contexto_informativa, propia
+from .routes import bp, conflicto, contexto_informativa, propia
 
 TEMPLATE = "informativa/firmar.html"
 MSG_CAMBIO = ("La informativa cambió mientras la firmabas (alguien la regresó a captura o la modificó), así que no se "
@@ -62,7 +62,7 @@ def firmar(informativa_id: int):
             return see_other(url_for("informativa.ver", informativa_id=informativa.id))
         return _pagina(informativa, FirmarForm())
     if informativa.estatus != "por_firmar":
-        abort(409)
+        conflicto(informativa)  # a second click of Firmar y presentar: says it was presented, with its folio
     form = FirmarForm()
     if not form.validate_on_submit():
         return _pagina(informativa, form)
@@ -86,10 +86,12 @@ def firmar(informativa_id: int):
     folio = informativas.presentar(db, informativa, firmada, utcnow(), lambda folio: auditar(
         "presentacion", f"folio {folio}, informativa {informativa.id} ({periodo}), certificado {firma.serial}"))
     if folio is None:
-        # Its rollback expired the informativa: read it again (a complementaria discarded meanwhile is gone).
-        if informativas.propia(db, contratista.id, informativa_id) is None:
-            abort(409)
-        return _pagina(informativa, FirmarForm(formdata=None), status=409)
+        # Its rollback expired the informativa: read it again (a complementaria discarded meanwhile is gone; a
+        # double click's other request presented it, or it went back to capture: conflicto says which).
+        actual = informativas.propia(db, contratista.id, informativa_id)
+        if actual is None or actual.estatus != "por_firmar":
+            conflicto(informativa)
+        return _pagina(actual, FirmarForm(formdata=None), status=409)
     current_app.logger.info("informativa %s presentada con folio %s por %s", informativa.id, folio,
                             current_user.actor)
     aviso = f"Se presentó la informativa con el folio {folio} el {hora.fecha_hora(informativa.presentada)}."

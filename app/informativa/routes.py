@@ -7,6 +7,7 @@ capturista works for). Contracts are in contratos.py, workers and files in traba
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 from flask import Blueprint, abort, current_app, flash, url_for
 from flask_login import current_user
@@ -14,6 +15,7 @@ from flask_login import current_user
 from .. import hora, informativas, plazos, revision
 from ..auth import usuario_required
 from ..db import get_session
+from ..errors import Conflicto
 from ..formularios import rechazar
 from ..htmx import render, see_other
 from ..models import ESTATUS_INFORMATIVA, TIPOS_INFORMATIVA, TIPOS_INICIALES, Informativa
@@ -45,18 +47,31 @@ def propia(informativa_id: int) -> Informativa:
     return informativa
 
 
+def conflicto(informativa: Informativa) -> NoReturn:
+    """409 for a change the informativa no longer admits, saying where it stands now (read again: another request
+    moved it) and linking to it; 404 when it is gone (a complementaria discarded in another tab)."""
+    db = get_session()
+    db.rollback()
+    actual = informativas.propia(db, informativa.contratista_id, informativa.id)
+    if actual is None:
+        abort(404)
+    db.refresh(actual)
+    raise Conflicto(informativas.estado_actual(actual), url_for("informativa.ver", informativa_id=actual.id),
+                    "Ver la informativa")
+
+
 def en_captura(informativa: Informativa) -> None:
     """Contracts and workers change only while the informativa is in capture (409 otherwise): the early check,
     before a form is read; the change itself begins with bloquear()."""
     if informativa.estatus != "en_captura":
-        abort(409)
+        conflicto(informativa)
 
 
 def bloquear(informativa: Informativa) -> None:
     """Begin the change of the informativa's contracts or workers (informativas.bloquear: one at a time per
     informativa, all nodes); 409 when it left capture meanwhile. Read what the change depends on after this."""
     if not informativas.bloquear(get_session(), informativa):
-        abort(409)
+        conflicto(informativa)
 
 
 def periodo(informativa: Informativa) -> plazos.Periodo:
@@ -219,7 +234,7 @@ def enviar(informativa_id: int):
         db.rollback()
         return respuesta
     if not informativas.cambiar_estatus(db, informativa, "en_captura", "por_firmar"):
-        abort(409)
+        conflicto(informativa)
     flash("La informativa quedó lista para que el contratista la firme con su e.firma.", "status")
     current_app.logger.info("informativa %s enviada a firma por %s", informativa.id, current_user.actor)
     return see_other(url_for("informativa.ver", informativa_id=informativa.id))
@@ -230,7 +245,7 @@ def regresar(informativa_id: int):
     """Regresar a captura: a Por firmar informativa can be changed again."""
     informativa = propia(informativa_id)
     if not informativas.cambiar_estatus(get_session(), informativa, "por_firmar", "en_captura"):
-        abort(409)
+        conflicto(informativa)
     flash("La informativa regresó a captura.", "status")
     return see_other(url_for("informativa.ver", informativa_id=informativa.id))
 

@@ -287,9 +287,16 @@ def _destinos(informativa: Informativa, contrato: Contrato, vista: dict) -> dict
 def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
     """Agregar trabajadores: the preview's valid rows, each to its contract; an NSS a contract already has is not
     added twice. The preview is gone afterwards."""
-    informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id)
+    informativa, contrato = _contrato(informativa_id, contrato_id)
     _bloquear(informativa, contrato)
-    informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id, fresca=True)  # still there?
+    carga = get_session().get(CargaTrabajadores, carga_id, populate_existing=True)  # still there?
+    if carga is None or carga.contrato_id != contrato.id or carga.contratista_id != informativa.contratista_id:
+        # A second click of Agregar trabajadores (the first added them and removed the preview), or another file
+        # loaded meanwhile: the contract's workers are where to look, not a 404.
+        get_session().rollback()
+        flash("Ese archivo ya no está por agregar: sus trabajadores ya se agregaron o se cargó otro archivo en su "
+              "lugar. Revisa la lista de trabajadores.", "status")
+        return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=contrato.id))
     db = get_session()
     destinos = _destinos(informativa, contrato, carga.vista)
     por_contrato: dict[int, list[plantilla.FilaNueva]] = {}
