@@ -158,6 +158,7 @@ def icsoe(tmp_path, monkeypatch):
     monkeypatch.setenv("ICSOE_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("ICSOE_URL", "")  # as unset; `serve` sets it for the demo, and this undoes that afterwards
     runner = CliRunner()
     return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
