@@ -36,7 +36,9 @@ class DatoInvalido(Rechazo):
 
 
 def normalize_correo(value: str | None, *, campo: str = "correo") -> str:
-    """The address as email-validator normalises it (domain lower-cased and in Unicode form, IDNA checked)."""
+    """The address as email-validator normalises it: the domain lower-cased and in its Unicode form, so
+    "luis@PEÑA.com.mx" and "luis@xn--pea-8ma.com.mx" are one mailbox, stored as the user knows it; app.correo writes
+    the domain as IDNA (xn--…) when it sends. The part before the @ must be ASCII."""
     correo = (value or "").strip()
     if not correo:
         raise DatoInvalido(campo, "Captura el correo electrónico.")
@@ -49,6 +51,12 @@ def normalize_correo(value: str | None, *, campo: str = "correo") -> str:
     except EmailNotValidError:
         # The library's reason is English; the user gets the Spanish one with an example instead.
         raise DatoInvalido(campo, "El correo electrónico no es válido. Escríbelo como nombre@dominio.com.") from None
+    if validado.smtputf8:
+        # A non-ASCII mailbox name ("josé@…") travels only over SMTPUTF8, which most relays do not offer: unlike a
+        # domain, it has no ASCII form to send instead. Read from the result (allow_smtputf8=False would refuse it
+        # with the same exception type as any syntax error, told apart only by its English text).
+        raise DatoInvalido(campo, "Escribe la parte antes de la @ sin acentos ni ñ: la mayoría de los servidores de "
+                                  "correo no la entregan.")
     if len(validado.normalized) > MAX_CORREO:  # the column's size; normalising (NFC, IDNA) may change the length
         raise DatoInvalido(campo, f"El correo electrónico es demasiado largo; el máximo es {MAX_CORREO} caracteres.")
     return validado.normalized

@@ -12,6 +12,10 @@ SMTP URL forms (credentials URL-encoded: "p%40ss" is "p@ss"):
 
 A login over plain SMTP is refused at construction unless the host is loopback: a typo in "starttls" must not
 send the password in clear. Unknown query parameters are refused for the same reason.
+
+Addresses are stored as people typed them (contacto.normalize_correo: "luis@peña.com.mx"); here the domain of
+every address, in the headers and the envelope, is written in its IDNA form ("luis@xn--pea-8ma.com.mx"), which any
+relay takes, with or without SMTPUTF8.
 """
 from __future__ import annotations
 
@@ -25,11 +29,14 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import idna
 
 __all__ = ["Correo", "CorreoNoEnviado", "Mensaje", "leer_outbox"]
 
@@ -79,7 +86,8 @@ class Correo:
         if "@" not in address or "\n" in remitente or "\r" in remitente:
             raise ValueError(f"remitente is not an e-mail address: {remitente!r}")
         self.remitente = remitente
-        self._domain = address.rsplit("@", 1)[1]
+        self._de = _con_dominio_idna(remitente)
+        self._domain = self._de[0].domain
         self.outbox = Path(outbox)
         self.timeout = timeout
         self._tls = tls_context
@@ -104,8 +112,8 @@ class Correo:
         if "@" not in parseaddr(mensaje.para)[1]:
             raise ValueError(f"not an e-mail address: {mensaje.para!r}")
         msg = EmailMessage()
-        msg["From"] = self.remitente
-        msg["To"] = mensaje.para
+        msg["From"] = self._de
+        msg["To"] = _con_dominio_idna(mensaje.para)
         msg["Subject"] = mensaje.asunto
         msg["Date"] = format_datetime(datetime.now(timezone.utc))
         # The sender's domain, not make_msgid's default: that asks the resolver for this host's FQDN each time.
@@ -124,7 +132,9 @@ class Correo:
         fd, tmp = tempfile.mkstemp(dir=self.outbox, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(msg.as_bytes(policy=policy.SMTP))
+                # An address whose mailbox name is not ASCII (stored before contacto refused it) is written as an
+                # SMTPUTF8 server would get it: in the 7-bit form, Python makes it an encoded word nobody decodes.
+                f.write(msg.as_bytes(policy=policy.SMTP if _ascii(msg) else policy.SMTPUTF8))
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.outbox / name)
@@ -160,6 +170,11 @@ class Correo:
                             s.port, e)
                 return
             log.warning("mail to %s not sent through %s:%s: %r", msg["To"], s.host, s.port, e)
+            if isinstance(e, smtplib.SMTPNotSupportedError) and not _ascii(msg):
+                # smtplib's own check: a mailbox name that is not ASCII needs SMTPUTF8, which this server lacks.
+                # Trying again never helps, so the message says what does.
+                raise CorreoNoEnviado("El servidor de correo no acepta direcciones con acentos o ñ antes de "
+                                      "la @.") from e
             raise CorreoNoEnviado("No se pudo enviar el correo. Intenta de nuevo más tarde.") from e
 
 
@@ -174,6 +189,31 @@ def leer_outbox(outbox: Path) -> list[EmailMessage]:
         with path.open("rb") as f:
             messages.append(parser.parse(f))
     return messages
+
+
+def _con_dominio_idna(direcciones: str) -> tuple[Address, ...]:
+    """The addresses of a To or From value, each domain in its IDNA ASCII form (xn--…), names and mailboxes kept.
+
+    Given a Unicode domain, the email package writes it as an RFC 2047 encoded word ("luis@=?utf-8?q?pe=C3=B1a?=…"),
+    which no mail server decodes, and smtplib then needs SMTPUTF8 for the envelope. The `idna` package (IDNA 2008
+    with UTS #46, as email-validator checked the address with), not the stdlib's "idna" codec (IDNA 2003, which
+    maps some names, such as those with ß, to another domain). Raises ValueError for a domain without an IDNA form.
+    """
+    convertidas = []
+    for a in policy.default.header_factory("To", direcciones).addresses:
+        dominio = a.domain
+        if not dominio.isascii():
+            try:
+                dominio = idna.encode(dominio, uts46=True).decode("ascii")
+            except idna.IDNAError as e:
+                raise ValueError(f"not an e-mail address: {direcciones!r} ({e})") from None
+        convertidas.append(Address(a.display_name, a.username, dominio))
+    return tuple(convertidas)
+
+
+def _ascii(msg: EmailMessage) -> bool:
+    """Whether every address of the message is ASCII (a mailbox name may not be: only SMTPUTF8 carries it)."""
+    return all(a.addr_spec.isascii() for h in ("From", "To") for a in msg[h].addresses)
 
 
 def _parse_smtp_url(url: str) -> _Smtp:

@@ -1,14 +1,26 @@
-"""app/contacto.py: Correo electrónico, Celular and Teléfono fijo of Datos generales (guide step 8)."""
+"""app/contacto.py: Correo electrónico, Celular and Teléfono fijo of Datos generales (guide step 8); the address
+rules also through the Alta and Datos generales forms."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from app import contacto
+from app.correo import leer_outbox
+from app.db import get_session
+from app.models import Capturista, DatosGenerales
+
+from .conftest import HTMX, html, token
+from .test_administracion import CURP_LUIS, alta, preparar
+from .test_ingreso import ingresar
 
 
 CORREO_NO_VALIDO = "El correo electrónico no es válido. Escríbelo como nombre@dominio.com."
+MSG_BUZON_CON_ACENTOS = ("Escribe la parte antes de la @ sin acentos ni ñ: la mayoría de los servidores de correo no "
+                         "la entregan.")
 
 
 def rechazo(call, *args, **kwargs) -> str:
@@ -39,7 +51,8 @@ def test_dato_invalido_is_a_rechazo_that_names_its_field():
         ("  contacto@empresa.com.mx \t", "contacto@empresa.com.mx"),  # pasted with blanks around it
         ("usuario@méxico.mx", "usuario@méxico.mx"),  # an internationalised domain
         ("usuario@xn--mxico-bsa.mx", "usuario@méxico.mx"),  # the same domain in its ASCII (IDNA) form
-        ("josé.pérez@correo.mx", "josé.pérez@correo.mx"),
+        ("luis@PEÑA.com.mx", "luis@peña.com.mx"),  # one mailbox however its domain is written: an account is keyed
+        ("luis@xn--pea-8ma.com.mx", "luis@peña.com.mx"),  # by CURP and address (capturistas.correo_de_cuenta)
         ("ventas+icsoe@sub.dominio.org", "ventas+icsoe@sub.dominio.org"),
     ],
 )
@@ -73,6 +86,16 @@ def test_missing_correo_asks_for_it(typed):
 )
 def test_bad_correo_is_refused_in_spanish(typed):
     assert rechazo(contacto.normalize_correo, typed) == CORREO_NO_VALIDO
+
+
+@pytest.mark.parametrize("typed", ["josé@ejemplo.mx", "josé.pérez@correo.mx", "peña@peña.com.mx",
+                                   "NUÑEZ@ejemplo.mx", "jose\u0301@ejemplo.mx"],
+                         ids=["acento", "dos-acentos", "enye-y-dominio-idn", "mayusculas", "nfd"])
+def test_a_mailbox_name_with_accents_or_enye_is_refused_in_spanish(typed):
+    """Before the @ only ASCII goes everywhere: "josé@…" needs SMTPUTF8, which most relays lack, and has no ASCII
+    form to send instead (a domain has: IDNA). It was stored, and every e-mail to it failed."""
+    assert rechazo(contacto.normalize_correo, typed) == MSG_BUZON_CON_ACENTOS
+    assert rechazo(contacto.normalize_correo, typed, campo="confirmar_correo") == MSG_BUZON_CON_ACENTOS
 
 
 def test_correo_longer_than_254_characters_is_refused_before_parsing():
@@ -216,3 +239,40 @@ def test_formatear_telefono(digits, shown):
 def test_formatted_number_normalizes_back():
     for digits in ("5512345678", "9991234567"):
         assert contacto.normalize_telefono(contacto.formatear_telefono(digits)) == digits
+
+
+# The same refusal through the forms that take an address, next to its field.
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
+def test_the_alta_refuses_a_mailbox_name_with_accents_next_to_the_field(client, juegos, app, headers):
+    contratista = preparar(app, client, juegos["moral"])
+    response = alta(contratista, CURP_LUIS, correo="josé@ejemplo.mx", headers=headers)
+    doc = html(response)
+    assert response.status_code == 422
+    assert doc.select_one("#correo-error").get_text(" ", strip=True) == f"Error: {MSG_BUZON_CON_ACENTOS}"
+    assert doc.select_one("#confirmar_correo-error") is None   # the first field says it, once
+    assert doc.select_one(".error-summary a[href='#correo']").get_text() == MSG_BUZON_CON_ACENTOS
+    assert doc.select_one("#correo")["value"] == "josé@ejemplo.mx"
+    with app.app_context():
+        assert get_session().exec(select(Capturista)).first() is None
+    assert leer_outbox(Path(app.instance_path) / "outbox") == []
+
+
+def test_the_alta_accepts_an_idn_domain_typed_either_way_as_one_address(client, juegos, app):
+    contratista = preparar(app, client, juegos["moral"])
+    response = alta(contratista, CURP_LUIS, correo="luis@peña.com.mx", confirmar="luis@xn--pea-8ma.com.mx")
+    assert response.status_code == 303
+
+
+def test_datos_generales_refuses_a_mailbox_name_with_accents_next_to_the_field(client, juegos, app):
+    ingresar(client, juegos["fisica"])
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
+    url = "/datos-generales/"
+    response = client.post(url, data={"csrf_token": token(client, url), "correo": "peña@ejemplo.mx",
+                                      "celular": "5512345678"}, content_type="multipart/form-data")
+    doc = html(response)
+    assert response.status_code == 422
+    assert doc.select_one("#correo-error").get_text(" ", strip=True) == f"Error: {MSG_BUZON_CON_ACENTOS}"
+    assert doc.select_one("#correo")["value"] == "peña@ejemplo.mx"
+    with app.app_context():
+        assert get_session().exec(select(DatosGenerales)).first() is None

@@ -13,12 +13,22 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from email import policy
 from email.parser import BytesParser
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from email_validator import validate_email
+from sqlmodel import select
 
+from app import fiel, trust
+from app.contacto import normalize_correo
 from app.correo import Correo, CorreoNoEnviado, Mensaje, leer_outbox
+from app.db import get_session
+from app.models import Persona
+
+from .conftest import make_app
+from .test_administracion import CURP_LUIS, alta, preparar
 
 ENLACE = "https://icsoe.invalid/ingreso/activar/eyJwIjo0Mn0.abc=="
 MENSAJE = Mensaje(para="José Peña <jose.pena@example.com>",
@@ -313,3 +323,122 @@ def test_good_smtp_urls_are_accepted(tmp_path, url):
 def test_a_bad_sender_is_refused(tmp_path):
     with pytest.raises(ValueError):
         Correo(None, tmp_path, remitente="ICSOE")
+
+
+# An internationalised domain (.mx admits ñ and accents): stored as typed, sent in its IDNA form. "peña" is
+# "xn--pea-8ma" ("xn--pea-6ma" would be "ñpea").
+IDN = "luis@peña.com.mx"
+IDN_ASCII = "luis@xn--pea-8ma.com.mx"
+
+
+def test_the_idna_form_of_pena_is_xn__pea_8ma():
+    assert validate_email(IDN, check_deliverability=False).ascii_email == IDN_ASCII
+    assert "peña".encode("idna") == b"xn--pea-8ma"   # the stdlib's codec agrees on this name
+
+
+@pytest.mark.parametrize("para", [IDN, f"Luis Peña <{IDN}>"])
+def test_an_idn_domain_is_filed_in_its_idna_form_never_as_an_encoded_word(tmp_path, para):
+    """Python wrote a Unicode domain as "luis@=?utf-8?q?pe=C3=B1a?=.com.mx", which no mail server decodes."""
+    Correo(None, tmp_path).enviar(Mensaje(para=para, asunto="ICSOE", texto="hola"))
+    raw = next(tmp_path.glob("*.eml")).read_bytes()
+    raw.decode("ascii")
+    to = re.search(rb"^To: ([^\r\n]*)", raw, re.MULTILINE).group(1)
+    assert IDN_ASCII.encode() in to and b"@=?" not in to, to
+    [msg] = leer_outbox(tmp_path)
+    assert msg["To"] == para.replace(IDN, IDN_ASCII)
+
+
+def test_an_idn_domain_goes_through_a_server_without_smtputf8(tmp_path):
+    """Most relays offer no SMTPUTF8: smtplib refused the Unicode domain (SMTPNotSupportedError) and the user read
+    «No se pudo enviar el correo. Intenta de nuevo más tarde.», which no retry ever changed."""
+    with servidor(enable_SMTPUTF8=False) as (bandeja, port):
+        Correo(f"smtp://127.0.0.1:{port}", tmp_path).enviar(Mensaje(para=IDN, asunto="ICSOE", texto="hola"))
+    [envelope] = bandeja.recibidos
+    assert envelope.rcpt_tos == [IDN_ASCII]
+    assert "SMTPUTF8" not in envelope.mail_options
+    msg = BytesParser(policy=policy.default).parse(io.BytesIO(envelope.original_content))
+    assert msg["To"].addresses[0].addr_spec == IDN_ASCII
+
+
+@pytest.mark.parametrize("typed", ["ventas@méxico.mx", "Contacto@ÑANDÚ.com.mx", "luis@xn--pea-8ma.com.mx",
+                                   "x@straße.de", "a@sub.acción.org.mx"])
+def test_every_domain_contacto_accepts_reaches_the_envelope_as_email_validators_ascii_form(tmp_path, typed):
+    """What the forms store (contacto.normalize_correo, Unicode) goes out as email-validator's `ascii_email`: the
+    same IDNA 2008 form it checked ("straße" is xn--strae-oqa, not IDNA 2003's "strasse")."""
+    with servidor(enable_SMTPUTF8=False) as (bandeja, port):
+        Correo(f"smtp://127.0.0.1:{port}", tmp_path).enviar(
+            Mensaje(para=normalize_correo(typed), asunto="ICSOE", texto="hola"))
+    assert bandeja.recibidos[0].rcpt_tos == [validate_email(typed, check_deliverability=False).ascii_email]
+
+
+def test_an_idn_sender_is_written_in_its_idna_form(tmp_path):
+    with servidor(enable_SMTPUTF8=False) as (bandeja, port):
+        message_id = Correo(f"smtp://127.0.0.1:{port}", tmp_path, remitente="Portal ICSOE <icsoe@empresa.méxico.mx>"
+                            ).enviar(Mensaje(para="ana@example.com", asunto="ICSOE", texto="hola"))
+    [envelope] = bandeja.recibidos
+    assert envelope.mail_from == "icsoe@empresa.xn--mxico-bsa.mx"
+    msg = BytesParser(policy=policy.default).parse(io.BytesIO(envelope.original_content))
+    assert str(msg["From"]) == "Portal ICSOE <icsoe@empresa.xn--mxico-bsa.mx>"
+    assert message_id.endswith("@empresa.xn--mxico-bsa.mx>")
+
+
+# A mailbox name with accents ("josé@…") has no ASCII form: contacto refuses it now, but one stored earlier stays.
+ACENTOS = "josé@peña.com.mx"
+
+
+def test_a_stored_accented_mailbox_name_fails_clearly_without_smtputf8(tmp_path):
+    with servidor(enable_SMTPUTF8=False) as (bandeja, port):
+        with pytest.raises(CorreoNoEnviado) as e:
+            Correo(f"smtp://127.0.0.1:{port}", tmp_path).enviar(Mensaje(para=ACENTOS, asunto="ICSOE", texto="x"))
+    assert str(e.value) == "El servidor de correo no acepta direcciones con acentos o ñ antes de la @."
+    assert isinstance(e.value.__cause__, smtplib.SMTPNotSupportedError)
+    assert bandeja.recibidos == []
+
+
+def test_a_stored_accented_mailbox_name_goes_to_a_server_with_smtputf8(tmp_path):
+    with servidor(enable_SMTPUTF8=True) as (bandeja, port):
+        Correo(f"smtp://127.0.0.1:{port}", tmp_path).enviar(Mensaje(para=ACENTOS, asunto="ICSOE", texto="x"))
+    [envelope] = bandeja.recibidos
+    assert envelope.rcpt_tos == ["josé@xn--pea-8ma.com.mx"] and "SMTPUTF8" in envelope.mail_options
+
+
+def test_a_stored_accented_mailbox_name_is_filed_as_smtputf8_would_carry_it(tmp_path):
+    Correo(None, tmp_path).enviar(Mensaje(para=ACENTOS, asunto="ICSOE", texto="x"))
+    raw = next(tmp_path.glob("*.eml")).read_bytes()
+    assert re.search(rb"^To: ([^\r\n]*)", raw, re.MULTILINE).group(1) == "josé@xn--pea-8ma.com.mx".encode()
+    assert str(leer_outbox(tmp_path)[0]["To"]) == "josé@xn--pea-8ma.com.mx"
+
+
+# The same through the portal: the Alta's invitation (the path Reenviar invitación, a reset and icsoe avisos share).
+
+@pytest.fixture
+def contratista(client, juegos, app):
+    return preparar(app, client, juegos["moral"])
+
+
+def test_alta_to_an_idn_domain_stores_it_as_typed_and_files_its_idna_form(contratista, app):
+    response = alta(contratista, CURP_LUIS, correo="luis@PEÑA.com.mx")
+    assert response.status_code == 303
+    aviso = contratista.get(response.headers["Location"]).get_data(as_text=True)
+    assert "El usuario se guardo exitosamente" in aviso
+    with app.app_context():
+        assert get_session().exec(select(Persona.correo)).all() == [IDN]   # as the user knows it
+    [msg] = leer_outbox(Path(app.instance_path) / "outbox")
+    assert [a.addr_spec for a in msg["To"].addresses] == [IDN_ASCII]
+
+
+def test_alta_invitation_to_an_idn_domain_reaches_a_relay_without_smtputf8(tmp_path, juegos, ca, catalogo,
+                                                                          monkeypatch, esquema_sqlite):
+    """The capturista was saved, then the invitation never went («No se pudo enviar el correo electrónico»), and
+    every Reenviar invitación failed the same way."""
+    with servidor(enable_SMTPUTF8=False) as (bandeja, port):
+        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+        app = make_app(tmp_path, esquema_sqlite, "smtp.sqlite", TESTING=True)
+        with app.app_context():
+            trust.add(get_session(), fiel.read_ca_certificates(ca.cert_der, "demo.cer"))
+        client = preparar(app, app.test_client(), juegos["moral"])
+        response = alta(client, CURP_LUIS, correo=IDN)
+        assert response.status_code == 303
+        aviso = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "No se pudo enviar" not in aviso and "El usuario se guardo exitosamente" in aviso
+    assert [e.rcpt_tos for e in bandeja.recibidos] == [[IDN_ASCII]]
