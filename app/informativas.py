@@ -498,15 +498,24 @@ def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahor
     folio = folios.folio(informativa.tipo, local.year, siguiente_folio(session, informativa.tipo, local.year))
     periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
     session.execute(update(tabla).where(tabla.c.id == informativa.id).values(
-        # A Sin efectos reports nothing: cancelling after the deadline is not filing late (as Revisar says).
-        folio=folio, presentada=ahora, fuera_de_plazo=informativa.tipo != "sin_efectos" and
-        local.date() > plazos.fecha_limite(periodo),
+        folio=folio, presentada=ahora, fuera_de_plazo=plazos.fuera_de_plazo(
+            informativa.tipo, periodo, local.date(), corregida_tarde(session, informativa)),
+        regla_plazo=plazos.REGLA_PLAZO,
         cadena_version=cadena.VERSION, cadena=firmada.cadena, sello=firmada.sello, certificado=firmada.certificado,
         cert_serial=firmada.serial, rfc_firmante=firmada.rfc, nombre_firmante=firmada.nombre))
     antes_de_confirmar(folio)
     session.commit()
     session.refresh(informativa)
     return folio
+
+
+def corregida_tarde(session: Session, informativa: Informativa) -> bool:
+    """For a Corrección: whether the filing it corrects was marked late (plazos.fuera_de_plazo); False otherwise."""
+    if informativa.tipo != "correccion" or informativa.complementa_id is None:
+        return False
+    return bool(session.exec(select(Informativa.fuera_de_plazo).where(
+        Informativa.id == informativa.complementa_id,
+        Informativa.contratista_id == informativa.contratista_id)).first())
 
 
 # -- Revisar -------------------------------------------------------------------------------------------------------
@@ -532,4 +541,5 @@ def problemas_revision(session: Session, informativa: Informativa, rfc: str, hoy
                                             fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
                                             trabajadores=total, sbc_maximo=sbc, curps_repetidas=repetidas))
     periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
-    return revision.revisar(informativa.tipo, periodo, rfc, {s.folio for s in servicios_.values()}, datos, hoy=hoy)
+    return revision.revisar(informativa.tipo, periodo, rfc, {s.folio for s in servicios_.values()}, datos, hoy=hoy,
+                            corregida_tarde=corregida_tarde(session, informativa))

@@ -338,6 +338,7 @@ class Informativa(SQLModel, table=True):
     folio: str | None = Field(default=None, max_length=24, unique=True, index=True)  # folios.folio()
     presentada: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     fuera_de_plazo: bool | None = Field(default=None)
+    regla_plazo: int | None = None  # plazos.REGLA_PLAZO it was marked by; None: presented under rule 1
     cadena_version: str | None = Field(default=None, max_length=8)  # cadena.VERSION
     cadena: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     sello: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # base64 (fiel.sello.a_texto)

@@ -26,7 +26,7 @@ import holidays
 from .rechazo import Rechazo
 
 __all__ = ["CUATRIMESTRES", "INICIO_REFORMA", "Periodo", "dia_habil_siguiente", "dias_habiles_entre", "es_habil",
-           "fecha_limite", "feriado", "periodo_de", "terminado"]
+           "fecha_limite", "feriado", "fuera_de_plazo", "periodo_de", "REGLA_PLAZO", "terminado"]
 
 # The subcontracting reform (DOF 23-04-2021) took effect on 24 April 2021: nothing before is reported.
 INICIO_REFORMA = date(2021, 4, 24)
@@ -136,6 +136,26 @@ def fecha_limite(periodo: Periodo, inhabiles: Collection[date] = ()) -> date:
     siguiente = periodo.fin + timedelta(days=1)
     limite = siguiente.replace(day=DIA_LIMITE)
     return limite if es_habil(limite, inhabiles) else dia_habil_siguiente(limite, inhabiles)
+
+
+# The rule that marks a filing late, stored with each one presented (Informativa.regla_plazo), so that a filing
+# verifies by the rule it was marked by: 1 (to release 2026-12) also marked a Corrección by its own date; 2 marks it
+# as the filing it corrects.
+REGLA_PLAZO = 2
+
+
+def fuera_de_plazo(tipo: str, periodo: Periodo, dia: date, corregida_tarde: bool = False,
+                   regla: int = REGLA_PLAZO) -> bool:
+    """Whether a filing of `tipo` presented on `dia` (Mexico City's date) is marked late:
+    - a Normal or a Sin información, when `dia` is past the period's deadline;
+    - a Sin efectos, never: it reports nothing, and cancelling after the deadline is not filing late;
+    - a Corrección, as the filing it corrects (`corregida_tarde`): it may be presented any time (informativa.md §1),
+      and correcting neither makes an on-time period late nor a late one on time (under rule 1, by its date)."""
+    if tipo == "sin_efectos":
+        return False
+    if tipo == "correccion" and regla >= 2:
+        return corregida_tarde
+    return dia > fecha_limite(periodo)
 
 
 def terminado(periodo: Periodo, hoy: date) -> bool:

@@ -89,13 +89,14 @@ def certificado_del_firmante(session: Session, informativa: Informativa) -> bool
         (informativa.rfc_firmante, informativa.nombre_firmante, informativa.cert_serial)
 
 
-def plazo_coherente(informativa: Informativa) -> bool:
-    """The stored "fuera de plazo" is what the stored presentation time says of the period's deadline (as
-    informativas.presentar decided it)."""
+def plazo_coherente(session: Session, informativa: Informativa) -> bool:
+    """The stored "fuera de plazo" is what the stored presentation time (and, for a Corrección, the filing it
+    corrects) says of the period's deadline, as informativas.presentar decided it (plazos.fuera_de_plazo)."""
     if informativa.presentada is None:
         return False
-    tarde = informativa.tipo != "sin_efectos" and informativa.presentada.astimezone(MEXICO).date() > \
-        plazos.fecha_limite(plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre))
+    tarde = plazos.fuera_de_plazo(informativa.tipo, plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre),
+                                  informativa.presentada.astimezone(MEXICO).date(),
+                                  informativas.corregida_tarde(session, informativa), informativa.regla_plazo or 1)
     return bool(informativa.fuera_de_plazo) == tarde
 
 
@@ -110,7 +111,7 @@ def sello_valido(session: Session, informativa: Informativa) -> bool:
 
 def integra(session: Session, informativa: Informativa) -> bool:
     """The stored signature holds, the stored rows still give the signed cadena and the stored facts agree."""
-    return sello_valido(session, informativa) and plazo_coherente(informativa) and \
+    return sello_valido(session, informativa) and plazo_coherente(session, informativa) and \
         informativas.cadena_reconstruida(session, informativa) == informativa.cadena
 
 

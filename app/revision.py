@@ -93,9 +93,11 @@ def _nombre(posicion: int, c: DatosContrato) -> str:
 
 
 def revisar(tipo: str, periodo: Periodo, rfc_contratista: str, folios_repse: Collection[str],
-            contratos: Iterable[DatosContrato], *, hoy: date | None = None) -> list[Problema]:
+            contratos: Iterable[DatosContrato], *, hoy: date | None = None,
+            corregida_tarde: bool = False) -> list[Problema]:
     """Every problem of the informativa, informativa-level ones first. `hoy` (Mexico City's), when given, adds
-    the period not yet ended (an error: it may be drafted, not sent) and a passed deadline (an aviso)."""
+    the period not yet ended (an error: it may be drafted, not sent) and, when the filing will be marked late
+    (plazos.fuera_de_plazo; for a Corrección, `corregida_tarde`: the filing it corrects was), an aviso."""
     if tipo not in TIPOS:
         raise ValueError(f"tipo must be one of {TIPOS}, not {tipo!r}")
     contratos = list(contratos)
@@ -104,16 +106,17 @@ def revisar(tipo: str, periodo: Periodo, rfc_contratista: str, folios_repse: Col
         problemas.append(Problema("error", "periodo_no_terminado",
                                   f"El cuatrimestre {periodo.nombre} termina el {_fecha(periodo.fin)}: puedes "
                                   "capturar la informativa, pero enviarla a firma solo a partir del día siguiente."))
-    elif hoy is not None and hoy > plazos.fecha_limite(periodo):
-        problemas.append(Problema("aviso", "fuera_de_plazo",
-                                  f"La fecha límite de {periodo.nombre} fue el {_fecha(plazos.fecha_limite(periodo))}"
-                                  ": la informativa se presentará fuera de plazo."))
+    elif hoy is not None and plazos.fuera_de_plazo(tipo, periodo, hoy, corregida_tarde):
+        problemas.append(Problema("aviso", "fuera_de_plazo", (
+            "La informativa que corriges se presentó fuera de plazo: la corrección queda marcada igual."
+            if tipo == "correccion" else f"La fecha límite de {periodo.nombre} fue el "
+            f"{_fecha(plazos.fecha_limite(periodo))}: la informativa se presentará fuera de plazo.")))
     if tipo == "sin_efectos":
         if contratos:
             problemas.append(Problema("error", "sin_efectos_con_contratos",
                                       "Una complementaria Sin efectos solo deja sin efectos la informativa presentada "
                                       f"y no lleva contratos; esta tiene {len(contratos)}: elimínalos."))
-        return [p for p in problemas if p.clase != "fuera_de_plazo"]  # cancelling is not filing late
+        return problemas
     if tipo == "sin_informacion":
         if contratos:
             problemas.append(Problema("error", "sin_informacion_con_contratos",

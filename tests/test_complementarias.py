@@ -86,7 +86,11 @@ def test_a_sin_efectos_cancels_and_the_period_can_be_filed_again(presentada, app
     nueva = informativa_id(complementar(a, iid, "sin_efectos"))
     assert not html(a.get(f"/informativas/{nueva}")).select("#contratos-titulo")
     assert a.get(f"/informativas/{nueva}/contratos/nuevo").status_code == 404
-    presentar(a, nueva, juegos["moral"])
+    assert "vencida" not in html(a.get(f"/informativas/{nueva}")).select_one("main").get_text()
+    assert _enviar(a, nueva).status_code == 303
+    # Past the deadline, but cancelling is not filing late: the Firmar page does not say it will be marked so.
+    assert "fuera de plazo" not in html(a.get(f"/informativas/{nueva}/firmar")).select_one("main").get_text()
+    assert firmar(a, nueva, juegos["moral"]).status_code == 303
     cancelada, sin_efectos = _informativa(app, iid), _informativa(app, nueva)
     assert sin_efectos.folio.startswith("ICSOE-E2026-") and f"|sin_efectos|{cancelada.folio}|0|0||" in \
         sin_efectos.cadena
@@ -207,3 +211,52 @@ def test_a_complementaria_type_that_is_not_one_is_refused(presentada):
     for tipo in ("normal", "", "x" * 5000):
         response = complementar(a, iid, tipo)
         assert response.status_code == 422 and html(response).select_one("#tipo-error")
+
+
+def test_a_correccion_is_marked_late_only_when_the_filing_it_corrects_was(por_firmar, app, juegos, monkeypatch):
+    """informativa.md §1: a Corrección may be presented any time. One presented after the deadline, of a filing
+    presented on time, left the period "Presentada fuera de plazo" on Inicio and its acuse; now it is marked as the
+    filing it corrects, and Revisar and Firmar say so. Filings marked by the earlier rule (a Corrección by its own
+    date; regla_plazo NULL) still verify as they were issued."""
+    from datetime import UTC, date, datetime
+
+    from app import presentaciones
+    from app.models import utcnow
+
+    a, iid, _ = por_firmar
+    monkeypatch.setattr("app.informativa.firma.utcnow", lambda: datetime(2026, 9, 10, 17, 0, tzinfo=UTC))
+    assert firmar(a, iid, juegos["moral"]).status_code == 303  # 10/09/2026, before the 17/09/2026 deadline
+    monkeypatch.setattr("app.informativa.firma.utcnow", utcnow)
+    correccion = informativa_id(complementar(a, iid))
+    assert "fuera de plazo" not in html(a.get(f"/informativas/{correccion}/revision")).select_one("main").get_text()
+    assert _enviar(a, correccion).status_code == 303
+    assert "fuera de plazo" not in html(a.get(f"/informativas/{correccion}/firmar")).select_one("main").get_text()
+    assert firmar(a, correccion, juegos["moral"]).status_code == 303
+    monkeypatch.setattr("app.hora.hoy", lambda: date(2026, 12, 1))
+    filas = {tr.select_one("th").get_text(" ", strip=True): [td.get_text(" ", strip=True) for td in tr.select("td")]
+             for tr in html(a.get("/inicio/tablero")).select("#tablero tbody tr")}
+    assert filas["Mayo–Agosto 2026"][1] == "Presentada"
+    with app.app_context():
+        db = get_session()
+        guardada = db.get(Informativa, correccion)
+        assert (guardada.fuera_de_plazo, guardada.regla_plazo) == (False, 2)
+        assert presentaciones.plazo_coherente(db, guardada)
+        # As an earlier release stored it (rule 1: late by its own date), it still verifies; flipped, it does not.
+        guardada.regla_plazo, guardada.fuera_de_plazo = None, True
+        assert presentaciones.plazo_coherente(db, guardada)
+        guardada.fuera_de_plazo = False
+        assert not presentaciones.plazo_coherente(db, guardada)
+        db.rollback()
+
+    # A Corrección of a filing presented late is late too, and Revisar and Firmar say why.
+    otra = informativa_id(complementar(a, correccion))
+    with app.app_context():
+        db = get_session()
+        db.get(Informativa, correccion).fuera_de_plazo = True  # as if it had been presented late
+        db.commit()
+    aviso = "La informativa que corriges se presentó fuera de plazo"
+    assert aviso in html(a.get(f"/informativas/{otra}/revision")).select_one("main").get_text()
+    assert _enviar(a, otra).status_code == 303
+    assert aviso in html(a.get(f"/informativas/{otra}/firmar")).select_one("main").get_text()
+    assert firmar(a, otra, juegos["moral"]).status_code == 303
+    assert _informativa(app, otra).fuera_de_plazo is True

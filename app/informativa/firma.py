@@ -13,7 +13,7 @@ from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from .. import cadena, efirma_web, hora, informativas
+from .. import cadena, efirma_web, hora, informativas, plazos
 from ..auth import auditar
 from ..db import get_session
 from ..fiel import Firma, sello
@@ -42,6 +42,9 @@ def _del_contratista() -> None:
 def _pagina(informativa, form: FirmarForm, retry: int | None = None, status: int | None = None):
     contexto = contexto_informativa(informativa)
     total = sum(contexto["conteos"].values())
+    corregida_tarde = informativas.corregida_tarde(get_session(), informativa)
+    contexto.update(corregida_tarde=corregida_tarde, sera_tarde=plazos.fuera_de_plazo(
+        informativa.tipo, contexto["periodo"], contexto["hoy"], corregida_tarde))
     if status is not None:
         form.form_errors.append(MSG_CAMBIO)
         return render(TEMPLATE, None, status, form=form, total_trabajadores=total, **contexto)
