@@ -1,10 +1,29 @@
 """Mexico City time, the portal's clock for people: dates shown, "today" for a CURP's birth date, deadlines."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-MEXICO = ZoneInfo("America/Mexico_City")
+ZONA = "America/Mexico_City"
+
+
+def _zona_mexico(del_host: Callable[[str], ZoneInfo] = ZoneInfo) -> ZoneInfo:
+    """Mexico City's zone from the host's database when it knows that Mexico has had no daylight saving time since
+    October 2022; otherwise (no database, as in a slim container, or one older than that: a filing at 23:30 on the
+    17th of May would read as 00:30 of the 18th, late) from the `tzdata` package this project depends on."""
+    try:
+        zona = del_host(ZONA)
+        if datetime(2026, 7, 1, 12, tzinfo=zona).utcoffset() == timedelta(hours=-6):
+            return zona
+    except ZoneInfoNotFoundError:
+        pass
+    with resources.files("tzdata.zoneinfo").joinpath(*ZONA.split("/")).open("rb") as datos:
+        return ZoneInfo.from_file(datos, key=ZONA)
+
+
+MEXICO = _zona_mexico()
 
 
 def ahora() -> datetime:

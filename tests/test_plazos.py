@@ -147,3 +147,33 @@ def test_dias_habiles_entre_agrees_with_counting_day_by_day():
 ])
 def test_terminado(hoy, terminado):
     assert plazos.terminado(Periodo(2026, 1), hoy) is terminado
+
+
+def test_mexico_city_time_without_the_hosts_zone_database(tmp_path):
+    """A host with no zone database (a slim container; Debian 13 makes tzdata optional): the app still starts and
+    reads Mexico City's time (from the tzdata package). 05:30 UTC on 18/09/2026 is 23:30 of the 17th there."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    codigo = ("from datetime import datetime, timezone\nfrom app import hora\n"
+              "print(datetime(2026, 9, 18, 5, 30, tzinfo=timezone.utc).astimezone(hora.MEXICO).strftime("
+              "'%d/%m/%Y %H:%M %z'))")
+    r = subprocess.run([sys.executable, "-c", codigo], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                       text=True, env={"PYTHONTZPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert r.returncode == 0, r.stderr[-400:]
+    assert r.stdout.strip() == "17/09/2026 23:30 -0600"
+
+
+def test_a_host_zone_database_from_before_2022_is_not_used():
+    """A host whose data still has Mexico's daylight saving time (before October 2022) would put a filing at 23:30
+    of the 17th at 00:30 of the 18th, late: such data is passed over for the tzdata package's."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from app import hora
+
+    zona = hora._zona_mexico(lambda _clave: ZoneInfo("America/Chicago"))  # -05:00 in July, as Mexico was
+
+    assert str(zona) == "America/Mexico_City"
+    assert datetime(2026, 7, 1, 12, tzinfo=zona).utcoffset() == timedelta(hours=-6)
