@@ -522,7 +522,7 @@ def test_expired(juegos, trust) -> None:
 
 def test_not_yet_valid(juegos, trust) -> None:
     error = rechazo(lambda: verify_juego(juegos["futura"], trust))
-    assert (error.field, str(error)) == ("cer", "El certificado será válido a partir del 15/01/2027.")
+    assert (error.field, str(error)) == ("cer", "El certificado será válido a partir del 14/01/2027 18:00 (hora de la Ciudad de México).")  # 00:00 UTC
 
 
 def test_validity_edges(juegos, trust) -> None:
@@ -879,13 +879,13 @@ def test_real_expired_and_not_yet_valid_with_dates(uat_cas) -> None:
             "EKU9003173C9", cer, key, password, trust=uat_cas, now=datetime(2023, 1, 1, tzinfo=UTC)
         )
     )
-    assert (error.field, str(error)) == ("cer", "El certificado será válido a partir del 18/05/2023.")
+    assert (error.field, str(error)) == ("cer", "El certificado será válido a partir del 17/05/2023 22:37 (hora de la Ciudad de México).")
     error = rechazo(
         lambda: fiel.verify(
             "EKU9003173C9", cer, key, password, trust=uat_cas, now=datetime(2027, 5, 17, 4, 37, 15, tzinfo=UTC)
         )
     )
-    assert str(error) == "El certificado venció el 17/05/2027."
+    assert str(error) == "El certificado venció el 16/05/2027."  # 04:37 UTC of the 17th: 22:37 of the 16th there
 
 
 @requires_sat_fixtures
@@ -1239,7 +1239,7 @@ def test_ocsp_revoked(juegos, trust, responder) -> None:
     responder.statuses[_serial(juego)] = ocsp.OCSPCertStatus.REVOKED
     error = rechazo(lambda: verify_juego(juego, trust, revocation=fiel.OcspRevocation(responder.url, timeout=5)))
     assert error.field == "cer"
-    assert str(error).startswith("El certificado fue revocado el 01/10/2026.")
+    assert str(error).startswith("El certificado fue revocado el 30/09/2026.")  # 00:00 UTC: the evening before
 
 
 def test_ocsp_unknown(juegos, trust, responder) -> None:

@@ -34,6 +34,7 @@ from .mensajes import (
     MSG_NOT_FIEL,
     FielRechazada,
     _fecha,
+    _momento,
 )
 
 OID_COMMON_NAME = "2.5.4.3"
@@ -349,14 +350,14 @@ def _check_dates(cert: Certificado, issuer: Certificado, now: datetime) -> None:
     """The certificate, then the CA that issued it, valid at `now`. The CA is checked too because SAT's test CA
     AC_4096_2018 expired (2022-02-23) before the e.firmas it issued (2023)."""
     if now < cert.not_before:
-        raise FielRechazada("cer", f"El certificado será válido a partir del {_fecha(cert.not_before)}.")
+        raise FielRechazada("cer", f"El certificado será válido a partir del {_momento(cert.not_before)}.")
     if now > cert.not_after:
         raise FielRechazada("cer", f"El certificado venció el {_fecha(cert.not_after)}.")
     if now < issuer.not_before:
         raise FielRechazada(
             "cer",
             f"La autoridad certificadora que emitió el certificado ({issuer.subject_display}) será válida "
-            f"a partir del {_fecha(issuer.not_before)}.",
+            f"a partir del {_momento(issuer.not_before)}.",
         )
     if now > issuer.not_after:
         raise FielRechazada(

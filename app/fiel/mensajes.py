@@ -3,8 +3,9 @@ consistent."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
+from ..hora import MEXICO, fecha_hora
 from ..rechazo import Rechazo
 from .limites import MAX_NOMBRE
 
@@ -68,5 +69,12 @@ class FielRechazada(Rechazo):
 
 
 def _fecha(moment: datetime) -> str:
-    """A date as people in Mexico write it (dd/mm/aaaa), in UTC like the certificate."""
-    return moment.astimezone(UTC).strftime("%d/%m/%Y")
+    """A certificate's moment (UTC) as people in Mexico write its date (dd/mm/aaaa), in Mexico City: one that ends
+    at 04:00 UTC on the 2nd ended on the 1st there."""
+    return moment.astimezone(MEXICO).strftime("%d/%m/%Y")
+
+
+def _momento(moment: datetime) -> str:
+    """A moment from which a certificate holds, with its time: a date alone would read as the whole day, and one that
+    starts at 23:00 is not valid at noon of that day."""
+    return f"{fecha_hora(moment)} (hora de la Ciudad de México)"
