@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from flask import Blueprint, abort, current_app, flash, url_for
 from flask_login import current_user
+from sqlalchemy import inspect
 
 from .. import hora, informativas, plazos, revision
 from ..auth import usuario_required
@@ -49,12 +50,13 @@ def propia(informativa_id: int) -> Informativa:
 
 def conflicto(informativa: Informativa) -> NoReturn:
     """409 for a change the informativa no longer admits, saying where it stands now (read again: another request
-    moved it) and linking to it; 404 when it is gone (a complementaria discarded in another tab)."""
+    moved it) and linking to it."""
     db = get_session()
+    (informativa_id,) = inspect(informativa).identity  # without loading it: it may be expired and deleted
     db.rollback()
-    actual = informativas.propia(db, informativa.contratista_id, informativa.id)
+    actual = informativas.propia(db, contratista_id(), informativa_id)
     if actual is None:
-        abort(404)
+        abort(409)  # gone meanwhile (a complementaria discarded in another tab): the generic 409 says so
     db.refresh(actual)
     raise Conflicto(informativas.estado_actual(actual), url_for("informativa.ver", informativa_id=actual.id),
                     "Ver la informativa")
