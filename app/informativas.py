@@ -542,4 +542,5 @@ def problemas_revision(session: Session, informativa: Informativa, rfc: str, hoy
                                             trabajadores=total, sbc_maximo=sbc, curps_repetidas=repetidas))
     periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
     return revision.revisar(informativa.tipo, periodo, rfc, {s.folio for s in servicios_.values()}, datos, hoy=hoy,
-                            corregida_tarde=corregida_tarde(session, informativa))
+                            corregida_tarde=corregida_tarde(session, informativa),
+                            registro_repse=registro_repse(session, informativa.contratista_id) is not None)

@@ -39,7 +39,7 @@ CLASES = {
     "demasiados_contratos": f"más de {folios.MAX_CONTRATO:,} contratos",
     "sin_informacion_con_contratos": "informativa Sin información con contratos",
     "sin_efectos_con_contratos": "complementaria Sin efectos con contratos",
-    "sin_registro_repse": "no hay servicios REPSE en Datos generales",
+    "sin_registro_repse": "no hay registro REPSE o servicios REPSE en Datos generales",
     "contratante_es_contratista": "el contratante es el contratista",
     "rfc_contratante": "RFC del contratante inválido o dudoso",
     "sin_servicio": "contrato sin servicio u obra especializado",
@@ -51,6 +51,7 @@ CLASES = {
     "fecha_termino_anterior_al_inicio": "fecha de término anterior a la de inicio",
     "sin_trabajadores": "contrato sin trabajadores",
     "sbc_sobre_tope": "trabajadores con salario base de cotización mayor que 25 UMA",
+    "sbc_tope_sin_comprobar": "tope de 25 UMA sin comprobar (el portal aún no tiene la UMA del periodo)",
     "curp_repetida": "un trabajador con dos NSS en el contrato (la misma CURP)",
     "contrato_repetido": "dos contratos con los mismos datos",
 }
@@ -94,10 +95,12 @@ def _nombre(posicion: int, c: DatosContrato) -> str:
 
 def revisar(tipo: str, periodo: Periodo, rfc_contratista: str, folios_repse: Collection[str],
             contratos: Iterable[DatosContrato], *, hoy: date | None = None,
-            corregida_tarde: bool = False) -> list[Problema]:
+            corregida_tarde: bool = False, registro_repse: bool = True) -> list[Problema]:
     """Every problem of the informativa, informativa-level ones first. `hoy` (Mexico City's), when given, adds
     the period not yet ended (an error: it may be drafted, not sent) and, when the filing will be marked late
-    (plazos.fuera_de_plazo; for a Corrección, `corregida_tarde`: the filing it corrects was), an aviso."""
+    (plazos.fuera_de_plazo; for a Corrección, `corregida_tarde`: the filing it corrects was), an aviso.
+    `registro_repse`: the contratista saved its REPSE registration (folio and date), which the law asks for beside
+    the services its contracts name (LSS 15-A; informativa.md §2)."""
     if tipo not in TIPOS:
         raise ValueError(f"tipo must be one of {TIPOS}, not {tipo!r}")
     contratos = list(contratos)
@@ -139,10 +142,10 @@ def revisar(tipo: str, periodo: Periodo, rfc_contratista: str, folios_repse: Col
                                   f"{len(contratos):,}: quita los que no sean de este cuatrimestre."))
         return problemas
     repse = {" ".join(f.split()).upper() for f in folios_repse}
-    if not repse:
+    if not repse or not registro_repse:
         problemas.append(Problema("error", "sin_registro_repse",
-                                  "Registra en Datos generales tu folio REPSE y los servicios autorizados: cada "
-                                  "contrato debe indicar uno de ellos."))
+                                  "Registra en Datos generales tu folio REPSE, su fecha de registro y los servicios "
+                                  "autorizados: cada contrato debe indicar uno de ellos."))
     vistos: dict[tuple, int] = {}
     for posicion, c in enumerate(contratos, start=1):
         problemas.extend(_revisar_contrato(posicion, c, periodo, rfc_contratista, repse, vistos))
@@ -196,10 +199,24 @@ def _revisar_contrato(posicion: int, c: DatosContrato, periodo: Periodo, rfc_con
         try:
             tope = trabajadores.tope_sbc(periodo.fin)
         except trabajadores.FueraDeTabla:
-            tope = trabajadores.tope_provisional()[0]
-        if c.sbc_maximo > tope:
-            error("sbc_sobre_tope", f"tiene trabajadores con salario base de cotización mayor que el tope de 25 UMA "
-                  f"(${tope:,.2f} al {_fecha(periodo.fin)}): corrígelos.", "trabajadores")
+            # The UMA in force at the period's end is not in the table yet: the stand-in cap (25 × the last UMA
+            # known × 1.15, as adding a worker applies it) refuses what no UMA rise could allow, and a salary above
+            # 25 × the last UMA known is said to be unchecked rather than passed in silence.
+            provisional, ultima = trabajadores.tope_provisional()
+            if c.sbc_maximo > provisional:
+                error("sbc_sobre_tope", f"tiene trabajadores con salario base de cotización mayor que "
+                      f"${provisional:,.2f}: el portal aún no tiene la UMA vigente el {_fecha(periodo.fin)}, y ni "
+                      f"con un aumento de 15 % sobre la última conocida (${ultima:,.2f}) 25 UMA llegarían a esa "
+                      "cantidad: corrígelos.", "trabajadores")
+            elif c.sbc_maximo > trabajadores.TOPE_UMAS * ultima:
+                p.append(Problema("aviso", "sbc_tope_sin_comprobar", f"{nombre} tiene trabajadores con salario base "
+                                  f"de cotización mayor que 25 veces la última UMA conocida (${ultima:,.2f}): no se "
+                                  f"pudo comprobar el tope de 25 UMA, porque el portal aún no tiene la UMA vigente el "
+                                  f"{_fecha(periodo.fin)}.", c.id, "trabajadores"))
+        else:
+            if c.sbc_maximo > tope:
+                error("sbc_sobre_tope", f"tiene trabajadores con salario base de cotización mayor que el tope de 25 "
+                      f"UMA (${tope:,.2f} al {_fecha(periodo.fin)}): corrígelos.", "trabajadores")
 
     if c.curps_repetidas > 0:
         error("curp_repetida", "tiene " + ("un trabajador" if c.curps_repetidas == 1 else

@@ -113,6 +113,21 @@ def test_registro_repse_and_its_services(a, app):
         assert get_session().get(ServicioRepse, sid).descripcion == "Limpieza"
 
 
+
+def test_services_without_the_registration_cannot_be_sent_to_sign(a, app):
+    """Services typed under Registro REPSE but the registration (folio, fecha) never saved: Revisar blocks Enviar a
+    firma (the law asks for the registration; it passed)."""
+    a.post("/datos-generales/repse/servicios", data={
+        "csrf_token": token(a, "/datos-generales/repse"), "servicio-folio": "AR12345/2021-1",
+        "servicio-descripcion": "Limpieza"})
+    iid = informativa_id(registrar(a))
+    assert contrato(a, app, iid).status_code == 303
+    assert _trabajador(a, iid, contrato_id(app)).status_code == 303
+    errores = html(a.get(f"/informativas/{iid}/revision")).select_one(".error-summary").get_text(" ", strip=True)
+    assert "tu folio REPSE, su fecha de registro" in errores
+    assert a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, f"/informativas/{iid}")}
+                  ).status_code == 422
+
 def test_a_service_a_contract_uses_cannot_be_removed(lista, app):
     a, _iid, _cid = lista
     sid = servicio_id(app)

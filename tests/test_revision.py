@@ -81,6 +81,13 @@ def test_no_repse_services_at_all():
         ("error", "sin_registro_repse", None, None), ("error", "servicio_no_registrado", 7, "servicio")]
 
 
+def test_services_without_the_repse_registration_itself():
+    """The law asks for the REPSE registration (its folio and date), not only the services the contracts name: a
+    contratista that typed services but never saved the registration could sign (a review found it)."""
+    assert clases(revisar("normal", P, RFC_CONTRATISTA, FOLIOS, [BUENO], registro_repse=False)) == [
+        ("error", "sin_registro_repse", None, None)]
+
+
 def test_contract_without_objeto():
     assert clases(revisar("normal", P, RFC_CONTRATISTA, FOLIOS, [replace(BUENO, objeto=" ")])) == [
         ("error", "sin_objeto", 7, "objeto")]
@@ -126,11 +133,20 @@ def test_a_worker_above_25_uma_at_the_periods_end_is_an_error():
     problemas = revisar("normal", p2, RFC_CONTRATISTA, FOLIOS, [replace(en_p2, sbc_maximo=Decimal("2932.76"))])
     assert clases(problemas) == [("error", "sbc_sobre_tope", 7, "trabajadores")]
     assert "$2,932.75 al 31/08/2026" in problemas[0].mensaje
-    p2027 = Periodo(2027, 1)  # past the table: the provisional cap, 3,372.66
+    # Past the table (2027-1 ends 30/04/2027; the last UMA known, 117.31, gives 2,932.75): up to that, nothing to say;
+    # above it, the cap could not be checked (an aviso, as adding the worker says); above the provisional cap
+    # (3,372.66: 15 % more), an error that does not call that figure the 25-UMA cap.
+    p2027 = Periodo(2027, 1)
     en_2027 = replace(BUENO, fecha_inicio=date(2027, 2, 1))
-    assert revisar("normal", p2027, RFC_CONTRATISTA, FOLIOS, [replace(en_2027, sbc_maximo=Decimal("3372.66"))]) == []
-    assert [p.clase for p in revisar("normal", p2027, RFC_CONTRATISTA, FOLIOS,
-                                     [replace(en_2027, sbc_maximo=Decimal("3372.67"))])] == ["sbc_sobre_tope"]
+    assert revisar("normal", p2027, RFC_CONTRATISTA, FOLIOS, [replace(en_2027, sbc_maximo=Decimal("2932.75"))]) == []
+    for sbc in ("2932.76", "3372.66"):
+        [aviso] = revisar("normal", p2027, RFC_CONTRATISTA, FOLIOS, [replace(en_2027, sbc_maximo=Decimal(sbc))])
+        assert (aviso.nivel, aviso.clase) == ("aviso", "sbc_tope_sin_comprobar")
+        assert "no se pudo comprobar el tope de 25 UMA" in aviso.mensaje and "30/04/2027" in aviso.mensaje
+    [error] = revisar("normal", p2027, RFC_CONTRATISTA, FOLIOS, [replace(en_2027, sbc_maximo=Decimal("3372.67"))])
+    assert (error.nivel, error.clase) == ("error", "sbc_sobre_tope")
+    assert "$3,372.66: el portal aún no tiene la UMA vigente el 30/04/2027" in error.mensaje
+    assert "tope de 25 UMA ($3,372.66" not in error.mensaje
 
 
 def test_a_contract_captured_twice_is_a_warning():
