@@ -24,14 +24,19 @@ __all__ = ["HEADERS", "SHEET", "FilaListado", "filename", "write_xlsx"]
 
 TIPOS = {"normal": "Normal", "sin_informacion": "Sin información", "correccion": "Complementaria de corrección",
          "sin_efectos": "Complementaria sin efectos"}
-HEADERS = ("RFC del contratista", "Nombre, denominación o razón social del contratista", "RFC del contratante",
-           "Nombre, denominación o razón social del contratante", "Folio del contrato", "Folio del servicio",
-           "Descripción del servicio", "Fecha de inicio", "Fecha de término", "Número de trabajadores",
-           "Cuatrimestre", "Ejercicio", "Tipo de informativa", "Folio de la informativa", "Fecha de presentación")
+HEADERS = ("RFC del contratista", "Nombre, denominación o razón social del contratista",
+           "Tipo de persona del contratista", "RFC del contratante",
+           "Nombre, denominación o razón social del contratante", "Tipo de persona del contratante",
+           "Folio del contrato", "Folio del servicio", "Descripción del servicio", "Fecha de inicio",
+           "Fecha de término", "Número de trabajadores", "Cuatrimestre", "Ejercicio", "Tipo de informativa",
+           "Folio de la informativa", "Fecha de presentación")
 SHEET = "Listado ICSOE"
-WIDTHS = {"A": 16, "B": 40, "C": 16, "D": 40, "E": 24, "F": 20, "G": 40, "H": 14, "I": 14, "J": 12, "K": 12,
-          "L": 10, "M": 28, "N": 22, "O": 18}
-LAST_COLUMN = "O"
+WIDTHS = {"A": 16, "B": 40, "C": 12, "D": 16, "E": 40, "F": 12, "G": 24, "H": 20, "I": 40, "J": 14, "K": 14,
+          "L": 12, "M": 12, "N": 10, "O": 28, "P": 22, "Q": 18}
+LAST_COLUMN = "Q"
+# The Listado Público names each party's tipo de persona (informativa.md §5); an RFC of 12 characters is a persona
+# moral's, one of 13 a persona física's (SAT), as the contract form decides it.
+PERSONAS = {12: "Moral", 13: "Física"}
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -78,11 +83,17 @@ def _fecha(ws, value: date | None):
     return cell
 
 
+def _persona(rfc: str) -> str:
+    return PERSONAS.get(len(rfc), "")
+
+
 def write_xlsx(rows: Iterable[FilaListado], out: BinaryIO) -> int:
     """Write the Listado to `out` (binary); return how many rows it has."""
     return write_sheet(out, SHEET, HEADERS, WIDTHS, rows, lambda ws, f: [
-        text_cell(ws, f.rfc_contratista), text_cell(ws, f.nombre_contratista), text_cell(ws, f.rfc_contratante),
-        text_cell(ws, f.nombre_contratante), text_cell(ws, f.folio_contrato), text_cell(ws, f.folio_servicio),
+        text_cell(ws, f.rfc_contratista), text_cell(ws, f.nombre_contratista),
+        text_cell(ws, _persona(f.rfc_contratista)), text_cell(ws, f.rfc_contratante),
+        text_cell(ws, f.nombre_contratante), text_cell(ws, _persona(f.rfc_contratante)),
+        text_cell(ws, f.folio_contrato), text_cell(ws, f.folio_servicio),
         text_cell(ws, f.descripcion_servicio), _fecha(ws, f.fecha_inicio), _fecha(ws, f.fecha_termino),
         f.trabajadores, f.cuatrimestre, f.ejercicio, text_cell(ws, TIPOS.get(f.tipo, f.tipo)),
         text_cell(ws, f.folio_informativa), date_cell(ws, f.presentada),

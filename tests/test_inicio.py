@@ -126,20 +126,22 @@ def test_exportar_listado_one_row_per_contract_of_the_presented_filings(lista, a
     with app.app_context():
         firmante = get_session().get(Informativa, sin)
         assert firmante.rfc_firmante == juegos["moral"].rfc
-        assert sin_info[:10] == [firmante.rfc_firmante, firmante.nombre_firmante] + [None] * 8
-    assert sin_info[10:14] == [1, 2026, "Sin información", "ICSOE-S2026-000001"]
-    assert uno[4] == "ICSOE-N2026-000001-001" and dos[4] == "ICSOE-N2026-000001-002"
-    assert uno[2] != dos[2] and dos[2] == RFC_CONTRATANTE_MORAL
-    assert dos[3] == "=CLIENTE SA DE CV"  # text, never a formula
-    assert (uno[5], uno[6]) == ("AR12345/2021-1", "Mantenimiento de instalaciones eléctricas")
-    assert uno[7] == datetime(2026, 6, 15) and uno[8] is None
-    assert (uno[9], dos[9]) == (2, 1)
-    assert uno[10:14] == [2, 2026, "Normal", "ICSOE-N2026-000001"]
-    assert uno[14] == datetime(2026, 11, 30, 12, 0)  # 18:00 UTC is noon in Mexico City
+        # Each party's tipo de persona (informativa.md §5), by its RFC's length.
+        assert sin_info[:12] == [firmante.rfc_firmante, firmante.nombre_firmante, "Moral"] + [None] * 9
+    assert sin_info[12:16] == [1, 2026, "Sin información", "ICSOE-S2026-000001"]
+    assert uno[6] == "ICSOE-N2026-000001-001" and dos[6] == "ICSOE-N2026-000001-002"
+    assert uno[3] != dos[3] and dos[3] == RFC_CONTRATANTE_MORAL
+    assert (uno[5], dos[5]) == ("Física", "Moral")
+    assert dos[4] == "=CLIENTE SA DE CV"  # text, never a formula
+    assert (uno[7], uno[8]) == ("AR12345/2021-1", "Mantenimiento de instalaciones eléctricas")
+    assert uno[9] == datetime(2026, 6, 15) and uno[10] is None
+    assert (uno[11], dos[11]) == (2, 1)
+    assert uno[12:16] == [2, 2026, "Normal", "ICSOE-N2026-000001"]
+    assert uno[16] == datetime(2026, 11, 30, 12, 0)  # 18:00 UTC is noon in Mexico City
     assert "ICSOE-S2026-000999" not in str(rows)
     # The other contratista's own listado has its filing only.
     rows = list(load_workbook(io.BytesIO(otro.get("/inicio/listado").data)).active.iter_rows(values_only=True))
-    assert [r[13] for r in rows[1:]] == ["ICSOE-S2026-000999"]
+    assert [r[15] for r in rows[1:]] == ["ICSOE-S2026-000999"]
     with app.app_context():
         auditoria = get_session().exec(select(Auditoria).where(Auditoria.accion == "exportacion")).all()
         assert [x.detalle.split(",")[0] for x in auditoria] == ["listado: 3 filas", "listado: 1 filas"]
