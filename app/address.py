@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from .curp import normalize_text, sin_invisibles
 from .rechazo import Rechazo
 
 # The app's own catalogs (package data). A string, not a relative import: domain modules import no app code.
@@ -134,8 +135,8 @@ _CP = re.compile(r"[0-9]{5}")
 
 
 def normalize_cp(value: Any) -> str:
-    """The CP as people paste it, without spaces (full-width digits become ASCII)."""
-    return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
+    """The CP as people paste it, without spaces or invisible characters (full-width digits become ASCII)."""
+    return "".join(unicodedata.normalize("NFKC", sin_invisibles(str(value or ""))).split())
 
 
 def validate_cp(value: Any) -> str:
@@ -348,8 +349,9 @@ _FALSOS = {"", "false", "0", "n", "no", "off"}  # what an unticked box may send 
 
 
 def _texto(value: Any) -> str:
-    """Trimmed, runs of spaces (and pasted line breaks) made one space, accents composed (NFC)."""
-    return " ".join(unicodedata.normalize("NFC", str(value or "")).split())
+    """Trimmed, runs of spaces (and pasted line breaks) made one space, accents composed (NFC), invisible
+    characters (a zero-width space, a soft hyphen: curp.sin_invisibles) dropped."""
+    return " ".join(normalize_text(str(value or "")).split())
 
 
 def _marcado(value: Any) -> bool:

@@ -24,6 +24,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, or_, select, update
 
 from . import export, lectura
+from .curp import normalize_text
 from .models import Capturista, Contratista, Persona
 from .rechazo import Rechazo
 
@@ -296,14 +297,17 @@ _PAGINA = {buscar: lectura.Lectura(select(*_COLUMNAS).where(*c).order_by(*_ORDEN
 def consulta(session: Session, contratista_id: int, q: str, pagina: int, por_pagina: int) -> dict:
     """One page of this contratista's capturistas (Renglon), searched by CURP or name (any part, any case)."""
     parametros: dict = {"contratista_id": contratista_id}
-    if q:
-        parametros["like"] = _like(q.upper())
-    total = session.connection().execute(_CUANTOS[bool(q)], parametros).scalar_one()
+    # As names are stored: NFC (a name typed on a Mac or pasted from a PDF arrives decomposed), without invisible
+    # characters, upper case. Accents still count: "NUÑEZ" does not find "NÚÑEZ".
+    buscado = normalize_text(q or "").strip().upper()
+    if buscado:
+        parametros["like"] = _like(buscado)
+    total = session.connection().execute(_CUANTOS[bool(buscado)], parametros).scalar_one()
     paginas = max(1, -(-total // por_pagina))
     pagina = min(max(1, pagina), paginas)
     # The page's rows in one read, then in the page's order again: the query's ORDER BY (names compare by code
     # point in Python as SQLite's BINARY collation compares their UTF-8 bytes).
-    leidas = _PAGINA[bool(q)].filas(session, **parametros, limite=por_pagina, desde=(pagina - 1) * por_pagina)
+    leidas = _PAGINA[bool(buscado)].filas(session, **parametros, limite=por_pagina, desde=(pagina - 1) * por_pagina)
     filas = sorted((Renglon(*fila) for fila in leidas), key=attrgetter(*_CAMPOS_ORDEN))
     return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
 

@@ -5,13 +5,13 @@ service (one of the contratista's REPSE services) and the dates (the start insid
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from . import contacto, repse
+from .curp import normalize_text
 from .plazos import INICIO_REFORMA, Periodo
 from .rechazo import Rechazo, varios
 from .rfc_contratante import validar_rfc_contratante
@@ -42,7 +42,9 @@ class DatosContrato:
 
 
 def _texto(valor: Any) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(valor or "")).split())
+    """Trimmed, one space between words, NFC, without the invisible characters a text copied from the contract (a PDF,
+    Word) carries: what is left and not printable (a control character) is refused by the checks below."""
+    return " ".join(normalize_text(str(valor or "")).split())
 
 
 def validar(valores: Mapping[str, Any], *, rfc_contratista: str, periodo: Periodo, servicios: set[int],

@@ -49,6 +49,8 @@ MSG_FECHA = "La fecha de nacimiento de la CURP no existe ({valor})."
 MSG_FECHA_FUTURA = "La fecha de nacimiento de la CURP ({valor}) es posterior a hoy."
 MSG_SEXO = "El sexo de la CURP debe ser H, M o X; tiene «{valor}»."
 MSG_ENTIDAD = "La clave de entidad «{valor}» de la CURP no existe."
+MSG_ENYE = ("La CURP no lleva Ñ: donde el nombre o un apellido daría Ñ, RENAPO escribe X (PEÑA da X en la "
+            "posición 14). Revisa que esté bien escrita.")
 MSG_CONSONANTES = "Los caracteres 14 a 16 de la CURP deben ser consonantes; tiene «{valor}»."
 MSG_HOMOCLAVE = ("El carácter 17 de la CURP debe ser un dígito (nacidos antes de 2000) o una letra (desde 2000); "
                  "tiene «{valor}».")
@@ -105,11 +107,40 @@ _INCONVENIENTES: dict[str, str] = {r["palabra"]: r["reemplazo"]
                                    for r in _read_catalog("curp_palabras_inconvenientes.csv")}
 
 
+# Text as people paste it. These helpers live here, beside the CURP and name rules that first needed them, and serve
+# every module that reads typed or pasted text (RFC, NSS, folios, contracts, addresses, searches, worker files).
+
+# The apostrophe and hyphen of a name as phones and word processors type them (iOS and macOS Smart Punctuation, on
+# by default, write ' as ’; Word writes - as ‐ or –): read as the ASCII signs the name rule allows.
+_SIGNOS_TIPOGRAFICOS = str.maketrans(dict.fromkeys("\u2019\u02bc\u2018\u00b4`", "'")
+                                     | dict.fromkeys("\u2010\u2011\u2013", "-"))
+
+
+def sin_invisibles(texto: str) -> str:
+    """`texto` without Unicode format characters (category Cf: zero-width space, BOM, LRM/RLM, soft hyphen, word
+    joiner, bidi overrides). Copied from a web page, a PDF or Word they ride along unseen with a CURP, an RFC or a
+    name, and a refusal then names a length or a character the user cannot see; none belongs in what we store."""
+    if texto.isascii():  # no format character is ASCII: the usual text costs one pass in C
+        return texto
+    return "".join(c for c in texto if unicodedata.category(c) != "Cf")
+
+
+def normalize_text(texto: str) -> str:
+    """`texto` without format characters, its accents composed (NFC: macOS and some PDFs send "Ñ" as "N" and a
+    combining tilde)."""
+    return unicodedata.normalize("NFC", sin_invisibles(texto))
+
+
+def signos_de_nombre(texto: str) -> str:
+    """`texto` with the typographic apostrophes (’ ʼ ‘ ´ `) and hyphens (‐ ‑ –) of a name as ' and -."""
+    return texto.translate(_SIGNOS_TIPOGRAFICOS)
+
+
 def normalize(value: str) -> str:
-    """The CURP as pasted, without whitespace, hyphens, underscores or dots, in upper case."""
+    """The CURP as pasted, without whitespace, hyphens, underscores, dots or invisible characters, in upper case."""
     # stdnum's compact() removes spaces, hyphens and underscores; dots and other whitespace (tabs, the
     # no-break space of a copied web page) are removed here first.
-    return stdnum_curp.compact("".join((value or "").split()).replace(".", ""))
+    return stdnum_curp.compact("".join(normalize_text(value or "").split()).replace(".", ""))
 
 
 def _invalida(mensaje: str) -> CurpInvalida:
@@ -130,8 +161,10 @@ def validate(value: str, *, today: date | None) -> str:
         raise _invalida(MSG_VACIA)
     if len(curp) != 18:
         raise _invalida(MSG_LONGITUD.format(n=len(curp)))
-    if not _LETRAS_AZ.fullmatch(curp[:4]):
+    if not _LETRAS_AZ.fullmatch(curp[:4]):  # "de la A a la Z" already tells a Ñ there
         raise _invalida(MSG_LETRAS.format(valor=curp[:4]))
+    if "Ñ" in curp:  # before the consonants of 14-16 ("deben ser consonantes" about a Ñ, which is one)
+        raise _invalida(MSG_ENYE)
     if curp[1] not in "AEIOUX":  # RENAPO's rule; SAT's t_CURP pattern writes it [A,E,I,O,U,X] too
         raise _invalida(MSG_VOCAL.format(valor=curp[1]))
     if not _DIGITOS.fullmatch(curp[4:10]):
@@ -173,7 +206,7 @@ def datos(curp: str) -> DatosCurp:
 def _palabras(texto: str) -> list[str]:
     """Upper case, accents removed but Ñ kept, split on whitespace; other characters are kept as typed."""
     letras = []
-    for c in unicodedata.normalize("NFC", texto or "").upper():
+    for c in signos_de_nombre(normalize_text(texto or "")).upper():
         if c != "Ñ":
             c = "".join(d for d in unicodedata.normalize("NFD", c) if not unicodedata.combining(d))
         letras.append(c)
@@ -264,7 +297,7 @@ def clave_nombre(nombres: str, primer_apellido: str, segundo_apellido: str) -> s
 
 
 def _tecleado(texto: str) -> str:
-    return " ".join((texto or "").split())
+    return " ".join(normalize_text(texto or "").split())
 
 
 # A name as RENAPO writes it: Latin letters (Ñ, Ü and accented vowels included), spaces, and the apostrophe, hyphen
@@ -286,7 +319,7 @@ MSG_NOMBRE_FORMA = ("Escribe el nombre como aparece en la CURP: el punto solo al
 def validar_nombre(texto: str, campo: str) -> str:
     """One of a person's names (given names or a surname) in upper case with single spaces, or `CurpInvalida` on
     `campo`. Empty stays empty (the caller says which ones are required)."""
-    nombre = " ".join(unicodedata.normalize("NFC", texto or "").split()).upper()
+    nombre = " ".join(signos_de_nombre(normalize_text(texto or "")).split()).upper()
     if len(nombre) > MAX_NOMBRE:
         raise CurpInvalida(campo, MSG_NOMBRE_LARGO)
     for c in nombre:

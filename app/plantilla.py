@@ -6,6 +6,7 @@ Revisar reports what a race could still store (revision "curp_repetida").
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
+from .curp import normalize_text
 from .models import Contrato, Trabajador, utcnow
 from .rechazo import Rechazo
 
@@ -21,8 +23,9 @@ from .rechazo import Rechazo
 def trabajadores(session: Session, contrato: Contrato, q: str, pagina: int, por_pagina: int) -> dict:
     """One page of a contract's workers, searched by NSS, CURP or name (any part, any case)."""
     query = select(Trabajador).where(Trabajador.contrato_id == contrato.id)
-    if q:
-        patron = "%" + q.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    buscado = _buscado(q or "")
+    if buscado:
+        patron = "%" + buscado.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(col(Trabajador.nss).like(patron, escape="\\"),
                                 col(Trabajador.curp).like(patron, escape="\\"),
                                 func.upper(Trabajador.nombre).like(patron, escape="\\")))
@@ -32,6 +35,15 @@ def trabajadores(session: Session, contrato: Contrato, q: str, pagina: int, por_
     filas = session.exec(query.order_by(Trabajador.nombre, Trabajador.nss).offset((pagina - 1) * por_pagina)
                          .limit(por_pagina)).all()
     return {"filas": filas, "q": q, "pagina": pagina, "paginas": paginas, "total": total}
+
+
+def _buscado(q: str) -> str:
+    """The search as NSS, CURP and names are stored: NFC (a Mac or a PDF sends "Ñ" decomposed), without invisible
+    characters, upper case; an NSS written in groups ("0510 6000", "0510-6000", as the form accepts it) as its
+    digits."""
+    texto = normalize_text(q).strip().upper()
+    digitos = re.sub(r"[\s\-]+", "", texto)
+    return digitos if digitos.isascii() and digitos.isdigit() else texto
 
 
 def trabajador_propio(session: Session, contrato: Contrato, trabajador_id: int, *,

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .curp import normalize_text, sin_invisibles
 from .rechazo import Rechazo, varios
 
 MAX_FOLIO = 40
@@ -48,7 +49,7 @@ def leer_fecha(valor: str | date | None, campo: str, nombre: str) -> date:
 
 
 def _folio(valor: str | None, campo: str, nombre: str) -> str:
-    folio = " ".join(unicodedata.normalize("NFKC", valor or "").split()).upper()
+    folio = " ".join(unicodedata.normalize("NFKC", sin_invisibles(valor or "")).split()).upper()
     if not folio:
         raise Rechazo(campo, f"Captura el {nombre}.")
     if len(folio) > MAX_FOLIO:
@@ -85,7 +86,7 @@ def validar_servicio(folio: str | None, descripcion: str | None) -> Servicio:
         datos["folio"] = _folio(folio, "folio", "folio del servicio")
     except Rechazo as e:
         rechazos.append(e)
-    texto = " ".join(unicodedata.normalize("NFC", descripcion or "").split())
+    texto = " ".join(normalize_text(descripcion or "").split())
     if not texto:
         rechazos.append(Rechazo("descripcion", "Captura la descripción del servicio autorizado."))
     elif len(texto) > MAX_DESCRIPCION:

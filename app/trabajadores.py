@@ -153,11 +153,11 @@ class Trabajador:
 
 
 def validar_nss(texto: str) -> str:
-    """The NSS as 11 digits, or `Rechazo("nss", …)`. Spaces and hyphens are dropped; the 11th digit is the Luhn
-    check digit of the first ten (IMSS's own rule; python-stdnum's `luhn` computes it)."""
-    if texto is None or not str(texto).strip():
+    """The NSS as 11 digits, or `Rechazo("nss", …)`. Spaces, hyphens and invisible characters are dropped; the
+    11th digit is the Luhn check digit of the first ten (IMSS's own rule; python-stdnum's `luhn` computes it)."""
+    texto = curp_rules.sin_invisibles("" if texto is None else str(texto))
+    if not texto.strip():
         raise Rechazo("nss", MSG_NSS_VACIO)
-    texto = str(texto)
     if len(texto) > MAX_TEXTO:
         raise Rechazo("nss", MSG_NSS_LONGITUD.format(n=f"más de {MAX_TEXTO}"))
     nss = "".join(texto.split()).replace("-", "")
@@ -187,7 +187,7 @@ def _decimal(valor) -> Decimal:
         # A spreadsheet cell: Excel keeps 15 significant digits and may store 315.04 as 315.04000000000002.
         numero = Decimal(format(valor, ".15g"))
     else:
-        texto = "".join(str(valor).split())
+        texto = "".join(curp_rules.sin_invisibles(str(valor)).split())
         if len(texto) > MAX_TEXTO:
             raise Rechazo("sbc", MSG_SBC_NUMERO)
         negativo = texto.startswith("-")
@@ -257,7 +257,8 @@ def validar_nombre_recibo(texto: str | None) -> str | None:
     is not a name (digits, symbols, too long): the name is shown in the portal, so only a name's characters pass."""
     if not texto:
         return None
-    nombre = " ".join(unicodedata.normalize("NFC", texto[: 4 * MAX_NOMBRE_COMPLETO]).split()).upper()
+    recortado = curp_rules.normalize_text(texto[: 4 * MAX_NOMBRE_COMPLETO])
+    nombre = " ".join(curp_rules.signos_de_nombre(recortado).split()).upper()
     if not nombre or len(nombre) > MAX_NOMBRE_COMPLETO:
         return None
     for c in nombre:

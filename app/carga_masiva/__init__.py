@@ -38,7 +38,7 @@ from .comun import (MAX_BYTES_TABLA, MAX_BYTES_ZIP, MAX_BYTES_XML, MAX_ENTRADAS,
 
 __all__ = ["CAMPOS", "MAX_BYTES_TABLA", "MAX_BYTES_XML", "MAX_BYTES_ZIP", "MAX_ENTRADAS", "MAX_FILAS", "MAX_ZIP",
            "ArchivoRechazado", "FilaError", "FilaValida", "Omitido", "Vista", "a_dict", "de_dict", "escribir_errores",
-           "leer_trabajadores"]
+           "leer_trabajadores", "nombre_archivo"]
 
 MAX_ZIP = MAX_BYTES_ZIP  # the largest upload any worker file may be (a ZIP of CFDIs), in bytes
 

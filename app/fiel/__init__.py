@@ -48,6 +48,7 @@ from datetime import datetime
 from stdnum.exceptions import InvalidLength, ValidationError
 from stdnum.mx import rfc as stdnum_rfc
 
+from ..curp import normalize_text
 from .certificado import (
     OID_BASIC_CONSTRAINTS, OID_COMMON_NAME, OID_EXTENDED_KEY_USAGE, OID_KEY_USAGE, OID_NAME, OID_ORGANIZATION,
     OID_ORGANIZATIONAL_UNIT, OID_SERIAL_NUMBER, OID_X500_UNIQUE_IDENTIFIER, Certificado, _check_dates, _check_profile,
@@ -160,10 +161,10 @@ def normalize_rfc(value: str) -> str:
 
 
 def _compact(value: str) -> str:
-    """Without spaces or hyphens, upper case; for RFCs and CURPs."""
+    """Without spaces, hyphens or invisible characters (a zero-width space, a BOM pasted with it), upper case; for
+    RFCs and CURPs."""
     # NFC first: a "Ñ" pasted from some systems arrives as "N" plus a combining tilde.
-    value = unicodedata.normalize("NFC", value or "")
-    return re.sub(r"[\s\-]+", "", value).upper()
+    return re.sub(r"[\s\-]+", "", normalize_text(value or "")).upper()
 
 
 def _check_rfc(value: str) -> str:

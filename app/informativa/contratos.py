@@ -17,6 +17,7 @@ from .. import contratos as reglas
 from .. import informativas, localizador_web
 from ..auth import Usuario, conserva_al_expirar
 from ..db import bloquear_borradores, get_session, leer_borrador, upsert
+from ..fiel import normalize_rfc
 from ..formularios import rechazar, solo_lectura
 from ..htmx import render, see_other, wants_fragment
 from ..localizador import Localizador, Paso
@@ -85,7 +86,7 @@ class EstadoContrato:
     @property
     def persona_moral(self) -> bool:
         """The locator is offered while the RFC is not a persona física's (13 characters)."""
-        return len((self.campos.get("rfc_contratante") or "").replace(" ", "").replace("-", "")) != 13
+        return len(self._rfc()) != 13
 
     def recibir(self) -> None:
         form = request.form
@@ -98,9 +99,14 @@ class EstadoContrato:
             self.alta = _alta(request.form.get("clave_alta")) or self.alta
         self.ofrecer_nombre()
 
+    def _rfc(self) -> str:
+        """The contratante's RFC as Guardar reads it (fiel.normalize_rfc: no spaces, hyphens or invisible characters,
+        NFC, upper case), so the page judges the RFC it will store, however it was typed."""
+        return normalize_rfc(self.campos.get("rfc_contratante") or "")
+
     def ofrecer_nombre(self) -> None:
         """The contratante's name from an earlier contract with the same RFC, when none was typed."""
-        rfc = (self.campos.get("rfc_contratante") or "").strip().upper()
+        rfc = self._rfc()
         if rfc and not self.campos.get("nombre_contratante"):
             nombre = informativas.nombre_conocido(self.db, self.informativa.contratista_id, rfc)
             if nombre:

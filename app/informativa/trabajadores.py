@@ -226,7 +226,8 @@ def cargar(informativa_id: int, contrato_id: int):
                 _bloquear(informativa, contrato)  # after reading the file: nothing is held while it is parsed
                 db.exec(delete(CargaTrabajadores).where(CargaTrabajadores.contrato_id == contrato.id))
                 carga = CargaTrabajadores(contrato_id=contrato.id, contratista_id=informativa.contratista_id,
-                                          archivo=(archivo.filename or "")[:255], formato=vista.formato,
+                                          archivo=carga_masiva.nombre_archivo(archivo.filename)[:255],
+                                          formato=vista.formato,
                                           vista=carga_masiva.a_dict(vista))
                 db.add(carga)
                 db.commit()
