@@ -260,6 +260,16 @@ def resumen_trabajadores(session: Session, informativa: Informativa) -> dict[int
         .where(Contrato.informativa_id == informativa.id).group_by(Trabajador.contrato_id)).all()}
 
 
+def cargas_pendientes(session: Session, informativa: Informativa) -> dict[int, tuple[int, str]]:
+    """contract id → (id, file name) of its worker file checked and waiting for Agregar trabajadores (its preview,
+    not read: a preview may hold thousands of rows)."""
+    return {contrato_id: (carga_id, archivo) for carga_id, contrato_id, archivo in session.exec(
+        select(CargaTrabajadores.id, CargaTrabajadores.contrato_id, CargaTrabajadores.archivo)
+        .join(Contrato, Contrato.id == CargaTrabajadores.contrato_id)
+        .where(Contrato.informativa_id == informativa.id,
+               CargaTrabajadores.contratista_id == informativa.contratista_id))}
+
+
 def contrato_por_alta(session: Session, informativa: Informativa, clave_alta: str | None) -> Contrato | None:
     """The contract an Agregar contrato form (its `clave_alta`) already stored in this informativa; None for no key
     (contracts stored before revision 0007 have none, and none of them is a form's)."""
@@ -532,14 +542,17 @@ def problemas_revision(session: Session, informativa: Informativa, rfc: str, hoy
     if servicios_ is None:
         servicios_ = {s.id: s for s in servicios(session, informativa.contratista_id)}
     resumen = resumen_trabajadores(session, informativa)
+    pendientes = cargas_pendientes(session, informativa)
     datos = []
     for c in contratos_:
         total, sbc, repetidas = resumen.get(c.id, (0, None, 0))
         servicio = servicios_.get(c.servicio_id)
+        pendiente = pendientes.get(c.id)
         datos.append(revision.DatosContrato(id=c.id, rfc_contratante=c.rfc_contratante, nombre=c.nombre_contratante,
                                             servicio_folio=servicio.folio if servicio else None, objeto=c.objeto,
                                             fecha_inicio=c.fecha_inicio, fecha_termino=c.fecha_termino,
-                                            trabajadores=total, sbc_maximo=sbc, curps_repetidas=repetidas))
+                                            trabajadores=total, sbc_maximo=sbc, curps_repetidas=repetidas,
+                                            carga_pendiente=pendiente[1] if pendiente else None))
     periodo = plazos.Periodo(informativa.ejercicio, informativa.cuatrimestre)
     return revision.revisar(informativa.tipo, periodo, rfc, {s.folio for s in servicios_.values()}, datos, hoy=hoy,
                             corregida_tarde=corregida_tarde(session, informativa),

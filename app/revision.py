@@ -54,6 +54,7 @@ CLASES = {
     "sbc_tope_sin_comprobar": "tope de 25 UMA sin comprobar (el portal aún no tiene la UMA del periodo)",
     "curp_repetida": "un trabajador con dos NSS en el contrato (la misma CURP)",
     "contrato_repetido": "dos contratos con los mismos datos",
+    "carga_sin_agregar": "un archivo de trabajadores revisado que no se agregó",
 }
 
 
@@ -80,6 +81,7 @@ class DatosContrato:
     nombre: str = ""        # the contratante's name, for the messages
     sbc_maximo: Decimal | None = None  # its workers' highest SBC: one stored under a provisional cap is checked again
     curps_repetidas: int = 0  # its workers whose CURP another of its workers has
+    carga_pendiente: str | None = None  # the name of a worker file checked (its preview) but not added
 
 
 def _fecha(d: date) -> str:
@@ -218,6 +220,12 @@ def _revisar_contrato(posicion: int, c: DatosContrato, periodo: Periodo, rfc_con
                 error("sbc_sobre_tope", f"tiene trabajadores con salario base de cotización mayor que el tope de 25 "
                       f"UMA (${tope:,.2f} al {_fecha(periodo.fin)}): corrígelos.", "trabajadores")
 
+    if c.carga_pendiente is not None:
+        # A file loaded and previewed whose Agregar trabajadores was never pressed: its workers are not in the
+        # filing, and nothing else would say so (a review signed one without them).
+        p.append(Problema("aviso", "carga_sin_agregar", f"{nombre} tiene un archivo de trabajadores revisado "
+                          f"({c.carga_pendiente[:80]}) que no se agregó: ábrelo desde Trabajadores y pulsa «Agregar "
+                          "trabajadores», o cárgalo de nuevo.", c.id, "trabajadores"))
     if c.curps_repetidas > 0:
         error("curp_repetida", "tiene " + ("un trabajador" if c.curps_repetidas == 1 else
                                            f"{c.curps_repetidas} trabajadores") +

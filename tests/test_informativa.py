@@ -927,3 +927,23 @@ def test_sqlite_locked_past_its_wait_answers_503_and_changes_nothing(lista, app,
     assert a.post(ruta, data=datos, headers=headers).status_code in (204, 303)  # htmx: 204 and HX-Location
     with app.app_context():
         assert get_session().exec(select(Trabajador)).one().nss == p.nss
+
+
+def test_a_file_checked_but_never_added_is_not_lost_in_silence(lista, app):
+    """Cargar, see "Filas válidas", leave without Agregar trabajadores: Revisar said "No encontramos problemas" and
+    the filing could be signed without those workers. Revisar now warns (without blocking) and the workers page
+    leads back to the preview; once added, both say nothing more."""
+    a, iid, cid = lista
+    assert _trabajador(a, iid, cid).status_code == 303
+    vista = _cargar(a, iid, cid, "nomina-abril.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(5)]))).headers["Location"]
+    revision = html(a.get(f"/informativas/{iid}/revision"))
+    assert not revision.select(".error-summary")
+    aviso = revision.select_one("#avisos-titulo").find_parent("section")
+    assert "archivo de trabajadores revisado (nomina-abril.csv) que no se agregó" in aviso.get_text()
+    trabajadores = f"/informativas/{iid}/contratos/{cid}/trabajadores"
+    assert aviso.select_one(f"a[href='{trabajadores}']")
+    assert html(a.get(trabajadores)).select_one(f".carga a[href='{vista}']").get_text() == "nomina-abril.csv"
+    a.post(html(a.get(vista)).select_one("form[action$='/agregar']")["action"],
+           data={"csrf_token": token(a, trabajadores)})
+    assert "no se agregó" not in html(a.get(f"/informativas/{iid}/revision")).get_text()
+    assert not html(a.get(trabajadores)).select(".carga .aviso")

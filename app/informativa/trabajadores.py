@@ -83,8 +83,10 @@ def _pagina(informativa: Informativa, contrato: Contrato, form: TrabajadorForm |
     q = (request.args.get("q") or "").strip()[:100]
     pagina = request.args.get("pagina", 1, type=int) or 1
     lista = plantilla.trabajadores(get_session(), contrato, q, pagina, POR_PAGINA)
+    pendiente = informativas.cargas_pendientes(get_session(), informativa).get(contrato.id) \
+        if informativa.estatus == "en_captura" and not wants_fragment() else None
     return render("informativa/trabajadores.html", "resultados", status, contrato=contrato,
-                  form=form, carga_form=carga_form or CargaForm(formdata=None),
+                  form=form, carga_form=carga_form or CargaForm(formdata=None), pendiente=pendiente,
                   **lista, **contexto_base(informativa))
 
 
