@@ -142,7 +142,8 @@ def registrar(session: Session, contratista_id: int, ejercicio: int, cuatrimestr
                                       "cuatrimestre. Para corregirla o dejarla sin efectos, registra una "
                                       "complementaria desde esa informativa.")
     raise Rechazo("cuatrimestre", f"Ya registraste una informativa {nombre} de ese cuatrimestre. Para corregirla, "
-                                  "edítala mientras esté en captura.")
+                                  "edítala mientras esté en captura; si la registraste con otro tipo por error, "
+                                  "descártala desde su página y registra la correcta.")
 
 
 def vigente(session: Session, contratista_id: int, ejercicio: int, cuatrimestre: int) -> Informativa | None:
@@ -397,12 +398,20 @@ def _copiar_contratos(session: Session, origen: Informativa, destino: Informativ
             select(literal(copia.id), *(tabla.c[c] for c in columnas)).where(tabla.c.contrato_id == contrato.id)))
 
 
+def descartable(informativa: Informativa) -> bool:
+    """Whether Descartar applies: a complementaria not presented (the period's count gets it back), or a period's
+    first filing never presented (registered with the wrong type, or for the wrong period: without it, a Normal with
+    no contracts could neither be sent nor give way to a Sin información, and the only way out was to sign it)."""
+    return informativa.estatus != "presentada" and (informativa.pendiente is True or informativa.complementa_id is None)
+
+
 def descartar(session: Session, informativa: Informativa) -> bool:
-    """Delete a complementaria that is not presented, its contracts, workers and previews: the period's count
-    gets it back. False when it is presented (or gone) meanwhile. Committed."""
+    """Delete an informativa that is descartable(), its contracts, workers and previews. False when it was presented
+    (or is gone) meanwhile. Committed."""
     tabla = Informativa.__table__
-    resultado = session.execute(update(tabla).where(tabla.c.id == informativa.id, tabla.c.pendiente.is_(True),
-                                                    tabla.c.estatus != "presentada").values(actualizada=utcnow()))
+    resultado = session.execute(update(tabla).where(
+        tabla.c.id == informativa.id, tabla.c.estatus != "presentada",
+        tabla.c.pendiente.is_(True) | tabla.c.complementa_id.is_(None)).values(actualizada=utcnow()))
     if resultado.rowcount != 1:
         session.rollback()
         return False

@@ -126,12 +126,14 @@ def revisar(tipo: str, periodo: Periodo, rfc_contratista: str, folios_repse: Col
         if contratos:
             problemas.append(Problema("error", "sin_informacion_con_contratos",
                                       f"Una informativa Sin información no lleva contratos y esta tiene "
-                                      f"{len(contratos)}: elimínalos, o registra una informativa Normal."))
+                                      f"{len(contratos)}: elimínalos, o descártala y registra una informativa "
+                                      "Normal."))
         return problemas
     if not contratos:
         problemas.append(Problema("error", "normal_sin_contratos",
                                   "Una informativa Normal debe tener al menos un contrato: agrega los contratos del "
-                                  "cuatrimestre, o registra una informativa Sin información." if tipo == "normal" else
+                                  "cuatrimestre o, si no hubo, descártala y registra una informativa Sin información."
+                                  if tipo == "normal" else
                                   "Una complementaria de corrección debe tener al menos un contrato. Para dejar el "
                                   "cuatrimestre sin contratos, registra una complementaria Sin efectos y después una "
                                   "informativa Sin información."))

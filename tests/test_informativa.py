@@ -162,6 +162,40 @@ def test_one_normal_or_sin_informacion_per_period(a, app):
     assert filas[1][5].startswith("18/05/2026")  # the 17th is a Sunday: the next business day
 
 
+
+def test_a_first_filing_registered_with_the_wrong_type_is_discarded_and_registered_again(lista, app, juegos):
+    """A Normal registered by mistake (the form's default) for a period with no contracts could never be sent, and
+    the period took no Sin información: the only way out was to sign a wrong return. A first filing never presented
+    is discarded, with its contracts and workers, after a page that says what goes; the period is free again. A
+    presented one, or another contratista's, is not."""
+    from .test_administracion import otro_contratista
+
+    a, iid, cid = lista
+    assert _trabajador(a, iid, cid).status_code == 303
+    url = f"/informativas/{iid}/descartar"
+    assert html(a.get(f"/informativas/{iid}")).select_one(f"a[href='{url}']").get_text() == "Descartar informativa"
+    pagina = html(a.get(url)).select_one("main").get_text(" ", strip=True)
+    assert "¿Descartar la informativa Normal de Mayo–Agosto 2026?" in pagina
+    assert "Se eliminarán 1 contrato y 1 trabajador" in pagina
+    otro = otro_contratista(app, juegos["fisica"])
+    assert otro.get(url).status_code == 404
+    assert otro.post(url, data={"csrf_token": token(otro, "/informativas/")}).status_code == 404
+    response = a.post(url, data={"csrf_token": token(a, url)})
+    assert response.status_code == 303 and response.headers["Location"] == "/informativas/"
+    assert "Se descartó la informativa normal de Mayo–Agosto 2026" in html(a.get("/informativas/")).get_text()
+    assert a.get(f"/informativas/{iid}").status_code == 404
+    with app.app_context():
+        db = get_session()
+        assert db.get(Contrato, cid) is None and not db.exec(select(Trabajador)).all()
+    # The period takes the right type now; once sent to be signed it can still be discarded, once presented not.
+    sin = informativa_id(registrar(a, tipo="sin_informacion"))
+    assert a.post(f"/informativas/{sin}/enviar", data={"csrf_token": token(a, url)}).status_code == 303
+    from .test_firma import firmar
+    assert firmar(a, sin, juegos["moral"]).status_code == 303
+    assert not html(a.get(f"/informativas/{sin}")).select(f"a[href='/informativas/{sin}/descartar']")
+    response = a.post(f"/informativas/{sin}/descartar", data={"csrf_token": token(a, url)})
+    assert response.status_code == 409 and "ya se presentó con el folio" in html(response).get_text()
+
 def test_parallel_registrations_of_one_period_store_one(app, juegos):
     import threading
 
@@ -490,7 +524,13 @@ def test_revisar_blocks_enviar_until_every_error_is_fixed(lista, app):
 def test_a_normal_informativa_without_contracts_cannot_be_sent(a):
     iid = informativa_id(registrar(a))
     response = a.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(a, f"/informativas/{iid}")})
-    assert response.status_code == 422 and "contrato" in html(response).select_one(".error-summary").get_text()
+    resumen = html(response).select_one(".error-summary").get_text(" ", strip=True)
+    assert response.status_code == 422 and "al menos un contrato" in resumen
+    # The way out when the period had none: Descartar, then a Sin información (registering it is refused meanwhile).
+    assert "descártala y registra una informativa Sin información" in resumen
+    refusal = html(registrar(a, tipo="sin_informacion")).select_one("#cuatrimestre-error").get_text()
+    assert "descártala desde su página y registra la correcta" in refusal
+    assert html(a.get(f"/informativas/{iid}")).select_one(f"a[href='/informativas/{iid}/descartar']")
 
 
 # -- Who sees what -------------------------------------------------------------------------------------------------

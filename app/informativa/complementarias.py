@@ -7,7 +7,7 @@ filing, and the period may then get a new Normal or Sin información. At most fo
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
 
 from .. import informativas, plazos
@@ -18,7 +18,7 @@ from ..htmx import render, see_other
 from ..models import ESTATUS_INFORMATIVA, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA
 from ..rechazo import Rechazo
 from .forms import ComplementariaForm
-from .routes import bp, conflicto, contratista_id, contexto_ver, propia
+from .routes import bp, conflicto, contexto_informativa, contratista_id, contexto_ver, periodo, propia
 
 
 @bp.post("/<int:informativa_id>/complementaria")
@@ -48,14 +48,27 @@ def complementaria(informativa_id: int):
     return render("informativa/ver.html", **contexto)
 
 
-@bp.post("/<int:informativa_id>/descartar")
+@bp.route("/<int:informativa_id>/descartar", methods=["GET", "POST"])
 def descartar(informativa_id: int):
-    """Descartar complementaria: one not presented is deleted; the period's count gets it back."""
+    """Descartar: a complementaria not presented, or a period's first filing never presented, with its contracts and
+    workers (informativas.descartable), after a page that says what goes (GET)."""
     informativa = propia(informativa_id)
-    if informativa.pendiente is not True or not informativas.descartar(get_session(), informativa):
+    if not informativas.descartable(informativa):
         conflicto(informativa)  # presented (or being signed) meanwhile: says so, with its folio
-    flash("Se descartó la complementaria.", "status")
-    return see_other(url_for("informativa.ver", informativa_id=informativa.complementa_id))
+    if request.method == "GET":
+        contexto = contexto_informativa(informativa)
+        return render("informativa/descartar.html", total_trabajadores=sum(contexto["conteos"].values()),
+                      **contexto)
+    nombre = f"{TIPOS_INFORMATIVA[informativa.tipo].lower()} de {periodo(informativa).nombre}"
+    complementa_id = informativa.complementa_id
+    if not informativas.descartar(get_session(), informativa):
+        conflicto(informativa)
+    current_app.logger.info("informativa %s (%s) descartada por %s", informativa_id, nombre, current_user.actor)
+    if complementa_id is not None:
+        flash("Se descartó la complementaria.", "status")
+        return see_other(url_for("informativa.ver", informativa_id=complementa_id))
+    flash(f"Se descartó la informativa {nombre}. Puedes registrar la de ese cuatrimestre de nuevo.", "status")
+    return see_other(url_for("informativa.index"))
 
 
 @bp.get("/historial/<int:ejercicio>-<int:cuatrimestre>")

@@ -141,7 +141,7 @@ def contexto_base(informativa: Informativa) -> dict:
     p = periodo(informativa)
     return {"informativa": informativa, "periodo": p, "limite": plazos.fecha_limite(p), "hoy": hoy,
             "terminado": plazos.terminado(p, hoy), "tipos": TIPOS_INFORMATIVA, "estatus": ESTATUS_INFORMATIVA,
-            "contratista": current_user.contratista}
+            "contratista": current_user.contratista, "descartable": informativas.descartable(informativa)}
 
 
 def contexto_informativa(informativa: Informativa) -> dict:
