@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from .curp import normalize_text, sin_invisibles
+from .texto import normalize_text, sin_invisibles
 from .rechazo import Rechazo
 
 # The app's own catalogs (package data). A string, not a relative import: domain modules import no app code.
@@ -350,7 +350,7 @@ _FALSOS = {"", "false", "0", "n", "no", "off"}  # what an unticked box may send 
 
 def _texto(value: Any) -> str:
     """Trimmed, runs of spaces (and pasted line breaks) made one space, accents composed (NFC), invisible
-    characters (a zero-width space, a soft hyphen: curp.sin_invisibles) dropped."""
+    characters (a zero-width space, a soft hyphen: texto.sin_invisibles) dropped."""
     return " ".join(normalize_text(str(value or "")).split())
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, or_, select, update
 
 from . import export, lectura
-from .curp import normalize_text
+from .texto import normalize_text
 from .models import Capturista, Contratista, Persona
 from .rechazo import Rechazo
 

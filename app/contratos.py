@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from . import contacto, repse
-from .curp import normalize_text
+from .texto import normalize_text
 from .plazos import INICIO_REFORMA, Periodo
 from .rechazo import Rechazo, varios
 from .rfc_contratante import validar_rfc_contratante

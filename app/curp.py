@@ -30,6 +30,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import curp as stdnum_curp
 
 from .rechazo import Rechazo
+from .texto import normalize_text, signos_de_nombre
 
 # The app's own catalogs (package data). A string, not a relative import: domain modules import no app code.
 _CATALOGS = resources.files("app").joinpath("catalogs")
@@ -105,35 +106,6 @@ _PARTICULAS = frozenset(r["particula"] for r in _read_catalog("curp_particulas.c
 # Four letters RENAPO never writes in positions 1-4, and what it writes instead (second letter → X).
 _INCONVENIENTES: dict[str, str] = {r["palabra"]: r["reemplazo"]
                                    for r in _read_catalog("curp_palabras_inconvenientes.csv")}
-
-
-# Text as people paste it. These helpers live here, beside the CURP and name rules that first needed them, and serve
-# every module that reads typed or pasted text (RFC, NSS, folios, contracts, addresses, searches, worker files).
-
-# The apostrophe and hyphen of a name as phones and word processors type them (iOS and macOS Smart Punctuation, on
-# by default, write ' as ’; Word writes - as ‐ or –): read as the ASCII signs the name rule allows.
-_SIGNOS_TIPOGRAFICOS = str.maketrans(dict.fromkeys("\u2019\u02bc\u2018\u00b4`", "'")
-                                     | dict.fromkeys("\u2010\u2011\u2013", "-"))
-
-
-def sin_invisibles(texto: str) -> str:
-    """`texto` without Unicode format characters (category Cf: zero-width space, BOM, LRM/RLM, soft hyphen, word
-    joiner, bidi overrides). Copied from a web page, a PDF or Word they ride along unseen with a CURP, an RFC or a
-    name, and a refusal then names a length or a character the user cannot see; none belongs in what we store."""
-    if texto.isascii():  # no format character is ASCII: the usual text costs one pass in C
-        return texto
-    return "".join(c for c in texto if unicodedata.category(c) != "Cf")
-
-
-def normalize_text(texto: str) -> str:
-    """`texto` without format characters, its accents composed (NFC: macOS and some PDFs send "Ñ" as "N" and a
-    combining tilde)."""
-    return unicodedata.normalize("NFC", sin_invisibles(texto))
-
-
-def signos_de_nombre(texto: str) -> str:
-    """`texto` with the typographic apostrophes (’ ʼ ‘ ´ `) and hyphens (‐ ‑ –) of a name as ' and -."""
-    return texto.translate(_SIGNOS_TIPOGRAFICOS)
 
 
 def normalize(value: str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
-from .curp import normalize_text
+from .texto import normalize_text
 from .models import Contrato, Trabajador, utcnow
 from .rechazo import Rechazo
 

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .curp import normalize_text, sin_invisibles
+from .texto import normalize_text, sin_invisibles
 from .rechazo import Rechazo, varios
 
 MAX_FOLIO = 40

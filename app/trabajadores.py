@@ -30,6 +30,7 @@ from stdnum import luhn
 
 from . import curp as curp_rules
 from .rechazo import Rechazo, varios
+from .texto import normalize_text, signos_de_nombre, sin_invisibles
 
 __all__ = ["FueraDeTabla", "Trabajador", "salario_minimo_en", "tope_sbc", "uma_en", "validar_nombre_recibo",
            "validar_nss", "validar_sbc", "validar_trabajador"]
@@ -155,7 +156,7 @@ class Trabajador:
 def validar_nss(texto: str) -> str:
     """The NSS as 11 digits, or `Rechazo("nss", …)`. Spaces, hyphens and invisible characters are dropped; the
     11th digit is the Luhn check digit of the first ten (IMSS's own rule; python-stdnum's `luhn` computes it)."""
-    texto = curp_rules.sin_invisibles("" if texto is None else str(texto))
+    texto = sin_invisibles("" if texto is None else str(texto))
     if not texto.strip():
         raise Rechazo("nss", MSG_NSS_VACIO)
     if len(texto) > MAX_TEXTO:
@@ -187,7 +188,7 @@ def _decimal(valor) -> Decimal:
         # A spreadsheet cell: Excel keeps 15 significant digits and may store 315.04 as 315.04000000000002.
         numero = Decimal(format(valor, ".15g"))
     else:
-        texto = "".join(curp_rules.sin_invisibles(str(valor)).split())
+        texto = "".join(sin_invisibles(str(valor)).split())
         if len(texto) > MAX_TEXTO:
             raise Rechazo("sbc", MSG_SBC_NUMERO)
         negativo = texto.startswith("-")
@@ -257,8 +258,8 @@ def validar_nombre_recibo(texto: str | None) -> str | None:
     is not a name (digits, symbols, too long): the name is shown in the portal, so only a name's characters pass."""
     if not texto:
         return None
-    recortado = curp_rules.normalize_text(texto[: 4 * MAX_NOMBRE_COMPLETO])
-    nombre = " ".join(curp_rules.signos_de_nombre(recortado).split()).upper()
+    recortado = normalize_text(texto[: 4 * MAX_NOMBRE_COMPLETO])
+    nombre = " ".join(signos_de_nombre(recortado).split()).upper()
     if not nombre or len(nombre) > MAX_NOMBRE_COMPLETO:
         return None
     for c in nombre:

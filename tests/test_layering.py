@@ -10,7 +10,8 @@ APP_DIR = Path(__file__).resolve().parents[1] / "app"
 # Modules (app/<name>.py) and packages (app/<name>/, every module of it checked on its own).
 DOMAIN = ["fiel", "demo", "address", "acuse", "contacto", "curp", "export", "correo", "contrasena", "generales",
           "hora", "comprobante", "rechazo", "localizador", "plazos", "trabajadores", "rfc_contratante",
-          "carga_masiva", "revision", "acuse_presentacion", "avisos", "listado", "folios", "bitacora/reglas"]
+          "carga_masiva", "revision", "acuse_presentacion", "avisos", "listado", "folios", "bitacora/reglas",
+          "texto"]
 WEB_OR_DB = {"flask", "flask_wtf", "flask_login", "wtforms", "sqlmodel", "sqlalchemy", "jinja2", "werkzeug"}
 
 

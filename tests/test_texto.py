@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from app import address, carga_masiva, curp, fiel, repse, trabajadores
+from app import address, carga_masiva, curp, fiel, repse, texto, trabajadores
 from app.db import get_session
 from app.models import Capturista, Contratista, Contrato, Persona, RegistroRepse, Trabajador
 from app.plazos import Periodo
@@ -70,13 +70,13 @@ def _agregar_trabajador(client, iid, cid, nss, curp_tecleada, **extra):
 
 @pytest.mark.parametrize("invisible", INVISIBLES.values(), ids=INVISIBLES.keys())
 def test_format_characters_are_dropped_and_accents_composed(invisible):
-    assert curp.normalize_text(f"{invisible}Pen\u0303{invisible}a") == "Peña"
+    assert texto.normalize_text(f"{invisible}Pen\u0303{invisible}a") == "Peña"
 
 
 def test_a_bidi_override_is_dropped_too():
     """U+202E makes "nomina\u202eslx.csv" read «nominavsc.xls»: no format character survives, so none can disguise
     a text that is stored and shown back."""
-    assert curp.normalize_text("Mantenimiento\u202e\u2066 preventivo\u2069") == "Mantenimiento preventivo"
+    assert texto.normalize_text("Mantenimiento\u202e\u2066 preventivo\u2069") == "Mantenimiento preventivo"
 
 
 @pytest.mark.parametrize("tipografico, ascii_", [("O\u2019CONNOR", "O'CONNOR"), ("O\u02bcCONNOR", "O'CONNOR"),

@@ -48,7 +48,7 @@ from datetime import datetime
 from stdnum.exceptions import InvalidLength, ValidationError
 from stdnum.mx import rfc as stdnum_rfc
 
-from ..curp import normalize_text
+from ..texto import normalize_text
 from .certificado import (
     OID_BASIC_CONSTRAINTS, OID_COMMON_NAME, OID_EXTENDED_KEY_USAGE, OID_KEY_USAGE, OID_NAME, OID_ORGANIZATION,
     OID_ORGANIZATIONAL_UNIT, OID_SERIAL_NUMBER, OID_X500_UNIQUE_IDENTIFIER, Certificado, _check_dates, _check_profile,
