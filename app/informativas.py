@@ -319,6 +319,13 @@ def complementarias_usadas(session: Session, contratista_id: int, ejercicio: int
         Informativa.cuatrimestre == cuatrimestre, col(Informativa.tipo).in_(TIPOS_COMPLEMENTARIA))).one()
 
 
+def en_curso(session: Session, contratista_id: int, ejercicio: int, cuatrimestre: int) -> Informativa | None:
+    """The period's complementaria under way (registered, not presented): at most one (`pendiente` is unique)."""
+    return session.exec(select(Informativa).where(
+        Informativa.contratista_id == contratista_id, Informativa.ejercicio == ejercicio,
+        Informativa.cuatrimestre == cuatrimestre, col(Informativa.pendiente).is_(True))).first()
+
+
 def historial(session: Session, contratista_id: int, ejercicio: int, cuatrimestre: int) -> list[Informativa]:
     """Every filing of a period, in the order they were registered."""
     return list(session.exec(select(Informativa).where(

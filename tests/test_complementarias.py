@@ -120,8 +120,13 @@ def test_at_most_four_per_period(presentada, app, juegos):
 def test_one_under_way_at_a_time_and_a_discarded_one_gives_its_place_back(presentada, app):
     a, iid, _ = presentada
     nueva = informativa_id(complementar(a, iid))
-    response = complementar(a, iid, "sin_efectos")
+    response = complementar(a, iid, "sin_efectos")  # a second click, say
     assert response.status_code == 422 and "Ya hay una complementaria en curso" in html(response).get_text()
+    # The filing's page leads to the one under way, and offers no form that would be refused.
+    for doc in (html(response), html(a.get(f"/informativas/{iid}"))):
+        en_curso = doc.select_one(f"#complementarias-titulo ~ .aviso a[href='/informativas/{nueva}']")
+        assert en_curso.get_text() == "Complementaria de corrección (en captura)"
+    assert not html(a.get(f"/informativas/{iid}")).select(f"form[action='/informativas/{iid}/complementaria']")
     descartar = a.post(f"/informativas/{nueva}/descartar", data={"csrf_token": token(a, f"/informativas/{nueva}")})
     assert descartar.status_code == 303 and descartar.headers["Location"] == f"/informativas/{iid}"
     assert a.get(f"/informativas/{nueva}").status_code == 404

@@ -171,6 +171,8 @@ def contexto_ver(informativa: Informativa, complementaria: ComplementariaForm | 
             "complementada_por": [c for c in informativas.complementada_por(db, informativa)
                                   if c.estatus == "presentada"],
             "restantes": max(0, informativas.MAX_COMPLEMENTARIAS - usadas),
+            "en_curso": informativas.en_curso(db, informativa.contratista_id, informativa.ejercicio,
+                                              informativa.cuatrimestre) if complementable else None,
             "maximo": informativas.MAX_COMPLEMENTARIAS,
             "complementaria": (complementaria or ComplementariaForm(formdata=None, data={"tipo": "correccion"}))
             if complementable else None}
