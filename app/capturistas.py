@@ -23,8 +23,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, or_, select, update
 
-from . import export, lectura
-from .texto import normalize_text
+from . import busqueda, export, lectura
 from .models import Capturista, Contratista, Persona
 from .rechazo import Rechazo
 
@@ -276,14 +275,8 @@ _CAMPOS_ORDEN = ("primer_apellido", "segundo_apellido", "nombres", "id")  # Cons
 _ORDEN = tuple(getattr(Capturista, name) for name in _CAMPOS_ORDEN)
 
 
-def _like(texto: str) -> str:
-    """A LIKE pattern that finds `texto` anywhere, with its own % and _ taken literally."""
-    escaped = texto.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 _DEL_CONTRATISTA = Capturista.contratista_id == bindparam("contratista_id")
-_NOMBRE = func.upper(Capturista.nombres + " " + Capturista.primer_apellido + " " + Capturista.segundo_apellido)
+_NOMBRE = busqueda.plegado(Capturista.nombres + " " + Capturista.primer_apellido + " " + Capturista.segundo_apellido)
 _BUSCADOS = or_(col(Capturista.curp).like(bindparam("like"), escape="\\"),
                 _NOMBRE.like(bindparam("like"), escape="\\"))
 _CONDICIONES = {False: (_DEL_CONTRATISTA,), True: (_DEL_CONTRATISTA, _BUSCADOS)}  # without and with a search
@@ -297,11 +290,9 @@ _PAGINA = {buscar: lectura.Lectura(select(*_COLUMNAS).where(*c).order_by(*_ORDEN
 def consulta(session: Session, contratista_id: int, q: str, pagina: int, por_pagina: int) -> dict:
     """One page of this contratista's capturistas (Renglon), searched by CURP or name (any part, any case)."""
     parametros: dict = {"contratista_id": contratista_id}
-    # As names are stored: NFC (a name typed on a Mac or pasted from a PDF arrives decomposed), without invisible
-    # characters, upper case. Accents still count: "NUÑEZ" does not find "NÚÑEZ".
-    buscado = normalize_text(q or "").strip().upper()
+    buscado = busqueda.texto_buscado(q)  # with or without accents, composed or not (app/busqueda.py)
     if buscado:
-        parametros["like"] = _like(buscado)
+        parametros["like"] = busqueda.patron(buscado)
     total = session.connection().execute(_CUANTOS[bool(buscado)], parametros).scalar_one()
     paginas = max(1, -(-total // por_pagina))
     pagina = min(max(1, pagina), paginas)

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
-from .texto import normalize_text
+from . import busqueda
 from .models import Contrato, Trabajador, utcnow
 from .rechazo import Rechazo
 
@@ -25,10 +25,10 @@ def trabajadores(session: Session, contrato: Contrato, q: str, pagina: int, por_
     query = select(Trabajador).where(Trabajador.contrato_id == contrato.id)
     buscado = _buscado(q or "")
     if buscado:
-        patron = "%" + buscado.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        patron = busqueda.patron(buscado)
         query = query.where(or_(col(Trabajador.nss).like(patron, escape="\\"),
                                 col(Trabajador.curp).like(patron, escape="\\"),
-                                func.upper(Trabajador.nombre).like(patron, escape="\\")))
+                                busqueda.plegado(Trabajador.nombre).like(patron, escape="\\")))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     paginas = max(1, -(-total // por_pagina))
     pagina = min(max(1, pagina), paginas)
@@ -38,10 +38,9 @@ def trabajadores(session: Session, contrato: Contrato, q: str, pagina: int, por_
 
 
 def _buscado(q: str) -> str:
-    """The search as NSS, CURP and names are stored: NFC (a Mac or a PDF sends "Ñ" decomposed), without invisible
-    characters, upper case; an NSS written in groups ("0510 6000", "0510-6000", as the form accepts it) as its
-    digits."""
-    texto = normalize_text(q).strip().upper()
+    """The search as busqueda.texto_buscado reads it (any case, with or without accents, composed or not); an NSS
+    written in groups ("0510 6000", "0510-6000", as the form accepts it) as its digits."""
+    texto = busqueda.texto_buscado(q)
     digitos = re.sub(r"[\s\-]+", "", texto)
     return digitos if digitos.isascii() and digitos.isdigit() else texto
 
