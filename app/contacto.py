@@ -57,6 +57,10 @@ def normalize_correo(value: str | None, *, campo: str = "correo") -> str:
         # with the same exception type as any syntax error, told apart only by its English text).
         raise DatoInvalido(campo, "Escribe la parte antes de la @ sin acentos ni ñ: la mayoría de los servidores de "
                                   "correo no la entregan.")
+    if "=?" in validado.local_part:
+        # Valid characters, but an RFC 2047 encoded word to a mail header: "=?utf-8?q?director?=@…" would be stored as
+        # one mailbox and delivered to another (director@…), or carry an accented name past the check above.
+        raise DatoInvalido(campo, "El correo electrónico no es válido. Escríbelo como nombre@dominio.com.")
     if len(validado.normalized) > MAX_CORREO:  # the column's size; normalising (NFC, IDNA) may change the length
         raise DatoInvalido(campo, f"El correo electrónico es demasiado largo; el máximo es {MAX_CORREO} caracteres.")
     return validado.normalized

@@ -192,23 +192,25 @@ def leer_outbox(outbox: Path) -> list[EmailMessage]:
 
 
 def _con_dominio_idna(direcciones: str) -> tuple[Address, ...]:
-    """The addresses of a To or From value, each domain in its IDNA ASCII form (xn--…), names and mailboxes kept.
+    """The address of a To or From value, its domain in its IDNA ASCII form (xn--…), name and mailbox kept.
 
     Given a Unicode domain, the email package writes it as an RFC 2047 encoded word ("luis@=?utf-8?q?pe=C3=B1a?=…"),
     which no mail server decodes, and smtplib then needs SMTPUTF8 for the envelope. The `idna` package (IDNA 2008
     with UTS #46, as email-validator checked the address with), not the stdlib's "idna" codec (IDNA 2003, which
     maps some names, such as those with ß, to another domain). Raises ValueError for a domain without an IDNA form.
     """
-    convertidas = []
-    for a in policy.default.header_factory("To", direcciones).addresses:
-        dominio = a.domain
-        if not dominio.isascii():
-            try:
-                dominio = idna.encode(dominio, uts46=True).decode("ascii")
-            except idna.IDNAError as e:
-                raise ValueError(f"not an e-mail address: {direcciones!r} ({e})") from None
-        convertidas.append(Address(a.display_name, a.username, dominio))
-    return tuple(convertidas)
+    # parseaddr, not the header parser: that one decodes encoded words, and "=?utf-8?q?director?=@ejemplo.mx" (which
+    # contacto now refuses) went to director@ejemplo.mx. One address per value: the portal sends each mail to one.
+    nombre, direccion = parseaddr(direcciones)
+    buzon, arroba, dominio = direccion.rpartition("@")
+    if not arroba or not buzon or not dominio:
+        raise ValueError(f"not an e-mail address: {direcciones!r}")
+    if not dominio.isascii():
+        try:
+            dominio = idna.encode(dominio, uts46=True).decode("ascii")
+        except idna.IDNAError as e:
+            raise ValueError(f"not an e-mail address: {direcciones!r} ({e})") from None
+    return (Address(nombre, buzon, dominio),)
 
 
 def _ascii(msg: EmailMessage) -> bool:

@@ -536,12 +536,24 @@ def presentar(session: Session, informativa: Informativa, firmada: Firmada, ahor
 
 
 def corregida_tarde(session: Session, informativa: Informativa) -> bool:
-    """For a Corrección: whether the filing it corrects was marked late (plazos.fuera_de_plazo); False otherwise."""
-    if informativa.tipo != "correccion" or informativa.complementa_id is None:
+    """For a Corrección: whether the period's filing it ultimately corrects (back along Correcciones to the Normal or
+    Sin información) was marked late (plazos.fuera_de_plazo); False otherwise. Not the flag of the Corrección it
+    corrects directly: one presented by an earlier release was marked by its own date (rule 1), and would pass that
+    on to an on-time period."""
+    if informativa.tipo != "correccion":
         return False
-    return bool(session.exec(select(Informativa.fuera_de_plazo).where(
-        Informativa.id == informativa.complementa_id,
-        Informativa.contratista_id == informativa.contratista_id)).first())
+    siguiente = informativa.complementa_id
+    for _ in range(MAX_COMPLEMENTARIAS + 1):  # a chain is at most the period's complementarias long
+        if siguiente is None:
+            return False
+        fila = session.exec(select(Informativa.tipo, Informativa.complementa_id, Informativa.fuera_de_plazo).where(
+            Informativa.id == siguiente, Informativa.contratista_id == informativa.contratista_id)).first()
+        if fila is None:
+            return False
+        tipo, siguiente, tarde = fila
+        if tipo != "correccion":
+            return bool(tarde)
+    return False
 
 
 # -- Revisar -------------------------------------------------------------------------------------------------------

@@ -253,11 +253,12 @@ def test_a_correccion_is_marked_late_only_when_the_filing_it_corrects_was(por_fi
         assert not presentaciones.plazo_coherente(db, guardada)
         db.rollback()
 
-    # A Corrección of a filing presented late is late too, and Revisar and Firmar say why.
+    # A Corrección of a period whose filing was presented late is late too (through the Corrección in between), and
+    # Revisar and Firmar say why.
     otra = informativa_id(complementar(a, correccion))
     with app.app_context():
         db = get_session()
-        db.get(Informativa, correccion).fuera_de_plazo = True  # as if it had been presented late
+        db.get(Informativa, iid).fuera_de_plazo = True  # as if the period's Normal had been presented late
         db.commit()
     aviso = "La informativa que corriges se presentó fuera de plazo"
     assert aviso in html(a.get(f"/informativas/{otra}/revision")).select_one("main").get_text()
@@ -265,3 +266,34 @@ def test_a_correccion_is_marked_late_only_when_the_filing_it_corrects_was(por_fi
     assert aviso in html(a.get(f"/informativas/{otra}/firmar")).select_one("main").get_text()
     assert firmar(a, otra, juegos["moral"]).status_code == 303
     assert _informativa(app, otra).fuera_de_plazo is True
+
+
+def test_a_correccion_of_an_earlier_releases_correccion_is_on_time_as_the_period(por_firmar, app, juegos, monkeypatch):
+    """The period's Normal was presented on time. An earlier release marked its Corrección late by its own date (rule
+    1, regla NULL: it keeps that marking and verifies). A Corrección of that Corrección, presented now, copies the
+    stale 'late' from the row it corrects: the on-time period reads 'Presentada fuera de plazo' again on Inicio and
+    on the new acuse, which is what revision 0015 set out to end ('correcting neither makes an on-time period late')."""
+    a, iid, _ = por_firmar
+    from datetime import UTC, datetime
+
+    from app import presentaciones
+    from app.models import utcnow
+
+    monkeypatch.setattr("app.informativa.firma.utcnow", lambda: datetime(2026, 9, 10, 17, 0, tzinfo=UTC))
+    assert firmar(a, iid, juegos["moral"]).status_code == 303  # on time (deadline 17/09/2026)
+    monkeypatch.setattr("app.informativa.firma.utcnow", utcnow)
+    c1 = informativa_id(complementar(a, iid))
+    assert _enviar(a, c1).status_code == 303
+    assert firmar(a, c1, juegos["moral"]).status_code == 303
+    with app.app_context():
+        db = get_session()
+        fila = db.get(Informativa, c1)
+        fila.regla_plazo, fila.fuera_de_plazo = None, True  # as release 1 stored it (late by its own date)
+        db.commit()
+        assert presentaciones.plazo_coherente(db, db.get(Informativa, c1))
+    c2 = informativa_id(complementar(a, c1))
+    assert _enviar(a, c2).status_code == 303
+    assert firmar(a, c2, juegos["moral"]).status_code == 303
+    with app.app_context():
+        assert get_session().get(Informativa, c2).fuera_de_plazo is False, \
+            "the period's own filing was on time: its Corrección must not be marked late"

@@ -22,7 +22,7 @@ from email_validator import validate_email
 from sqlmodel import select
 
 from app import fiel, trust
-from app.contacto import normalize_correo
+from app.contacto import DatoInvalido, normalize_correo
 from app.correo import Correo, CorreoNoEnviado, Mensaje, leer_outbox
 from app.db import get_session
 from app.models import Persona
@@ -442,3 +442,43 @@ def test_alta_invitation_to_an_idn_domain_reaches_a_relay_without_smtputf8(tmp_p
         aviso = client.get(response.headers["Location"]).get_data(as_text=True)
         assert "No se pudo enviar" not in aviso and "El usuario se guardo exitosamente" in aviso
     assert [e.rcpt_tos for e in bandeja.recibidos] == [[IDN_ASCII]]
+
+
+# -- Addresses an attacker types (a red-team review) ------------------------------------------------------------
+
+def _enviado(para: str, tmp_path: Path) -> list[str]:
+    """The addresses the To header of the mail to `para` holds (through the outbox)."""
+    c = Correo(None, outbox=tmp_path, remitente="ICSOE <no-responder@ejemplo.mx>")
+    c.enviar(Mensaje(para=para, asunto="x", texto="y"))
+    [archivo] = list(c.outbox.glob("*.eml"))
+    msg = BytesParser(policy=policy.default).parsebytes(archivo.read_bytes())
+    return [a.addr_spec for a in msg["To"].addresses]
+
+
+@pytest.mark.parametrize("tecleado, real", [
+    ("=?utf-8?q?director?=@ejemplo.mx", "director@ejemplo.mx"),
+    ("=?utf-8?b?ZGlyZWN0b3I=?=@peña.com.mx", "director@xn--pea-8ma.com.mx"),
+])
+def test_a_mailbox_name_that_a_header_would_decode_is_refused(tecleado, real):
+    """An RFC 2047 encoded word is plain characters to email-validator in a mailbox name, and the email package
+    decodes it: stored as "=?utf-8?q?director?=@…", mail went to `real`, another mailbox than the one stored (checked
+    unique, and confirmed by its owner). Refused at input."""
+    with pytest.raises(DatoInvalido):
+        normalize_correo(tecleado)
+
+
+@pytest.mark.parametrize("direccion", ["luis@peña.com.mx", "LUIS@PEÑA.COM.MX", "luis@xn--pea-8ma.com.mx",
+                                       "luis@ｐｅñａ.com.mx", "luis@faß.de", "luis@xn--fa-hia.de"])
+def test_unicode_and_xn_forms_store_one_address_and_send_ascii(direccion, tmp_path):
+    guardado = normalize_correo(direccion)
+    assert guardado.split("@")[1] in ("peña.com.mx", "faß.de")
+    [enviado] = _enviado(guardado, tmp_path)
+    assert enviado.isascii() and enviado.split("@")[1].startswith("xn--")
+
+
+@pytest.mark.parametrize("direccion", ["luis@peña.com.mx\r\nBcc: x@y.z", "luis@peña.com.mx, otro@x.mx",
+                                       "Luis <luis@peña.com.mx>", "luis@" + "ñ" * 70 + ".mx",
+                                       "luis@" + ".".join(["ñ" * 40] * 7) + ".mx", "luis@pe\u202eña.com.mx"])
+def test_hostile_addresses_are_refused_at_input(direccion):
+    with pytest.raises(DatoInvalido):
+        normalize_correo(direccion)

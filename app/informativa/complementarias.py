@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from .. import informativas, plazos
 from ..auth import auditar
-from ..db import get_session
+from ..db import bloquear_borradores, get_session
 from ..formularios import rechazar
 from ..htmx import render, see_other
 from ..models import ESTATUS_INFORMATIVA, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA
@@ -60,8 +60,12 @@ def descartar(informativa_id: int):
         return render("informativa/descartar.html", total_trabajadores=sum(contexto["conteos"].values()),
                       **contexto)
     nombre = f"{TIPOS_INFORMATIVA[informativa.tipo].lower()} de {periodo(informativa).nombre}"
-    complementa_id = informativa.complementa_id
-    if not informativas.descartar(get_session(), informativa):
+    complementa_id, db = informativa.complementa_id, get_session()
+    # The drafts' lock first, in the order Guardar contrato takes its locks (the contratista's, then the
+    # informativa's): an autosave of one of its contract pages racing this would write back a draft of a contract
+    # page that no longer exists (a red-team review, on PostgreSQL).
+    bloquear_borradores(db, informativa.contratista_id)
+    if not informativas.descartar(db, informativa):
         conflicto(informativa)
     current_app.logger.info("informativa %s (%s) descartada por %s", informativa_id, nombre, current_user.actor)
     if complementa_id is not None:

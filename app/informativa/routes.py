@@ -49,15 +49,14 @@ def propia(informativa_id: int) -> Informativa:
 
 
 def conflicto(informativa: Informativa) -> NoReturn:
-    """409 for a change the informativa no longer admits, saying where it stands now (read again: another request
-    moved it) and linking to it."""
+    """409 for a change the informativa no longer admits, saying where it stands now (read again after the rollback,
+    which expired what this request had read: another request moved it) and linking to it."""
     db = get_session()
     (informativa_id,) = inspect(informativa).identity  # without loading it: it may be expired and deleted
     db.rollback()
     actual = informativas.propia(db, contratista_id(), informativa_id)
     if actual is None:
         abort(409)  # gone meanwhile (a complementaria discarded in another tab): the generic 409 says so
-    db.refresh(actual)
     raise Conflicto(informativas.estado_actual(actual), url_for("informativa.ver", informativa_id=actual.id),
                     "Ver la informativa")
 
