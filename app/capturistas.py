@@ -186,10 +186,11 @@ def dar_de_baja(session: Session, rol: Capturista, now: datetime) -> bool:
 
 
 def reactivar(session: Session, rol: Capturista, now: datetime) -> bool:
-    """A role dado de baja becomes "pendiente" with a new invitation: the person accepts it again (or activates
-    her account with its link). Sessions from before the baja stay ended. False when it is not dado de baja, or is
-    no longer as this request read it (a double click, an alta in another tab). Not committed."""
-    if rol.estatus != "baja":
+    """A role dado de baja, or whose invitation the person declined ("rechazado": the contratista may invite her
+    again), becomes "pendiente" with a new invitation: the person accepts it (or activates her account with its
+    link). Sessions from before stay ended. False when it is neither, or is no longer as this request read it (a
+    double click, an alta in another tab). Not committed."""
+    if rol.estatus not in ("baja", "rechazado"):
         return False
     try:
         _escribir(session, rol, estatus="pendiente", baja=None, actualizado=now, sesion=Capturista.sesion + 1,

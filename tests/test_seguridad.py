@@ -170,7 +170,18 @@ def test_an_invitation_to_an_active_account_is_accepted_or_declined_by_its_perso
     rechazar = html(persona.get("/ingreso/elegir")).select(".invitaciones form")[1]["action"]
     assert persona.post(rechazar, data={"csrf_token": token(persona, "/ingreso/elegir")}).status_code == 303
     assert roles(app)[1].estatus == "rechazado"
-    assert "Invitación rechazada" in html(b.get("/administracion/consulta")).get_text()
+    doc = html(b.get("/administracion/consulta"))
+    assert "Invitación rechazada" in doc.get_text()
+    # The contratista may invite her again: its Reactivar (which did nothing for a declined one) sends a new
+    # invitation, which she can accept.
+    reactivar = next(x for x in doc.select("button") if x.get_text().startswith("Reactivar"))
+    antes = len(outbox(app))
+    assert b.post(reactivar["formaction"], data={"csrf_token": token(b, ALTA)}).status_code == 303
+    assert roles(app)[1].estatus == "pendiente" and len(outbox(app)) == antes + 1
+    assert "Aceptar invitación" in cuerpo(outbox(app)[-1])
+    # A second click finds it no longer declined, and says so.
+    response = b.post(reactivar["formaction"], data={"csrf_token": token(b, ALTA)})
+    assert "cambió mientras tanto" in html(b.get(response.headers["Location"])).get_text()
 
 
 def test_an_invitation_link_works_only_while_it_is_the_newest_of_a_live_invitation(a, app):

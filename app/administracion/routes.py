@@ -252,7 +252,8 @@ def baja(capturista_id: int):
 
 @bp.post("/capturistas/<int:capturista_id>/reactivar")
 def reactivar(capturista_id: int):
-    """Reactivar a capturista dado de baja: a new invitation that the person accepts (or activates) again."""
+    """Reactivar a capturista dado de baja, or who declined the invitation: a new invitation that the person accepts
+    (or activates) again."""
     db = get_session()
     capturista, cuenta = _capturista_propio(capturista_id)
     if capturistas.reactivar(db, capturista, utcnow()):
@@ -263,6 +264,9 @@ def reactivar(capturista_id: int):
         db.commit()
         _avisar_envio(envio, cuenta.correo, f"Se reactivó a {capturista.nombre_completo}; le enviamos una "
                                             f"invitación a {cuenta.correo}.")
+    else:  # a double click, or another tab changed the role first: say so rather than nothing
+        db.rollback()
+        flash(f"{capturista.nombre_completo} cambió mientras tanto; revisa su estado en la Consulta.", "error")
     return see_other(url_for("administracion.consulta"))
 
 
