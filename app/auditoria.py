@@ -39,7 +39,7 @@ TIPOS = {
     "alta": "Alta de capturista",
     "baja": "Baja de capturista",
     "reactivacion": "Reactivación de capturista",
-    "invitacion": "Invitación enviada",
+    "invitacion": "Invitación por correo",  # its detail says whether it went
     "activacion": "Activación de capturista",
     "invitacion_respondida": "Invitación aceptada o rechazada",
     "exportacion": "Exportación",

@@ -41,6 +41,12 @@ class Envio(Enum):
     LIMITE = "limite"  # the account got CORREOS_POR_HORA e-mails in the last hour
     FALLO = "fallo"  # the mail server refused or did not answer (app.correo logged why)
 
+    @property
+    def texto(self) -> str:
+        """What happened, as the Bitácora says it."""
+        return {"enviado": "enviada", "limite": "no enviada: ya se enviaron varios correos a esa dirección en la "
+                "última hora", "fallo": "no enviada: el servidor de correo no la aceptó"}[self.value]
+
 
 def huella(password_hash: str | None) -> str:
     """A short fingerprint of a password hash: a reset link carries it, so a new password kills the link."""

@@ -567,3 +567,22 @@ def test_guardar_never_stores_names_the_contratista_did_not_see(contratista, app
     with app.app_context():
         assert get_session().exec(select(Capturista)).first() is None
     assert alta(contratista, CURP_ANA, nombres=("ANA", "MARTINEZ", "RUIZ")).status_code == 303
+
+
+def test_an_alta_whose_invitation_did_not_go_says_so_everywhere(contratista, app):
+    """Four capturistas given the office's one mailbox: the fourth invitation is past the hourly limit. Its
+    confirmation said "Le enviamos una invitación" below the error, the guide's "El usuario se guardo exitosamente"
+    was missing, and the Bitácora recorded "Invitación enviada … limite"."""
+    personas = [("ANA", "MARTINEZ", "RUIZ"), ("LUISA", "PEREZ", "SOTO"), ("MARIO", "DIAZ", "VEGA"),
+                ("ROSA", "LUNA", "MORA")]
+    for nombres in personas:
+        response = alta(contratista, hacer_curp(*nombres), nombres, correo="oficina@ejemplo.mx")
+        assert response.status_code == 303
+    texto = html(contratista.get(response.headers["Location"])).select_one("main").get_text(" ", strip=True)
+    assert "El usuario se guardo exitosamente" in texto and "No se envió el correo a oficina@ejemplo.mx" in texto
+    assert "Le enviamos una invitación" not in texto
+    assert "La invitación a oficina@ejemplo.mx no se envió: envíala desde la Consulta" in texto
+    filas = [[td.get_text(" ", strip=True) for td in tr.select("td")]
+             for tr in html(contratista.get("/bitacora/?tipo=invitacion")).select("tbody tr")]
+    assert "Invitación por correo" in filas[0] and "no enviada: ya se enviaron varios correos" in " ".join(filas[0])
+    assert "capturista 1 a oficina@ejemplo.mx: enviada" in [celda for fila in filas for celda in fila]

@@ -42,10 +42,15 @@ def _capturista_propio(capturista_id: int) -> tuple[Capturista, Persona]:
     return capturista, get_session().get(Persona, capturista.persona_id)
 
 
-def _avisar_envio(envio: enlaces.Envio, correo: str, exito: str) -> None:
+def _avisar_envio(envio: enlaces.Envio, correo: str, exito: str, hecho: str | None = None) -> None:
+    """`exito` when the invitation went; otherwise what was done all the same (`hecho`: the alta, the reactivación)
+    and why the e-mail did not go."""
     if envio is enlaces.Envio.ENVIADO:
         flash(exito, "status")
-    elif envio is enlaces.Envio.LIMITE:
+        return
+    if hecho:
+        flash(hecho, "status")
+    if envio is enlaces.Envio.LIMITE:
         # The same words whoever sent the earlier mails: nothing here tells of another contratista's activity.
         flash(f"No se envió el correo a {correo}: ya se enviaron varios a esa dirección en la última hora. Usa "
               "«Reenviar invitación» más tarde.", "error")
@@ -194,10 +199,12 @@ def guardar():
                 raise
     rol, cuenta = nuevo.capturista, nuevo.cuenta
     envio = enlaces.invitar(db, rol, cuenta, contratista, utcnow())
-    auditar("invitacion", f"capturista {rol.id} a {cuenta.correo}: {envio.value}")
+    auditar("invitacion", f"capturista {rol.id} a {cuenta.correo}: {envio.texto}")
     db.commit()
-    _avisar_envio(envio, cuenta.correo, "El usuario se guardo exitosamente")
-    return see_other(url_for("administracion.guardado", capturista_id=rol.id))
+    _avisar_envio(envio, cuenta.correo, "El usuario se guardo exitosamente", "El usuario se guardo exitosamente")
+    # The confirmation says the invitation went only when it did (a failed send: "Reenviar invitación" later).
+    enviada = {} if envio is enlaces.Envio.ENVIADO else {"invitacion": "pendiente"}
+    return see_other(url_for("administracion.guardado", capturista_id=rol.id, **enviada))
 
 
 @bp.get("/alta/<int:capturista_id>")
@@ -205,7 +212,7 @@ def guardado(capturista_id: int):
     """After Guardar: the confirmation and the person's roles with this contratista (Id, Rol asignado, Eliminar)."""
     capturista, cuenta = _capturista_propio(capturista_id)
     return render("administracion/guardado.html", capturista=capturista, cuenta=cuenta,
-                  contratista=current_user.contratista)
+                  contratista=current_user.contratista, enviada=request.args.get("invitacion") != "pendiente")
 
 
 @bp.get("/consulta")
@@ -260,10 +267,11 @@ def reactivar(capturista_id: int):
         auditar("reactivacion", f"capturista {capturista.id} {capturista.curp}")
         db.commit()
         envio = enlaces.invitar(db, capturista, cuenta, current_user.contratista, utcnow())
-        auditar("invitacion", f"capturista {capturista.id} a {cuenta.correo}: {envio.value}")
+        auditar("invitacion", f"capturista {capturista.id} a {cuenta.correo}: {envio.texto}")
         db.commit()
         _avisar_envio(envio, cuenta.correo, f"Se reactivó a {capturista.nombre_completo}; le enviamos una "
-                                            f"invitación a {cuenta.correo}.")
+                                            f"invitación a {cuenta.correo}.",
+                      f"Se reactivó a {capturista.nombre_completo}.")
     else:  # a double click, or another tab changed the role first: say so rather than nothing
         db.rollback()
         flash(f"{capturista.nombre_completo} cambió mientras tanto; revisa su estado en la Consulta.", "error")
@@ -290,7 +298,7 @@ def reenviar(capturista_id: int):
     envio = enlaces.invitar(db, capturista, cuenta, current_user.contratista, utcnow())
     if envio is not enlaces.Envio.ENVIADO:
         capturistas.deshacer_invitacion(db, capturista, anterior)
-    auditar("invitacion", f"capturista {capturista.id} a {cuenta.correo}: {envio.value}")
+    auditar("invitacion", f"capturista {capturista.id} a {cuenta.correo}: {envio.texto}")
     db.commit()
     _avisar_envio(envio, cuenta.correo, f"Se reenvió la invitación a {cuenta.correo}.")
     return see_other(url_for("administracion.consulta"))
