@@ -69,7 +69,11 @@ def test_a_capturista_sees_its_contratistas_board_and_no_listado(a, app):
     alta(a, CURP_LUIS)
     activar(app.test_client(), app)
     capturista = app.test_client()
-    entrar_capturista(capturista)
+    assert entrar_capturista(capturista) == "/inicio"
+    # She reaches it from her start page and her menu (no page she could reach linked to it).
+    inicio = html(capturista.get("/inicio"))
+    assert inicio.select_one("nav.menu a[href='/inicio/tablero']").get_text() == "Plazos"
+    assert inicio.select_one("main a[href='/inicio/tablero']")
     doc = html(capturista.get("/inicio/tablero"))
     assert f"/informativas/{iid}" in [x["href"] for x in doc.select("#tablero a")]
     assert capturista.get("/inicio/listado").status_code == 403
