@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, exists
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete, or_, select, update
 
 from .comprobante import Comprobante
-from .models import Contratista, ComprobanteUsado, DatosGenerales
+from .models import AceptacionTerminos, Contratista, ComprobanteUsado, DatosGenerales
 
 # The key alone, read through the connection: no row object, no address to parse (a third of the ORM's cost).
 _GUARDADOS = select(DatosGenerales.contratista_id).where(DatosGenerales.contratista_id == bindparam("contratista_id"))
@@ -24,6 +24,20 @@ def anotar_datos_generales(session: Session, contratista_id: int, guardados: boo
     """Note, for this session (one request), that the contratista's Datos generales were found saved."""
     if guardados:
         session.info.setdefault(_CON_DATOS_GENERALES, set()).add(contratista_id)
+
+
+def aceptar_terminos(session: Session, contratista: Contratista, version: str, now: datetime) -> bool:
+    """Record that the contratista accepted the terms' `version` (its row, and one AceptacionTerminos: the evidence),
+    once: a conditional UPDATE decides, so a double click, a resubmitted page or two tabs record one acceptance.
+    False when that version was already accepted (nothing written). Not committed."""
+    aceptada = session.exec(update(Contratista).where(
+        Contratista.id == contratista.id,
+        or_(Contratista.terminos_version.is_(None), Contratista.terminos_version != version))
+        .values(terminos_version=version, terminos_aceptados=now))
+    if aceptada.rowcount != 1:
+        return False
+    session.add(AceptacionTerminos(contratista_id=contratista.id, version=version, aceptado=now))
+    return True
 
 
 def datos_generales_guardados(session: Session, contratista_id: int) -> bool:

@@ -335,6 +335,15 @@ def test_guardar_persona_fisica_with_the_file_chosen_and_not_attached(entrar, ju
     with app.app_context():
         datos = get_session().exec(select(DatosGenerales)).one()
         assert datos.telefono_fijo == "3333334444" and datos.domicilio is None and datos.domicilio_igual_fiscal is None
+    # A second Guardar of the same page (a double click) changes nothing and writes no second Bitácora row; a real
+    # change writes one.
+    contacto = {"correo": "maria@ejemplo.mx", "celular": "3312345678", "telefono_fijo": "3333334444"}
+    assert post(client, "", contacto).status_code == 303
+    assert post(client, "", {**contacto, "celular": "3312345679"}).status_code == 303
+    with app.app_context():
+        from app.models import Auditoria
+        assert [a.detalle for a in get_session().exec(select(Auditoria).where(
+            Auditoria.accion == "datos_generales").order_by(Auditoria.id)).all()] == ["con un acuse STPS nuevo", ""]
 
 
 def test_persona_fisica_has_no_locator(entrar, juegos):

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlmodel import select
 
 from app.db import get_session
-from app.models import AceptacionTerminos, Contratista, IntentoFallido
+from app.models import AceptacionTerminos, Auditoria, Contratista, IntentoFallido
 
 from .conftest import HTMX, NOW, html, token
 
@@ -184,11 +184,18 @@ def test_second_entry_skips_terms_until_their_version_changes(client, app, juego
     client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
     client.post("/salir", data={"csrf_token": token(client, "/datos-generales/configuracion")})
     assert ingresar(client, juego).headers["Location"] == "/datos-generales/configuracion"
+    # A second Ingresar of the terms (a double click, or Back and Ingresar again) records no second acceptance.
+    assert client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"}
+                       ).headers["Location"] == "/datos-generales/configuracion"
     app.config["TERMINOS_VERSION"] = "2027-01"
     assert client.get("/datos-generales/configuracion").headers["Location"] == "/ingreso/terminos"
+    client.post("/ingreso/terminos", data={"csrf_token": token(client, "/ingreso/terminos"), "acepto": "y"})
     with app.app_context():
-        contratista = get_session().exec(select(Contratista)).one()
+        db = get_session()
+        contratista = db.exec(select(Contratista)).one()
         assert contratista.persona == "fisica" and contratista.nombre == "MARÍA PEÑA NÚÑEZ"
+        assert sorted(a.version for a in db.exec(select(AceptacionTerminos)).all()) == ["2021-08", "2027-01"]
+        assert len(db.exec(select(Auditoria).where(Auditoria.accion == "terminos")).all()) == 2
 
 
 def test_ingresar_without_a_fresh_validation_goes_back_to_the_form(client, app, juegos):

@@ -286,16 +286,22 @@ def guardar():
         estado.guardar_borrador()
         return estado.responder("datos_generales")
     contratista_id, db = estado.contratista.id, estado.db
+    valores = {"correo": datos.correo, "celular": datos.celular, "telefono_fijo": datos.telefono_fijo,
+               "domicilio_igual_fiscal": datos.domicilio_igual_fiscal, "domicilio": datos.domicilio}
+    # What is saved now (read under the drafts' lock): a second Guardar of the same page (a double click) changes
+    # nothing, and writes no second Bitácora row.
+    antes = db.exec(select(*(getattr(DatosGenerales, c) for c in valores))
+                    .where(DatosGenerales.contratista_id == contratista_id)).first()
+    cambio = estado.cambio_acuse == "nuevo" or antes is None or tuple(antes) != tuple(valores.values())
     upsert(db, DatosGenerales, ["contratista_id"],
-           {"contratista_id": contratista_id, "correo": datos.correo, "celular": datos.celular,
-            "telefono_fijo": datos.telefono_fijo, "domicilio_igual_fiscal": datos.domicilio_igual_fiscal,
-            "domicilio": datos.domicilio, "actualizado": utcnow()})
+           {"contratista_id": contratista_id, **valores, "actualizado": utcnow()})
     if estado.cambio_acuse == "nuevo":
         db.exec(delete(Documento).where(Documento.contratista_id == contratista_id, Documento.tipo == ACUSE))
         db.exec(update(Documento).where(Documento.contratista_id == contratista_id, Documento.tipo == ACUSE_BORRADOR)
                 .values(tipo=ACUSE))
     db.exec(delete(Borrador).where(Borrador.contratista_id == contratista_id, Borrador.clave == BORRADOR))
-    auditar("datos_generales", "con un acuse STPS nuevo" if estado.cambio_acuse == "nuevo" else "")
+    if cambio:
+        auditar("datos_generales", "con un acuse STPS nuevo" if estado.cambio_acuse == "nuevo" else "")
     db.commit()
     flash("Tus datos generales se guardaron correctamente.", "status")
     return see_other(url_for("datos_generales.index"))

@@ -15,7 +15,7 @@ from ..formularios import rechazar
 from ..auth import Usuario, auditar, cuenta_required, entrar, salir as terminar_sesion, usuario_required
 from ..db import get_session
 from ..htmx import render, render_fijo, see_other, wants_fragment
-from ..models import AceptacionTerminos, Capturista, Contratista, Persona, utcnow
+from ..models import Capturista, Contratista, Persona, utcnow
 from ..uploads import limit_body
 from .forms import CapturistaForm, ContrasenaForm, EfirmaForm, ElegirForm, RestablecerForm, TerminosForm
 
@@ -110,13 +110,11 @@ def terminos():
         abort(403)
     form = TerminosForm()
     if form.validate_on_submit():
-        contratista, version, now = current_user.contratista, current_app.config["TERMINOS_VERSION"], utcnow()
-        contratista.terminos_version, contratista.terminos_aceptados = version, now
-        db = get_session()
-        db.add(contratista)
-        db.add(AceptacionTerminos(contratista_id=contratista.id, version=version, aceptado=now))
-        auditar("terminos", f"versión {version}")
+        contratista, version, db = current_user.contratista, current_app.config["TERMINOS_VERSION"], get_session()
+        if contratistas.aceptar_terminos(db, contratista, version, utcnow()):  # not twice: a double click, Back
+            auditar("terminos", f"versión {version}")
         db.commit()
+        db.refresh(contratista)
         return see_other(_inicio(contratista))
     return render("ingreso/terminos.html", "terminos", form=form, version=current_app.config["TERMINOS_VERSION"])
 
