@@ -173,6 +173,8 @@ def test_unknown_curp_lets_the_names_be_typed_and_checks_them(contratista, app):
     doc = html(response)
     assert not doc.select_one("#nombres").has_attr("readonly")
     assert "No encontramos la CURP" in doc.select_one(".aviso").get_text()
+    # The page says what the form does: a second surname may be left empty (it said "all fields are required").
+    assert "salvo el segundo apellido" in doc.select_one("#alta .hint").get_text()
     response = alta(contratista, CURP_ANA, ("ANA", "MORALES", "RUIZ"), correo="ana@ejemplo.mx")
     doc = html(response)
     assert response.status_code == 422
@@ -415,6 +417,21 @@ def test_consulta_search_pages_and_export(contratista, app):
     assert len(doc.select("tbody tr")) == 5
     doc = html(contratista.get("/administracion/consulta?q=persona 07", headers=HTMX))
     assert doc.find("html") is None and len(doc.select("tbody tr")) == 1
+    # Dar de baja from a search's second page comes back to it (it went back to the whole list, page 1), and so
+    # does its Cancelar; the table's Reactivar too.
+    doc = html(contratista.get("/administracion/consulta?q=prueba&pagina=2"))
+    baja = doc.select_one("tbody a[href*='/baja']")["href"]
+    assert baja.endswith("/baja?q=prueba&pagina=2")
+    confirmacion = html(contratista.get(baja))
+    assert confirmacion.find("a", string="Cancelar")["href"] == "/administracion/consulta?q=prueba&pagina=2"
+    datos = {i["name"]: i["value"] for i in confirmacion.select("form[method=post] input[type=hidden]")}
+    response = contratista.post(baja.split("?")[0], data=datos)
+    assert response.headers["Location"] == "/administracion/consulta?q=prueba&pagina=2"
+    forma = html(contratista.get(response.headers["Location"])).select_one("#resultados form[method=post]")
+    reactivar = next(b for b in forma.select("button") if b.get_text().startswith("Reactivar"))
+    datos = {i["name"]: i["value"] for i in forma.select("input[type=hidden]")}
+    assert contratista.post(reactivar["formaction"], data=datos).headers["Location"] == \
+        "/administracion/consulta?q=prueba&pagina=2"
 
     response = contratista.get("/administracion/exportar")
     assert response.status_code == 200

@@ -215,6 +215,20 @@ def guardado(capturista_id: int):
                   contratista=current_user.contratista, enviada=request.args.get("invitacion") != "pendiente")
 
 
+def _donde_estaba() -> dict:
+    """The Consulta's search and page the user acted from: posted by its table's form, or carried by the baja page's
+    address (bounded as the Consulta bounds them); empty values left out."""
+    fuente = request.form if request.method == "POST" else request.args
+    q = (fuente.get("q") or "").strip()[:100]
+    pagina = fuente.get("pagina", type=int) or 1
+    return {k: v for k, v in (("q", q), ("pagina", pagina)) if v and v != 1}
+
+
+def _consulta_donde_estaba() -> str:
+    """After Dar de baja, Reactivar or Reenviar: the Consulta at that search and page (it went back to page 1)."""
+    return url_for("administracion.consulta", **_donde_estaba())
+
+
 @bp.get("/consulta")
 def consulta():
     """Consulta: this contratista's capturistas, searchable, 25 a page."""
@@ -249,12 +263,13 @@ def baja(capturista_id: int):
     sessions end and its invitation links die."""
     capturista, _cuenta = _capturista_propio(capturista_id)
     if request.method == "GET":
-        return render("administracion/baja.html", capturista=capturista)
+        return render("administracion/baja.html", capturista=capturista, donde=_donde_estaba(),
+                      volver=_consulta_donde_estaba())
     if capturistas.dar_de_baja(get_session(), capturista, utcnow()):
         auditar("baja", f"capturista {capturista.id} {capturista.curp}")
         get_session().commit()
     flash(f"Se dio de baja a {capturista.nombre_completo}.", "status")
-    return see_other(url_for("administracion.consulta"))
+    return see_other(_consulta_donde_estaba())
 
 
 @bp.post("/capturistas/<int:capturista_id>/reactivar")
@@ -275,7 +290,7 @@ def reactivar(capturista_id: int):
     else:  # a double click, or another tab changed the role first: say so rather than nothing
         db.rollback()
         flash(f"{capturista.nombre_completo} cambió mientras tanto; revisa su estado en la Consulta.", "error")
-    return see_other(url_for("administracion.consulta"))
+    return see_other(_consulta_donde_estaba())
 
 
 @bp.post("/capturistas/<int:capturista_id>/reenviar")
@@ -293,7 +308,7 @@ def reenviar(capturista_id: int):
         db.rollback()
         flash(f"{capturista.nombre_completo} cambió mientras tanto; revisa su estado y, si sigue pendiente, reenvía "
               "la invitación.", "error")
-        return see_other(url_for("administracion.consulta"))
+        return see_other(_consulta_donde_estaba())
     db.commit()
     envio = enlaces.invitar(db, capturista, cuenta, current_user.contratista, utcnow())
     if envio is not enlaces.Envio.ENVIADO:
@@ -301,7 +316,7 @@ def reenviar(capturista_id: int):
     auditar("invitacion", f"capturista {capturista.id} a {cuenta.correo}: {envio.texto}")
     db.commit()
     _avisar_envio(envio, cuenta.correo, f"Se reenvió la invitación a {cuenta.correo}.")
-    return see_other(url_for("administracion.consulta"))
+    return see_other(_consulta_donde_estaba())
 
 
 @bp.get("/exportar")
