@@ -20,36 +20,9 @@ from .conftest import HTMX, token
 from .test_administracion import CURP_LUIS, activar, alta, entrar_capturista, otro_contratista, preparar
 from .test_complementarias import complementar, presentar
 from .test_firma import _enviar, firmar
+from .test_carreras import _clon, _hilos, app  # noqa: F401  (app: both databases)
 from .test_informativa import (CONTRATO, _trabajador, contrato, contrato_id, informativa_id, registrar,
                                servicio, servicio_id)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app(request):
-    return request.getfixturevalue("sqlite_app" if request.param == "sqlite" else "pg_app")
-
-
-def _clon(app, client):
-    otro = app.test_client()
-    otro.set_cookie("session", client.get_cookie("session").value)
-    return otro
-
-
-def _hilos(**trabajos) -> dict:
-    resultados: dict = {}
-
-    def correr(nombre, trabajo):
-        try:
-            resultados[nombre] = trabajo()
-        except Exception as e:  # noqa: BLE001
-            resultados[nombre] = e
-
-    hilos = [threading.Thread(target=correr, args=(n, t), name=n) for n, t in trabajos.items()]
-    for h in hilos:
-        h.start()
-    for h in hilos:
-        h.join(90)
-    return resultados
 
 
 def _con_contrato(app, juego):
