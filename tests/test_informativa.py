@@ -543,7 +543,8 @@ def test_the_capturista_works_in_its_contratistas_informativas(lista, app):
     entrar_capturista(capturista)
     doc = html(capturista.get("/informativas/"))
     assert "Mayo–Agosto 2026" in doc.select_one("tbody").get_text()
-    assert [x.get_text() for x in doc.select("nav.menu a")] == ["Inicio", "Informativa", "Acuses de presentación"]
+    assert [x.get_text() for x in doc.select("nav.menu a")] == ["Inicio", "Plazos", "Informativa",
+                                                                 "Acuses de presentación"]
     url = f"/informativas/{iid}/contratos/{cid}/trabajadores"
     p = cfdi.persona(5)
     assert capturista.post(url, data={"csrf_token": token(capturista, url), "nss": p.nss, "curp": p.curp,
