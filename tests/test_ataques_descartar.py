@@ -20,7 +20,7 @@ from .conftest import HTMX, token
 from .test_administracion import CURP_LUIS, activar, alta, entrar_capturista, otro_contratista, preparar
 from .test_complementarias import complementar, presentar
 from .test_firma import _enviar, firmar
-from .test_carreras import _clon, _hilos, app  # noqa: F401  (app: both databases)
+from .test_carreras import _clon, _hilos, _pausar, app  # noqa: F401  (app: both databases)
 from .test_informativa import (CONTRATO, _trabajador, contrato, contrato_id, informativa_id, registrar,
                                servicio, servicio_id)
 
@@ -136,6 +136,17 @@ def test_conflicto_of_a_complementaria_discarded_meanwhile_is_no_500(app, juegos
 
 # -- Descartar racing Firmar, Guardar contrato, Cargar, autosave ---------------------------------------------------
 
+def _descartar_en_la_pausa(cliente, iid: int, csrf: str, llego, sigue):
+    """A job for _hilos: Descartar once the other request is paused (test_carreras._pausar), then let it go on."""
+    def descartar():
+        llego.wait(20)
+        try:
+            return cliente.post(f"/informativas/{iid}/descartar", data={"csrf_token": csrf}).status_code
+        finally:
+            sigue.set()
+    return descartar
+
+
 def test_descartar_while_firmar_presents_never_deletes_a_presented_filing(app, juegos, monkeypatch):
     a, iid, cid = _con_contrato(app, juegos["moral"])
     assert _enviar(a, iid).status_code == 303
@@ -167,25 +178,9 @@ def test_firmar_after_descartar_answers_409_and_leaves_nothing(app, juegos, monk
     assert _enviar(a, iid).status_code == 303
     firmador, descartador = _clon(app, a), _clon(app, a)
     csrf = token(a, f"/informativas/{iid}")
-    llego, sigue = threading.Event(), threading.Event()
-    original = informativas.presentar
-
-    def presentar_(*args, **kwargs):
-        if threading.current_thread().name == "firmar":
-            llego.set()
-            sigue.wait(20)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(informativas, "presentar", presentar_)
-
-    def descartar():
-        llego.wait(20)
-        try:
-            return descartador.post(f"/informativas/{iid}/descartar", data={"csrf_token": csrf}).status_code
-        finally:
-            sigue.set()
-
-    estados = _hilos(firmar=lambda: firmar(firmador, iid, juegos["moral"]).status_code, descartar=descartar)
+    llego, sigue = _pausar(monkeypatch, informativas, "presentar", "firmar", 20)
+    estados = _hilos(firmar=lambda: firmar(firmador, iid, juegos["moral"]).status_code,
+                     descartar=_descartar_en_la_pausa(descartador, iid, csrf, llego, sigue))
     assert estados == {"firmar": 409, "descartar": 303}, estados
     with app.app_context():
         db = get_session()
@@ -200,26 +195,9 @@ def test_guardar_contrato_racing_descartar_is_409_and_leaves_no_contract(app, ju
     datos = {"csrf_token": token(a, url), **CONTRATO, "servicio": str(servicio_id(app)), "objeto": "Otro objeto"}
     from app import contratos as reglas
 
-    llego, sigue = threading.Event(), threading.Event()
-    original = reglas.validar
-
-    def validar(*args, **kwargs):
-        if threading.current_thread().name == "guardar":
-            llego.set()
-            sigue.wait(5)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(reglas, "validar", validar)
-
-    def descartar():
-        llego.wait(20)
-        try:
-            return descartador.post(f"/informativas/{iid}/descartar", data={"csrf_token": datos["csrf_token"]}
-                                    ).status_code
-        finally:
-            sigue.set()
-
-    estados = _hilos(guardar=lambda: guardador.post(url, data=datos).status_code, descartar=descartar)
+    llego, sigue = _pausar(monkeypatch, reglas, "validar", "guardar", 5)
+    estados = _hilos(guardar=lambda: guardador.post(url, data=datos).status_code,
+                     descartar=_descartar_en_la_pausa(descartador, iid, datos["csrf_token"], llego, sigue))
     assert all(isinstance(s, int) and s < 500 for s in estados.values()), estados
     with app.app_context():
         db = get_session()
@@ -234,16 +212,7 @@ def test_cargar_racing_descartar_is_409_and_leaves_no_preview(app, juegos, monke
     csrf = token(a, f"/informativas/{iid}/contratos/{cid}/trabajadores")
     from app import carga_masiva
 
-    llego, sigue = threading.Event(), threading.Event()
-    original = carga_masiva.leer_trabajadores
-
-    def leer(*args, **kwargs):
-        if threading.current_thread().name == "cargar":
-            llego.set()
-            sigue.wait(5)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(carga_masiva, "leer_trabajadores", leer)
+    llego, sigue = _pausar(monkeypatch, carga_masiva, "leer_trabajadores", "cargar", 5)
     datos = cfdi.csv_de(cfdi.filas_de([cfdi.persona(i) for i in range(5)]))
 
     def cargar():
@@ -251,14 +220,7 @@ def test_cargar_racing_descartar_is_409_and_leaves_no_preview(app, juegos, monke
         return cargador.post(f"/informativas/{iid}/contratos/{cid}/carga", content_type="multipart/form-data",
                              data={"csrf_token": csrf, "archivo": (io.BytesIO(datos), "t.csv")}).status_code
 
-    def descartar():
-        llego.wait(20)
-        try:
-            return descartador.post(f"/informativas/{iid}/descartar", data={"csrf_token": csrf}).status_code
-        finally:
-            sigue.set()
-
-    estados = _hilos(cargar=cargar, descartar=descartar)
+    estados = _hilos(cargar=cargar, descartar=_descartar_en_la_pausa(descartador, iid, csrf, llego, sigue))
     assert estados == {"cargar": 409, "descartar": 303}, estados
     with app.app_context():
         assert not get_session().exec(select(CargaTrabajadores)).all()
@@ -275,30 +237,14 @@ def test_an_autosave_racing_descartar_leaves_no_orphan_draft(app, juegos, monkey
     csrf = token(a, url)
     from app.informativa import contratos as vistas
 
-    llego, sigue = threading.Event(), threading.Event()
-    original = vistas.EstadoContrato.guardar_borrador
-
-    def guardar_borrador(self):
-        if threading.current_thread().name == "autosave":
-            llego.set()
-            sigue.wait(4)
-        return original(self)
-
-    monkeypatch.setattr(vistas.EstadoContrato, "guardar_borrador", guardar_borrador)
+    llego, sigue = _pausar(monkeypatch, vistas.EstadoContrato, "guardar_borrador", "autosave", 4)
 
     def guardar():
         return autosave.post(f"{url}/borrador", headers=HTMX, data={
             "csrf_token": csrf, "rfc_contratante": "XAXX010101000", "nombre_contratante": "SECRETO SA",
             "correo": "privado@cliente.mx", "celular": "5511112222"}).status_code
 
-    def descartar():
-        llego.wait(20)
-        try:
-            return descartador.post(f"/informativas/{iid}/descartar", data={"csrf_token": csrf}).status_code
-        finally:
-            sigue.set()
-
-    estados = _hilos(autosave=guardar, descartar=descartar)
+    estados = _hilos(autosave=guardar, descartar=_descartar_en_la_pausa(descartador, iid, csrf, llego, sigue))
     assert all(isinstance(s, int) and s < 500 for s in estados.values()), estados
     with app.app_context():
         db = get_session()
