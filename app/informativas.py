@@ -213,7 +213,6 @@ def cambiar_estatus(session: Session, informativa: Informativa, de: str, a: str)
     return True
 
 
-
 def estado_actual(informativa: Informativa) -> str:
     """Where the informativa stands, for one who asked a change it no longer admits (a second click, another tab):
     what happened and what can be done instead."""
@@ -226,6 +225,7 @@ def estado_actual(informativa: Informativa) -> str:
                 "Si falta algo, regrésala a captura.")
     return ("La informativa está en captura: el capturista todavía puede cambiarla y, cuando esté completa, enviarla a "
             "firma.")
+
 
 # -- Contratos -----------------------------------------------------------------------------------------------------
 

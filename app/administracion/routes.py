@@ -235,6 +235,7 @@ def consulta():
     q = (request.args.get("q") or "").strip()[:100]
     pagina = request.args.get("pagina", 1, type=int) or 1
     return render("administracion/consulta.html", "resultados", contratista=current_user.contratista,
+                  donde=_donde_estaba(),
                   url_baja=UrlPorId("administracion.baja"), url_reactivar=UrlPorId("administracion.reactivar"),
                   url_reenviar=UrlPorId("administracion.reenviar"),
                   **capturistas.consulta(get_session(), current_user.contratista.id, q, pagina, POR_PAGINA))

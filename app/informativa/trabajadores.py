@@ -238,10 +238,19 @@ def cargar(informativa_id: int, contrato_id: int):
     return _pagina(informativa, contrato, carga_form=form)
 
 
-def _carga(informativa_id: int, contrato_id: int, carga_id: int, *, fresca: bool = False):
-    informativa, contrato = _contrato(informativa_id, contrato_id)
+def _carga_del_contrato(informativa: Informativa, contrato: Contrato, carga_id: int, *,
+                        fresca: bool = False) -> CargaTrabajadores | None:
+    """The contract's preview `carga_id`, or None (another contract's, another contratista's, or gone)."""
     carga = get_session().get(CargaTrabajadores, carga_id, populate_existing=fresca)
     if carga is None or carga.contrato_id != contrato.id or carga.contratista_id != informativa.contratista_id:
+        return None
+    return carga
+
+
+def _carga(informativa_id: int, contrato_id: int, carga_id: int):
+    informativa, contrato = _contrato(informativa_id, contrato_id)
+    carga = _carga_del_contrato(informativa, contrato, carga_id)
+    if carga is None:
         abort(404)
     return informativa, contrato, carga
 
@@ -278,11 +287,11 @@ def _destinos(informativa: Informativa, contrato: Contrato, vista: dict) -> dict
     propios = informativas.contratos(get_session(), informativa)
     destinos = {}
     for rfc in rfcs:
-        candidatos = [c for c in propios if c.rfc_contratante == rfc]
         if contrato.rfc_contratante == rfc:
             destinos[rfc] = Destino(contrato)
-        else:
-            destinos[rfc] = Destino(candidatos[0] if len(candidatos) == 1 else None, len(candidatos) > 1)
+            continue
+        candidatos = [c for c in propios if c.rfc_contratante == rfc]
+        destinos[rfc] = Destino(candidatos[0] if len(candidatos) == 1 else None, len(candidatos) > 1)
     return destinos
 
 
@@ -292,8 +301,8 @@ def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
     added twice. The preview is gone afterwards."""
     informativa, contrato = _contrato(informativa_id, contrato_id)
     _bloquear(informativa, contrato)
-    carga = get_session().get(CargaTrabajadores, carga_id, populate_existing=True)  # still there?
-    if carga is None or carga.contrato_id != contrato.id or carga.contratista_id != informativa.contratista_id:
+    carga = _carga_del_contrato(informativa, contrato, carga_id, fresca=True)  # still there?
+    if carga is None:
         # A second click of Agregar trabajadores (the first added them and removed the preview), or another file
         # loaded meanwhile: the contract's workers are where to look, not a 404.
         get_session().rollback()
