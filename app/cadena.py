@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -102,3 +102,10 @@ def cadena_original(informativa: InformativaCadena, version: str = VERSION) -> s
                    texto(c.objeto), c.fecha_inicio.isoformat(), c.fecha_termino.isoformat() if c.fecha_termino else "",
                    str(len(c.trabajadores)), huella_trabajadores(c.trabajadores)]
     return "||" + "|".join(campos) + "||"
+
+
+def huella_contenido(informativa: InformativaCadena) -> str:
+    """The SHA-256 (64 lowercase hexadecimal digits) of what the informativa reports: its cadena original without
+    the signer's RFC and name, which only the e.firma gives. The Firmar y presentar page carries it, so that the POST
+    signs exactly what that page showed."""
+    return hashlib.sha256(cadena_original(replace(informativa, rfc="", nombre="")).encode("utf-8")).hexdigest()

@@ -412,9 +412,21 @@ def descartable(informativa: Informativa) -> bool:
     return informativa.estatus != "presentada" and (informativa.pendiente is True or informativa.complementa_id is None)
 
 
-def descartar(session: Session, informativa: Informativa) -> bool:
+MSG_DESCARTE_CAMBIO = ("{que} cambió desde que abriste la confirmación: ahora tiene {contratos} contrato{s_c} y "
+                       "{trabajadores} trabajador{es_t}. No se descartó; confirma de nuevo si quieres descartarla.")
+
+
+def contenido(session: Session, informativa: Informativa) -> tuple[int, int]:
+    """How many contracts and workers the informativa has: what Descartar's confirmation says will go."""
+    return (session.exec(select(func.count()).select_from(Contrato).where(Contrato.informativa_id == informativa.id))
+            .one(), sum(trabajadores_por_contrato(session, informativa).values()))
+
+
+def descartar(session: Session, informativa: Informativa, confirmado: tuple[int, int] | None) -> bool:
     """Delete an informativa that is descartable(), its contracts, workers and previews. False when it was presented
-    (or is gone) meanwhile. Committed."""
+    (or is gone) meanwhile. `confirmado`: the contracts and workers its confirmation page said would go; Rechazo
+    (nothing deleted) when it holds others now (a tab added some since), or for None (a page that said nothing). They are counted once the informativa's
+    row is held, so that a change that takes it too (bloquear) comes before or after, not during. Committed."""
     tabla = Informativa.__table__
     resultado = session.execute(update(tabla).where(
         tabla.c.id == informativa.id, tabla.c.estatus != "presentada",
@@ -422,6 +434,11 @@ def descartar(session: Session, informativa: Informativa) -> bool:
     if resultado.rowcount != 1:
         session.rollback()
         return False
+    if (ahora := contenido(session, informativa)) != confirmado:
+        session.rollback()
+        raise Rechazo("", MSG_DESCARTE_CAMBIO.format(
+            que="La complementaria" if informativa.complementa_id else "La informativa", contratos=ahora[0],
+            s_c="s" if ahora[0] != 1 else "", trabajadores=ahora[1], es_t="es" if ahora[1] != 1 else ""))
     suyos = select(Contrato.id).where(Contrato.informativa_id == informativa.id)
     session.exec(delete(Trabajador).where(col(Trabajador.contrato_id).in_(suyos)))
     session.exec(delete(CargaTrabajadores).where(col(CargaTrabajadores.contrato_id).in_(suyos)))
@@ -467,6 +484,11 @@ def datos_cadena(session: Session, informativa: Informativa, rfc: str, nombre: s
             cadena.ContratoCadena(c.rfc_contratante, c.nombre_contratante, servicios_.get(c.servicio_id, ""),
                                   c.objeto, c.fecha_inicio, c.fecha_termino, por_contrato.get(c.id, []))
             for c in contratos(session, informativa)])
+
+
+def huella_contenido(session: Session, informativa: Informativa) -> str:
+    """What the informativa reports now, as cadena.huella_contenido: the Firmar page's fingerprint."""
+    return cadena.huella_contenido(datos_cadena(session, informativa, "", ""))
 
 
 def cadena_reconstruida(session: Session, informativa: Informativa) -> str | None:

@@ -16,13 +16,22 @@ from app.db import get_session
 from app.models import Borrador, CargaTrabajadores, Contrato, Informativa, Trabajador
 
 from . import cfdi
-from .conftest import HTMX, token
+from .conftest import HTMX, html, token
 from .test_administracion import CURP_LUIS, activar, alta, entrar_capturista, otro_contratista, preparar
 from .test_complementarias import complementar, presentar
 from .test_firma import _enviar, firmar
 from .test_carreras import _clon, _hilos, _pausar, app  # noqa: F401  (app: both databases)
 from .test_informativa import (CONTRATO, _trabajador, contrato, contrato_id, informativa_id, registrar,
                                servicio, servicio_id)
+
+
+def confirmacion(cliente, iid: int, csrf: str) -> dict:
+    """What Sí, descartar posts: the token, and the counts of contracts and workers its confirmation page shows
+    (what it says will go), read from that page now."""
+    pagina = cliente.get(f"/informativas/{iid}/descartar")
+    assert pagina.status_code == 200, pagina.status_code
+    campos = html(pagina).select("form input[type=hidden]")
+    return {**{c["name"]: c["value"] for c in campos}, "csrf_token": csrf}
 
 
 def _con_contrato(app, juego):
@@ -77,13 +86,13 @@ def test_presented_filing_a_correccions_original_and_one_after_sin_efectos(app, 
     correccion = informativa_id(complementar(a, iid))
     assert a.post(f"/informativas/{iid}/descartar", data={"csrf_token": csrf}).status_code == 409
     # Discard the Corrección: the original stays, presented.
-    assert a.post(f"/informativas/{correccion}/descartar", data={"csrf_token": csrf}).status_code == 303
+    assert a.post(f"/informativas/{correccion}/descartar", data=confirmacion(a, correccion, csrf)).status_code == 303
     sin = informativa_id(complementar(a, iid, "sin_efectos"))
     presentar(a, sin, juegos["moral"])
     for i in (iid, sin):
         assert a.post(f"/informativas/{i}/descartar", data={"csrf_token": csrf}).status_code == 409
     nueva = informativa_id(registrar(a))
-    assert a.post(f"/informativas/{nueva}/descartar", data={"csrf_token": csrf}).status_code == 303
+    assert a.post(f"/informativas/{nueva}/descartar", data=confirmacion(a, nueva, csrf)).status_code == 303
     with app.app_context():
         db = get_session()
         assert db.get(Informativa, iid).estatus == "presentada"
@@ -113,7 +122,7 @@ def test_conflicto_of_a_complementaria_discarded_meanwhile_is_no_500(app, juegos
     nueva = informativa_id(complementar(a, iid))
     assert _enviar(a, nueva).status_code == 303
     csrf = token(a, f"/informativas/{nueva}")
-    otra = _clon(app, a)
+    otra, datos = _clon(app, a), confirmacion(a, nueva, csrf)
     original = informativas.propia
     hecho: dict = {}
 
@@ -122,7 +131,7 @@ def test_conflicto_of_a_complementaria_discarded_meanwhile_is_no_500(app, juegos
         if sys._getframe(1).f_code.co_name == "conflicto" and not hecho:
             hecho["descartar"] = None
             h = threading.Thread(target=lambda: hecho.__setitem__("descartar", otra.post(
-                f"/informativas/{nueva}/descartar", data={"csrf_token": csrf}).status_code))
+                f"/informativas/{nueva}/descartar", data=datos).status_code))
             h.start()
             h.join(60)
         return resultado
@@ -137,11 +146,14 @@ def test_conflicto_of_a_complementaria_discarded_meanwhile_is_no_500(app, juegos
 # -- Descartar racing Firmar, Guardar contrato, Cargar, autosave ---------------------------------------------------
 
 def _descartar_en_la_pausa(cliente, iid: int, csrf: str, llego, sigue):
-    """A job for _hilos: Descartar once the other request is paused (test_carreras._pausar), then let it go on."""
+    """A job for _hilos: Descartar, from its confirmation page as it is now, once the other request is paused
+    (test_carreras._pausar), then let it go on."""
+    datos = confirmacion(cliente, iid, csrf)
+
     def descartar():
         llego.wait(20)
         try:
-            return cliente.post(f"/informativas/{iid}/descartar", data={"csrf_token": csrf}).status_code
+            return cliente.post(f"/informativas/{iid}/descartar", data=datos).status_code
         finally:
             sigue.set()
     return descartar
@@ -162,10 +174,11 @@ def test_descartar_while_firmar_presents_never_deletes_a_presented_filing(app, j
         return original(*args, **kwargs)
 
     monkeypatch.setattr(informativas, "siguiente_folio", siguiente_folio)
+    datos = confirmacion(descartador, iid, csrf)
 
     def descartar():
         llego.wait(20)
-        return descartador.post(f"/informativas/{iid}/descartar", data={"csrf_token": csrf}).status_code
+        return descartador.post(f"/informativas/{iid}/descartar", data=datos).status_code
 
     estados = _hilos(firmar=lambda: firmar(firmador, iid, juegos["moral"]).status_code, descartar=descartar)
     assert estados == {"firmar": 303, "descartar": 409}, estados
@@ -256,16 +269,54 @@ def test_an_autosave_racing_descartar_leaves_no_orphan_draft(app, juegos, monkey
 def test_double_click_descartar_second_is_not_500(app, juegos):
     a, iid, cid = _con_contrato(app, juegos["moral"])
     csrf = token(a, f"/informativas/{iid}")
-    uno, dos = _clon(app, a), _clon(app, a)
+    uno, dos, datos = _clon(app, a), _clon(app, a), confirmacion(a, iid, csrf)
     barrera = threading.Barrier(2, timeout=20)
 
     def clic(c):
         def f():
             barrera.wait()
-            return c.post(f"/informativas/{iid}/descartar", data={"csrf_token": csrf}).status_code
+            return c.post(f"/informativas/{iid}/descartar", data=datos).status_code
         return f
 
     estados = _hilos(uno=clic(uno), dos=clic(dos))
     assert sorted(estados.values()) in ([303, 404], [303, 409]), estados
     with app.app_context():
         assert not get_session().exec(select(Contrato)).all()
+
+
+def test_descartar_deletes_only_what_its_confirmation_said(app, juegos):
+    """A red-team review: the confirmation says "Se eliminarán 1 contrato y 1 trabajador"; another tab adds a
+    contract with three workers; "Sí, descartar" deleted all of it. Now: 409, nothing deleted, the page says what it
+    holds now and asks again; confirmed from that page, it goes."""
+    from .test_informativa import CONTRATO, con_contrato
+
+    a, iid, cid = con_contrato(app, juegos["moral"], trabajadores=(3,))
+    datos = confirmacion(a, iid, token(a, f"/informativas/{iid}"))
+    assert (datos["contratos"], datos["trabajadores"]) == ("1", "1")
+    otra = _clon(app, a)
+    url = f"/informativas/{iid}/contratos/nuevo"
+    assert otra.post(url, data={"csrf_token": token(otra, url), **CONTRATO, "rfc_contratante": "PEGL850316AB1",
+                                "servicio": str(servicio_id(app))}).status_code == 303
+    with app.app_context():
+        nuevo = get_session().exec(select(Contrato.id).where(Contrato.informativa_id == iid, Contrato.id != cid)).one()
+    for i in (40, 41, 42):
+        assert _trabajador(otra, iid, nuevo, i=i).status_code == 303
+
+    for headers in ({}, HTMX):
+        r = a.post(f"/informativas/{iid}/descartar", data=datos, headers=headers)
+        assert r.status_code == 409
+        doc = html(r)
+        assert "ahora tiene 2 contratos y 4 trabajadores" in doc.select_one(".error-summary").get_text()
+        assert "Se eliminarán 2 contratos y 4 trabajadores" in doc.select_one("main").get_text(" ", strip=True)
+        assert doc.select_one("title").get_text().startswith("Error: ")
+        inf, contratos, _ = _filas(app, iid)
+        with app.app_context():
+            trabajadores = get_session().exec(select(Trabajador).join(Contrato).where(
+                Contrato.informativa_id == iid)).all()
+        assert inf is not None and len(contratos) == 2 and len(trabajadores) == 4
+    # Counts missing or not numbers (a page from before them, a script): asked again, nothing deleted.
+    for malos in ({}, {"contratos": "2", "trabajadores": "x"}, {"contratos": "9" * 40, "trabajadores": "4"}):
+        r = a.post(f"/informativas/{iid}/descartar", data={"csrf_token": datos["csrf_token"], **malos})
+        assert r.status_code == 409 and _filas(app, iid)[0] is not None
+    assert a.post(f"/informativas/{iid}/descartar", data=confirmacion(a, iid, datos["csrf_token"])).status_code == 303
+    assert _filas(app, iid)[0] is None

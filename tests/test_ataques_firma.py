@@ -17,6 +17,7 @@ from app.models import Contrato, FolioConsecutivo, Informativa, Trabajador
 
 from .conftest import html, token
 from .test_administracion import otro_contratista
+from .test_ataques_descartar import confirmacion
 from .test_complementarias import complementar, presentada, presentar  # noqa: F401  (fixture)
 from .test_firma import _enviar, _informativa, firmar, por_firmar  # noqa: F401  (fixture)
 from .test_informativa import (CUATRIMESTRE, EJERCICIO, _trabajador, a, app, contrato, informativa_id,  # noqa: F401
@@ -72,6 +73,72 @@ def test_two_firmar_at_once_present_once_with_one_number(por_firmar, app, juegos
         assert consecutivo.ultimo == 1
 
 
+def test_what_is_signed_is_what_the_firmar_page_showed(por_firmar, app, juegos):
+    """A red-team review: the contratista opens Firmar y presentar ("Lo que vas a firmar": 1 worker); in another tab
+    a capturista presses Regresar a captura, adds three workers and sends it again; then the contratista presses
+    Firmar y presentar on the page she read. It presented the 4 workers under her e.firma. Now her POST carries
+    the fingerprint of what her page showed: 409, nothing presented, and the page shows what it holds now; signed
+    from that page, it is presented."""
+    from .conftest import html
+    from .test_firma import revisado
+    from .test_informativa import _trabajador
+
+    a, iid, cid = por_firmar
+    leida = revisado(a, iid)
+    assert "Trabajadores 1" in html(a.get(f"/informativas/{iid}/firmar")).select_one("dl.resumen").get_text(" ")
+    otra = _clon(app, a)
+    assert otra.post(f"/informativas/{iid}/regresar",
+                     data={"csrf_token": token(otra, f"/informativas/{iid}")}).status_code == 303
+    for i in (11, 12, 13):
+        assert _trabajador(otra, iid, cid, i=i, sbc="999.99").status_code == 303
+    assert _enviar(otra, iid).status_code == 303
+
+    response = firmar(a, iid, juegos["moral"], revisado=leida)
+    assert response.status_code == 409
+    doc = html(response)
+    assert "cambió desde que abriste esta página" in doc.select_one(".error-summary").get_text()
+    assert "Trabajadores 4" in doc.select_one("dl.resumen").get_text(" ")
+    assert doc.select_one("input[name=revisado]")["value"] == revisado(a, iid) != leida
+    assert doc.select_one("title").get_text().startswith("Error: ")
+    informativa = _informativa(app, iid)
+    assert informativa.estatus == "por_firmar" and informativa.folio is None
+    # Without any fingerprint (a form from before it, or a script): the same.
+    assert firmar(a, iid, juegos["moral"], revisado="").status_code == 409
+    assert _informativa(app, iid).folio is None
+    # Regresar and Enviar again with nothing changed: the page read before still shows what is signed.
+    actual = revisado(a, iid)
+    assert otra.post(f"/informativas/{iid}/regresar",
+                     data={"csrf_token": token(otra, f"/informativas/{iid}")}).status_code == 303
+    assert _enviar(otra, iid).status_code == 303
+    assert firmar(a, iid, juegos["moral"], revisado=actual).status_code == 303
+    assert _informativa(app, iid).estatus == "presentada"
+
+
+def test_a_change_while_the_key_signs_is_refused_by_the_fingerprint_too(por_firmar, app, juegos, monkeypatch):
+    """The fingerprint is checked again on the content the key signs: a change that lands between the first check
+    and the signature (Regresar, a worker, Enviar in another tab) presents nothing."""
+    from app import efirma_web
+
+    from .test_informativa import _trabajador
+
+    a, iid, cid = por_firmar
+    otra = _clon(app, a)
+    verificar = efirma_web.verificar
+
+    def cambiar_y_verificar(*args, **kwargs):
+        assert otra.post(f"/informativas/{iid}/regresar",
+                         data={"csrf_token": token(otra, f"/informativas/{iid}")}).status_code == 303
+        assert _trabajador(otra, iid, cid, i=14).status_code == 303
+        assert _enviar(otra, iid).status_code == 303
+        return verificar(*args, **kwargs)
+
+    import app.informativa.firma as vista
+    monkeypatch.setattr(vista.efirma_web, "verificar", cambiar_y_verificar)
+    assert firmar(a, iid, juegos["moral"]).status_code == 409
+    monkeypatch.undo()
+    assert _informativa(app, iid).folio is None
+
+
 def test_firmar_against_regresar_never_500(por_firmar, app, juegos):
     a, iid, _ = por_firmar
     csrf = token(a, f"/informativas/{iid}")
@@ -89,10 +156,10 @@ def test_firmar_against_descartar_of_a_complementaria(presentada, app, juegos):
     nueva = informativa_id(complementar(a, iid))
     presentar_listo = _enviar(a, nueva)
     assert presentar_listo.status_code == 303
-    csrf = token(a, f"/informativas/{nueva}")
+    datos = confirmacion(a, nueva, token(a, f"/informativas/{nueva}"))
     firma, descarte = _a_la_vez(lambda: firmar(_clon(app, a), nueva, juegos["moral"]).status_code,
                                 lambda: _clon(app, a).post(f"/informativas/{nueva}/descartar",
-                                                           data={"csrf_token": csrf}).status_code)
+                                                           data=datos).status_code)
     # A Firmar that arrives after the Descartar finds no informativa: 404.
     assert (firma, descarte) in ((303, 409), (409, 303), (404, 303)), (firma, descarte)
     original = _informativa(app, iid)
@@ -113,9 +180,9 @@ def test_descartar_while_the_complementaria_is_being_signed_is_no_500(presentada
     a, iid, _ = presentada
     nueva = informativa_id(complementar(a, iid))
     assert _enviar(a, nueva).status_code == 303
-    csrf = token(a, f"/informativas/{nueva}")
+    datos = confirmacion(a, nueva, token(a, f"/informativas/{nueva}"))
     otra = _durante(monkeypatch, "presentar", lambda: _clon(app, a).post(f"/informativas/{nueva}/descartar",
-                                                                          data={"csrf_token": csrf}).status_code)
+                                                                          data=datos).status_code)
     response = firmar(a, nueva, juegos["moral"])
     assert otra.terminar()[1:] == [303]
     assert response.status_code in (404, 409), response.status_code

@@ -127,7 +127,9 @@ def test_one_under_way_at_a_time_and_a_discarded_one_gives_its_place_back(presen
         en_curso = doc.select_one(f"#complementarias-titulo ~ .aviso a[href='/informativas/{nueva}']")
         assert en_curso.get_text() == "Complementaria de corrección (en captura)"
     assert not html(a.get(f"/informativas/{iid}")).select(f"form[action='/informativas/{iid}/complementaria']")
-    descartar = a.post(f"/informativas/{nueva}/descartar", data={"csrf_token": token(a, f"/informativas/{nueva}")})
+    from .test_ataques_descartar import confirmacion
+    descartar = a.post(f"/informativas/{nueva}/descartar",
+                       data=confirmacion(a, nueva, token(a, f"/informativas/{nueva}")))
     assert descartar.status_code == 303 and descartar.headers["Location"] == f"/informativas/{iid}"
     assert a.get(f"/informativas/{nueva}").status_code == 404
     with app.app_context():
@@ -174,7 +176,9 @@ def test_a_complementaria_discarded_right_after_its_status_changed_is_no_500(pre
     if accion == "regresar":
         assert a.post(f"/informativas/{nueva}/enviar", data={"csrf_token": token(a, f"/informativas/{nueva}")}) \
             .status_code == 303
+    from .test_ataques_descartar import confirmacion
     csrf = token(a, f"/informativas/{nueva}")
+    datos = confirmacion(a, nueva, csrf)
     otra = app.test_client()
     otra.set_cookie("session", a.get_cookie("session").value)
     descartada: dict = {}
@@ -185,7 +189,7 @@ def test_a_complementaria_discarded_right_after_its_status_changed_is_no_500(pre
         if not descartada and threading.current_thread() is principal:  # the status change is stored: now
             descartada["status"] = None
             hilo = threading.Thread(target=lambda: descartada.__setitem__("status", otra.post(
-                f"/informativas/{nueva}/descartar", data={"csrf_token": csrf}).status_code))
+                f"/informativas/{nueva}/descartar", data=datos).status_code))
             hilo.start()
             hilo.join(30)
 

@@ -24,9 +24,18 @@ def _enviar(client, iid):
     return client.post(f"/informativas/{iid}/enviar", data={"csrf_token": token(client, f"/informativas/{iid}")})
 
 
+def revisado(client, iid) -> str:
+    """The fingerprint the Firmar y presentar page carries (what it shows); "" when it shows no form."""
+    pagina = client.get(f"/informativas/{iid}/firmar")
+    campo = html(pagina).select_one("input[name=revisado]") if pagina.status_code == 200 else None
+    return campo["value"] if campo else ""
+
+
 def firmar(client, iid, juego, **overrides):
+    """Firmar y presentar as a browser sends it from the page it shows."""
     url = f"/informativas/{iid}/firmar"
-    data = {"csrf_token": token(client, f"/informativas/{iid}"), "password": juego.password,
+    data = {"csrf_token": token(client, f"/informativas/{iid}"), "revisado": revisado(client, iid),
+            "password": juego.password,
             "cer": (io.BytesIO(juego.cer), "certificado.cer"), "key": (io.BytesIO(juego.key), "llave.key")}
     data.update(overrides)
     return client.post(url, data=data, content_type="multipart/form-data")

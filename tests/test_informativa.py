@@ -180,7 +180,9 @@ def test_a_first_filing_registered_with_the_wrong_type_is_discarded_and_register
     otro = otro_contratista(app, juegos["fisica"])
     assert otro.get(url).status_code == 404
     assert otro.post(url, data={"csrf_token": token(otro, "/informativas/")}).status_code == 404
-    response = a.post(url, data={"csrf_token": token(a, url)})
+    confirmado = {c["name"]: c["value"] for c in html(a.get(url)).select("form input[type=hidden]")}
+    assert (confirmado["contratos"], confirmado["trabajadores"]) == ("1", "1")  # what it says will go
+    response = a.post(url, data=confirmado)
     assert response.status_code == 303 and response.headers["Location"] == "/informativas/"
     assert "Se descartó la informativa normal de Mayo–Agosto 2026" in html(a.get("/informativas/")).get_text()
     assert a.get(f"/informativas/{iid}").status_code == 404

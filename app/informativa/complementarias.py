@@ -17,7 +17,7 @@ from ..formularios import rechazar
 from ..htmx import render, see_other
 from ..models import ESTATUS_INFORMATIVA, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA
 from ..rechazo import Rechazo
-from .forms import ComplementariaForm
+from .forms import ComplementariaForm, DescartarForm
 from .routes import bp, conflicto, contexto_informativa, contratista_id, contexto_ver, periodo, propia
 
 
@@ -48,6 +48,14 @@ def complementaria(informativa_id: int):
     return render("informativa/ver.html", **contexto)
 
 
+def _confirmacion(informativa, form: DescartarForm, status: int | None = None):
+    """Descartar's page: what goes, with its counts in the form that confirms it."""
+    contexto = contexto_informativa(informativa)
+    total = sum(contexto["conteos"].values())
+    form.contratos.data, form.trabajadores.data = str(len(contexto["contratos"])), str(total)
+    return render("informativa/descartar.html", None, status, form=form, total_trabajadores=total, **contexto)
+
+
 @bp.route("/<int:informativa_id>/descartar", methods=["GET", "POST"])
 def descartar(informativa_id: int):
     """Descartar: a complementaria not presented, or a period's first filing never presented, with its contracts and
@@ -55,17 +63,26 @@ def descartar(informativa_id: int):
     informativa = propia(informativa_id)
     if not informativas.descartable(informativa):
         conflicto(informativa)  # presented (or being signed) meanwhile: says so, with its folio
-    if request.method == "GET":
-        contexto = contexto_informativa(informativa)
-        return render("informativa/descartar.html", total_trabajadores=sum(contexto["conteos"].values()),
-                      **contexto)
+    form = DescartarForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return _confirmacion(informativa, form)
     nombre = f"{TIPOS_INFORMATIVA[informativa.tipo].lower()} de {periodo(informativa).nombre}"
     complementa_id, db = informativa.complementa_id, get_session()
     # The drafts' lock first, in the order Guardar contrato takes its locks (the contratista's, then the
     # informativa's): an autosave of one of its contract pages racing this would write back a draft of a contract
     # page that no longer exists (a red-team review, on PostgreSQL).
     bloquear_borradores(db, informativa.contratista_id)
-    if not informativas.descartar(db, informativa):
+    try:
+        descartada = informativas.descartar(db, informativa, form.confirmado())
+    except Rechazo as e:
+        # Contracts or workers came (or went) since its confirmation was shown: say what it holds now, ask again.
+        actual = informativas.propia(db, informativa.contratista_id, informativa_id)
+        if actual is None or not informativas.descartable(actual):
+            conflicto(informativa)
+        nueva = DescartarForm(formdata=None)
+        rechazar(nueva, e)
+        return _confirmacion(actual, nueva, 409)
+    if not descartada:
         conflicto(informativa)
     current_app.logger.info("informativa %s (%s) descartada por %s", informativa_id, nombre, current_user.actor)
     if complementa_id is not None:

@@ -1,6 +1,10 @@
 """*Firmar y presentar*: the contratista signs, with its own e.firma, the informativa its capturistas sent to be
 signed, and it is presented (a folio, the time, the deadline's verdict).
 
+What is signed is what the page showed: the page carries the fingerprint of the informativa's content
+(cadena.huella_contenido), and a POST whose fingerprint is not the content's any more (someone sent it back to
+capture, changed it and sent it again since the page was opened) signs nothing and shows the page again (409).
+
 The e.firma is checked exactly as at ingress (efirma_web.verificar: fiel.verify's checks and messages, the same
 throttling keys), for the signed-in contratista's RFC: another company's e.firma, a legal representative's or a
 CSD is refused with ingress's message. Only once every check has passed does the key sign the cadena original
@@ -12,6 +16,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 
 from .. import cadena, efirma_web, hora, informativas, plazos
 from ..auth import auditar
@@ -23,14 +28,15 @@ from ..uploads import limit_body
 from .routes import bp, conflicto, contexto_informativa, propia
 
 TEMPLATE = "informativa/firmar.html"
-MSG_CAMBIO = ("La informativa cambió mientras la firmabas (alguien la regresó a captura o la modificó), así que no se "
-              "presentó. Revísala y vuelve a firmarla.")
+MSG_CAMBIO = ("La informativa cambió desde que abriste esta página (alguien la regresó a captura o la modificó), así "
+              "que no se presentó. Revisa lo que vas a firmar y vuelve a firmarla.")
 
 
 class FirmarForm(FlaskForm):
     cer = efirma_web.campo_cer()
     key = efirma_web.campo_key()
     password = efirma_web.campo_contrasena()
+    revisado = HiddenField()  # the fingerprint of the content the page showed (cadena.huella_contenido)
 
 
 def _del_contratista() -> None:
@@ -42,6 +48,7 @@ def _del_contratista() -> None:
 def _pagina(informativa, form: FirmarForm, retry: int | None = None, status: int | None = None):
     contexto = contexto_informativa(informativa)
     total = sum(contexto["conteos"].values())
+    form.revisado.data = informativas.huella_contenido(get_session(), informativa)  # what this page shows
     corregida_tarde = informativas.corregida_tarde(get_session(), informativa)
     contexto.update(corregida_tarde=corregida_tarde, sera_tarde=plazos.fuera_de_plazo(
         informativa.tipo, contexto["periodo"], contexto["hoy"], corregida_tarde))
@@ -70,11 +77,13 @@ def firmar(informativa_id: int):
     if not form.validate_on_submit():
         return _pagina(informativa, form)
     db, contratista = get_session(), current_user.contratista
+    if form.revisado.data != informativas.huella_contenido(db, informativa):
+        return _pagina(informativa, FirmarForm(formdata=None), status=409)  # not what the page showed
     firmado: dict[str, str] = {}
 
     def cadena_de(firma: Firma) -> bytes:
-        firmado["cadena"] = cadena.cadena_original(informativas.datos_cadena(db, informativa, firma.rfc,
-                                                                             firma.nombre))
+        datos = informativas.datos_cadena(db, informativa, firma.rfc, firma.nombre)
+        firmado["cadena"], firmado["huella"] = cadena.cadena_original(datos), cadena.huella_contenido(datos)
         return firmado["cadena"].encode("utf-8")
 
     periodo = f"{informativa.ejercicio}-{informativa.cuatrimestre}"
@@ -83,6 +92,8 @@ def firmar(informativa_id: int):
                                         contratista_id=contratista.id)
     if firma is None:
         return _pagina(informativa, form, retry)
+    if firmado.get("huella") != form.revisado.data:
+        return _pagina(informativa, FirmarForm(formdata=None), status=409)  # changed since the check above
     firmada = informativas.Firmada(cadena=firmado["cadena"], sello=sello.a_texto(firma.sello),
                                    certificado=firma.certificado, serial=firma.serial, rfc=firma.rfc,
                                    nombre=firma.nombre)

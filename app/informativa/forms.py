@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from .. import localizador_web
@@ -28,6 +28,21 @@ class ComplementariaForm(FlaskForm):
 # The contract's own typed fields (the locator's are added after them, for the page's order).
 CAMPOS_CONTRATO = ("rfc_contratante", "nombre_contratante", "correo", "celular", "telefono_fijo", "domicilio_igual",
                    "objeto", "servicio", "fecha_inicio", "fecha_termino")
+
+
+class DescartarForm(FlaskForm):
+    """Descartar's confirmation: what its page said would go (informativas.contenido), so that the POST deletes
+    nothing else."""
+
+    contratos = HiddenField()
+    trabajadores = HiddenField()
+
+    def confirmado(self) -> tuple[int, int] | None:
+        """The counts posted; None when either is not a number (a page from before they were posted)."""
+        valores = (self.contratos.data or "", self.trabajadores.data or "")
+        if all(v.isascii() and v.isdigit() and len(v) < 10 for v in valores):
+            return int(valores[0]), int(valores[1])
+        return None
 
 
 class ContratoForm(FlaskForm):
