@@ -429,6 +429,20 @@ class FolioConsecutivo(SQLModel, table=True):
     ultimo: int
 
 
+class ComprobacionAcuse(SQLModel, table=True):
+    """The last verdict of a presented informativa's integrity check for the public Verificar acuse
+    (presentaciones.integra_reciente): rebuilding its cadena reads every worker (seconds for 150,000), so one request
+    at a time per informativa, all nodes together, checks it again once `comprobada` is older than
+    presentaciones.VIGENCIA_COMPROBACION; the others answer the last verdict. `integra` is None while the first
+    check runs."""
+
+    __tablename__ = "comprobacion_acuse"
+
+    informativa_id: int = Field(foreign_key="informativa.id", primary_key=True)
+    comprobada: datetime = Field(sa_column=_ts(nullable=False))  # when the check now standing was begun
+    integra: bool | None = Field(default=None)
+
+
 class AvisoEnviado(SQLModel, table=True):
     """A reminder notice (app.avisos: 10, 3 or 1 business days before a period's deadline), claimed once per
     contratista, period and anticipation: `icsoe avisos` inserts the row (ON CONFLICT DO NOTHING) with one

@@ -333,6 +333,19 @@ def test_failed_lookups_are_throttled_per_address(presentada, app):
     assert verificar(otra, folio, sello[:8]).status_code == 200  # another address is not affected
 
 
+def pasa_la_vigencia(app) -> None:
+    """As if VIGENCIA_COMPROBACION had passed since every stored integrity verdict (presentaciones.integra_reciente):
+    the next lookup checks again."""
+    from app.models import ComprobacionAcuse
+
+    with app.app_context():
+        db = get_session()
+        for fila in db.exec(select(ComprobacionAcuse)).all():
+            fila.comprobada -= presentaciones.VIGENCIA_COMPROBACION
+            db.add(fila)
+        db.commit()
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("app", ["postgresql"], indirect=True)
 def test_verification_on_postgresql(presentada, app):
@@ -346,6 +359,8 @@ def test_verification_on_postgresql(presentada, app):
         trabajador.sbc = Decimal("451.00")
         db.add(trabajador)
         db.commit()
+    assert "es auténtico" in verificar(app.test_client(), folio, sello[:8]).get_data(as_text=True)  # its verdict
+    pasa_la_vigencia(app)
     assert "NO es válido" in verificar(app.test_client(), folio, sello[:8]).get_data(as_text=True)
 
 

@@ -180,6 +180,68 @@ def test_ataque_x_forwarded_for_no_salta_el_limite(presentada, app):
     assert response.status_code == 429
 
 
+def test_ataque_verificaciones_repetidas_no_reconstruyen_la_cadena(presentada, app, monkeypatch):
+    """A red-team review: the folio and the sello's first 8 characters are printed on every acuse, a successful
+    lookup is not throttled, and each one rebuilt the whole cadena (every worker: 3-4 s of a node for 150,000).
+    Now the verdict stands for VIGENCIA_COMPROBACION, shared by every node: forty anonymous lookups rebuild it
+    once; after that time one lookup checks again, and a row altered meanwhile shows."""
+    from app import presentaciones
+
+    from .test_acuses import pasa_la_vigencia
+
+    _a, iid, folio = presentada
+    with app.app_context():
+        sello = get_session().get(Informativa, iid).sello
+    reconstrucciones = []
+    original = informativas.cadena_reconstruida
+    monkeypatch.setattr(informativas, "cadena_reconstruida",
+                        lambda *a, **k: reconstrucciones.append(1) or original(*a, **k))
+    for n in range(40):
+        cliente = app.test_client()
+        cliente.environ_base["REMOTE_ADDR"] = f"10.1.{n}.1"  # many addresses: no throttle helps
+        assert "es auténtico" in verificar(cliente, folio, sello[:8]).get_data(as_text=True)
+    assert len(reconstrucciones) == 1
+    with app.app_context():
+        db = get_session()
+        _subir_sbc(db)
+        db.commit()
+    assert "es auténtico" in verificar(app.test_client(), folio, sello[:8]).get_data(as_text=True)
+    pasa_la_vigencia(app)
+    assert "NO es válido" in verificar(app.test_client(), folio, sello[:8]).get_data(as_text=True)
+    assert "NO es válido" in verificar(app.test_client(), folio, sello[:8]).get_data(as_text=True)
+    assert len(reconstrucciones) == 2
+    assert presentaciones.VIGENCIA_COMPROBACION.total_seconds() <= 600
+
+
+def test_ataque_verificaciones_simultaneas_sin_500(presentada, app):
+    """Eight lookups at once, on both databases, when the stored verdict has expired: the conditional upsert gives
+    the check to one of them; none answers anything but the verdict."""
+    import threading
+
+    from .test_acuses import pasa_la_vigencia
+
+    _a, iid, folio = presentada
+    with app.app_context():
+        sello = get_session().get(Informativa, iid).sello
+    assert "es auténtico" in verificar(app.test_client(), folio, sello[:8]).get_data(as_text=True)
+    pasa_la_vigencia(app)
+    barrera, respuestas = threading.Barrier(8, timeout=30), []
+
+    def buscar(n):
+        cliente = app.test_client()
+        cliente.environ_base["REMOTE_ADDR"] = f"10.2.{n}.1"
+        barrera.wait()
+        respuestas.append(verificar(cliente, folio, sello[:8]))
+
+    hilos = [threading.Thread(target=buscar, args=(n,)) for n in range(8)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join(60)
+    assert [r.status_code for r in respuestas] == [200] * 8
+    assert all("es auténtico" in r.get_data(as_text=True) for r in respuestas)
+
+
 # -- Listado: formula injection ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("nombre", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(1)", "\x01=1+1"])

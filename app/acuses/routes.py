@@ -96,7 +96,7 @@ def verificar():
     if informativa is None or not presentaciones.prefijo_coincide(informativa, prefijo):
         return render("acuses/verificar.html", "resultado", 404, form=form, no_encontrado=NO_ENCONTRADO)
     limiter.acierto(db, intento)
-    if not presentaciones.integra(db, informativa):
+    if not presentaciones.integra_reciente(db, informativa, utcnow()):
         return render("acuses/verificar.html", "resultado", form=form, alterado=informativa.folio)
     datos = presentaciones.datos_acuse(db, informativa, "")
     return render("acuses/verificar.html", "resultado", form=form, datos=datos,

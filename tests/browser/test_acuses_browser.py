@@ -14,6 +14,7 @@ from app import acuse_presentacion
 from app.db import get_session
 from app.models import Contrato, Informativa, Trabajador
 
+from ..test_acuses import pasa_la_vigencia
 from .conftest import tab_to
 from .test_datos_generales_browser import entrar
 from .test_firma_browser import _firmar, _por_firmar
@@ -61,7 +62,7 @@ def test_download_then_verify_typed_and_by_qr_then_tampered(browser, live_app, a
     anonimo.goto(leido.datos["url_verificacion"].replace("http://127.0.0.1:8000", live))
     expect(anonimo.get_by_role("heading", name=f"El acuse {leido.folio} es auténtico")).to_be_visible()
 
-    # One worker's salary changed in the database after the filing: the same link now says it is not valid.
+    # One worker's salary changed in the database after the filing: the same link then says it is not valid.
     with app.app_context():
         db = get_session()
         trabajador = db.exec(select(Trabajador).join(Contrato, Contrato.id == Trabajador.contrato_id)
@@ -69,6 +70,7 @@ def test_download_then_verify_typed_and_by_qr_then_tampered(browser, live_app, a
         trabajador.sbc = Decimal(trabajador.sbc) + 1
         db.add(trabajador)
         db.commit()
+    pasa_la_vigencia(app)  # the last verdict stands for presentaciones.VIGENCIA_COMPROBACION
     anonimo.reload()
     expect(anonimo.get_by_role("alert")).to_contain_text("NO es válido")
     _revisar(anonimo, "verificar (alterado)", javascript)
