@@ -198,11 +198,14 @@ def _decode(data: bytes) -> str:
 
 def _unzip(data: bytes) -> bytes:
     """SEPOMEX's download page hands the TXT inside a zip; accept either."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        txt = [n for n in archive.namelist() if n.lower().endswith(".txt")]
-        if len(txt) != 1:
-            raise ValueError(f"El zip debe contener un solo archivo .txt (CPdescarga.txt); contiene {len(txt)}.")
-        return archive.read(txt[0])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            txt = [n for n in archive.namelist() if n.lower().endswith(".txt")]
+            if len(txt) != 1:
+                raise ValueError(f"El zip debe contener un solo archivo .txt (CPdescarga.txt); contiene {len(txt)}.")
+            return archive.read(txt[0])
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as e:  # cut, damaged, or an odd method
+        raise ValueError(f"El archivo parece un zip, pero está dañado o incompleto ({e}).") from None
 
 
 def read_cpdescarga(data: bytes | str | IO[bytes] | IO[str]) -> Iterator[AsentamientoRow]:

@@ -27,16 +27,16 @@ def _app(migrate: bool = False, crear: bool = False, **config):
     app = _nueva(config or None)
     _solo_del_dueno(Path(app.instance_path))
     engine = app.extensions["engine"]
-    if migrate or engine.dialect.name == "sqlite":
-        before, after = schema.upgrade(engine)
-        if before != after:
-            click.echo(f"Esquema de la base de datos actualizado: {before or 'vacío o versión 0.1.0'} → {after}.")
-    else:
-        try:
+    try:
+        if migrate or engine.dialect.name == "sqlite":
+            before, after = schema.upgrade(engine)
+            if before != after:
+                click.echo(f"Esquema de la base de datos actualizado: {before or 'vacío o versión 0.1.0'} → {after}.")
+        else:
             schema.require_current(engine)
-        except schema.SchemaBehind as e:
-            click.echo(str(e), err=True)
-            sys.exit(1)
+    except schema.SchemaBehind as e:  # behind (PostgreSQL: upgraded once, from one node), or ahead (SchemaAhead)
+        click.echo(str(e), err=True)
+        sys.exit(1)
     return app
 
 
@@ -80,15 +80,20 @@ def _existente() -> None:
 
 
 class _Grupo(click.Group):
-    """The commands, each ended by a database that does not answer, or refuses the app's role, with one line that
-    says which (an operator's first run: a wrong DATABASE_URL, a database the role does not own), not a hundred
-    lines of traceback."""
+    """The commands, each ended by a database that does not answer, or refuses the app's role, or was written by a
+    newer release, with one line that says which (an operator's first run: a wrong DATABASE_URL, a database the
+    role does not own), not a hundred lines of traceback."""
 
     def invoke(self, ctx: click.Context):
         from sqlalchemy.exc import DBAPIError
 
+        from . import schema
+
         try:
             return super().invoke(ctx)
+        except schema.SchemaAhead as e:  # a database a newer release wrote: no command here can use it
+            click.echo(str(e), err=True)
+            ctx.exit(1)
         except DBAPIError as e:
             motivo = (str(e.orig).strip().splitlines() or [type(e.orig).__name__])[0]
             url = os.environ.get("DATABASE_URL", "").strip()
@@ -106,8 +111,9 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free one).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Worker threads.")
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress (app/servidor.py: without its main loop's busy wait); upgrades a SQLite database
     first, and loads the postal codes into an empty catalog (on any database).
@@ -296,6 +302,9 @@ def db_current() -> None:
     found, wanted = schema.current(app.extensions["engine"]), schema.head()
     click.echo(f"Revisión de la base de datos: {found or 'ninguna (vacía o versión 0.1.0)'}")
     click.echo(f"Revisión más reciente de esta versión: {wanted}")
+    if found is not None and found != wanted and not schema.known(found):
+        click.echo(str(schema.ahead(found)), err=True)
+        sys.exit(1)
     if found != wanted:
         click.echo("La base de datos está atrasada: ejecuta icsoe db upgrade", err=True)
         sys.exit(1)

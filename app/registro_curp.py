@@ -82,8 +82,17 @@ def importar(session: Session, data: bytes, hoy: date) -> tuple[int, list[str]]:
     """Load (insert or replace) the directory from a UTF-8 CSV with header curp,nombres,primer_apellido,
     segundo_apellido. Returns (rows loaded, messages about rows skipped). `hoy` is Mexico City's date: a CURP born
     after it is skipped, as everywhere else."""
-    text = data.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    try:
+        cargadas, omitidas = _cargar(session, reader, hoy)
+    except csv.Error as e:  # a field past csv's limit (131,072 characters), a NUL…: nothing is loaded
+        session.rollback()
+        raise ValueError(f"Línea {reader.line_num}: no es un CSV válido ({e}). No se cargó nada.") from None
+    session.commit()
+    return cargadas, omitidas
+
+
+def _cargar(session: Session, reader: csv.DictReader, hoy: date) -> tuple[int, list[str]]:
     expected = {"curp", "nombres", "primer_apellido", "segundo_apellido"}
     if not reader.fieldnames or not expected <= {f.strip().lower() for f in reader.fieldnames}:
         raise ValueError("El archivo debe tener el encabezado curp,nombres,primer_apellido,segundo_apellido.")
@@ -107,5 +116,4 @@ def importar(session: Session, data: bytes, hoy: date) -> tuple[int, list[str]]:
         existing.nombres, existing.primer_apellido, existing.segundo_apellido = nombres, primer, segundo
         session.add(existing)
         cargadas += 1
-    session.commit()
     return cargadas, omitidas

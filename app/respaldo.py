@@ -84,8 +84,34 @@ def restore(engine: Engine, origen: Path) -> tuple[str | None, str]:
     else:
         _restore_postgres(engine, origen)
     engine.dispose()
-    _, despues = schema.upgrade(engine)
+    try:
+        _, despues = schema.upgrade(engine)
+    except Exception as e:  # noqa: BLE001 - whatever the foreign rows make the migration fail with
+        # A file that passed the checks above but is not a database ICSOE wrote (a table named contratista of
+        # another application, say): its tables go, so the instance is empty and usable again, not half of both.
+        engine.dispose()
+        _vaciar(engine)
+        schema.upgrade(engine)
+        motivo = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise RespaldoRechazado(f"{origen}: no es un respaldo de ICSOE que esta versión pueda usar: al actualizar su "
+                                f"esquema, {motivo[:300]}. La instancia quedó vacía, lista para otro respaldo.") from None
     return revision, despues
+
+
+def _vaciar(engine: Engine) -> None:
+    """Drop every table of the database (the restore of a foreign file: back to an empty instance)."""
+    with engine.connect() as connection:
+        tablas = inspect(connection).get_table_names()
+        preparer = connection.dialect.identifier_preparer
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for tabla in tablas:
+                connection.exec_driver_sql(f"DROP TABLE {preparer.quote(tabla)}")
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        elif tablas:
+            connection.execute(text(f"DROP TABLE {', '.join(preparer.quote(t) for t in tablas)} CASCADE"))
+            connection.commit()
 
 
 def file_kind(path: Path) -> str | None:
@@ -114,6 +140,13 @@ def tables_with_rows(engine: Engine) -> list[str]:
 
 
 
+def _uri(ruta: Path, parametros: str) -> str:
+    """A SQLite URI for a file path: the path percent-encoded (as_uri), since "#", "?" and "%" in a folder's or a
+    file's name are URI syntax: "file:/srv/icsoe#2/icsoe.sqlite?mode=rw" opened (and, without its mode, created)
+    /srv/icsoe, and a backup of it said it was written (an operator review)."""
+    return f"{ruta.absolute().as_uri()}?{parametros}"
+
+
 def _backup_sqlite(base: Path, destino: Path) -> None:
     if not base.is_file():
         raise RespaldoRechazado(f"No hay base de datos que respaldar en {base}.")
@@ -122,7 +155,7 @@ def _backup_sqlite(base: Path, destino: Path) -> None:
     temporal = _temp_file_beside(destino)
     try:
         # mode=rw: never create a database where there was none.
-        origen = sqlite3.connect(f"file:{base}?mode=rw", uri=True, timeout=30)
+        origen = sqlite3.connect(_uri(base, "mode=rw"), uri=True, timeout=30)
         copia = sqlite3.connect(temporal)
         try:
             # One step (pages=-1), not several: between steps SQLite releases its read lock, and a write by any
@@ -152,6 +185,9 @@ def _check_sqlite_backup(origen: Path) -> str | None:
         raise RespaldoRechazado(f"{origen}: el archivo está incompleto (truncado).")
     (pagina,) = struct.unpack(">H", cabecera[16:18])
     pagina = 65536 if pagina == 1 else pagina
+    if pagina < 512 or pagina & (pagina - 1):  # a power of two from 512 to 65,536 (SQLite's file format, §1.3.2)
+        raise RespaldoRechazado(f"{origen}: la base de datos del respaldo está dañada (su cabecera dice páginas de "
+                                f"{pagina} bytes).")
     cambios, paginas = struct.unpack(">II", cabecera[24:32])
     (valido_para,) = struct.unpack(">I", cabecera[92:96])
     # The header's page count is trusted only when "version-valid-for" matches the change counter (SQLite's file
@@ -161,7 +197,7 @@ def _check_sqlite_backup(origen: Path) -> str | None:
                                 f"de datos que contiene necesita {paginas * pagina:,}.")
     try:
         # immutable: read as it is, no lock and no -wal or -shm file next to the backup.
-        conexion = sqlite3.connect(f"file:{origen}?mode=ro&immutable=1", uri=True)
+        conexion = sqlite3.connect(_uri(origen, "mode=ro&immutable=1"), uri=True)
         try:
             resultado = conexion.execute("PRAGMA integrity_check").fetchall()
             tablas = {fila[0] for fila in conexion.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -186,7 +222,7 @@ def _restore_sqlite(origen: Path, base: Path) -> None:
     """Copy the backup into the instance's database through SQLite (its locks and journal), never by replacing the
     file: a -wal file of the old one left beside a new file would be replayed into it."""
     base.parent.mkdir(parents=True, exist_ok=True)
-    fuente = sqlite3.connect(f"file:{origen}?mode=ro&immutable=1", uri=True)
+    fuente = sqlite3.connect(_uri(origen, "mode=ro&immutable=1"), uri=True)
     try:
         destino = sqlite3.connect(base, timeout=5)
         try:

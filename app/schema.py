@@ -28,6 +28,18 @@ class SchemaBehind(RuntimeError):
     """The database is not at the newest revision; str(e) tells the operator what to run."""
 
 
+class SchemaAhead(SchemaBehind):
+    """The database is at a revision this release does not know: a newer release wrote it (a rollback of the app
+    without its database). Nothing here can use or upgrade it; str(e) says so."""
+
+
+def ahead(found: str) -> SchemaAhead:
+    """The refusal of a database at `found`, a revision this release does not know."""
+    return SchemaAhead(f"La base de datos está en la revisión {found}, desconocida para esta versión: la escribió una "
+                       f"versión más nueva de ICSOE. Usa esa versión (o una más nueva), o restaura un respaldo hecho "
+                       f"con esta.")
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -72,6 +84,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
                 # Two `icsoe db upgrade` (or init) at once: the second waits, then finds nothing left to do.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             before = MigrationContext.configure(connection).get_current_revision()
+            if before is not None and not known(before):
+                raise ahead(before)
             command.upgrade(alembic_config(connection), "head")
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -92,6 +106,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
 def require_current(engine: Engine) -> None:
     """SchemaBehind unless the database is at the newest revision (PostgreSQL nodes at start)."""
     found, wanted = current(engine), head()
+    if found is not None and found != wanted and not known(found):
+        raise ahead(found)
     if found != wanted:
         raise SchemaBehind(
             f"El esquema de la base de datos está en la revisión {found or 'inicial (sin migraciones)'} y esta "
