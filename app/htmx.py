@@ -32,12 +32,24 @@ def render(template: str, block: str | None = None, status: int | None = None, *
         status = 422 if context["hay_errores"] else 200
     if block is not None and wants_fragment():
         body = render_block(template, block, **context)
+        if context["hay_errores"] or request.method != "GET":
+            body = _titulo(template, context) + body
     else:
         body = render_template(template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")  # caches must key on it (htmx docs, "Caching")
     response.vary.add("HX-Request-Type")
     return response
+
+
+def _titulo(template: str, context: dict) -> str:
+    """The page's <title>, as layout.html writes it, before a fragment that answers a form: htmx puts it in place
+    (document.title), so that a refusal says "Error:" in the title with JavaScript as without it (WCAG 2.4.2, 3.3.1:
+    an accessibility review), and the answer after a corrected form takes it away again."""
+    titulo = render_block(template, "title", **context).strip()
+    if not titulo:
+        return ""
+    return f"<title>{'Error: ' if context['hay_errores'] else ''}{titulo} - ICSOE IMSS</title>"
 
 
 def render_fijo(template: str, block: str | None, contexto: Callable[[], dict]) -> Response:

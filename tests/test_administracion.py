@@ -156,6 +156,23 @@ def test_validar_fills_the_names_from_the_directory(contratista, headers):
         ["Regresar", "Limpiar", "Guardar"]
 
 
+def test_a_fragment_answering_a_form_carries_the_page_title(contratista):
+    """htmx puts a <title> it finds in a fragment into document.title: a refusal answered by htmx says "Error:" in
+    the title as the whole page does without JavaScript (an accessibility review), and the answer to the corrected
+    form takes it away; a fragment a GET asks for carries none."""
+    refusal = contratista.post("/administracion/alta/validar", headers=HTMX,
+                               data={"csrf_token": token(contratista, ALTA), "curp": "ABC"})
+    assert refusal.status_code == 422
+    assert refusal.get_data(as_text=True).startswith("<title>Error: Alta de usuario - ICSOE IMSS</title>")
+    accepted = contratista.post("/administracion/alta/validar", headers=HTMX,
+                                data={"csrf_token": token(contratista, ALTA), "curp": CURP_LUIS})
+    assert accepted.status_code == 200
+    assert accepted.get_data(as_text=True).startswith("<title>Alta de usuario - ICSOE IMSS</title>")
+    assert "<title>" not in contratista.get("/administracion/consulta?q=x", headers=HTMX).get_data(as_text=True)
+    assert html(contratista.post("/administracion/alta/validar", data={
+        "csrf_token": token(contratista, ALTA), "curp": "ABC"})).title.get_text().startswith("Error: ")
+
+
 @pytest.mark.parametrize("curp, words", [("", "Captura la CURP"), ("ABC", "18 caracteres"),
                                          (CURP_LUIS[:-1] + ("0" if CURP_LUIS[-1] != "0" else "1"), "verificador")])
 def test_bad_curp_is_refused_next_to_the_field(contratista, curp, words):

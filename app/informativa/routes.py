@@ -233,7 +233,7 @@ def enviar(informativa_id: int):
     if errores:
         # The page of what was checked, rendered before the rollback (which would expire what it shows).
         respuesta = render("informativa/revision.html", status=422, problemas=lista, errores=errores,
-                           rechazada=True, **contexto)
+                           otros_errores=errores, rechazada=True, **contexto)  # otros_errores: "Error:" title
         db.rollback()
         return respuesta
     if not informativas.cambiar_estatus(db, informativa, "en_captura", "por_firmar"):
