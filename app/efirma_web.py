@@ -187,7 +187,7 @@ def auditar_intento(rechazo: str, quien: str, contratista_ids: list[int | None],
                     contratista_id=contratista_id, quien=quien, aparte=True)
 
 
-def _contratista_de(rfc: str) -> int | None:
+def contratista_de(rfc: str) -> int | None:
     """The contratista of this RFC, if the portal knows it: attempts against its RFC are shown to it."""
     return get_session().exec(select(Contratista.id).where(Contratista.rfc == rfc)).first()
 
@@ -228,7 +228,7 @@ def verificar(form: FlaskForm, rfc: str, *, sellar: Callable[[fiel.Firma], bytes
     por_ip = limiter.intentar(db, {f"efirma-{quien}:{lugar}": por_direccion()}, now)
 
     def rechazada(motivo: str, intento: limiter.Intento | None = None, contrasena: bool = False) -> None:
-        auditar_intento(rechazo, rfc, [_contratista_de(rfc)], f"{referencia}: {motivo}", intento,
+        auditar_intento(rechazo, rfc, [contratista_de(rfc)], f"{referencia}: {motivo}", intento,
                         contrasena=contrasena)
 
     if por_ip.rechazado:

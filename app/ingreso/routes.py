@@ -75,10 +75,17 @@ def ingresar():
     config, db, now = current_app.config, get_session(), utcnow()
     vigencia = config["EFIRMA_PRUEBA_SEGUNDOS"]
     proof = comprobante.leer(config["SECRET_KEY"], session.pop("efirma", ""), vigencia)
+    # Each refusal is a Bitácora row, as Validar's are (ingreso rechazado, with its reason), for the contratista of
+    # the proof's RFC when the portal knows it: an operator review found these two left none.
     if proof is not None and not trust.confia(db, proof.emisor):  # withdrawn since Validar (icsoe trust remove)
+        efirma_web.auditar_intento("ingreso_rechazado", proof.rfc, [efirma_web.contratista_de(proof.rfc)],
+                                   "Ingresar: la autoridad certificadora de la e.firma ya no es de confianza")
         flash("La autoridad certificadora que emitió tu e.firma ya no es de confianza en este portal.", "error")
         return see_other(url_for("ingreso.efirma"))
     if proof is None or not contratistas.usar_comprobante(db, proof, timedelta(seconds=vigencia), now):
+        efirma_web.auditar_intento("ingreso_rechazado", proof.rfc if proof else "",
+                                   [efirma_web.contratista_de(proof.rfc) if proof else None],
+                                   "Ingresar: la validación de la e.firma expiró, ya se usó o no se encontró")
         flash("La validación de tu e.firma expiró, ya se usó o no se encontró. Valídala de nuevo para ingresar.",
               "error")
         return see_other(url_for("ingreso.efirma"))
