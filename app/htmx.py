@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import Response, current_app, make_response, redirect, render_template, session
 from flask_wtf.csrf import generate_csrf
 from htmx_flask import request
+from jinja2_fragments import BlockNotFoundError
 from jinja2_fragments.flask import render_block
 
 
@@ -45,8 +46,12 @@ def render(template: str, block: str | None = None, status: int | None = None, *
 def _titulo(template: str, context: dict) -> str:
     """The page's <title>, as layout.html writes it, before a fragment that answers a form: htmx puts it in place
     (document.title), so that a refusal says "Error:" in the title with JavaScript as without it (WCAG 2.4.2, 3.3.1:
-    an accessibility review), and the answer after a corrected form takes it away again."""
-    titulo = render_block(template, "title", **context).strip()
+    an accessibility review), and the answer after a corrected form takes it away again. A template that is only a
+    fragment (no title block of its own) leaves the title as it is."""
+    try:
+        titulo = render_block(template, "title", **context).strip()
+    except BlockNotFoundError:  # a partial of its own (the address locator's steps): the page's title stays
+        return ""
     if not titulo:
         return ""
     return f"<title>{'Error: ' if context['hay_errores'] else ''}{titulo} - ICSOE IMSS</title>"
