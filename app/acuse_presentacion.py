@@ -8,7 +8,10 @@ certificate's serial and a QR code to the public verification page. The fonts ar
 beside them), embedded as subsets: the PDF shows Ñ and accents on any reader, and no system font is used. The same
 facts travel machine-readable inside the PDF, as an embedded JSON file (ACUSE_JSON), so that a reader gets the cadena
 and the sello back exactly, not as text pulled from the page's lines. The same `DatosAcuse` gives the same bytes:
-reportlab's invariant mode (a fixed document ID) and the presentation time as the document's date.
+reportlab's invariant mode (a fixed document ID) and the presentation time as the document's date. So the CLI tells
+a genuine acuse from an edited one (a box painted over a line, a page added, a link or QR code to elsewhere) by
+generating it again and comparing bytes; the JSON names what generated it (GENERADOR: this layout's number and the
+libraries whose output is in the bytes), because an acuse issued by another release cannot be reproduced here.
 
 `leer(pdf)` reads a PDF that anyone may hand to the CLI, so it is bounded the way app/acuse.py bounds an upload:
 at most MAX_BYTES, acuse.py's linear pre-scan first, then pypdf (with tight configuration limits) in a child
@@ -25,11 +28,14 @@ import re
 import resource
 import threading
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 from xml.sax.saxutils import escape
+
+import reportlab  # only its version here (the package's __init__ is small); the rest is imported where it is used
 
 from . import acuse, plazos
 from .hora import MEXICO
@@ -40,7 +46,15 @@ log = logging.getLogger(__name__)
 FUENTES = Path(__file__).resolve().parent / "fonts"
 SANS, SANS_NEGRITA, MONO = "ICSOE-DejaVuSans", "ICSOE-DejaVuSans-Bold", "ICSOE-DejaVuSansMono"
 ACUSE_JSON = "acuse-presentacion.json"  # the embedded file with the machine-readable facts
-FORMATO = 1  # of that JSON: a change to its fields is a new number, readers keep the old one
+FORMATO = 2  # of that JSON: a change to its fields is a new number, readers keep the old one (1: no "generador")
+# The layout's number: bump it with any change to what generar writes (its code, app/fonts), so that acuses issued
+# before are told to come from another release instead of failing as edited (test_acuses pins the bytes).
+DISENO = 1
+# What generated an acuse, in its JSON: the layout and the libraries whose output is in the bytes (reportlab writes
+# the file, zlib compresses its streams; an upgrade of either, or zlib-ng on another node, changes the bytes).
+GENERADOR = f"icsoe-acuse/{DISENO} reportlab/{reportlab.Version} zlib/{zlib.ZLIB_RUNTIME_VERSION}"
+MAX_GENERADOR = 200  # characters of a generador read from a PDF
+MAX_URL = 1000  # bytes of a verification URL drawn again as a QR code (its capacity is about 2,300; a real one: 120)
 
 MAX_BYTES = 2 * 1024 * 1024  # a real acuse of 50 contracts is about 60 KB
 MAX_PAGINAS = 200
@@ -111,6 +125,7 @@ class Leido:
     datos: dict = field(repr=False)
     texto: str = field(repr=False)
     paginas: int = 0
+    archivo: bytes = field(default=b"", repr=False)  # the PDF as read, to compare with the acuse generated again
 
     @property
     def folio(self) -> str:
@@ -128,6 +143,11 @@ class Leido:
     def cert_serial(self) -> str:
         return self.datos["cert_serial"]
 
+    @property
+    def generador(self) -> str | None:
+        """What generated the PDF, as its JSON says (GENERADOR then); None for formato 1, which did not say."""
+        return self.datos.get("generador")
+
 
 def fecha_hora(momento: datetime) -> str:
     """"30/11/2026 12:00:00 (hora de la Ciudad de México)"."""
@@ -139,9 +159,11 @@ def numero(n: int) -> str:
     return f"{n:,}"
 
 
-def hechos(datos: DatosAcuse) -> dict:
-    """The machine-readable facts embedded in the PDF."""
-    return {"formato": FORMATO, "folio": datos.folio, "presentada": datos.presentada.astimezone(timezone.utc).isoformat(),
+def hechos(datos: DatosAcuse, generador: str | None = GENERADOR) -> dict:
+    """The machine-readable facts embedded in the PDF, with what generated it (None: formato 1, without it)."""
+    if generador is not None:
+        return {**hechos(datos, None), "formato": FORMATO, "generador": generador}
+    return {"formato": 1, "folio": datos.folio, "presentada": datos.presentada.astimezone(timezone.utc).isoformat(),
             "fuera_de_plazo": datos.fuera_de_plazo, "rfc": datos.rfc, "nombre": datos.nombre,
             "ejercicio": datos.ejercicio, "cuatrimestre": datos.cuatrimestre, "tipo": datos.tipo,
             "folio_complementado": datos.folio_complementado, "contratos": len(datos.contratos),
@@ -198,8 +220,9 @@ def cargar_fuentes() -> None:
         pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_NEGRITA, italic=SANS, boldItalic=SANS_NEGRITA)
 
 
-def generar(datos: DatosAcuse) -> bytes:
-    """The acuse de presentación as a PDF (letter size)."""
+def generar(datos: DatosAcuse, generador: str | None = GENERADOR) -> bytes:
+    """The acuse de presentación as a PDF (letter size). `generador` is what its JSON says generated it: this
+    release's, except when the CLI generates again an acuse that names another (or, formato 1, none)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
@@ -273,7 +296,7 @@ def generar(datos: DatosAcuse) -> bytes:
                                   author="ICSOE", subject="Acuse de presentación de la informativa cuatrimestral",
                                   keywords=datos.folio, creator="ICSOE", producer="ICSOE (ReportLab)",
                                   invariant=1, lang="es-MX", initialFontName=SANS)  # no Helvetica: only embedded fonts
-    adjunto = json.dumps(hechos(datos), ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    adjunto = json.dumps(hechos(datos, generador), ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     fecha = datos.presentada.astimezone(timezone.utc)
 
     def pie(canvas, doc) -> None:
@@ -349,7 +372,11 @@ def leer(pdf: bytes) -> Leido:
         raise AcuseIlegible(_SIN_DATOS) from None
     if not isinstance(datos, dict) or any(type(datos.get(k)) is not t for k, t in _CAMPOS.items()):
         raise AcuseIlegible(_SIN_DATOS)
-    return Leido(datos=datos, texto=texto, paginas=paginas)
+    generador = datos.get("generador", "")  # printed by the CLI: no control characters for its terminal
+    if type(generador) is not str or len(generador) > MAX_GENERADOR or not (generador.isascii() and
+                                                                            generador.isprintable()):
+        raise AcuseIlegible(_SIN_DATOS)
+    return Leido(datos=datos, texto=texto, paginas=paginas, archivo=pdf)
 
 
 def _en_hijo(pdf: bytes) -> tuple[str, object]:

@@ -493,7 +493,8 @@ def acuse() -> None:
 @acuse.command("verificar")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def acuse_verificar(file: Path) -> None:
-    """Check an acuse de presentación PDF against the database: exit 0 authentic, 1 not, 2 unreadable file."""
+    """Check an acuse de presentación PDF against the database: exit 0 authentic, 1 not, 2 unreadable file, 3 its
+    signature and facts are the portal's but another release generated the file, so what it shows is not checked."""
     from . import acuse_presentacion, presentaciones
     from .db import get_session
 
@@ -511,16 +512,23 @@ def acuse_verificar(file: Path) -> None:
     with app.app_context():
         informativa, comprobaciones = presentaciones.comprobar_pdf(get_session(), leido)
     click.echo(f"Acuse de presentación {leido.folio[:40]}")
+    etiquetas = {True: "correcto", False: "FALLA", None: "SIN COMPROBAR"}
     for comprobacion in comprobaciones:
-        click.echo(f"  [{'correcto' if comprobacion.correcta else 'FALLA'}] {comprobacion.descripcion}")
-    autentico = informativa is not None and all(c.correcta for c in comprobaciones)
-    if autentico:
-        click.echo("Veredicto: el acuse es auténtico y corresponde a lo registrado en el portal.")
-    elif informativa is None:
+        click.echo(f"  [{etiquetas[comprobacion.correcta]}] {comprobacion.descripcion}")
+    if informativa is None:
         click.echo("Veredicto: el acuse NO es auténtico: el portal no tiene una informativa presentada con ese folio.")
-    else:
+        sys.exit(1)
+    if any(c.correcta is False for c in comprobaciones):
         click.echo("Veredicto: el acuse NO es auténtico: el PDF o los datos del portal se alteraron después de la firma.")
-    sys.exit(0 if autentico else 1)
+        sys.exit(1)
+    if any(c.correcta is None for c in comprobaciones):
+        click.echo("Veredicto: NO se puede confirmar que el acuse sea auténtico: su firma y sus datos son los "
+                   "registrados, pero el archivo lo generó otra versión del portal y lo que muestra no se pudo "
+                   "comprobar. Pide al contratista que lo descargue de nuevo en Acuses de presentación y verifica ese "
+                   "archivo.")
+        sys.exit(3)
+    click.echo("Veredicto: el acuse es auténtico y corresponde a lo registrado en el portal.")
+    sys.exit(0)
 
 
 def _fecha_avisos(ctx, param, value: str | None):

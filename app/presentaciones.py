@@ -152,7 +152,7 @@ def integra_reciente(session: Session, informativa: Informativa, ahora: datetime
 @dataclass(frozen=True)
 class Comprobacion:
     descripcion: str
-    correcta: bool
+    correcta: bool | None  # None: could not be checked (an acuse that another release generated), never authentic
 
 
 def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, list[Comprobacion]]:
@@ -163,9 +163,15 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
     so that whoever checks can see where the QR code leads.
 
     The PDF must be the acuse the portal issues for the stored rows: its embedded facts those of
-    acuse_presentacion.hechos, its pages' text that of the same acuse generated again (generation is
-    deterministic), so that no printed value (the name, the period, the date, "fuera de plazo", a contract) can be
-    changed while the signed cadena and sello are kept."""
+    acuse_presentacion.hechos, and its bytes those of the same acuse generated again (generation is deterministic),
+    with the PDF's own verification link and generador. Comparing the bytes is what catches an edit that leaves
+    the facts and the text alone (a white box over "Presentada fuera de plazo", a page added, a link annotation, a
+    QR code drawn for another address: a red-team review); the text check beside it says when what differs is a
+    printed value (the name, the period, the date, a contract).
+
+    An acuse whose JSON names another generador than this release's (an earlier layout, another reportlab or
+    zlib; formato 1 names none) and whose bytes this release does not reproduce cannot be compared: its bytes and
+    its text are "not checked" (correcta None), which the CLI reports as a verdict that is never "auténtico"."""
     informativa = por_folio(session, leido.folio) if FOLIO.fullmatch(leido.folio) else None
     if informativa is None:
         return None, [Comprobacion(f"El folio {leido.folio[:40]} es de una informativa presentada en el portal", False)]
@@ -177,14 +183,38 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
     enlace_correcto = (enlace.scheme in ("http", "https") and enlace.path.endswith("/acuses/verificar") and
                        parse_qs(enlace.query) == {"folio": [informativa.folio],
                                                   "sello": [(informativa.sello or "")[:LARGO_PREFIJO]]})
+    generador = leido.generador
     esperado = datos_acuse(session, informativa, url)
-    try:
-        texto_esperado = acuse_presentacion.leer(acuse_presentacion.generar(esperado)).texto
-    except acuse_presentacion.AcuseIlegible:
-        texto_esperado = None
+    pdf_esperado = texto_esperado = None
+    if len(url.encode("utf-8")) <= acuse_presentacion.MAX_URL:  # a longer one does not fit a QR code
+        pdf_esperado = acuse_presentacion.generar(esperado, generador)
+    identico = pdf_esperado is not None and leido.archivo == pdf_esperado
+    if identico:
+        texto_esperado = leido.texto
+    elif pdf_esperado is not None:
+        try:
+            texto_esperado = acuse_presentacion.leer(pdf_esperado).texto
+        except acuse_presentacion.AcuseIlegible:
+            pass
+    # Another release's acuse that this one does not reproduce: its look is not comparable, neither right nor wrong.
+    ajeno = generador != acuse_presentacion.GENERADOR and not identico
 
     def plano(texto: str) -> str:
         return " ".join(texto.split())
+
+    def comparado(igual: bool) -> bool | None:
+        return True if igual else None if ajeno else False
+
+    if identico or not ajeno:
+        archivo = Comprobacion("El archivo es idéntico al acuse que el portal emite para este folio" if identico else
+                               "El archivo no es idéntico al acuse que el portal emite para este folio (pudo "
+                               "editarse: lo que se ve, sus páginas, enlaces o el código QR)", identico)
+    else:
+        origen = (f"otra versión del portal ({generador}; esta es "
+                  f"{acuse_presentacion.GENERADOR})" if generador is not None else
+                  "una versión del portal que no lo anotaba")
+        archivo = Comprobacion(f"El archivo lo generó {origen}, y esta no lo reproduce: no se puede comprobar que "
+                               "no se editó lo que se ve, sus páginas, enlaces o el código QR", None)
 
     comprobaciones = [
         Comprobacion(f"El folio {informativa.folio} es de una informativa presentada en el portal", True),
@@ -201,11 +231,12 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
                      informativas.cadena_reconstruida(session, informativa) == informativa.cadena),
         Comprobacion("Los datos incluidos en el PDF (fecha, plazo, contratista, periodo, conteos, enlace de "
                      "verificación) son los registrados",
-                     leido.datos == acuse_presentacion.hechos(esperado) and
+                     leido.datos == acuse_presentacion.hechos(esperado, generador) and
                      leido.datos.get("contratos") == len(contratos) and
                      leido.datos.get("trabajadores") == trabajadores),
         Comprobacion("El texto del PDF es el del acuse que el portal emite con los datos registrados",
-                     texto_esperado is not None and plano(leido.texto) == plano(texto_esperado)),
+                     comparado(texto_esperado is not None and plano(leido.texto) == plano(texto_esperado))),
+        archivo,
         Comprobacion(f"El código QR lleva a la verificación de este acuse en {enlace.scheme}://{enlace.netloc[:80]}",
                      enlace_correcto),
     ]

@@ -79,6 +79,37 @@ def test_the_pdf_is_the_same_for_the_same_data_and_in_plazo_says_nothing_of_it()
     assert "fuera de plazo" not in ap.leer(ap.generar(datos)).texto
 
 
+# What generated the bytes below: the layout's number and the libraries. A change to generar's output (its code, the
+# fonts) without a new acuse_presentacion.DISENO would make every acuse issued before read as edited to the CLI.
+DISENO_FIJADO = (1, "reportlab/5.1.0 zlib/1.2.13",
+                 "b383b0c7fb49aefe5ae19255d76b7625387ddd84cd3fd9b085f52f714cb47f4c",   # this release's
+                 "c87a4e180f5671f07da722a70dae222a7023e87fae6187bf780996d2723187c2")   # formato 1: before "generador"
+
+
+def test_the_bytes_change_only_with_the_layout_number():
+    import hashlib
+
+    diseno, bibliotecas, actual, formato_1 = DISENO_FIJADO
+    if not ap.GENERADOR.endswith(" " + bibliotecas):
+        pytest.skip(f"bytes pinned with {bibliotecas}; this environment has {ap.GENERADOR}")
+    datos = datos_de_prueba()
+    assert ap.GENERADOR == f"icsoe-acuse/{ap.DISENO} {bibliotecas}"
+    assert ap.DISENO == diseno, "a new layout: pin its bytes here"
+    assert hashlib.sha256(ap.generar(datos)).hexdigest() == actual, \
+        "the acuse's bytes changed: bump acuse_presentacion.DISENO and pin the new bytes here"
+    # The acuses issued before the JSON named its generator are this layout's: generated again, the same bytes.
+    assert hashlib.sha256(ap.generar(datos, None)).hexdigest() == formato_1
+    assert "generador" not in ap.leer(ap.generar(datos, None)).datos
+    leido = ap.leer(ap.generar(datos))
+    assert (leido.datos["formato"], leido.generador) == (ap.FORMATO, ap.GENERADOR)
+
+
+def test_leer_refuses_a_generador_that_is_not_a_short_printable_text():
+    for generador in ("x" * (ap.MAX_GENERADOR + 1), 1, ["icsoe-acuse/1"], "icsoe\x1b[2Jacuse", "icsoe-acuse/1 ñ"):
+        with pytest.raises(ap.AcuseIlegible, match="no trae los datos"):
+            ap.leer(ap.generar(datos_de_prueba(), generador))
+
+
 def test_the_qr_code_decodes_to_the_verification_url():
     pypdfium2 = pytest.importorskip("pypdfium2")
     zxingcpp = pytest.importorskip("zxingcpp")
@@ -401,6 +432,50 @@ def test_cli_says_an_authentic_acuse_is_authentic(presentada, app, icsoe_en, tmp
     codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, descargar(a, folio).data))
     assert codigo == 0, salida
     assert "FALLA" not in salida and "Veredicto: el acuse es auténtico" in salida
+    assert "[correcto] El archivo es idéntico al acuse que el portal emite para este folio" in salida
+
+
+def _url_del_portal(a, folio) -> str:
+    return ap.leer(descargar(a, folio).data).datos["url_verificacion"]
+
+
+def test_cli_verifies_an_acuse_issued_before_acuses_named_their_generator(presentada, app, icsoe_en, tmp_path):
+    """Formato 1 (no "generador" in its JSON) with this layout: generated again byte for byte, so authentic."""
+    a, iid, folio = presentada
+    pdf = ap.generar(replace(_datos(app, iid), url_verificacion=_url_del_portal(a, folio)), None)
+    assert "generador" not in ap.leer(pdf).datos
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, pdf))
+    assert codigo == 0 and "es auténtico" in salida, salida
+
+
+def test_cli_verifies_another_releases_acuse_it_reproduces(presentada, app, icsoe_en, tmp_path):
+    """Another generador (reportlab upgraded, say) whose bytes this release still writes: what counts is the bytes."""
+    a, iid, folio = presentada
+    pdf = ap.generar(replace(_datos(app, iid), url_verificacion=_url_del_portal(a, folio)),
+                     "icsoe-acuse/1 reportlab/4.2.0 zlib/1.2.11")
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, pdf))
+    assert codigo == 0 and "es auténtico" in salida, salida
+
+
+def test_cli_cannot_confirm_an_acuse_of_another_layout(presentada, app, icsoe_en, tmp_path, monkeypatch):
+    """An earlier release drew the QR code smaller: same facts, same text, other bytes. Its signature and facts are
+    checked; what it shows is not, and the verdict (exit 3) says so, never "auténtico"."""
+    a, iid, folio = presentada
+    original = ap._qr
+    monkeypatch.setattr(ap, "_qr", lambda url, lado: original(url, lado * 0.8))
+    datos = replace(_datos(app, iid), url_verificacion=_url_del_portal(a, folio))
+    anterior = ap.generar(datos, "icsoe-acuse/0 reportlab/4.2.0 zlib/1.2.11")
+    sin_generador = ap.generar(datos, None)
+    monkeypatch.setattr(ap, "_qr", original)
+    for pdf, origen in ((anterior, "otra versión del portal (icsoe-acuse/0 reportlab/4.2.0 zlib/1.2.11; esta es "
+                                   f"{ap.GENERADOR})"),
+                        (sin_generador, "una versión del portal que no lo anotaba")):
+        codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, pdf))
+        assert codigo == 3, salida
+        assert "FALLA" not in salida and "es auténtico" not in salida
+        assert f"[SIN COMPROBAR] El archivo lo generó {origen}, y esta no lo reproduce" in salida
+        assert "[correcto] El texto del PDF es el del acuse que el portal emite" in salida
+        assert "Veredicto: NO se puede confirmar que el acuse sea auténtico" in salida
 
 
 def test_cli_still_verifies_an_acuse_after_the_portal_moved(presentada, app, icsoe_en, tmp_path, monkeypatch):

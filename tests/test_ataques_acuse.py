@@ -2,10 +2,12 @@
 Listado, attacked. Each test performs an attack and asserts what the project's rules require."""
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 from sqlmodel import select
 
 from app import acuse_presentacion as ap
@@ -96,6 +98,150 @@ def test_ataque_pdf_con_texto_o_hechos_falsos_y_firma_genuina(presentada, app, i
     codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(falso)))
     assert codigo == 1, salida
     assert "FALLA" in salida
+
+
+# -- Forged PDFs whose embedded facts and text are the genuine acuse's, what they show changed ------------------------
+# (a red-team review: the CLI compared only the JSON and pypdf's text, and called each of these "auténtico")
+
+PHISHING = "https://icsoe-verifica.example.com/acuses/verificar?folio=X&sello=Y"
+NO_IDENTICO = ("[FALLA] El archivo no es idéntico al acuse que el portal emite para este folio (pudo editarse: lo "
+               "que se ve, sus páginas, enlaces o el código QR)")
+
+
+def _qr_de(pdf: bytes) -> list[str]:
+    pypdfium2 = pytest.importorskip("pypdfium2")
+    zxingcpp = pytest.importorskip("zxingcpp")
+    imagen = pypdfium2.PdfDocument(pdf)[0].render(scale=3).to_pil()
+    return [c.text for c in zxingcpp.read_barcodes(imagen)]
+
+
+def _posicion(pdf: bytes, buscado: str) -> tuple[float, float]:
+    """Where `buscado` is drawn on page 1 (x, y of its text matrix)."""
+    hallado = []
+
+    def visitor(texto, cm, tm, font, size):
+        if buscado in texto:
+            hallado.append((cm[0] * tm[4] + cm[2] * tm[5] + cm[4], cm[1] * tm[4] + cm[3] * tm[5] + cm[5]))
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visitor)
+    assert hallado, buscado
+    return hallado[0]
+
+
+def _tapar(pdf: bytes, x: float, y: float, ancho: float, alto: float) -> bytes:
+    """Draw a white filled rectangle (no text) over page 1 and save the whole document (attachments kept)."""
+    from reportlab.pdfgen import canvas as rl_canvas
+
+    capa = io.BytesIO()
+    c = rl_canvas.Canvas(capa, pagesize=(612, 792))
+    c.setFillColorRGB(1, 1, 1)
+    c.setStrokeColorRGB(1, 1, 1)
+    c.rect(x, y, ancho, alto, fill=1, stroke=0)
+    c.save()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.pages[0].merge_page(PdfReader(capa).pages[0])
+    salida = io.BytesIO()
+    writer.write(salida)
+    return salida.getvalue()
+
+
+def _con_pagina(pdf: bytes) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_blank_page(612, 792)
+    salida = io.BytesIO()
+    writer.write(salida)
+    return salida.getvalue()
+
+
+def _no_es_autentico(icsoe_en, tmp_path, pdf: bytes) -> str:
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, pdf))
+    assert codigo == 1, salida
+    assert NO_IDENTICO in salida and "Veredicto: el acuse NO es auténtico" in salida
+    return salida
+
+
+def test_ataque_pdf_con_qr_a_otro_sitio(presentada, app, icsoe_en, tmp_path, monkeypatch):
+    """Same facts, same text, same printed link: only the QR code (drawn as rectangles, no text) encodes another
+    address. "El código QR lleva a la verificación de este acuse" is read from the JSON, not from the code: the
+    bytes are what tell."""
+    a, iid, folio = presentada
+    genuino = descargar(a, folio).data
+    url = ap.leer(genuino).datos["url_verificacion"]
+    original = ap._qr
+    monkeypatch.setattr(ap, "_qr", lambda _url, lado: original(PHISHING, lado))
+    falso = ap.generar(replace(_datos(app, iid), url_verificacion=url))
+    monkeypatch.setattr(ap, "_qr", original)
+    assert _qr_de(falso) == [PHISHING] and _qr_de(genuino) == [url]
+    assert ap.leer(falso).datos == ap.leer(genuino).datos
+    _no_es_autentico(icsoe_en, tmp_path, falso)
+
+
+def test_ataque_pdf_con_fuera_de_plazo_tapado(presentada, app, icsoe_en, tmp_path):
+    """A white box drawn over "Presentada fuera de plazo": the page no longer shows it, its text layer still does."""
+    a, _iid, folio = presentada
+    genuino = descargar(a, folio).data
+    x, y = _posicion(genuino, "Presentada fuera de plazo")
+    falso = _tapar(genuino, x - 10, y - 9, 520, 30)
+    assert ap.leer(falso).datos == ap.leer(genuino).datos and ap.leer(falso).texto == ap.leer(genuino).texto
+    pypdfium2 = pytest.importorskip("pypdfium2")
+    alto = 792
+    caja = (int(x), int(alto - y - 12), int(x + 200), int(alto - y + 2))  # the banner's words, in pixels at scale 1
+    antes = pypdfium2.PdfDocument(genuino)[0].render(scale=1).to_pil().convert("L").crop(caja)
+    despues = pypdfium2.PdfDocument(falso)[0].render(scale=1).to_pil().convert("L").crop(caja)
+    assert antes.getextrema()[0] < 128 and despues.getextrema()[0] == 255  # shown before, gone now
+    _no_es_autentico(icsoe_en, tmp_path, falso)
+
+
+def test_ataque_pdf_con_una_pagina_agregada(presentada, app, icsoe_en, tmp_path):
+    """A blank (or image-only) page appended: not the acuse the portal issues."""
+    a, _iid, folio = presentada
+    falso = _con_pagina(descargar(a, folio).data)
+    assert ap.leer(falso).datos == ap.leer(descargar(a, folio).data).datos
+    _no_es_autentico(icsoe_en, tmp_path, falso)
+
+
+def test_ataque_pdf_con_un_enlace_a_otro_sitio(presentada, app, icsoe_en, tmp_path):
+    """A link annotation laid over the printed verification address (and the QR code): a reader that clicks it goes
+    to another site. Text layer and embedded facts untouched."""
+    from pypdf.annotations import Link
+
+    a, _iid, folio = presentada
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(descargar(a, folio).data)))
+    writer.add_annotation(page_number=0, annotation=Link(rect=(0, 0, 612, 792), url=PHISHING))
+    salida = io.BytesIO()
+    writer.write(salida)
+    falso = salida.getvalue()
+    assert PdfReader(io.BytesIO(falso)).pages[0]["/Annots"][0].get_object()["/A"]["/URI"] == PHISHING
+    _no_es_autentico(icsoe_en, tmp_path, falso)
+
+
+def test_ataque_pdf_que_dice_venir_de_otra_version(presentada, app, icsoe_en, tmp_path):
+    """The limit of the check, performed: a page added to an acuse whose JSON claims another release's generador
+    cannot be told from that release's genuine acuse, so the CLI cannot confirm it (exit 3), and never calls it
+    authentic. A changed fact is still refused outright."""
+    a, iid, folio = presentada
+    datos = replace(_datos(app, iid), url_verificacion=ap.leer(descargar(a, folio).data).datos["url_verificacion"])
+    ajeno = "icsoe-acuse/0 reportlab/4.2.0 zlib/1.2.11"
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, _con_pagina(ap.generar(datos, ajeno))))
+    assert codigo == 3 and "es auténtico" not in salida and "NO se puede confirmar" in salida, salida
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(replace(datos, fuera_de_plazo=False),
+                                                                                   ajeno)))
+    assert codigo == 1 and "[FALLA] Los datos incluidos en el PDF" in salida, salida
+
+
+def test_ataque_pdf_con_url_que_no_cabe_en_un_qr(presentada, app, icsoe_en, tmp_path, monkeypatch):
+    """A verification link in the JSON longer than any QR code holds (the CLI drew it again, and reportlab raised):
+    refused, no traceback."""
+    _a, iid, folio = presentada
+    datos = _datos(app, iid)
+    url = f"https://{'a' * 3000}.example/acuses/verificar?folio={folio}&sello=AAAAAAAA"
+    original = ap._qr
+    monkeypatch.setattr(ap, "_qr", lambda _url, lado: original("https://x.example/", lado))
+    pdf = ap.generar(replace(datos, url_verificacion=url))
+    monkeypatch.setattr(ap, "_qr", original)
+    with pytest.raises(Exception, match="overflow"):
+        ap.generar(replace(datos, url_verificacion=url))
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, pdf))
+    assert codigo == 1 and NO_IDENTICO in salida, salida
 
 
 # -- Tampered database rows outside the cadena -----------------------------------------------------------------------
