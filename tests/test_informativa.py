@@ -173,7 +173,8 @@ def test_a_first_filing_registered_with_the_wrong_type_is_discarded_and_register
     a, iid, cid = lista
     assert _trabajador(a, iid, cid).status_code == 303
     url = f"/informativas/{iid}/descartar"
-    assert html(a.get(f"/informativas/{iid}")).select_one(f"a[href='{url}']").get_text() == "Descartar informativa"
+    enlace = html(a.get(f"/informativas/{iid}")).select_one(f"a[href^='{url}']")
+    assert enlace.get_text() == "Descartar informativa" and "?repeticion=" in enlace["href"]
     pagina = html(a.get(url)).select_one("main").get_text(" ", strip=True)
     assert "¿Descartar la informativa Normal de Mayo–Agosto 2026?" in pagina
     assert "Se eliminarán 1 contrato y 1 trabajador" in pagina
@@ -194,7 +195,7 @@ def test_a_first_filing_registered_with_the_wrong_type_is_discarded_and_register
     assert a.post(f"/informativas/{sin}/enviar", data={"csrf_token": token(a, url)}).status_code == 303
     from .test_firma import firmar
     assert firmar(a, sin, juegos["moral"]).status_code == 303
-    assert not html(a.get(f"/informativas/{sin}")).select(f"a[href='/informativas/{sin}/descartar']")
+    assert not html(a.get(f"/informativas/{sin}")).select(f"a[href^='/informativas/{sin}/descartar']")
     response = a.post(f"/informativas/{sin}/descartar", data={"csrf_token": token(a, url)})
     assert response.status_code == 409 and "ya se presentó con el folio" in html(response).get_text()
 
@@ -532,7 +533,7 @@ def test_a_normal_informativa_without_contracts_cannot_be_sent(a):
     assert "descártala y registra una informativa Sin información" in resumen
     refusal = html(registrar(a, tipo="sin_informacion")).select_one("#cuatrimestre-error").get_text()
     assert "descártala desde su página y registra la correcta" in refusal
-    assert html(a.get(f"/informativas/{iid}")).select_one(f"a[href='/informativas/{iid}/descartar']")
+    assert html(a.get(f"/informativas/{iid}")).select_one(f"a[href^='/informativas/{iid}/descartar']")
 
 
 # -- Who sees what -------------------------------------------------------------------------------------------------
@@ -582,7 +583,8 @@ def test_another_contratista_gets_404_on_every_informativa_url(lista, app, juego
     p = cfdi.persona(6)
     a.post(url, data={"csrf_token": token(a, url), "nss": p.nss, "curp": p.curp, "sbc": "450.25"})
     response = _cargar(a, iid, cid, "t.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(7)])))
-    carga = response.headers["Location"]
+    con_clave = response.headers["Location"]  # with the preview's clave_repeticion (of the other contratista)
+    carga = con_clave.split("?")[0]
     with app.app_context():
         tid = get_session().exec(select(Trabajador)).one().id
     otro = otro_contratista(app, juegos["otra"])
@@ -590,7 +592,7 @@ def test_another_contratista_gets_404_on_every_informativa_url(lista, app, juego
     for metodo, ruta in [("GET", f"/informativas/{iid}"), ("GET", f"/informativas/{iid}/revision"),
                          ("POST", f"/informativas/{iid}/enviar"), ("GET", f"/informativas/{iid}/contratos/{cid}"),
                          ("POST", f"/informativas/{iid}/contratos/{cid}"), ("GET", url), ("POST", url),
-                         ("GET", f"{url}/{tid}"), ("POST", f"{url}/{tid}/eliminar"), ("GET", carga),
+                         ("GET", f"{url}/{tid}"), ("POST", f"{url}/{tid}/eliminar"), ("GET", carga), ("GET", con_clave),
                          ("POST", f"{carga}/agregar"), ("GET", f"{carga}/errores.xlsx"),
                          ("POST", f"/informativas/{iid}/contratos/{cid}/eliminar"),
                          ("POST", f"/informativas/{iid}/contratos/{cid}/domicilio/buscar")]:
@@ -720,6 +722,12 @@ def test_a_replaced_previews_id_is_gone(lista, app):
     primera = _cargar(a, iid, cid, "a.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(1)]))).headers["Location"]
     segunda = _cargar(a, iid, cid, "b.csv", cfdi.csv_de(cfdi.filas_de([cfdi.persona(2)]))).headers["Location"]
     assert primera != segunda
+    # Its URL as cargar gave it (its clave_repeticion names the preview): the contract's workers, saying why;
+    # without that key, nothing tells it from an id that was never this contratista's: 404.
+    response = a.get(primera)
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/contratos/{cid}/trabajadores")
+    assert "se cargó otro archivo en su lugar" in html(a.get(response.headers["Location"])).get_text()
+    primera = primera.split("?")[0]
     assert a.get(primera).status_code == 404
     # Its Agregar adds nothing and says so on the contract's workers (as a second click of Agregar would).
     response = a.post(f"{primera}/agregar", data={"csrf_token": token(a, f"/informativas/{iid}")})
@@ -985,7 +993,8 @@ def test_a_file_checked_but_never_added_is_not_lost_in_silence(lista, app):
     assert "archivo de trabajadores revisado (nomina-abril.csv) que no se agregó" in aviso.get_text()
     trabajadores = f"/informativas/{iid}/contratos/{cid}/trabajadores"
     assert aviso.select_one(f"a[href='{trabajadores}']")
-    assert html(a.get(trabajadores)).select_one(f".carga a[href='{vista}']").get_text() == "nomina-abril.csv"
+    assert html(a.get(trabajadores)).select_one(f".carga a[href^='{vista.split('?')[0]}']").get_text() \
+        == "nomina-abril.csv"
     a.post(html(a.get(vista)).select_one("form[action$='/agregar']")["action"],
            data={"csrf_token": token(a, trabajadores)})
     assert "no se agregó" not in html(a.get(f"/informativas/{iid}/revision")).get_text()

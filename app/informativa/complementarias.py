@@ -18,7 +18,8 @@ from ..htmx import render, see_other
 from ..models import ESTATUS_INFORMATIVA, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA
 from ..rechazo import Rechazo
 from .forms import ComplementariaForm, DescartarForm
-from .routes import bp, conflicto, contexto_informativa, contratista_id, contexto_ver, periodo, propia
+from .routes import (bp, conflicto, contexto_informativa, contratista_id, contexto_ver, periodo, propia,
+                     repeticion)
 
 
 @bp.post("/<int:informativa_id>/complementaria")
@@ -59,8 +60,11 @@ def _confirmacion(informativa, form: DescartarForm, status: int | None = None):
 @bp.route("/<int:informativa_id>/descartar", methods=["GET", "POST"])
 def descartar(informativa_id: int):
     """Descartar: a complementaria not presented, or a period's first filing never presented, with its contracts and
-    workers (informativas.descartable), after a page that says what goes (GET)."""
-    informativa = propia(informativa_id)
+    workers (informativas.descartable), after a page that says what goes (GET). Once discarded, a second click of
+    Sí, descartar, or Back to its confirmation, lands where the first one did (_ya_descartada)."""
+    informativa = informativas.propia(get_session(), contratista_id(), informativa_id)
+    if informativa is None:
+        return _ya_descartada(informativa_id)
     if not informativas.descartable(informativa):
         conflicto(informativa)  # presented (or being signed) meanwhile: says so, with its folio
     form = DescartarForm()
@@ -76,19 +80,41 @@ def descartar(informativa_id: int):
         descartada = informativas.descartar(db, informativa, form.confirmado())
     except Rechazo as e:
         # Contracts or workers came (or went) since its confirmation was shown: say what it holds now, ask again.
-        actual = informativas.propia(db, informativa.contratista_id, informativa_id)
+        actual = informativas.propia(db, contratista_id(), informativa_id)  # the rollback expired `informativa`
+        if actual is None and repeticion("descartar", informativa_id) is not None:
+            return _ya_descartada(informativa_id)  # a second click, answered once the first had deleted it
         if actual is None or not informativas.descartable(actual):
             conflicto(informativa)
         nueva = DescartarForm(formdata=None)
         rechazar(nueva, e)
         return _confirmacion(actual, nueva, 409)
     if not descartada:
+        if informativas.propia(db, contratista_id(), informativa_id) is None and \
+                repeticion("descartar", informativa_id) is not None:
+            return _ya_descartada(informativa_id)
         conflicto(informativa)
     current_app.logger.info("informativa %s (%s) descartada por %s", informativa_id, nombre, current_user.actor)
     if complementa_id is not None:
         flash("Se descartó la complementaria.", "status")
         return see_other(url_for("informativa.ver", informativa_id=complementa_id))
     flash(f"Se descartó la informativa {nombre}. Puedes registrar la de ese cuatrimestre de nuevo.", "status")
+    return see_other(url_for("informativa.index"))
+
+
+def _ya_descartada(informativa_id: int):
+    """An informativa that is not there for the signed-in contratista: when the request's clave_repeticion (its
+    confirmation's form, or the link to it that Back asks again; routes' module docstring) names it, it was this
+    contratista's and Descartar deleted it (nothing else deletes an informativa): where Descartar lands, saying so.
+    Else 404, as for an id that was never the contratista's."""
+    clave = repeticion("descartar", informativa_id)
+    if clave is None:
+        abort(404)
+    complementa_id, nombre = clave.dato
+    if complementa_id is not None:
+        flash("La complementaria ya se había descartado.", "status")
+        return see_other(url_for("informativa.ver", informativa_id=complementa_id))
+    flash(f"La informativa {nombre} ya se había descartado. Puedes registrar la de ese cuatrimestre de nuevo.",
+          "status")
     return see_other(url_for("informativa.index"))
 
 

@@ -25,7 +25,7 @@ from ..models import TIPOS_CON_CONTRATOS, Borrador, Contrato, Informativa, utcno
 from ..rechazo import Rechazo, todos
 from ..uploads import limit_body
 from .forms import CAMPOS_CONTRATO, ContratoForm
-from .routes import bloquear, bp, en_captura, periodo, propia
+from .routes import bloquear, bp, en_captura, periodo, propia, repeticion
 
 TEMPLATE = "informativa/contrato.html"
 MAX_CAMPO = 1000
@@ -345,18 +345,31 @@ def descartar_contrato(informativa_id: int, clave: str):
 
 @bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/eliminar")
 def eliminar_contrato(informativa_id: int, contrato_id: int):
-    """Eliminar a contract (and its workers) while the informativa is in capture."""
+    """Eliminar a contract (and its workers) while the informativa is in capture; a second click (the first deleted
+    it) lands on the informativa too."""
     informativa = propia(informativa_id)
     if informativas.contrato_propio(get_session(), informativa, contrato_id) is None:
-        abort(404)
+        return _ya_eliminado(informativa_id, contrato_id)
     bloquear(informativa)
     contrato = informativas.contrato_propio(get_session(), informativa, contrato_id, fresco=True)
     if contrato is None:  # deleted by another request meanwhile
-        abort(404)
+        get_session().rollback()
+        return _ya_eliminado(informativa_id, contrato_id)
     nombre = contrato.nombre_contratante
     informativas.eliminar_contrato(get_session(), contrato, _clave(informativa.id, str(contrato.id)))
     flash(f"Se eliminó el contrato con {nombre} y sus trabajadores.", "status")
     return see_other(url_for("informativa.ver", informativa_id=informativa.id))
+
+
+def _ya_eliminado(informativa_id: int, contrato_id: int):
+    """Eliminar of a contract no longer in the informativa: its page and what happened when the form's
+    clave_repeticion (routes' module docstring) names this contract of this informativa (it was this contratista's:
+    a second click, another tab); else 404, as for an id that was never the contratista's."""
+    clave = repeticion("eliminar", informativa_id, contrato_id)
+    if clave is None:
+        abort(404)
+    flash(f"El contrato con {clave.dato} ya se había eliminado.", "status")
+    return see_other(url_for("informativa.ver", informativa_id=informativa_id))
 
 
 @bp.get("/<int:informativa_id>/copiar")

@@ -3,14 +3,32 @@ be signed). A capturista of several contratistas works in the one it chose at si
 
 Every URL holds an informativa id and answers 404 for one that is not the signed-in contratista's (or the one the
 capturista works for). Contracts are in contratos.py, workers and files in trabajadores.py, on this blueprint.
+
+A second submission of a form whose first one worked (a second click on a slow line, the browser showing the answer
+to the second request; Back to a page the first one removed) lands where the first one landed, with a status
+message, never an error page. What it takes depends on what the first one did:
+
+- it changed a state (Enviar a firma): the state says it; the second request finds it and says so;
+- it created something (Registrar informativa, Agregar trabajador): the form carries a `clave_repeticion` issued when
+  the page was served; what the second request is refused for was created after that, with what this form asked;
+- it deleted something (Quitar trabajador, Eliminar contrato, Descartar, a preview whose workers were added): the
+  form or link carries a `clave_repeticion` naming what it acts on, so the second request can tell "this
+  contratista's, and gone" from "never this contratista's", which stays a 404 and says nothing.
+
+The key is signed with SECRET_KEY (itsdangerous, as app.comprobante) and names the signed-in contratista: every node
+reads it, no state is kept anywhere, another company's key (or a key of another of the user's contratistas) is
+ignored, and it lives as long as a session may (SESION_MAXIMA). It is not secret (it says what the page showed, to
+the user it was shown to); in a link it names ids only.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NoReturn
+from datetime import datetime
+from typing import Any, NoReturn
 
-from flask import Blueprint, abort, current_app, flash, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import inspect
 
 from .. import hora, informativas, plazos, revision
@@ -38,6 +56,50 @@ def _firmado():
 
 def contratista_id() -> int:
     return current_user.contratista.id
+
+
+SAL_REPETICION = "icsoe.informativa.repeticion"
+MAX_CLAVE_REPETICION = 4096  # ours: under 200 characters, or ~2,500 with a 300-character contratante
+
+
+@dataclass(frozen=True)
+class Repeticion:
+    """A valid `clave_repeticion`: when its page was served, and what the page said of what it acts on."""
+
+    emitida: datetime  # aware UTC, to the second (itsdangerous' timestamp)
+    dato: Any
+
+
+def _serializador() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=SAL_REPETICION)
+
+
+def clave_repeticion(*que: str | int, dato: Any = None) -> str:
+    """The key a form or link carries (field or query `repeticion`, see the module's docstring): the signed-in
+    contratista, `que` (the action and the ids it acts on) and `dato` (what the message of a repeat names: an NSS,
+    a contratante's name), signed, with the time."""
+    return _serializador().dumps([contratista_id(), list(que), dato])
+
+
+def repeticion(*que: str | int) -> Repeticion | None:
+    """The request's `repeticion` key when it is ours, unexpired, of the signed-in contratista and names exactly
+    `que`; None otherwise (none posted, forged, another contratista's, another action or id)."""
+    valor = request.values.get("repeticion", "")
+    if not valor or len(valor) > MAX_CLAVE_REPETICION:
+        return None
+    try:
+        carga, emitida = _serializador().loads(valor, max_age=current_app.config["SESION_MAXIMA"],
+                                               return_timestamp=True)
+    except BadSignature:  # SignatureExpired is a BadSignature too
+        return None
+    if not (isinstance(carga, list) and len(carga) == 3 and carga[0] == contratista_id() and carga[1] == list(que)):
+        return None
+    return Repeticion(emitida, carga[2])
+
+
+@bp.context_processor
+def _claves_repeticion() -> dict:
+    return {"clave_repeticion": clave_repeticion}
 
 
 def propia(informativa_id: int) -> Informativa:
@@ -106,9 +168,7 @@ def _pagina(form: RegistrarForm | None = None):
 @bp.route("/", methods=["GET", "POST"])
 def index():
     """Informativa: the list (period, type, status, contracts, workers, deadline); POST: Registrar informativa, one
-    Normal or Sin información per period."""
-    from flask import request
-
+    Normal or Sin información per period (a second click of the same form: the one the first registered)."""
     if request.method == "GET":
         return _pagina()
     form = RegistrarForm()
@@ -126,12 +186,31 @@ def index():
                 informativa = informativas.registrar(get_session(), contratista_id(), int(ejercicio),
                                                      int(form.cuatrimestre.data), form.tipo.data)
             except Rechazo as e:
+                if (ya := _ya_registrada(int(ejercicio), int(form.cuatrimestre.data), form.tipo.data)) is not None:
+                    return ya
                 rechazar(form, e)
             else:
                 flash(f"Se registró la informativa {TIPOS_INFORMATIVA[informativa.tipo]} de "
                       f"{periodo(informativa).nombre}.", "status")
                 return see_other(url_for("informativa.ver", informativa_id=informativa.id))
     return _pagina(form)
+
+
+def _ya_registrada(ejercicio: int, cuatrimestre: int, tipo: str):
+    """A second Registrar of one form (a double click, a retry on a slow line): the period's informativa of that
+    type registered since the form was served is the one the first click registered (or another tab's, which is
+    what this one asked for too): its page, not "Ya registraste…". None when the form carries no key of its own, or
+    the period's informativa was there before it (the refusal stands). The key's time is to the second: a page
+    served within the second of the registration counts it as its own, and that page already lists it."""
+    clave = repeticion("registrar")
+    if clave is None:
+        return None
+    informativa = informativas.vigente(get_session(), contratista_id(), ejercicio, cuatrimestre)
+    if informativa is None or informativa.tipo != tipo or informativa.creada < clave.emitida:
+        return None
+    flash(f"La informativa {TIPOS_INFORMATIVA[informativa.tipo]} de {periodo(informativa).nombre} ya se había "
+          "registrado.", "status")
+    return see_other(url_for("informativa.ver", informativa_id=informativa.id))
 
 
 def contexto_base(informativa: Informativa) -> dict:
@@ -221,10 +300,12 @@ def revisar(informativa_id: int):
 
 @bp.post("/<int:informativa_id>/enviar")
 def enviar(informativa_id: int):
-    """Enviar a firma: refused while Revisar reports an error, or before the period has ended."""
+    """Enviar a firma: refused while Revisar reports an error, or before the period has ended. Once sent, a second
+    click (or another tab) lands on it with a status message."""
     informativa = propia(informativa_id)
-    bloquear(informativa)  # from here to the commit no change of its contracts or workers runs
     db = get_session()
+    if not informativas.bloquear(db, informativa):  # from here to the commit no change of its contracts or workers
+        return _ya_enviada(informativa)
     informativas.bloquear_servicios(db, informativa)
     db.refresh(informativa)
     contexto = contexto_informativa(informativa)
@@ -237,10 +318,24 @@ def enviar(informativa_id: int):
         db.rollback()
         return respuesta
     if not informativas.cambiar_estatus(db, informativa, "en_captura", "por_firmar"):
-        conflicto(informativa)
+        return _ya_enviada(informativa)
     flash("La informativa quedó lista para que el contratista la firme con su e.firma.", "status")
     current_app.logger.info("informativa %s enviada a firma por %s", informativa.id, current_user.actor)
     return see_other(url_for("informativa.ver", informativa_id=informativa.id))
+
+
+def _ya_enviada(informativa: Informativa):
+    """Enviar a firma of an informativa no longer in capture: when it is Por firmar, what was asked is done (a second
+    click, another tab): its page, saying so. Presented (or gone): the 409 of conflicto()."""
+    db = get_session()
+    (informativa_id,) = inspect(informativa).identity  # without loading it: the rollback expired it
+    db.rollback()
+    actual = informativas.propia(db, contratista_id(), informativa_id)
+    if actual is None or actual.estatus != "por_firmar":
+        conflicto(informativa)
+    flash("La informativa ya se había enviado a firma: está lista para que el contratista la firme con su e.firma.",
+          "status")
+    return see_other(url_for("informativa.ver", informativa_id=actual.id))
 
 
 @bp.post("/<int:informativa_id>/regresar")

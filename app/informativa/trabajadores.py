@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user
-from sqlmodel import delete
+from sqlmodel import delete, select
 
 from .. import carga_masiva, hora, informativas, plantilla, registro_curp
 from .. import trabajadores as reglas
@@ -20,13 +20,16 @@ from ..db import get_session
 from ..auth import conserva_al_expirar
 from ..formularios import conservar, mensaje_recuperado, rechazar, recuperar, solo_lectura
 from ..htmx import render, see_other, wants_fragment, xlsx
-from ..models import CargaTrabajadores, Contrato, Informativa
+from ..models import CargaTrabajadores, Contrato, Informativa, Trabajador
 from ..rechazo import Rechazo
 from ..uploads import limit_body, upload_size
 from .forms import CargaForm, TrabajadorForm
-from .routes import bloquear, bp, contexto_base, en_captura, periodo, propia
+from .routes import bloquear, bp, clave_repeticion, contexto_base, en_captura, periodo, propia, repeticion
 
 POR_PAGINA = 50
+# A preview that is no longer there for its own contract (routes' module docstring: a second submission).
+CARGA_YA_NO = ("Ese archivo ya no está por agregar: sus trabajadores ya se agregaron o se cargó otro archivo en su "
+               "lugar. Revisa la lista de trabajadores.")
 # A ZIP of payroll CFDIs may weigh 50 MB (carga_masiva's limit); the request a little more.
 MAX_CARGA = 52 * 1024 * 1024
 
@@ -137,12 +140,29 @@ def _agregar_trabajador(informativa_id: int, contrato_id: int):
             try:
                 plantilla.guardar_trabajador(get_session(), contrato, fila)
             except Rechazo as e:
+                if e.campo == "nss" and _ya_agregado(contrato, fila):
+                    flash(f"El trabajador con NSS {fila.nss} ya se había agregado.", "status")
+                    return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id,
+                                             contrato_id=contrato.id))
                 rechazar(form, e)
             else:
                 flash(f"Se agregó el trabajador con NSS {fila.nss}.", "status")
                 return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id,
                                          contrato_id=contrato.id))
     return _pagina(informativa, contrato, form=form)
+
+
+def _ya_agregado(contrato: Contrato, fila: plantilla.FilaNueva) -> bool:
+    """Whether the contract's worker with the NSS of a refused Agregar trabajador is what a second submission of the
+    same form finds (a double click, a retry on a slow line): added since the form was served (its
+    clave_repeticion), with the CURP and salary posted. Anything else is "ya está en este contrato"."""
+    clave = repeticion("trabajador", contrato.id)
+    if clave is None:
+        return False
+    trabajador = get_session().exec(select(Trabajador).where(Trabajador.contrato_id == contrato.id,
+                                                             Trabajador.nss == fila.nss)).first()
+    return trabajador is not None and trabajador.curp == fila.curp and trabajador.sbc == fila.sbc and \
+        trabajador.creado >= clave.emitida
 
 
 @bp.route("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores/<int:trabajador_id>",
@@ -184,19 +204,32 @@ def editar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int)
 
 @bp.post("/<int:informativa_id>/contratos/<int:contrato_id>/trabajadores/<int:trabajador_id>/eliminar")
 def eliminar_trabajador(informativa_id: int, contrato_id: int, trabajador_id: int):
+    """Quitar a worker; a second click (the first removed it) lands on the list too."""
     informativa, contrato = _contrato(informativa_id, contrato_id)
     db = get_session()
     if plantilla.trabajador_propio(db, contrato, trabajador_id) is None:
-        abort(404)
+        return _ya_quitado(informativa_id, contrato_id, trabajador_id)
     _bloquear(informativa, contrato)
     trabajador = plantilla.trabajador_propio(db, contrato, trabajador_id, fresco=True)
-    if trabajador is None:
-        abort(404)  # removed by another request meanwhile
+    if trabajador is None:  # removed by another request meanwhile
+        db.rollback()
+        return _ya_quitado(informativa_id, contrato_id, trabajador_id)
     nss = trabajador.nss
     db.delete(trabajador)
     db.commit()
     flash(f"Se quitó el trabajador con NSS {nss}.", "status")
     return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=contrato.id))
+
+
+def _ya_quitado(informativa_id: int, contrato_id: int, trabajador_id: int):
+    """Quitar of a worker no longer in the contract: the list and what happened when the form's clave_repeticion
+    names this worker of this contract (it was this contratista's: a second click, another tab); else 404, as for
+    an id that was never the contratista's."""
+    clave = repeticion("quitar", contrato_id, trabajador_id)
+    if clave is None:
+        abort(404)
+    flash(f"El trabajador con NSS {clave.dato} ya se había quitado.", "status")
+    return see_other(url_for("informativa.trabajadores", informativa_id=informativa_id, contrato_id=contrato_id))
 
 
 # -- Carga masiva --------------------------------------------------------------------------------------------------
@@ -234,7 +267,8 @@ def cargar(informativa_id: int, contrato_id: int):
                 db.add(carga)
                 db.commit()
                 return see_other(url_for("informativa.vista_carga", informativa_id=informativa.id,
-                                         contrato_id=contrato.id, carga_id=carga.id))
+                                         contrato_id=contrato.id, carga_id=carga.id,
+                                         repeticion=clave_repeticion("carga", contrato.id, carga.id)))
     return _pagina(informativa, contrato, carga_form=form)
 
 
@@ -257,8 +291,16 @@ def _carga(informativa_id: int, contrato_id: int, carga_id: int):
 
 @bp.get("/<int:informativa_id>/contratos/<int:contrato_id>/carga/<int:carga_id>")
 def vista_carga(informativa_id: int, contrato_id: int, carga_id: int):
-    """The preview: "Filas válidas: N", "Filas con error: M", every error row, the receipts skipped."""
-    informativa, contrato, carga = _carga(informativa_id, contrato_id, carga_id)
+    """The preview: "Filas válidas: N", "Filas con error: M", every error row, the receipts skipped. Once its
+    workers were added (Back after Agregar trabajadores) or another file took its place: the contract's workers,
+    when the URL's clave_repeticion names this preview (cargar gave it); else 404."""
+    informativa, contrato = _contrato(informativa_id, contrato_id)
+    carga = _carga_del_contrato(informativa, contrato, carga_id)
+    if carga is None:
+        if repeticion("carga", contrato.id, carga_id) is None:
+            abort(404)
+        flash(CARGA_YA_NO, "status")
+        return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=contrato.id))
     vista = carga.vista
     pagina = request.args.get("pagina", 1, type=int) or 1
     errores = vista.get("errores", [])
@@ -306,8 +348,7 @@ def agregar_carga(informativa_id: int, contrato_id: int, carga_id: int):
         # A second click of Agregar trabajadores (the first added them and removed the preview), or another file
         # loaded meanwhile: the contract's workers are where to look, not a 404.
         get_session().rollback()
-        flash("Ese archivo ya no está por agregar: sus trabajadores ya se agregaron o se cargó otro archivo en su "
-              "lugar. Revisa la lista de trabajadores.", "status")
+        flash(CARGA_YA_NO, "status")
         return see_other(url_for("informativa.trabajadores", informativa_id=informativa.id, contrato_id=contrato.id))
     db = get_session()
     destinos = _destinos(informativa, contrato, carga.vista)
