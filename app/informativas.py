@@ -1,5 +1,5 @@
-"""The informativa cuatrimestral in the database: the REPSE registration and its services, informativas and their
-contracts (their workers: app.plantilla). Every function takes the contratista's id and never reaches another's
+"""The informativa cuatrimestral in the database: informativas and their contracts (their workers: app.plantilla;
+the REPSE registration and its services: app.servicios_repse). Every function takes the contratista's id and never reaches another's
 rows: a view that passes an id of another contratista gets None (and answers 404). Rules live in the plain modules
 (repse, plazos, trabajadores, carga_masiva, revision); here they meet the tables, with races answered by the unique
 constraints.
@@ -24,93 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, delete, func, select
 
-from . import cadena, folios, plazos, repse, revision
+from . import cadena, folios, plazos, revision
 from .hora import MEXICO, fecha_hora
-from .models import (Borrador, CargaTrabajadores, Contrato, ESTATUS_INFORMATIVA, FolioConsecutivo, Informativa,
-                     RegistroRepse, ServicioRepse, TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA, Trabajador, utcnow)
+from .models import (Borrador, CargaTrabajadores, Contrato, FolioConsecutivo, Informativa, ServicioRepse,
+                     TIPOS_COMPLEMENTARIA, TIPOS_INFORMATIVA, Trabajador, utcnow)
 from .rechazo import Rechazo
-
-# -- Registro REPSE ------------------------------------------------------------------------------------------------
-
-
-def registro_repse(session: Session, contratista_id: int) -> RegistroRepse | None:
-    return session.get(RegistroRepse, contratista_id)
-
-
-def guardar_registro(session: Session, contratista_id: int, registro: repse.Registro) -> None:
-    """Upsert the contratista's REPSE registration (one atomic statement). Not committed."""
-    from .db import upsert
-
-    upsert(session, RegistroRepse, ["contratista_id"],
-           {"contratista_id": contratista_id, "folio": registro.folio, "fecha_registro": registro.fecha_registro,
-            "actualizado": utcnow()})
-
-
-def servicios(session: Session, contratista_id: int) -> list[ServicioRepse]:
-    return list(session.exec(select(ServicioRepse).where(ServicioRepse.contratista_id == contratista_id)
-                             .order_by(ServicioRepse.folio)).all())
-
-
-def servicio_propio(session: Session, contratista_id: int, servicio_id: int) -> ServicioRepse | None:
-    servicio = session.get(ServicioRepse, servicio_id)
-    return servicio if servicio is not None and servicio.contratista_id == contratista_id else None
-
-
-class ServicioInexistente(LookupError):
-    """The service being changed was deleted meanwhile (Eliminar in another tab)."""
-
-
-def guardar_servicio(session: Session, contratista_id: int, datos: repse.Servicio,
-                     servicio: ServicioRepse | None = None) -> ServicioRepse:
-    """Add a service, or change one; Rechazo("folio") when the contratista already has that folio, or when the
-    service is changed while an informativa that is not in capture uses it (what is sent to be signed does not
-    change under it); ServicioInexistente when the one to change was deleted since it was read. Committed."""
-    nuevo = servicio is None
-    try:
-        # Written first, so that the row is held while it is checked (see enviar's bloquear_servicios).
-        if nuevo:
-            servicio = ServicioRepse(contratista_id=contratista_id, folio=datos.folio, descripcion=datos.descripcion)
-            session.add(servicio)
-            session.flush()
-        elif session.exec(update(ServicioRepse).where(ServicioRepse.id == servicio.id)
-                          .values(folio=datos.folio, descripcion=datos.descripcion)).rowcount != 1:
-            session.rollback()
-            raise ServicioInexistente()
-    except IntegrityError:  # the unique (contratista, folio): typed twice, or two tabs at once
-        session.rollback()
-        raise Rechazo("folio", f"Ya registraste el servicio con folio {datos.folio}.") from None
-    if not nuevo:
-        cerrada = session.exec(select(Informativa).join(Contrato, Contrato.informativa_id == Informativa.id)
-                               .where(Contrato.servicio_id == servicio.id, Informativa.estatus != "en_captura")
-                               .limit(1)).first()
-        if cerrada is not None:
-            session.rollback()
-            raise Rechazo("folio", f"No se puede cambiar este servicio: lo usa la informativa de "
-                                   f"{_periodo(cerrada)}, que está {ESTATUS_INFORMATIVA[cerrada.estatus].lower()}. "
-                                   "Regrésala a captura para cambiarlo.")
-    session.commit()
-    return servicio
-
-
-def _periodo(informativa: Informativa) -> str:
-    from .plazos import Periodo
-
-    return Periodo(informativa.ejercicio, informativa.cuatrimestre).nombre
-
-
-def eliminar_servicio(session: Session, servicio: ServicioRepse) -> None:
-    """Remove a service no contract uses; Rechazo("servicio") naming a contract that uses it. Committed."""
-    usado = session.exec(select(Contrato).where(Contrato.servicio_id == servicio.id).limit(1)).first()
-    if usado is not None:
-        raise Rechazo("servicio", f"No se puede eliminar el servicio {servicio.folio}: lo usa el contrato con "
-                                  f"{usado.nombre_contratante} ({usado.rfc_contratante}). Cambia antes su servicio.")
-    session.delete(servicio)
-    try:
-        session.commit()
-    except IntegrityError:  # a contract took it meanwhile (the foreign key)
-        session.rollback()
-        raise Rechazo("servicio", f"No se puede eliminar el servicio {servicio.folio}: un contrato lo usa.") from None
-
+from .servicios_repse import registro_repse, servicios
 
 # -- Informativas --------------------------------------------------------------------------------------------------
 
@@ -189,7 +108,7 @@ def bloquear(session: Session, informativa: Informativa) -> bool:
 def bloquear_servicios(session: Session, informativa: Informativa) -> None:
     """Hold the REPSE services the informativa's contracts use until the commit (PostgreSQL; SQLite's write lock
     already holds everything), so that a service changed at the same time is either seen by Revisar or refused
-    afterwards by guardar_servicio."""
+    afterwards by servicios_repse.guardar_servicio."""
     usados = select(Contrato.servicio_id).where(Contrato.informativa_id == informativa.id)
     # In one order everywhere: two Enviar of informativas sharing services never wait on each other crosswise.
     session.exec(select(ServicioRepse.id).where(col(ServicioRepse.id).in_(usados)).order_by(ServicioRepse.id)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
-from .. import hora, informativas, repse
+from .. import hora, repse, servicios_repse
 from ..db import get_session
 from ..formularios import rechazar
 from ..htmx import render, see_other
@@ -37,14 +37,14 @@ AGREGAR = "servicio"
 
 def _pagina(registro_form=None, servicio_form=None, status=None, editar=None):
     db, contratista = get_session(), current_user.contratista
-    registro = informativas.registro_repse(db, contratista.id)
+    registro = servicios_repse.registro_repse(db, contratista.id)
     if registro_form is None:
         registro_form = RegistroForm(formdata=None, data={"folio": registro.folio if registro else "",
                                                           "fecha_registro": registro.fecha_registro.isoformat()
                                                           if registro else ""})
     return render(TEMPLATE, status=status, contratista=contratista, registro=registro,
                   registro_form=registro_form, servicio_form=servicio_form or ServicioForm(formdata=None, prefix=AGREGAR),
-                  servicios=informativas.servicios(db, contratista.id), editar=editar)
+                  servicios=servicios_repse.servicios(db, contratista.id), editar=editar)
 
 
 @bp.get("/repse")
@@ -64,7 +64,7 @@ def repse_guardar():
             rechazar(form, grupo)
         else:
             db = get_session()
-            informativas.guardar_registro(db, current_user.contratista.id, registro)
+            servicios_repse.guardar_registro(db, current_user.contratista.id, registro)
             db.commit()
             flash("Se guardó el registro REPSE.", "status")
             return see_other(url_for("datos_generales.repse_index"))
@@ -78,7 +78,7 @@ def repse_agregar():
     if form.validate_on_submit():
         try:
             datos = repse.validar_servicio(form.folio.data, form.descripcion.data)
-            informativas.guardar_servicio(get_session(), current_user.contratista.id, datos)
+            servicios_repse.guardar_servicio(get_session(), current_user.contratista.id, datos)
         except (ExceptionGroup, Rechazo) as error:
             rechazar(form, error)
         else:
@@ -88,7 +88,7 @@ def repse_agregar():
 
 
 def _servicio(servicio_id: int):
-    servicio = informativas.servicio_propio(get_session(), current_user.contratista.id, servicio_id)
+    servicio = servicios_repse.servicio_propio(get_session(), current_user.contratista.id, servicio_id)
     if servicio is None:
         abort(404)
     return servicio
@@ -104,10 +104,10 @@ def repse_editar(servicio_id: int):
     elif form.validate_on_submit():
         try:
             datos = repse.validar_servicio(form.folio.data, form.descripcion.data)
-            informativas.guardar_servicio(get_session(), current_user.contratista.id, datos, servicio)
+            servicios_repse.guardar_servicio(get_session(), current_user.contratista.id, datos, servicio)
         except (ExceptionGroup, Rechazo) as error:
             rechazar(form, error)
-        except informativas.ServicioInexistente:
+        except servicios_repse.ServicioInexistente:
             abort(404)  # deleted in another tab since this request read it
         else:
             flash(f"Se guardó el servicio {datos.folio}.", "status")
@@ -121,7 +121,7 @@ def repse_eliminar(servicio_id: int):
     servicio = _servicio(servicio_id)
     folio = servicio.folio
     try:
-        informativas.eliminar_servicio(get_session(), servicio)
+        servicios_repse.eliminar_servicio(get_session(), servicio)
     except Rechazo as e:
         flash(str(e), "error")
         return _pagina(status=409)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete
 
 from .. import contratos as reglas
-from .. import informativas, localizador_web
+from .. import informativas, localizador_web, servicios_repse
 from ..auth import Usuario, conserva_al_expirar
 from ..db import bloquear_borradores, get_session, leer_borrador, upsert
 from ..fiel import normalize_rfc
@@ -135,7 +135,7 @@ class EstadoContrato:
 
     def validar(self) -> reglas.DatosContrato | None:
         loc = self.localizador
-        servicios = {s.id for s in informativas.servicios(self.db, self.informativa.contratista_id)}
+        servicios = {s.id for s in servicios_repse.servicios(self.db, self.informativa.contratista_id)}
         try:
             datos, avisos = reglas.validar(self.campos, rfc_contratista=current_user.contratista.rfc,
                                            periodo=periodo(self.informativa), servicios=servicios,
@@ -152,7 +152,7 @@ class EstadoContrato:
         form = ContratoForm(formdata=None, data={**self.campos, **localizador_web.valores_formulario(self.localizador)})
         form.servicio.choices = [("", "--Selecciona por favor--")] + [
             (str(s.id), f"{s.folio} — {s.descripcion}")
-            for s in informativas.servicios(self.db, self.informativa.contratista_id)]
+            for s in servicios_repse.servicios(self.db, self.informativa.contratista_id)]
         rechazar(form, [r for r in self.rechazos if r.campo != "domicilio"])
         return form
 

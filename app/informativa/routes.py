@@ -31,7 +31,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import inspect
 
-from .. import hora, informativas, plazos, revision
+from .. import hora, informativas, plazos, revision, servicios_repse
 from ..auth import usuario_required
 from ..db import get_session
 from ..errors import Conflicto
@@ -227,7 +227,7 @@ def contexto_informativa(informativa: Informativa) -> dict:
     db = get_session()
     return {**contexto_base(informativa), "contratos": informativas.contratos(db, informativa),
             "conteos": informativas.trabajadores_por_contrato(db, informativa),
-            "servicios": {s.id: s for s in informativas.servicios(db, informativa.contratista_id)}}
+            "servicios": {s.id: s for s in servicios_repse.servicios(db, informativa.contratista_id)}}
 
 
 def _revisar(informativa: Informativa, contexto: dict) -> list[revision.Problema]:
