@@ -200,7 +200,9 @@ def test_page_tree_past_the_parsing_limit_is_refused():
     kids = " ".join(["3 0 R"] * 20_000)
     data = raw_pdf("<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count 20000 >>",
                    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>")
-    assert rechazo("acuse.pdf", data) == NO_ES_PDF
+    # The parse's page limit refuses it; on a machine loaded enough (CI running beside other suites) its time limit
+    # may come first, with its own reason. Either is the refusal the rule asks for.
+    assert rechazo("acuse.pdf", data) in (NO_ES_PDF, acuse._COMPLEJO)
 
 
 def test_deep_page_tree_is_refused():
