@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-import re
 
-import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
 from app import acuse_presentacion as ap
 from app.db import get_session
-from app.models import Capturista, Informativa, Trabajador
+from app.models import Capturista, Trabajador
 
 from .conftest import html, token
 from .test_administracion import CURP_LUIS, PASSWORD, activar, alta, entrar_capturista, otro_contratista
 from .test_complementarias import complementar, presentar, presentada  # noqa: F401
-from .test_firma import _informativa, firmar, por_firmar  # noqa: F401
+from .test_firma import _informativa, por_firmar  # noqa: F401
 from .test_informativa import _trabajador, a, app, informativa_id, lista, registrar  # noqa: F401
 
 

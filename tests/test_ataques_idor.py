@@ -7,9 +7,7 @@ htmx fragment, changes nothing and reads nothing."""
 from __future__ import annotations
 
 import io
-import re
 
-import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 

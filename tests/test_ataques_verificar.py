@@ -6,7 +6,7 @@ import pytest
 
 from .conftest import html
 from .test_acuses import app, presentada, sello_de, verificar  # noqa: F401
-from .test_informativa import _trabajador, a, lista  # noqa: F401
+from .test_informativa import a, lista  # noqa: F401
 
 XSS = '"><script>alert(1)</script><img src=x onerror=alert(1)>'
 

@@ -9,30 +9,18 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
 
 from app import auditoria
-from app.bitacora import reglas
 from app.db import get_session
 from app.hora import MEXICO
-from app.models import Auditoria, Contratista
 
-from .conftest import HTMX, html, token
+from .conftest import html, token
 from .test_administracion import CURP_LUIS, PASSWORD, activar, alta, entrar_capturista, otro_contratista, preparar
+from .test_bitacora import contratista_id, filas
 from .test_ingreso import ingresar, validar
 
 
-def filas(app, **donde) -> list[Auditoria]:
-    with app.app_context():
-        query = select(Auditoria).order_by(Auditoria.id)
-        for campo, valor in donde.items():
-            query = query.where(getattr(Auditoria, campo) == valor)
-        return list(get_session().exec(query).all())
-
-
-def cid_de(app, rfc: str) -> int:
-    with app.app_context():
-        return get_session().exec(select(Contratista.id).where(Contratista.rfc == rfc)).one()
+cid_de = contratista_id
 
 
 @pytest.fixture

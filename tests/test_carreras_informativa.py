@@ -2,8 +2,6 @@
 never a 500, never a duplicate, never a filing sent or signed whose rows differ from what passed Revisar."""
 from __future__ import annotations
 
-import re
-
 from sqlmodel import select
 
 from app.db import get_session
@@ -13,9 +11,8 @@ from . import cfdi
 from .conftest import token
 from .test_ataques_firma import _a_la_vez
 from .test_carreras import _clon, app  # noqa: F401  (both databases)
-from .test_complementarias import complementar
 from .test_firma import _enviar, firmar
-from .test_informativa import _cargar, _trabajador, con_contrato
+from .test_informativa import _cargar, con_contrato
 
 
 def _estados(resultados):

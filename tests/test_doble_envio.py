@@ -18,23 +18,13 @@ from app.models import CargaTrabajadores, Contrato, Informativa, ServicioRepse, 
 from . import cfdi
 from .conftest import HTMX, html, token
 from .test_administracion import otro_contratista
-from .test_informativa import (CONTRATO, _cargar, _trabajador, contrato, informativa_id, lista, registrar,  # noqa: F401
-                               servicio)
+from .test_informativa import (CONTRATO, _cargar, _trabajador, a, app, contrato, informativa_id,  # noqa: F401
+                               lista, registrar, servicio)
 
 MODOS = pytest.mark.parametrize("headers", [{}, HTMX], ids=["sin-js", "htmx"])
 RFC_OTRO_CONTRATANTE = cfdi.rfc_con_digito("GAMA800101K2")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app(request):
-    return request.getfixturevalue("sqlite_app" if request.param == "sqlite" else "pg_app")
-
-
-@pytest.fixture
-def a(app, client, juegos):
-    from .test_administracion import preparar
-
-    return preparar(app, client, juegos["moral"])
 
 
 def formulario(client, url: str, selector: str) -> tuple[str, dict]:

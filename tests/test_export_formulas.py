@@ -8,12 +8,11 @@ from datetime import datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
 
-from app import auditoria, export, listado
+from app import export, listado
 from app.bitacora import reglas
 from app.db import get_session
-from app.models import Contratista, Contrato, DirectorioCurp
+from app.models import Contrato, DirectorioCurp
 
 from .conftest import token
 from .test_administracion import alta, preparar, hacer_curp
@@ -111,8 +110,6 @@ def test_consulta_names_that_look_like_formulas_never_get_in(app, juegos):
 
 
 def test_carga_errors_export_keeps_values_as_text(app, juegos):
-    from .test_informativa import lista as _  # noqa: F401
-
     a = preparar(app, app.test_client(), juegos["moral"])
     servicio(a)
     iid = informativa_id(registrar(a))
