@@ -222,6 +222,23 @@ def test_enviar_a_firma_twice_lands_on_the_informativa(lista, app, headers):
         assert get_session().get(Informativa, iid).estatus == "por_firmar"
 
 
+@MODOS
+def test_regresar_a_captura_twice_lands_on_the_informativa(lista, app, headers):
+    """Regresar a captura's twin of Enviar's: the second click finds it in capture, what was asked; a presented one
+    is still the 409."""
+    a, iid, cid = lista
+    assert _trabajador(a, iid, cid).status_code == 303
+    ver = f"/informativas/{iid}"
+    action, data = formulario(a, ver, f"form[action='{ver}/enviar']")
+    assert destino(a.post(action, data=data, headers=headers)) == ver
+    action, data = formulario(a, ver, f"form[action='{ver}/regresar']")
+    assert destino(a.post(action, data=data, headers=headers)) == ver
+    assert destino(a.post(action, data=data, headers=headers)) == ver
+    assert "La informativa ya había regresado a captura." in mensajes(a, ver)
+    with app.app_context():
+        assert get_session().get(Informativa, iid).estatus == "en_captura"
+
+
 def test_enviar_a_firma_of_another_contratista_stays_404(lista, app, otro):
     a, iid, cid = lista
     o, oiid, _, _ = otro

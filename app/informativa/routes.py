@@ -325,25 +325,30 @@ def enviar(informativa_id: int):
 
 
 def _ya_enviada(informativa: Informativa):
-    """Enviar a firma of an informativa no longer in capture: when it is Por firmar, what was asked is done (a second
-    click, another tab): its page, saying so. Presented (or gone): the 409 of conflicto()."""
+    return _ya_hecho(informativa, "por_firmar", "La informativa ya se había enviado a firma: está lista para que el "
+                                                "contratista la firme con su e.firma.")
+
+
+def _ya_hecho(informativa: Informativa, estatus: str, mensaje: str):
+    """A change of status (Enviar a firma, Regresar a captura) that found the informativa elsewhere: when it already
+    has the status asked for, what was asked is done (a second click, another tab): its page, saying so. Presented
+    (or gone): the 409 of conflicto()."""
     db = get_session()
     (informativa_id,) = inspect(informativa).identity  # without loading it: the rollback expired it
     db.rollback()
     actual = informativas.propia(db, contratista_id(), informativa_id)
-    if actual is None or actual.estatus != "por_firmar":
+    if actual is None or actual.estatus != estatus:
         conflicto(informativa)
-    flash("La informativa ya se había enviado a firma: está lista para que el contratista la firme con su e.firma.",
-          "status")
+    flash(mensaje, "status")
     return see_other(url_for("informativa.ver", informativa_id=actual.id))
 
 
 @bp.post("/<int:informativa_id>/regresar")
 def regresar(informativa_id: int):
-    """Regresar a captura: a Por firmar informativa can be changed again."""
+    """Regresar a captura: a Por firmar informativa can be changed again (a second click: its page, saying so)."""
     informativa = propia(informativa_id)
     if not informativas.cambiar_estatus(get_session(), informativa, "por_firmar", "en_captura"):
-        conflicto(informativa)
+        return _ya_hecho(informativa, "en_captura", "La informativa ya había regresado a captura.")
     flash("La informativa regresó a captura.", "status")
     return see_other(url_for("informativa.ver", informativa_id=informativa.id))
 
