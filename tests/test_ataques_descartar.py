@@ -115,7 +115,7 @@ def test_an_id_past_every_column_is_404_not_500(app, juegos, ruta):
 
 def test_conflicto_of_a_complementaria_discarded_meanwhile_is_no_500(app, juegos, monkeypatch):
     """Tab 1's second click of Enviar a firma on a complementaria already sent: enviar reads it again (propia, in
-    _ya_enviada) to say where it stands; tab 2's Descartar lands right after that read. A refresh of the deleted row
+    _ya_hecho) to say where it stands; tab 2's Descartar lands right after that read. A refresh of the deleted row
     would raise (InvalidRequestError): a 500. Now the answer is built from what was read: the complementaria was
     sent, its page (303; gone by the time it loads, which says so)."""
     a, iid, cid = _con_contrato(app, juegos["moral"])
@@ -129,7 +129,7 @@ def test_conflicto_of_a_complementaria_discarded_meanwhile_is_no_500(app, juegos
 
     def propia(*args, **kwargs):
         resultado = original(*args, **kwargs)
-        if sys._getframe(1).f_code.co_name == "_ya_enviada" and not hecho:
+        if sys._getframe(1).f_code.co_name == "_ya_hecho" and not hecho:
             hecho["descartar"] = None
             h = threading.Thread(target=lambda: hecho.__setitem__("descartar", otra.post(
                 f"/informativas/{nueva}/descartar", data=datos).status_code))
