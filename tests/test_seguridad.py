@@ -891,7 +891,9 @@ def test_the_idle_warning_tells_the_time_left_without_moving_the_clock_and_conti
         return respuesta
 
     lejos = html(preguntar(600))  # 50 minutes left: nothing to say yet, ask again in 48
-    assert lejos.get_text(strip=True) == "" and "delay:2880s" in lejos.select_one("span[hidden]")["hx-trigger"]
+    # The clock is in whole seconds: one may tick between setting `visto` and the request (CI saw 2879).
+    espera = int(lejos.select_one("span[hidden]")["hx-trigger"].removeprefix("load delay:").removesuffix("s"))
+    assert lejos.get_text(strip=True) == "" and 2880 - 2 <= espera <= 2880
     pronto = preguntar(3600 - 100)
     assert pronto.status_code == 200
     texto = html(pronto).get_text(" ", strip=True)
