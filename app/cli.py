@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -490,6 +491,15 @@ def acuse() -> None:
     """Acuses de presentación of informativas."""
 
 
+def _para_terminal(texto: str) -> str:
+    """`texto` with every control, format (bidi overrides, zero-width), private-use or unassigned character as "?":
+    printable as it reads, whatever a file put in it."""
+    if texto.isascii() and texto.isprintable():
+        return texto
+    return "".join("?" if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c
+                   for c in texto)
+
+
 @acuse.command("verificar")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def acuse_verificar(file: Path) -> None:
@@ -511,10 +521,12 @@ def acuse_verificar(file: Path) -> None:
     app = _app()
     with app.app_context():
         informativa, comprobaciones = presentaciones.comprobar_pdf(get_session(), leido)
-    click.echo(f"Acuse de presentación {leido.folio[:40]}")
+    # The folio and the link's host come from the file, which anyone may have written: printed to the operator's
+    # terminal, an escape sequence in them could clear the screen or rewrite the verdict's line (a review).
+    click.echo(f"Acuse de presentación {_para_terminal(leido.folio[:40])}")
     etiquetas = {True: "correcto", False: "FALLA", None: "SIN COMPROBAR"}
     for comprobacion in comprobaciones:
-        click.echo(f"  [{etiquetas[comprobacion.correcta]}] {comprobacion.descripcion}")
+        click.echo(f"  [{etiquetas[comprobacion.correcta]}] {_para_terminal(comprobacion.descripcion)}")
     if informativa is None:
         click.echo("Veredicto: el acuse NO es auténtico: el portal no tiene una informativa presentada con ese folio.")
         sys.exit(1)

@@ -179,7 +179,10 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
     contratos = _contratos(session, informativa)
     trabajadores = sum(c.trabajadores for c in contratos)
     url = str(leido.datos.get("url_verificacion", ""))
-    enlace = urlsplit(url)
+    try:
+        enlace = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": an unpaired bracket in the host a file wrote (a review: a traceback)
+        enlace = urlsplit("")
     enlace_correcto = (enlace.scheme in ("http", "https") and enlace.path.endswith("/acuses/verificar") and
                        parse_qs(enlace.query) == {"folio": [informativa.folio],
                                                   "sello": [(informativa.sello or "")[:LARGO_PREFIJO]]})
@@ -237,7 +240,8 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
         Comprobacion("El texto del PDF es el del acuse que el portal emite con los datos registrados",
                      comparado(texto_esperado is not None and plano(leido.texto) == plano(texto_esperado))),
         archivo,
-        Comprobacion(f"El código QR lleva a la verificación de este acuse en {enlace.scheme}://{enlace.netloc[:80]}",
+        Comprobacion(f"El código QR lleva a la verificación de este acuse en {enlace.scheme}://{enlace.netloc[:80]}"
+                     if enlace.netloc else "El código QR lleva a una dirección de verificación de este acuse",
                      enlace_correcto),
     ]
     return informativa, comprobaciones

@@ -528,3 +528,20 @@ def test_cli_refuses_unreadable_files_with_exit_2(app, icsoe_en, tmp_path):
         codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, datos))
         assert codigo == 2 and "acuse" in salida
     assert icsoe_en("acuse", "verificar", str(tmp_path / "no-existe.pdf"))[0] == 2
+
+
+def test_cli_prints_no_escape_sequence_a_forged_pdf_carries(presentada, app, icsoe_en, tmp_path):
+    """A review: the folio and the link's host come from the file; an acuse whose folio or URL carries terminal
+    escapes (clear the screen, set the title, rewrite the line) must not reach the operator's terminal as such."""
+    _a, iid, _folio = presentada
+    datos = _datos(app, iid)
+    for falso in (replace(datos, folio="ICSOE\x1b[2J\x1b]0;auténtico\x07\u202e"),
+                  replace(datos, url_verificacion=datos.url_verificacion.replace("://", "://\x1bc\x07", 1))):
+        codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(falso)))
+        assert codigo == 1 and "Veredicto: el acuse NO es auténtico" in salida
+        assert not any(c in salida for c in "\x1b\x07\u202e"), salida
+        assert "ICSOE?[2J?]0;auténtico??" in salida or "http://?c?127" in salida
+    # An unpaired bracket in the link's host (urlsplit: "Invalid IPv6 URL") was a traceback.
+    falso = replace(datos, url_verificacion=datos.url_verificacion.replace("://", "://[", 1))
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(falso)))
+    assert codigo == 1 and "[FALLA] El código QR lleva a una dirección de verificación de este acuse" in salida
