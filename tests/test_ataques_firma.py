@@ -85,6 +85,8 @@ def test_what_is_signed_is_what_the_firmar_page_showed(por_firmar, app, juegos):
 
     a, iid, cid = por_firmar
     leida = revisado(a, iid)
+    nada_cambio = firmar(a, iid, juegos["moral"], revisado=leida, password="no-es-la-contrasena")
+    assert nada_cambio.status_code == 422 and "cambió" not in html(nada_cambio).select_one(".error-summary").get_text()
     assert "Trabajadores 1" in html(a.get(f"/informativas/{iid}/firmar")).select_one("dl.resumen").get_text(" ")
     otra = _clon(app, a)
     assert otra.post(f"/informativas/{iid}/regresar",
@@ -92,6 +94,14 @@ def test_what_is_signed_is_what_the_firmar_page_showed(por_firmar, app, juegos):
     for i in (11, 12, 13):
         assert _trabajador(otra, iid, cid, i=i, sbc="999.99").status_code == 303
     assert _enviar(otra, iid).status_code == 303
+
+    # A wrong password on the page read before: the e.firma's message, and beside it that the content changed.
+    response = firmar(a, iid, juegos["moral"], revisado=leida, password="no-es-la-contrasena")
+    assert response.status_code == 422
+    errores = html(response).select_one(".error-summary").get_text()
+    assert "cambió desde que abriste esta página" in errores and "contraseña" in errores.lower()
+    assert html(response).select_one("input[name=revisado]")["value"] != leida
+    assert _informativa(app, iid).folio is None
 
     response = firmar(a, iid, juegos["moral"], revisado=leida)
     assert response.status_code == 409

@@ -2,8 +2,9 @@
 signed, and it is presented (a folio, the time, the deadline's verdict).
 
 What is signed is what the page showed: the page carries the fingerprint of the informativa's content
-(cadena.huella_contenido), and a POST whose fingerprint is not the content's any more (someone sent it back to
-capture, changed it and sent it again since the page was opened) signs nothing and shows the page again (409).
+(cadena.huella_contenido), and a POST whose fingerprint is not that of the content the key was about to sign
+(someone sent it back to capture, changed it and sent it again since the page was opened) presents nothing and
+shows the page again (409).
 
 The e.firma is checked exactly as at ingress (efirma_web.verificar: fiel.verify's checks and messages, the same
 throttling keys), for the signed-in contratista's RFC: another company's e.firma, a legal representative's or a
@@ -46,9 +47,14 @@ def _del_contratista() -> None:
 
 
 def _pagina(informativa, form: FirmarForm, retry: int | None = None, status: int | None = None):
+    """The page with what it will sign now; when the POST it answers had seen other content (the e.firma refused,
+    and meanwhile someone changed the informativa), it says so beside the e.firma's message."""
     contexto = contexto_informativa(informativa)
     total = sum(contexto["conteos"].values())
+    visto = form.revisado.data
     form.revisado.data = informativas.huella_contenido(get_session(), informativa)  # what this page shows
+    if status is None and request.method == "POST" and visto != form.revisado.data:
+        form.form_errors.append(MSG_CAMBIO)
     corregida_tarde = informativas.corregida_tarde(get_session(), informativa)
     contexto.update(corregida_tarde=corregida_tarde, sera_tarde=plazos.fuera_de_plazo(
         informativa.tipo, contexto["periodo"], contexto["hoy"], corregida_tarde))
@@ -77,8 +83,8 @@ def firmar(informativa_id: int):
     if not form.validate_on_submit():
         return _pagina(informativa, form)
     db, contratista = get_session(), current_user.contratista
-    if form.revisado.data != informativas.huella_contenido(db, informativa):
-        return _pagina(informativa, FirmarForm(formdata=None), status=409)  # not what the page showed
+    # The content is read once, for the key to sign (then presentar compares it with the stored rows, under lock):
+    # for 30,000 workers a reading takes about a second, so there is no separate check before the e.firma's.
     firmado: dict[str, str] = {}
 
     def cadena_de(firma: Firma) -> bytes:
@@ -93,7 +99,7 @@ def firmar(informativa_id: int):
     if firma is None:
         return _pagina(informativa, form, retry)
     if firmado.get("huella") != form.revisado.data:
-        return _pagina(informativa, FirmarForm(formdata=None), status=409)  # changed since the check above
+        return _pagina(informativa, FirmarForm(formdata=None), status=409)  # not what the page showed
     firmada = informativas.Firmada(cadena=firmado["cadena"], sello=sello.a_texto(firma.sello),
                                    certificado=firma.certificado, serial=firma.serial, rfc=firma.rfc,
                                    nombre=firma.nombre)
