@@ -41,6 +41,7 @@ TIPOS = {
     "reactivacion": "Reactivación de capturista",
     "invitacion": "Invitación por correo",  # its detail says whether it went
     "activacion": "Activación de capturista",
+    "restablecimiento": "Contraseña restablecida por correo",
     "invitacion_respondida": "Invitación aceptada o rechazada",
     "exportacion": "Exportación",
     "presentacion": "Informativa firmada y presentada",

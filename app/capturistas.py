@@ -20,7 +20,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import NamedTuple
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exists
 from sqlmodel import Session, col, func, or_, select, update
 
 from . import busqueda, export, lectura
@@ -76,6 +76,17 @@ def correo_de_cuenta(correo: str) -> str:
 def cuenta(session: Session, curp: str, correo: str) -> Persona | None:
     return session.exec(select(Persona).where(Persona.curp == curp,
                                               Persona.correo == correo_de_cuenta(correo))).first()
+
+
+def _con_rol_vivo():
+    """The condition "the account has a live role (active, or an invitation pending)", for a query on Persona."""
+    return exists().where(Capturista.persona_id == Persona.id, col(Capturista.estatus).in_(("activo", "pendiente")))
+
+
+def tiene_rol_vivo(session: Session, la_cuenta: Persona) -> bool:
+    """Whether the account still has something to enter (cuentas_para_ingreso's condition): a reset link of an
+    account whose every role was dado de baja or declined is dead, as its invitations are."""
+    return session.exec(select(Persona.id).where(Persona.id == la_cuenta.id, _con_rol_vivo())).first() is not None
 
 
 def cuentas_para_ingreso(session: Session, curp: str) -> list[Persona]:
@@ -215,9 +226,10 @@ def activar(session: Session, rol: Capturista, la_cuenta: Persona, password_hash
 
 def cambiar_contrasena(session: Session, la_cuenta: Persona, password_hash: str, now: datetime) -> bool:
     """A reset link was used: this account's password; every earlier session of the account ends. Conditioned on
-    the password the link was made for: of several uses at once exactly one succeeds. Not committed."""
+    the password the link was made for (of several uses at once exactly one succeeds) and on a live role (a baja
+    committed after the link was read wins). Not committed."""
     cambio = session.exec(update(Persona).where(Persona.id == la_cuenta.id,
-                                                Persona.password_hash == la_cuenta.password_hash)
+                                                Persona.password_hash == la_cuenta.password_hash, _con_rol_vivo())
                           .values(password_hash=password_hash, password_cambiado=now, sesion=Persona.sesion + 1))
     return cambio.rowcount == 1
 

@@ -12,7 +12,7 @@ password reset (2 h). Used by Administración (alta, reenviar) and Ingreso (acti
   that could fill the window, so nobody can use up someone else's resets): a reset at most CORREOS_POR_HORA an
   hour per account, asked by the person alone; an invitation at most CORREOS_POR_HORA an hour from one contratista
   to one mailbox, INVITACIONES_POR_BUZON from all contratistas together to one mailbox (made-up CURPs make new
-  accounts, not new mailboxes) and INVITACIONES_POR_CONTRATISTA from one contratista in all, so no contratista can
+  accounts, not new mailboxes; sub-addresses are not new mailboxes either: `buzon_de`) and INVITACIONES_POR_CONTRATISTA from one contratista in all, so no contratista can
   use the portal's mail to flood a mailbox. Mail is sent only after the change it announces was committed.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from . import limiter
+from . import capturistas, limiter
 from .correo import CorreoNoEnviado, Mensaje
 from .models import Capturista, Contratista, Persona
 
@@ -94,6 +94,8 @@ def leer_restablecer(session: Session, token: str) -> Persona | None:
     cuenta = session.get(Persona, data["p"])
     if cuenta is None or not cuenta.activa or huella(cuenta.password_hash) != data.get("h"):
         return None
+    if not capturistas.tiene_rol_vivo(session, cuenta):  # every role dado de baja since it was mailed
+        return None
     return cuenta
 
 
@@ -114,11 +116,30 @@ def _enviar(mensaje: Mensaje) -> Envio:
     return Envio.ENVIADO
 
 
+# Providers that ignore dots in the local part (victima@, v.i.c.t.i.m.a@ are one mailbox).
+_SIN_PUNTOS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def buzon_de(correo: str) -> str:
+    """The mailbox an address delivers to, as far as the mail bounds are concerned: case-folded, without a
+    sub-address ("+etiqueta", which Gmail, Outlook, Fastmail, iCloud and most servers deliver to the same inbox) and,
+    where the provider ignores them, without dots. Without it, victima+1@, victima+2@… each had their own three
+    invitations an hour, all landing in one inbox (a review). Only for counting: mail goes to the address as typed."""
+    local, arroba, dominio = correo.casefold().rpartition("@")
+    if not arroba:
+        return correo.casefold()
+    local = local.split("+", 1)[0]
+    if dominio in _SIN_PUNTOS:
+        local = local.replace(".", "")
+    return f"{local}@{dominio}"
+
+
 def invitar(session: Session, rol: Capturista, cuenta: Persona, contratista: Contratista, now: datetime) -> Envio:
     """E-mail a role's invitation to its account's mailbox: a link to set the password (a new account), or a
     notice to sign in and accept it (an active account). Call after committing the role."""
-    claves = {f"invitacion:{contratista.id}:{cuenta.correo}": CORREOS_POR_HORA,
-              f"buzon:{cuenta.correo}": INVITACIONES_POR_BUZON,
+    buzon = buzon_de(cuenta.correo)
+    claves = {f"invitacion:{contratista.id}:{buzon}": CORREOS_POR_HORA,
+              f"buzon:{buzon}": INVITACIONES_POR_BUZON,
               f"invitaciones:{contratista.id}": INVITACIONES_POR_CONTRATISTA}
     if not _turno(session, claves, now):
         return Envio.LIMITE

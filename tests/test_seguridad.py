@@ -151,6 +151,11 @@ def test_takeover_of_an_active_capturista_by_reset_fails(a, b, app):
     assert entrar_capturista(app.test_client(), "tortuga violeta cruza montanas") == "/inicio"  # B's own account
     cuenta_x, cuenta_b = cuentas(app)
     assert (cuenta_x.correo, cuenta_b.correo) == ("luis@ejemplo.mx", "atacante@ejemplo.mx")
+    # X's own link works (on both databases: the new password is written only while the account has a live role).
+    suyo = re.search(r"https?://[^/\s]+(/\S+)", cuerpo(nuevos[0])).group(1)
+    x, nueva = app.test_client(), "otra frase muy distinta ahora"
+    assert x.post(suyo, data={"csrf_token": token(x, suyo), "contrasena": nueva, "confirmacion": nueva}).status_code == 303
+    assert entrar_capturista(app.test_client(), nueva) == "/inicio"
 
 
 def test_names_typed_by_one_contratista_are_never_shown_to_another(a, b, app):

@@ -300,7 +300,9 @@ def inicio():
 
 def _definir_contrasena(proposito: str, cuenta, rol: Capturista | None, guardar):
     """The form to set a password from a one-time link; `guardar(hash)` stores it, False when the link was used
-    meanwhile. An activation (a role given) is a Bitácora row of the role's contratista, in the same commit."""
+    meanwhile. An activation (a role given) is a Bitácora row of the role's contratista; a reset, one of each
+    contratista the account works for and one of the account's own (as its sign-in): whoever got into the mailbox
+    and took the account leaves a trace. Both in the password's own commit."""
     form = ContrasenaForm()
     nombre = rol.nombre_completo if rol is not None else ""
     if form.validate_on_submit():
@@ -319,6 +321,12 @@ def _definir_contrasena(proposito: str, cuenta, rol: Capturista | None, guardar)
             if rol is not None:
                 auditar("activacion", f"capturista {rol.id} {rol.nombre_completo}", contratista_id=rol.contratista_id,
                         quien=cuenta.curp, actor=f"capturista:{rol.id}")
+            else:
+                quienes = [(None, f"cuenta:{cuenta.id}")] + [(r.contratista_id, f"capturista:{r.id}")
+                                                             for r in capturistas.roles_activos(db, cuenta)]
+                for contratista_id, actor in quienes:
+                    auditar("restablecimiento", "nueva contraseña definida con el enlace enviado a su correo",
+                            contratista_id=contratista_id, quien=cuenta.curp, actor=actor)
             db.commit()
             flash("Tu contraseña quedó registrada. Ya puedes ingresar con tu CURP y tu contraseña.", "status")
             return see_other(url_for("ingreso.index"))
@@ -345,18 +353,20 @@ def activar(token: str):
 def restablecer():
     """¿Olvidaste tu contraseña? Each active account of the CURP gets a reset link at its own mailbox. The answer
     never tells whether the CURP has an account, not even by its time: the lookup and the mail happen after the
-    response has been sent."""
+    response has been sent.
+
+    Bounded per account only (enlaces.restablecer: three mails an hour, each with a working link), not per client
+    address: a stranger behind the owner's address (an office's router, a carrier's NAT) asking for made-up CURPs
+    used up the address's count, and her own request was then dropped in silence for as long as he kept on (a
+    review). A CURP without an account costs one lookup and sends nothing."""
     form = RestablecerForm()
     if form.validate_on_submit():
-        curp, direccion = form.curp.data, _direccion()
+        curp = form.curp.data
 
         @copy_current_request_context
         def enviar() -> None:
             try:
                 db, now = get_session(), utcnow()
-                # Per client address too: a stranger asking for everyone's resets is slowed down, silently.
-                if limiter.intentar(db, {f"restablecer-ip:{direccion}": _por_direccion()}, now).rechazado:
-                    return
                 for cuenta in capturistas.cuentas_para_ingreso(db, curp):
                     roles = capturistas.roles_activos(db, cuenta)
                     enlaces.restablecer(db, cuenta, roles[-1].nombre_completo if roles else "", now)
