@@ -82,6 +82,8 @@ _NO_ES_PDF = "El archivo no es un PDF válido; revisa que no esté dañado."
 _COMPLEJO = ("El PDF es demasiado complejo para revisarlo (tiene una estructura que un acuse no tiene). "
              "Descarga de nuevo el acuse del padrón de la STPS y súbelo sin modificarlo.")
 _NO_REVISADO = "No fue posible revisar el PDF en este momento. Inténtalo más tarde."
+_ACTIVO = ("El PDF contiene JavaScript, archivos incrustados o acciones que abren programas o envían datos, y un "
+           "acuse no los tiene. Descarga de nuevo el acuse del padrón de la STPS y súbelo sin modificarlo.")
 _CON_CONTRASENA = ("El PDF está protegido con contraseña y el personal del IMSS no podría abrirlo. "
                    "Súbelo sin contraseña.")
 
@@ -269,6 +271,9 @@ def _count_pages(data: bytes) -> int:
         raise AcuseInvalido(_NO_REVISADO)
     if outcome == "paginas":
         return value
+    if outcome == "activo":
+        log.info("acuse refused: active content, %s (%d bytes)", value, len(data))
+        raise AcuseInvalido(_ACTIVO)
     excesivo = outcome in ("tarde", "murio", "memoria")
     motivo = {"tarde": f"pypdf took more than {TIEMPO_MAXIMO} s", "murio": "the checking process died",
               "memoria": "pypdf ran out of its memory limit", "cifrado": "password-protected",
@@ -380,7 +385,7 @@ def _revisar(conexion) -> None:
             return
         _limit_cpu()
         try:
-            answer = ("paginas", _read_pages(data))
+            answer = _read_pages(data)
         except _Cifrado:
             answer = ("cifrado", None)
         except MemoryError:
@@ -416,8 +421,9 @@ class _Cifrado(Exception):
     """The PDF needs a password."""
 
 
-def _read_pages(data: bytes) -> int:
-    """The number of pages, read with pypdf under _LIMITES; _Cifrado if a password is needed."""
+def _read_pages(data: bytes) -> tuple[str, int | str]:
+    """("paginas", the number of pages) or ("activo", what active content it has), read with pypdf under
+    _LIMITES; _Cifrado if a password is needed."""
     with pypdf.apply_configuration(**_LIMITES):
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -429,7 +435,95 @@ def _read_pages(data: bytes) -> int:
         # mutation test), and LimitReachedError for the limits above but also for plain corruption (a
         # self-referencing object, a /Length past the end), so it cannot tell "too big" from "damaged". The user
         # gets one answer for all of them.
-        return len(reader.pages)
+        paginas = len(reader.pages)
+        activo = _contenido_activo(reader)
+        return ("activo", activo) if activo else ("paginas", paginas)
+
+
+# What makes a PDF do something when the IMSS staff open it in Acrobat (a review: a /Launch of cmd.exe, JavaScript
+# run on opening and an embedded executable were stored as acuses). Its portal copy is served sandboxed; its reader
+# is not. An STPS acuse is a printed record: links (/URI, /GoTo) are all it may have.
+_ACCIONES_ACTIVAS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/GoToR",
+                               "/RichMediaExecute", "/Rendition", "/Movie", "/Sound"})
+_ANOTACIONES_ACTIVAS = frozenset({"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen", "/3D"})
+_MAX_NODOS = 10_000  # actions, fields and annotations visited (the child's deadline bounds it too)
+
+
+def _contenido_activo(reader: pypdf.PdfReader) -> str | None:
+    """What a viewer would run, open or send from this document, found where viewers look for it (not by searching
+    the bytes, where a name can be hex-escaped or compressed in any filter): the catalog's /OpenAction and /AA,
+    /Names' /JavaScript and /EmbeddedFiles, an XFA form, every page's /AA and annotations (their kind, /A and
+    /AA), the form fields' /A and /AA through their /Kids, and each action's /Next chain. None when there is none.
+    Hand-written: pypdf reads the structure but has no such check."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    vistos: set[int] = set()
+
+    def leer(valor):
+        valor = valor.get_object() if valor is not None else None
+        return valor if isinstance(valor, (DictionaryObject, ArrayObject)) else None
+
+    raiz = leer(reader.trailer.get("/Root"))
+    if not isinstance(raiz, DictionaryObject):
+        return None
+    nombres = leer(raiz.get("/Names"))
+    for clave in ("/JavaScript", "/EmbeddedFiles"):
+        if isinstance(nombres, DictionaryObject) and clave in nombres:
+            return f"/Names {clave}"
+    formulario = leer(raiz.get("/AcroForm"))
+    if isinstance(formulario, DictionaryObject) and "/XFA" in formulario:
+        return "/AcroForm /XFA"
+    acciones: list = []
+
+    def disparadores(aa) -> None:  # an /AA dictionary: trigger -> action
+        aa = leer(aa)
+        if isinstance(aa, DictionaryObject):
+            acciones.extend(aa.values())
+
+    abrir = leer(raiz.get("/OpenAction"))
+    if isinstance(abrir, DictionaryObject):  # an array is a destination (a page and a zoom), not an action
+        acciones.append(abrir)
+    disparadores(raiz.get("/AA"))
+    nodos = 0
+    for pagina in reader.pages:
+        disparadores(pagina.get("/AA"))
+        for anotacion in leer(pagina.get("/Annots")) or ():
+            nodos += 1
+            anotacion = leer(anotacion)
+            if nodos > _MAX_NODOS:
+                return f"more than {_MAX_NODOS} annotations"
+            if not isinstance(anotacion, DictionaryObject):
+                continue
+            if anotacion.get("/Subtype") in _ANOTACIONES_ACTIVAS:
+                return f"annotation {anotacion.get('/Subtype')}"
+            acciones.append(anotacion.get("/A"))
+            disparadores(anotacion.get("/AA"))
+    campos = list(leer(formulario.get("/Fields")) or ()) if isinstance(formulario, DictionaryObject) else []
+    while campos:
+        nodos += 1
+        campo = leer(campos.pop())
+        if nodos > _MAX_NODOS:
+            return f"more than {_MAX_NODOS} form fields"
+        if isinstance(campo, DictionaryObject) and id(campo) not in vistos:
+            vistos.add(id(campo))
+            acciones.append(campo.get("/A"))
+            disparadores(campo.get("/AA"))
+            campos.extend(leer(campo.get("/Kids")) or ())
+    while acciones:
+        nodos += 1
+        accion = leer(acciones.pop())
+        if nodos > _MAX_NODOS:
+            return f"more than {_MAX_NODOS} actions"
+        if isinstance(accion, ArrayObject):  # /Next may be an array of actions
+            acciones.extend(accion)
+            continue
+        if accion is None or id(accion) in vistos:
+            continue
+        vistos.add(id(accion))
+        if accion.get("/S") in _ACCIONES_ACTIVAS or "/JS" in accion:
+            return f"action {accion.get('/S')}"
+        acciones.append(accion.get("/Next"))
+    return None
 
 
 # The children are forked from multiprocessing's forkserver, which imports this module (and pypdf) once.

@@ -101,10 +101,13 @@ def acotar(nombres: Sequence[str], filtro: str, elegido: str = "") -> Lista:
 def etiquetas(asentamientos: Sequence[Asentamiento], *, por_cp: bool) -> list[str]:
     """The colonia select's labels, one per asentamiento and unique: the name, with the asentamiento type where two
     share a name, and the postal code when searching by estado and municipio. Labels are the options' values: ids
-    would add a third to the bytes of a long list."""
-    veces = Counter(a.nombre for a in asentamientos)
-    return [(a.nombre if por_cp else f"{a.nombre} (C.P. {a.cp})") + (f" ({a.tipo})" if veces[a.nombre] > 1 else "")
-            for a in asentamientos]
+    would add a third to the bytes of a long list. A name's runs of spaces are one space, as a browser shows and
+    sends an option's text and as `con` reads what was posted (fifty of SEPOMEX's names have a double space: "El  Sáuz"
+    could never be chosen)."""
+    nombres = [" ".join(a.nombre.split()) for a in asentamientos]
+    veces = Counter(nombres)
+    return [(nombre if por_cp else f"{nombre} (C.P. {a.cp})") + (f" ({a.tipo})" if veces[nombre] > 1 else "")
+            for nombre, a in zip(nombres, asentamientos)]
 
 
 def _texto(value: Any, limit: int = 1000) -> str:

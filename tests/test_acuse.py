@@ -20,12 +20,13 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 
 
 def pdf(pages: int = 1, *, relleno: int = 0, **encrypt) -> bytes:
-    """A real PDF written by pypdf: `pages` blank pages, `relleno` bytes of an attached file, encrypted if asked."""
+    """A real PDF written by pypdf: `pages` blank pages, `relleno` bytes in its metadata (an attached file would be
+    active content: test_ataques_datos_generales), encrypted if asked."""
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=612, height=792)
     if relleno:
-        writer.add_attachment("relleno.bin", b"0" * relleno)
+        writer.add_metadata({"/Relleno": "0" * relleno})
     if encrypt:
         writer.encrypt(**encrypt)
     out = io.BytesIO()

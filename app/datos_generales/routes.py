@@ -281,7 +281,9 @@ def guardar():
     estado = _cargar()
     _recibir_acuse(estado)
     datos = estado.validar()
-    if datos is None:
+    # A file chosen with Guardar and refused is an error even with an acuse already kept: saving the rest said
+    # "se guardaron" while the new file was dropped and the old one stayed (a review).
+    if datos is None or estado.rechazos:
         estado.revisar = True
         estado.guardar_borrador()
         return estado.responder("datos_generales")
