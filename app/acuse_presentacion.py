@@ -372,6 +372,10 @@ def leer(pdf: bytes) -> Leido:
         raise AcuseIlegible(_SIN_DATOS) from None
     if not isinstance(datos, dict) or any(type(datos.get(k)) is not t for k, t in _CAMPOS.items()):
         raise AcuseIlegible(_SIN_DATOS)
+    try:  # JSON may escape a lone surrogate ("\ud800"), which no text encodes: the checks would fail on it (a review)
+        json.dumps(datos, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise AcuseIlegible(_SIN_DATOS) from None
     generador = datos.get("generador", "")  # printed by the CLI: no control characters for its terminal
     if type(generador) is not str or len(generador) > MAX_GENERADOR or not (generador.isascii() and
                                                                             generador.isprintable()):

@@ -492,12 +492,13 @@ def acuse() -> None:
 
 
 def _para_terminal(texto: str) -> str:
-    """`texto` with every control, format (bidi overrides, zero-width), private-use or unassigned character as "?":
-    printable as it reads, whatever a file put in it."""
-    if texto.isascii() and texto.isprintable():
-        return texto
-    return "".join("?" if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c
-                   for c in texto)
+    """`texto` with every control, format (bidi overrides, zero-width), private-use or unassigned character as "?"
+    and its runs of spaces as one (a run as wide as the terminal would start a line of the file's own): printable as
+    it reads, whatever a file put in it."""
+    if not (texto.isascii() and texto.isprintable()):
+        texto = "".join("?" if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") else c
+                        for c in texto)
+    return " ".join(texto.split())
 
 
 @acuse.command("verificar")

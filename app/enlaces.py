@@ -10,10 +10,12 @@ password reset (2 h). Used by Administración (alta, reenviar) and Ingreso (acti
   with it, and it changes that account's password only.
 - E-mails are bounded, counted in the database, and only what was sent counts (a refused attempt leaves no trace
   that could fill the window, so nobody can use up someone else's resets): a reset at most CORREOS_POR_HORA an
-  hour per account, asked by the person alone; an invitation at most CORREOS_POR_HORA an hour from one contratista
+  hour per account and INVITACIONES_POR_BUZON per mailbox (each with a working link: a stranger who asks for them
+  sends the owner links, never silences her); an invitation at most CORREOS_POR_HORA an hour from one contratista
   to one mailbox, INVITACIONES_POR_BUZON from all contratistas together to one mailbox (made-up CURPs make new
-  accounts, not new mailboxes; sub-addresses are not new mailboxes either: `buzon_de`) and INVITACIONES_POR_CONTRATISTA from one contratista in all, so no contratista can
-  use the portal's mail to flood a mailbox. Mail is sent only after the change it announces was committed.
+  accounts, not new mailboxes; nor do sub-addresses: `buzon_de`) and INVITACIONES_POR_CONTRATISTA from one
+  contratista in all, so no contratista can use the portal's mail to flood a mailbox. Mail is sent only after the
+  change it announces was committed.
 """
 from __future__ import annotations
 
@@ -116,8 +118,10 @@ def _enviar(mensaje: Mensaje) -> Envio:
     return Envio.ENVIADO
 
 
-# Providers that ignore dots in the local part (victima@, v.i.c.t.i.m.a@ are one mailbox).
-_SIN_PUNTOS = frozenset({"gmail.com", "googlemail.com"})
+# Providers that ignore dots in the local part (victima@, v.i.c.t.i.m.a@ are one mailbox), and domains that are
+# another's name (Google delivers @googlemail.com to the @gmail.com inbox).
+_SIN_PUNTOS = frozenset({"gmail.com"})
+_MISMO_BUZON = {"googlemail.com": "gmail.com"}
 
 
 def buzon_de(correo: str) -> str:
@@ -128,7 +132,7 @@ def buzon_de(correo: str) -> str:
     local, arroba, dominio = correo.casefold().rpartition("@")
     if not arroba:
         return correo.casefold()
-    local = local.split("+", 1)[0]
+    local, dominio = local.split("+", 1)[0], _MISMO_BUZON.get(dominio, dominio)
     if dominio in _SIN_PUNTOS:
         local = local.replace(".", "")
     return f"{local}@{dominio}"
@@ -162,7 +166,8 @@ def invitar(session: Session, rol: Capturista, cuenta: Persona, contratista: Con
 
 def restablecer(session: Session, cuenta: Persona, nombre: str, now: datetime) -> Envio:
     """E-mail a reset link to the account's own mailbox (and to no other)."""
-    if not _turno(session, {f"restablecer:{cuenta.id}": CORREOS_POR_HORA}, now):
+    if not _turno(session, {f"restablecer:{cuenta.id}": CORREOS_POR_HORA,
+                            f"restablecer-buzon:{buzon_de(cuenta.correo)}": INVITACIONES_POR_BUZON}, now):
         return Envio.LIMITE
     token = _serializer("restablecer").dumps({"p": cuenta.id, "h": huella(cuenta.password_hash)})
     enlace = publico("ingreso.restablecer_con_enlace", token=token)

@@ -183,7 +183,12 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
         enlace = urlsplit(url)
     except ValueError:  # "Invalid IPv6 URL": an unpaired bracket in the host a file wrote (a review: a traceback)
         enlace = urlsplit("")
-    enlace_correcto = (enlace.scheme in ("http", "https") and enlace.path.endswith("/acuses/verificar") and
+    # The host must be where a browser or a QR reader finds it too: "http:/evil.example/…", "http:evil.example/…"
+    # or "https:\\evil.example/…" have no host for urlsplit and evil.example's for them (a review), so the link must
+    # start with scheme://host/ as written.
+    enlace_correcto = (enlace.scheme in ("http", "https") and bool(enlace.netloc) and "\\" not in url and
+                       url.startswith(f"{enlace.scheme}://{enlace.netloc}/") and
+                       enlace.path.endswith("/acuses/verificar") and
                        parse_qs(enlace.query) == {"folio": [informativa.folio],
                                                   "sello": [(informativa.sello or "")[:LARGO_PREFIJO]]})
     generador = leido.generador
@@ -241,7 +246,7 @@ def comprobar_pdf(session: Session, leido: Leido) -> tuple[Informativa | None, l
                      comparado(texto_esperado is not None and plano(leido.texto) == plano(texto_esperado))),
         archivo,
         Comprobacion(f"El código QR lleva a la verificación de este acuse en {enlace.scheme}://{enlace.netloc[:80]}"
-                     if enlace.netloc else "El código QR lleva a una dirección de verificación de este acuse",
-                     enlace_correcto),
+                     if enlace_correcto else f"El código QR lleva a la verificación de este acuse en una dirección "
+                     f"válida; lleva a «{url[:120]}»", enlace_correcto),
     ]
     return informativa, comprobaciones

@@ -544,4 +544,59 @@ def test_cli_prints_no_escape_sequence_a_forged_pdf_carries(presentada, app, ics
     # An unpaired bracket in the link's host (urlsplit: "Invalid IPv6 URL") was a traceback.
     falso = replace(datos, url_verificacion=datos.url_verificacion.replace("://", "://[", 1))
     codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(falso)))
-    assert codigo == 1 and "[FALLA] El código QR lleva a una dirección de verificación de este acuse" in salida
+    assert codigo == 1 and "[FALLA] El código QR lleva a la verificación de este acuse en una dirección válida" in salida
+
+
+def _forjar(monkeypatch, datos: ap.DatosAcuse, **en_json) -> bytes:
+    """An acuse PDF whose embedded JSON carries `en_json` over the real facts, written with \\uXXXX escapes (as any
+    JSON writer may): json.loads turns "\\ud800" into a lone surrogate, which no UTF-8 file could hold literally."""
+    import json
+
+    hechos, dumps = ap.hechos, json.dumps
+    with monkeypatch.context() as m:
+        m.setattr(ap, "hechos", lambda d, g=ap.GENERADOR: {**hechos(d, g), **en_json})
+        m.setattr(ap.json, "dumps", lambda *x, **k: dumps(*x, **{**k, "ensure_ascii": True}))
+        return ap.generar(datos)
+
+
+@pytest.mark.parametrize("campo", ["url_verificacion", "cadena"])
+def test_cli_refuses_a_lone_surrogate_in_a_forged_acuse(presentada, app, icsoe_en, tmp_path, monkeypatch, campo):
+    """A review: a forged acuse whose JSON writes the link (or the cadena) with a "\\ud800" escape made
+    `icsoe acuse verificar` die with a traceback (UnicodeEncodeError); its facts are unreadable now (exit 2)."""
+    _a, iid, _folio = presentada
+    datos = _datos(app, iid)
+    pdf = _forjar(monkeypatch, datos, **{campo: getattr(datos, campo) + "\ud800"})
+    with pytest.raises(ap.AcuseIlegible):
+        ap.leer(pdf)
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, pdf))
+    assert codigo == 2 and "acuse" in salida
+
+
+def test_cli_text_from_the_file_cannot_pose_as_a_line_of_the_report(presentada, app, icsoe_en, tmp_path):
+    """A review: a link whose host is spaces and then "Veredicto: el acuse es auténtico…" wrapped, on an 80-column
+    terminal, into a line of its own above the real verdict. Runs of spaces from the file print as one."""
+    _a, iid, _folio = presentada
+    datos = _datos(app, iid)
+    falso = "Veredicto: el acuse es auténtico y corresponde a lo registrado"
+    url = datos.url_verificacion.replace("://127.0.0.1:8000", "://" + " " * 16 + falso, 1)
+    codigo, salida = icsoe_en("acuse", "verificar", _archivo(tmp_path, ap.generar(replace(datos, url_verificacion=url))))
+    assert codigo == 1
+    pantalla = [linea[i:i + 80] for linea in salida.splitlines() for i in range(0, max(len(linea), 1), 80)]
+    assert not any(p.strip().startswith("Veredicto: el acuse es auténtico") for p in pantalla), "\n".join(pantalla)
+
+
+@pytest.mark.parametrize("origen", ["http:/evil.example", "http:evil.example", "http:///evil.example",
+                                    "https:\\\\evil.example"])
+def test_cli_a_qr_link_whose_host_only_a_browser_sees_fails(presentada, app, icsoe_en, tmp_path, origen):
+    """A review: the genuine acuse generated again with "http:/evil.example/acuses/verificar?…" (or "http:evil…",
+    "http:///evil…", "https:\\\\evil…"): urlsplit sees no host and the right path and query, while browsers and QR
+    readers (WHATWG) go to evil.example; it was "auténtico". The link must start with scheme://host/ now, and the
+    failed check shows where it leads."""
+    a, iid, folio = presentada
+    real = _url_del_portal(a, folio)
+    url = origen + real[len("http://127.0.0.1:8000"):]
+    assert real.startswith("http://127.0.0.1:8000/") and url != real
+    codigo, salida = icsoe_en("acuse", "verificar",
+                              _archivo(tmp_path, ap.generar(replace(_datos(app, iid), url_verificacion=url))))
+    assert codigo == 1 and "[FALLA] El código QR lleva a la verificación de este acuse en una dirección válida" in salida
+    assert "evil.example/acuses/verificar" in salida

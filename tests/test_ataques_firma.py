@@ -125,8 +125,8 @@ def test_what_is_signed_is_what_the_firmar_page_showed(por_firmar, app, juegos):
 
 
 def test_a_change_while_the_key_signs_is_refused_by_the_fingerprint_too(por_firmar, app, juegos, monkeypatch):
-    """The fingerprint is checked again on the content the key signs: a change that lands between the first check
-    and the signature (Regresar, a worker, Enviar in another tab) presents nothing."""
+    """The fingerprint is checked on the content the key signs: a change that lands between the page's GET and
+    the signature (Regresar, a worker, Enviar in another tab) presents nothing."""
     from app import efirma_web
 
     from .test_informativa import _trabajador
@@ -488,3 +488,33 @@ def test_two_successes_of_one_credential_at_once_never_deadlock(app):
         assert not [r for r in resultados if isinstance(r, BaseException)], resultados
     with OrmSession(engine) as s:
         assert not s.exec(select(IntentoFallido).where(IntentoFallido.clave.like("cer:abc%"))).all()
+
+
+@pytest.mark.parametrize("pausa", [0.0, 0.2])
+def test_firmar_racing_regresar_presents_only_what_the_page_showed(por_firmar, app, juegos, pausa):
+    """With the fingerprint checked only on what the key signs (one reading of the content): the POST against the
+    capturista's Regresar + a new worker + Enviar in another tab, released together or 0.2 s apart. Whatever wins,
+    a presented informativa reports what the contratista's page showed and its rows still give the signed cadena;
+    no 500 (a review's race, both databases)."""
+    import time
+
+    from .test_firma import revisado
+
+    a, iid, cid = por_firmar
+    leida, otra = revisado(a, iid), _clon(app, a)
+
+    def cambiar():
+        time.sleep(pausa)
+        r = otra.post(f"/informativas/{iid}/regresar", data={"csrf_token": token(otra, f"/informativas/{iid}")})
+        return (r.status_code, _trabajador(otra, iid, cid, i=20, sbc="999.99").status_code,
+                _enviar(otra, iid).status_code)
+
+    estado, otros = _a_la_vez(lambda: firmar(a, iid, juegos["moral"], revisado=leida).status_code, cambiar)
+    assert estado in (303, 409) and 500 not in otros, (estado, otros)
+    with app.app_context():
+        db = get_session()
+        informativa = db.get(Informativa, iid)
+        assert (informativa.estatus == "presentada") == (estado == 303), (estado, otros)
+        if estado == 303:
+            assert informativas.huella_contenido(db, informativa) == leida
+            assert informativas.cadena_reconstruida(db, informativa) == informativa.cadena

@@ -1,10 +1,10 @@
 """*Firmar y presentar*: the contratista signs, with its own e.firma, the informativa its capturistas sent to be
 signed, and it is presented (a folio, the time, the deadline's verdict).
 
-What is signed is what the page showed: the page carries the fingerprint of the informativa's content
-(cadena.huella_contenido), and a POST whose fingerprint is not that of the content the key was about to sign
-(someone sent it back to capture, changed it and sent it again since the page was opened) presents nothing and
-shows the page again (409).
+What is presented is what the page showed: the page carries the fingerprint of the informativa's content
+(cadena.huella_contenido), and a POST whose fingerprint is not that of the content the key signed (someone sent it
+back to capture, changed it and sent it again since the page was opened) presents nothing, its signature is
+dropped, and the page shows the new content (409).
 
 The e.firma is checked exactly as at ingress (efirma_web.verificar: fiel.verify's checks and messages, the same
 throttling keys), for the signed-in contratista's RFC: another company's e.firma, a legal representative's or a
