@@ -20,9 +20,9 @@ from app.models import Auditoria, Contratista
 from .conftest import HTMX, html, token
 from .test_administracion import (CURP_LUIS, PASSWORD, activar, alta, enlace, entrar_capturista, otro_contratista,
                                   preparar)
-from .test_complementarias import complementar, presentada  # noqa: F401  (fixture)
+from .test_complementarias import anio, complementar, presentada  # noqa: F401  (fixture)
 from .test_datos_generales import _guardar_fisica
-from .test_firma import firmar, por_firmar  # noqa: F401  (fixture)
+from .test_firma import _informativa, firmar, por_firmar  # noqa: F401  (fixture)
 from .test_informativa import a, lista  # noqa: F401  (fixtures)
 from .test_ingreso import ingresar, validar
 
@@ -322,7 +322,7 @@ def test_exports_are_rows(app, juegos):
 def test_signing_a_filing_and_a_complementaria_are_rows(presentada, app, juegos):  # noqa: F811
     a_, iid, _ = presentada
     (fila,) = filas(app, accion="presentacion")
-    assert fila.detalle.startswith("folio ICSOE-N2026-") and f"informativa {iid}" in fila.detalle
+    assert fila.detalle.startswith(f"folio ICSOE-N{anio(_informativa(app, iid))}-") and f"informativa {iid}" in fila.detalle
     assert fila.quien == juegos["moral"].rfc
     assert complementar(a_, iid, "sin_efectos").status_code == 303
     (comp,) = filas(app, accion="complementaria")

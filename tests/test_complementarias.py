@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlmodel import select
 
-from app import informativas
+from app import hora, informativas
 from app.db import get_session
 from app.models import Contrato, Informativa, Trabajador
 
@@ -16,6 +16,12 @@ from .test_administracion import otro_contratista
 from .test_firma import _enviar, _informativa, firmar, por_firmar  # noqa: F401  (fixture)
 from .test_informativa import (CUATRIMESTRE, EJERCICIO, _trabajador, a, app, informativa_id, lista,  # noqa: F401
                                registrar)
+
+
+def anio(informativa) -> str:
+    """The year of the informativa's folio: that of its presentation in Mexico City (a test run on New Year's Day
+    presents in 2027 a period of 2026)."""
+    return hora.fecha_hora(informativa.presentada)[6:10]
 
 
 @pytest.fixture
@@ -59,7 +65,8 @@ def test_a_correccion_starts_as_a_copy_and_replaces_the_filing(presentada, app, 
     assert "complementa la informativa" in html(a.get(f"/informativas/{nueva}")).get_text()
     presentar(a, nueva, juegos["moral"])
     corregida, correccion = _informativa(app, iid), _informativa(app, nueva)
-    assert correccion.folio.startswith("ICSOE-C2026-") and correccion.vigente is True
+    # A folio carries the year it was presented in (Mexico City's), not the period's: 2027 from New Year on.
+    assert correccion.folio.startswith(f"ICSOE-C{anio(correccion)}-") and correccion.vigente is True
     assert correccion.pendiente is None and corregida.vigente is None
     assert f"|correccion|{corregida.folio}|1|2|" in correccion.cadena
     with app.app_context():
@@ -92,7 +99,7 @@ def test_a_sin_efectos_cancels_and_the_period_can_be_filed_again(presentada, app
     assert "fuera de plazo" not in html(a.get(f"/informativas/{nueva}/firmar")).select_one("main").get_text()
     assert firmar(a, nueva, juegos["moral"]).status_code == 303
     cancelada, sin_efectos = _informativa(app, iid), _informativa(app, nueva)
-    assert sin_efectos.folio.startswith("ICSOE-E2026-") and f"|sin_efectos|{cancelada.folio}|0|0||" in \
+    assert sin_efectos.folio.startswith(f"ICSOE-E{anio(sin_efectos)}-") and f"|sin_efectos|{cancelada.folio}|0|0||" in \
         sin_efectos.cadena
     assert cancelada.vigente is None and sin_efectos.vigente is None
     assert cancelada.fuera_de_plazo is True and sin_efectos.fuera_de_plazo is False  # cancelling is not filing late

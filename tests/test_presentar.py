@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
+import pytest
 from sqlmodel import select
 
 from app import cadena, fiel, informativas
@@ -60,6 +61,20 @@ def test_presentar_gives_a_folio_and_keeps_what_was_signed(lista, app, juegos, c
         assert informativas.cadena_reconstruida(db, informativa) != informativa.cadena
     # Presentada: nothing of it changes any more.
     assert _trabajador(a, iid, cid, i=4).status_code == 409
+
+
+@pytest.mark.parametrize("momento, folio", [(datetime(2027, 1, 1, 5, 30, tzinfo=timezone.utc), "ICSOE-N2026-000001"),
+                                            (datetime(2027, 1, 1, 6, 30, tzinfo=timezone.utc), "ICSOE-N2027-000001")])
+def test_the_folio_carries_the_year_of_mexico_city_when_presented(lista, app, juegos, ca, momento, folio):
+    """A review of the tests' dates: a period of 2026 presented on New Year's Day in Mexico City has a 2027 folio,
+    while 2027-01-01 05:30 UTC is still 31 December there (a 2026 folio)."""
+    a, iid, cid = lista
+    assert _trabajador(a, iid, cid).status_code == 303
+    assert _enviar(a, iid).status_code == 303
+    firmada = _firmar(app, juegos["moral"], ca, iid)
+    with app.app_context():
+        db = get_session()
+        assert informativas.presentar(db, db.get(Informativa, iid), firmada, momento) == folio
 
 
 def test_an_informativa_changed_while_it_was_signed_is_not_presented(lista, app, juegos, ca):
