@@ -36,11 +36,17 @@ def _firmar(app, juego, ca, iid) -> informativas.Firmada:
     return informativas.Firmada(texto, sello.a_texto(firma.sello), juego.cer, firma.serial, firma.rfc, firma.nombre)
 
 
-def test_presentar_gives_a_folio_and_keeps_what_was_signed(lista, app, juegos, ca):
+def _firmada(lista, app, juegos, ca) -> tuple[int, informativas.Firmada]:
+    """The list's informativa with one worker, sent to be signed, and its cadena signed: (its id, the signature)."""
     a, iid, cid = lista
     assert _trabajador(a, iid, cid).status_code == 303
     assert _enviar(a, iid).status_code == 303
-    firmada = _firmar(app, juegos["moral"], ca, iid)
+    return iid, _firmar(app, juegos["moral"], ca, iid)
+
+
+def test_presentar_gives_a_folio_and_keeps_what_was_signed(lista, app, juegos, ca):
+    a, _iid, cid = lista
+    iid, firmada = _firmada(lista, app, juegos, ca)
     with app.app_context():
         db = get_session()
         informativa = db.get(Informativa, iid)
@@ -68,10 +74,7 @@ def test_presentar_gives_a_folio_and_keeps_what_was_signed(lista, app, juegos, c
 def test_the_folio_carries_the_year_of_mexico_city_when_presented(lista, app, juegos, ca, momento, folio):
     """A review of the tests' dates: a period of 2026 presented on New Year's Day in Mexico City has a 2027 folio,
     while 2027-01-01 05:30 UTC is still 31 December there (a 2026 folio)."""
-    a, iid, cid = lista
-    assert _trabajador(a, iid, cid).status_code == 303
-    assert _enviar(a, iid).status_code == 303
-    firmada = _firmar(app, juegos["moral"], ca, iid)
+    iid, firmada = _firmada(lista, app, juegos, ca)
     with app.app_context():
         db = get_session()
         assert informativas.presentar(db, db.get(Informativa, iid), firmada, momento) == folio
